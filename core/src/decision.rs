@@ -1,0 +1,241 @@
+//! What a check returns: a [`Principal`] on success, a [`Denial`] with its challenge otherwise.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorCode};
+
+/// The authentication method that proved a principal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u32)]
+pub enum AuthMethod {
+    /// An API key.
+    ApiKey = 1,
+    /// HTTP Basic (RFC 7617).
+    Basic = 2,
+    /// A JWT bearer token.
+    Jwt = 3,
+    /// An OAuth 2.0 access token.
+    OAuth2 = 4,
+    /// A TLS client certificate.
+    Mtls = 5,
+    /// An HMAC request signature.
+    Hmac = 6,
+}
+
+impl AuthMethod {
+    /// The stable snake_case name (`api_key`, `basic`, ...).
+    pub const fn name(self) -> &'static str {
+        match self {
+            AuthMethod::ApiKey => "api_key",
+            AuthMethod::Basic => "basic",
+            AuthMethod::Jwt => "jwt",
+            AuthMethod::OAuth2 => "oauth2",
+            AuthMethod::Mtls => "mtls",
+            AuthMethod::Hmac => "hmac",
+        }
+    }
+}
+
+/// Who the caller is, as proved by one method. Never holds the secret that proved it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Principal {
+    /// The authenticated subject: a user name, a service, the owner of a key.
+    pub subject: String,
+    /// The method that proved it.
+    pub method: AuthMethod,
+    /// A public identifier of the credential (key id, kid, certificate fingerprint).
+    pub credential_id: Option<String>,
+    /// The scopes the credential grants.
+    pub scopes: Vec<String>,
+    /// Method-specific facts (environment and metadata of an API key, a JWT's claims, ...).
+    pub claims: Map<String, Value>,
+    /// When the credential stops being valid (Unix seconds), if it does.
+    pub expires_at: Option<i64>,
+}
+
+impl Principal {
+    /// True when every one of `required` is among the principal's scopes.
+    pub fn has_scopes<S: AsRef<str>>(&self, required: &[S]) -> bool {
+        required
+            .iter()
+            .all(|r| self.scopes.iter().any(|s| s == r.as_ref()))
+    }
+
+    /// The principal as one JSON object (what bindings hand out as `claims`-style data).
+    pub fn to_json(&self) -> Value {
+        // Serialising plain strings, numbers and a JSON map cannot fail.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// The `WWW-Authenticate` challenge a server should send with a 401 (RFC 9110 11.6.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Challenge {
+    scheme: &'static str,
+    params: Vec<(&'static str, String)>,
+}
+
+impl Challenge {
+    /// A challenge for `scheme` with no parameters yet.
+    pub fn new(scheme: &'static str) -> Self {
+        Challenge {
+            scheme,
+            params: Vec::new(),
+        }
+    }
+
+    /// Adds an auth-param; the value is sent as a quoted-string.
+    pub fn param(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.params.push((name, value.into()));
+        self
+    }
+
+    /// The scheme (`Basic`, `Bearer`, ...).
+    pub fn scheme(&self) -> &str {
+        self.scheme
+    }
+
+    /// The header value, e.g. `Basic realm="api", charset="UTF-8"`.
+    pub fn header_value(&self) -> String {
+        let mut out = String::from(self.scheme);
+        for (i, (name, value)) in self.params.iter().enumerate() {
+            out.push_str(if i == 0 { " " } else { ", " });
+            out.push_str(name);
+            out.push_str("=\"");
+            for c in value.chars() {
+                match c {
+                    '"' | '\\' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    // A quoted-string cannot carry control characters; drop them.
+                    c if c.is_control() => {}
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        out
+    }
+}
+
+impl fmt::Display for Challenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.header_value())
+    }
+}
+
+/// A refused request: why, what to tell the client, what to log, and how to challenge.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Denial {
+    error: Error,
+    challenge: Option<Challenge>,
+}
+
+impl Denial {
+    /// A denial with a private detail for logs and no challenge.
+    pub fn new(code: ErrorCode, detail: impl Into<std::borrow::Cow<'static, str>>) -> Self {
+        Denial {
+            error: Error::new(code, detail),
+            challenge: None,
+        }
+    }
+
+    /// Attaches the challenge to send back.
+    pub fn with_challenge(mut self, challenge: Challenge) -> Self {
+        self.challenge = Some(challenge);
+        self
+    }
+
+    /// Why the request was refused.
+    pub fn code(&self) -> ErrorCode {
+        self.error.code()
+    }
+
+    /// A message safe to send to the client.
+    pub fn message(&self) -> &'static str {
+        self.error.message()
+    }
+
+    /// What exactly went wrong, for the server's logs (never a secret).
+    pub fn detail(&self) -> &str {
+        self.error.detail()
+    }
+
+    /// The HTTP status to answer with (401, 403, 400, ...).
+    pub fn http_status(&self) -> u16 {
+        self.error.code().http_status()
+    }
+
+    /// The `WWW-Authenticate` challenge, when the method has one.
+    pub fn challenge(&self) -> Option<&Challenge> {
+        self.challenge.as_ref()
+    }
+
+    /// The underlying error (code and detail).
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+}
+
+impl From<Error> for Denial {
+    fn from(error: Error) -> Self {
+        Denial {
+            error,
+            challenge: None,
+        }
+    }
+}
+
+impl fmt::Debug for Denial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Denial")
+            .field("code", &self.code().name())
+            .field("detail", &self.detail())
+            .field("challenge", &self.challenge.as_ref().map(|c| c.header_value()))
+            .finish()
+    }
+}
+
+impl fmt::Display for Denial {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for Denial {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenge_quotes_and_escapes() {
+        let c = Challenge::new("Basic")
+            .param("realm", "a \"b\" \\ c\n")
+            .param("charset", "UTF-8");
+        assert_eq!(
+            c.header_value(),
+            r#"Basic realm="a \"b\" \\ c", charset="UTF-8""#
+        );
+    }
+
+    #[test]
+    fn scopes_check() {
+        let p = Principal {
+            subject: "s".into(),
+            method: AuthMethod::ApiKey,
+            credential_id: None,
+            scopes: vec!["read".into(), "write".into()],
+            claims: Map::new(),
+            expires_at: None,
+        };
+        assert!(p.has_scopes(&["read"]));
+        assert!(p.has_scopes::<&str>(&[]));
+        assert!(!p.has_scopes(&["admin"]));
+    }
+}

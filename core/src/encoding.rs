@@ -1,0 +1,103 @@
+//! Small encodings shared by several methods.
+
+use crate::error::{Error, ErrorCode};
+
+/// The base62 alphabet in GitHub's order (digits, upper case, lower case).
+pub(crate) const BASE62: &[u8; 62] =
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// `n` base62 characters drawn uniformly from the OS CSPRNG (rejection sampling, so every
+/// character carries log2(62) bits).
+pub(crate) fn random_base62(n: usize) -> Result<String, Error> {
+    let mut out = String::with_capacity(n);
+    let mut pool = [0u8; 64];
+    // 248 = 4 * 62: bytes at or above it are rejected, ~3% of them; 64 rounds of 64 bytes
+    // cannot all be rejected in practice, and the bound keeps the loop finite regardless.
+    for _ in 0..64 {
+        getrandom::fill(&mut pool)
+            .map_err(|_| Error::new(ErrorCode::RandomUnavailable, "OS random source failed"))?;
+        for &b in &pool {
+            if b < 248 {
+                out.push(BASE62[usize::from(b % 62)] as char);
+                if out.len() == n {
+                    return Ok(out);
+                }
+            }
+        }
+    }
+    Err(Error::new(
+        ErrorCode::RandomUnavailable,
+        "OS random source returned biased output",
+    ))
+}
+
+/// `value` as exactly `width` base62 digits, most significant first, zero-padded.
+pub(crate) fn base62_fixed(mut value: u64, width: usize) -> String {
+    let mut digits = vec![b'0'; width];
+    for slot in digits.iter_mut().rev() {
+        *slot = BASE62[(value % 62) as usize];
+        value /= 62;
+    }
+    // Only ASCII bytes from the alphabet were written.
+    String::from_utf8(digits).unwrap_or_default()
+}
+
+/// Lower-case hex.
+pub(crate) fn hex_encode(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// Decodes exactly `N` bytes of lower- or upper-case hex.
+pub(crate) fn hex_decode<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != N * 2 {
+        return None;
+    }
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    };
+    let mut out = [0u8; N];
+    for (i, pair) in bytes.chunks_exact(2).enumerate() {
+        out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base62_round_numbers() {
+        assert_eq!(base62_fixed(0, 6), "000000");
+        assert_eq!(base62_fixed(61, 2), "0z");
+        assert_eq!(base62_fixed(62, 2), "10");
+        assert_eq!(base62_fixed(u64::from(u32::MAX), 6), "4gfFC3");
+    }
+
+    #[test]
+    fn random_is_in_alphabet() {
+        let s = random_base62(100).unwrap();
+        assert_eq!(s.len(), 100);
+        assert!(s.bytes().all(|b| BASE62.contains(&b)));
+        assert_ne!(s, random_base62(100).unwrap());
+    }
+
+    #[test]
+    fn hex_round_trip() {
+        let h = hex_encode(&[0, 1, 0xab, 0xff]);
+        assert_eq!(h, "0001abff");
+        assert_eq!(hex_decode::<4>(&h), Some([0, 1, 0xab, 0xff]));
+        assert_eq!(hex_decode::<4>("0001abfg"), None);
+        assert_eq!(hex_decode::<4>("0001ab"), None);
+    }
+}

@@ -1,0 +1,250 @@
+//! The one registry of failure reasons.
+//!
+//! Every variant has an explicit number that is never reused and a stable snake_case name. The
+//! C ABI returns the number; Python and Node expose the name as `.code`. New variants take new
+//! numbers; a retired variant keeps its number reserved forever.
+
+use std::borrow::Cow;
+use std::fmt;
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $num:literal, $name:literal, $category:ident, $status:literal, $message:literal; )*) => {
+        /// Why a call failed or a request was refused.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u32)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant = $num, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, in number order.
+            pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
+
+            /// The stable snake_case name (`apikey_expired`, ...).
+            pub const fn name(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $name, )* }
+            }
+
+            /// The stable number (what the C ABI returns).
+            pub const fn number(self) -> u32 {
+                self as u32
+            }
+
+            /// The code with this number, if any.
+            pub const fn from_number(number: u32) -> Option<ErrorCode> {
+                match number { $( $num => Some(ErrorCode::$variant), )* _ => None }
+            }
+
+            /// The code with this name, if any.
+            pub fn from_name(name: &str) -> Option<ErrorCode> {
+                match name { $( $name => Some(ErrorCode::$variant), )* _ => None }
+            }
+
+            /// Which family the code belongs to; bindings pick their exception class from it.
+            pub const fn category(self) -> Category {
+                match self { $( ErrorCode::$variant => Category::$category, )* }
+            }
+
+            /// The HTTP status a server should answer with when a request fails this way.
+            pub const fn http_status(self) -> u16 {
+                match self { $( ErrorCode::$variant => $status, )* }
+            }
+
+            /// A message that is safe to show to the client: it names the failure, never a
+            /// secret, a user name or a key.
+            pub const fn public_message(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $message, )* }
+            }
+        }
+    };
+}
+
+/// The family of an [`ErrorCode`]: what kind of thing went wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Category {
+    /// A caller mistake in using the API (bad argument, too-small buffer, bad configuration).
+    Usage,
+    /// Something broke inside portcullis or its environment.
+    Internal,
+    /// The request itself is malformed or carries no usable credential.
+    Request,
+    /// An API key was refused.
+    ApiKey,
+    /// HTTP Basic credentials were refused, or a password hash could not be used.
+    Basic,
+}
+
+impl Category {
+    /// The stable snake_case name of the family.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Category::Usage => "usage",
+            Category::Internal => "internal",
+            Category::Request => "request",
+            Category::ApiKey => "apikey",
+            Category::Basic => "basic",
+        }
+    }
+}
+
+error_codes! {
+    /// An argument is out of range or of the wrong form.
+    InvalidArgument = 1, "invalid_argument", Usage, 500, "Invalid argument.";
+    /// A required pointer argument was NULL (C ABI).
+    NullPointer = 2, "null_pointer", Usage, 500, "A required pointer was NULL.";
+    /// The caller's output buffer is too small; the needed size was reported.
+    BufferTooSmall = 3, "buffer_too_small", Usage, 500, "The output buffer is too small.";
+    /// Text input is not valid UTF-8.
+    InvalidUtf8 = 4, "invalid_utf8", Usage, 400, "Input is not valid UTF-8.";
+    /// A panic was caught at the API boundary; this is a bug in portcullis.
+    Panic = 5, "panic", Internal, 500, "Internal error.";
+    /// A configuration value is missing, out of range or inconsistent.
+    ConfigInvalid = 6, "config_invalid", Usage, 500, "Invalid configuration.";
+    /// An unexpected internal failure.
+    Internal = 7, "internal", Internal, 500, "Internal error.";
+    /// An input is larger than the configured limit.
+    InputTooLarge = 8, "input_too_large", Request, 431, "Request too large.";
+    /// The operating system's random number generator failed.
+    RandomUnavailable = 9, "random_unavailable", Internal, 500, "Internal error.";
+    /// A JSON document (configuration, record) could not be parsed or has the wrong shape.
+    JsonInvalid = 10, "json_invalid", Usage, 500, "Invalid JSON.";
+    /// No credential for this method was found in the request.
+    CredentialsMissing = 100, "credentials_missing", Request, 401, "Authentication required.";
+    /// The request is malformed (method, target or a header is not valid HTTP).
+    RequestInvalid = 101, "request_invalid", Request, 400, "Malformed request.";
+    /// The `Authorization` header (or the configured credential header) is malformed.
+    HeaderMalformed = 102, "header_malformed", Request, 400, "Malformed authorization header.";
+    /// The credential appears more than once (repeated header or query parameter).
+    CredentialsAmbiguous = 103, "credentials_ambiguous", Request, 400, "More than one credential was presented.";
+    /// The credential is valid but lacks a scope the route requires.
+    ScopeInsufficient = 104, "scope_insufficient", Request, 403, "Insufficient scope.";
+    /// The API key does not have the `<prefix>_<random><checksum>` shape.
+    ApiKeyMalformed = 200, "apikey_malformed", ApiKey, 401, "Invalid API key.";
+    /// The API key's checksum is wrong: a typo or a made-up key.
+    ApiKeyChecksumMismatch = 201, "apikey_checksum_mismatch", ApiKey, 401, "Invalid API key.";
+    /// The API key carries another prefix than the keyring's.
+    ApiKeyPrefixMismatch = 202, "apikey_prefix_mismatch", ApiKey, 401, "Invalid API key.";
+    /// No record exists for this API key.
+    ApiKeyUnknown = 203, "apikey_unknown", ApiKey, 401, "Invalid API key.";
+    /// The API key was revoked.
+    ApiKeyRevoked = 204, "apikey_revoked", ApiKey, 401, "The API key has been revoked.";
+    /// The API key has expired.
+    ApiKeyExpired = 205, "apikey_expired", ApiKey, 401, "The API key has expired.";
+    /// The API key was rotated and its overlap window has ended.
+    ApiKeyRotated = 206, "apikey_rotated", ApiKey, 401, "The API key has been replaced by a newer key.";
+    /// The API key belongs to another environment (a test key against live, ...).
+    ApiKeyEnvironmentMismatch = 207, "apikey_environment_mismatch", ApiKey, 401, "The API key is for another environment.";
+    /// A stored record is malformed or does not belong to the presented key.
+    ApiKeyRecordInvalid = 208, "apikey_record_invalid", ApiKey, 401, "Invalid API key.";
+    /// The Basic credentials are not `user-id ":" password`.
+    BasicMalformed = 300, "basic_malformed", Basic, 400, "Malformed Basic credentials.";
+    /// The Basic credentials are not canonical padded base64.
+    BasicBadBase64 = 301, "basic_bad_base64", Basic, 400, "Malformed Basic credentials.";
+    /// The Basic user-id or password is not valid UTF-8.
+    BasicInvalidUtf8 = 302, "basic_invalid_utf8", Basic, 400, "Malformed Basic credentials.";
+    /// The Basic user-id or password contains a control character.
+    BasicControlCharacter = 303, "basic_control_character", Basic, 400, "Malformed Basic credentials.";
+    /// The Basic credentials exceed the size limits.
+    BasicTooLong = 304, "basic_too_long", Basic, 400, "Basic credentials too long.";
+    /// Unknown user or wrong password (one code for both, so the code reveals no user names).
+    BasicInvalidCredentials = 305, "basic_invalid_credentials", Basic, 401, "Invalid user name or password.";
+    /// The password hash uses a scheme portcullis cannot verify.
+    BasicHashUnsupported = 306, "basic_hash_unsupported", Basic, 500, "Unsupported password hash.";
+    /// The password hash uses a weak scheme and legacy schemes were not allowed.
+    BasicHashWeak = 307, "basic_hash_weak", Basic, 500, "Weak password hash refused.";
+    /// The password hash string is malformed.
+    BasicHashMalformed = 308, "basic_hash_malformed", Basic, 500, "Malformed password hash.";
+    /// An htpasswd line is malformed or names a user twice.
+    BasicHtpasswdMalformed = 309, "basic_htpasswd_malformed", Basic, 500, "Malformed htpasswd file.";
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A failure: a code, a message safe to show to a client and a private detail for logs.
+///
+/// Neither the message nor the detail ever holds a secret (key, password, token, pepper).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    detail: Cow<'static, str>,
+}
+
+impl Error {
+    /// A failure with a detail for logs; the public message comes from the code.
+    pub fn new(code: ErrorCode, detail: impl Into<Cow<'static, str>>) -> Self {
+        Error {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// The failure's code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// A message that is safe to show to the client.
+    pub fn message(&self) -> &'static str {
+        self.code.public_message()
+    }
+
+    /// What exactly went wrong, for the server's logs (never a secret).
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error({}: {})", self.code.name(), self.detail)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.name(), self.detail)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn numbers_and_names_are_unique_and_round_trip() {
+        let mut numbers = HashSet::new();
+        let mut names = HashSet::new();
+        for &code in ErrorCode::ALL {
+            assert!(numbers.insert(code.number()), "duplicate number {code}");
+            assert!(names.insert(code.name()), "duplicate name {code}");
+            assert_eq!(ErrorCode::from_number(code.number()), Some(code));
+            assert_eq!(ErrorCode::from_name(code.name()), Some(code));
+            assert!(code.number() != 0, "0 is reserved for success");
+            assert!(code
+                .name()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+        }
+        assert_eq!(ErrorCode::from_number(0), None);
+        assert_eq!(ErrorCode::from_number(99_999), None);
+        assert_eq!(ErrorCode::from_name("nope"), None);
+    }
+
+    #[test]
+    fn numbers_never_change() {
+        // These numbers are part of the C ABI; this test pins a sample of them.
+        assert_eq!(ErrorCode::NullPointer.number(), 2);
+        assert_eq!(ErrorCode::Panic.number(), 5);
+        assert_eq!(ErrorCode::CredentialsMissing.number(), 100);
+        assert_eq!(ErrorCode::ApiKeyExpired.number(), 205);
+        assert_eq!(ErrorCode::BasicInvalidCredentials.number(), 305);
+    }
+}

@@ -1,0 +1,444 @@
+//! The request view every method reads.
+//!
+//! A [`Request`] is built once by the host (from its HTTP framework, its TLS stack and its
+//! clock) and handed to any verifier. Construction validates what every method relies on
+//! (token method, visible-ASCII target, header names and values free of CR/LF/NUL) and enforces
+//! size limits, so verifiers never see a malformed request.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::decision::Denial;
+use crate::error::{Error, ErrorCode};
+
+/// Size limits applied while a request is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestLimits {
+    /// Longest method, in bytes.
+    pub max_method_len: usize,
+    /// Longest target (path and query), in bytes.
+    pub max_target_len: usize,
+    /// Most header fields.
+    pub max_headers: usize,
+    /// Longest single header value, in bytes.
+    pub max_header_value_len: usize,
+    /// Most bytes over all header names and values.
+    pub max_header_bytes: usize,
+    /// Largest body, in bytes.
+    pub max_body_len: usize,
+    /// Most peer certificates in a chain.
+    pub max_peer_certificates: usize,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            max_method_len: 32,
+            max_target_len: 8 * 1024,
+            max_headers: 256,
+            max_header_value_len: 16 * 1024,
+            max_header_bytes: 64 * 1024,
+            max_body_len: 16 * 1024 * 1024,
+            max_peer_certificates: 16,
+        }
+    }
+}
+
+/// One HTTP request as the verifiers see it.
+#[derive(Clone)]
+pub struct Request {
+    method: String,
+    target: String,
+    /// Names are stored lower-cased; order and repeats are kept.
+    headers: Vec<(String, Vec<u8>)>,
+    header_bytes: usize,
+    body: Option<Vec<u8>>,
+    peer_certificates: Vec<Vec<u8>>,
+    peer_address: Option<IpAddr>,
+    now: Option<i64>,
+    limits: RequestLimits,
+}
+
+/// A parsed `Authorization` header: `scheme SP credentials`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Authorization<'a> {
+    /// The auth-scheme as sent (compare it case-insensitively).
+    pub scheme: &'a str,
+    /// Everything after the scheme and its separating spaces, without surrounding whitespace.
+    pub credentials: &'a str,
+}
+
+impl<'a> Authorization<'a> {
+    /// Splits an `Authorization` header value into scheme and credentials; a non-ASCII or
+    /// scheme-less value is refused.
+    pub fn parse(raw: &'a [u8]) -> Result<Self, Denial> {
+        let text = std::str::from_utf8(raw)
+            .ok()
+            .filter(|t| t.is_ascii())
+            .ok_or_else(|| {
+                Denial::new(
+                    ErrorCode::HeaderMalformed,
+                    "Authorization header is not ASCII",
+                )
+            })?;
+        let text = text.trim_matches(|c| c == ' ' || c == '\t');
+        let (scheme, rest) = text.split_once(' ').unwrap_or((text, ""));
+        if scheme.is_empty() || !scheme.bytes().all(is_tchar) {
+            return Err(Denial::new(
+                ErrorCode::HeaderMalformed,
+                "Authorization header has no valid auth-scheme",
+            ));
+        }
+        Ok(Authorization {
+            scheme,
+            credentials: rest.trim_matches(|c| c == ' ' || c == '\t'),
+        })
+    }
+
+    /// True when the scheme is `scheme`, compared case-insensitively (RFC 9110 11.1).
+    pub fn is_scheme(&self, scheme: &str) -> bool {
+        self.scheme.eq_ignore_ascii_case(scheme)
+    }
+}
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+impl Request {
+    /// A request with the default [`RequestLimits`].
+    pub fn new(method: &str, target: &str) -> Result<Self, Error> {
+        Self::with_limits(method, target, RequestLimits::default())
+    }
+
+    /// A request with explicit limits.
+    pub fn with_limits(method: &str, target: &str, limits: RequestLimits) -> Result<Self, Error> {
+        if method.is_empty() || !method.bytes().all(is_tchar) {
+            return Err(Error::new(
+                ErrorCode::RequestInvalid,
+                "method is not an HTTP token",
+            ));
+        }
+        if method.len() > limits.max_method_len {
+            return Err(Error::new(ErrorCode::InputTooLarge, "method too long"));
+        }
+        if target.len() > limits.max_target_len {
+            return Err(Error::new(ErrorCode::InputTooLarge, "target too long"));
+        }
+        if target.is_empty() || !target.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::new(
+                ErrorCode::RequestInvalid,
+                "target is empty or holds bytes other than visible ASCII",
+            ));
+        }
+        Ok(Request {
+            method: method.to_owned(),
+            target: target.to_owned(),
+            headers: Vec::new(),
+            header_bytes: 0,
+            body: None,
+            peer_certificates: Vec::new(),
+            peer_address: None,
+            now: None,
+            limits,
+        })
+    }
+
+    /// Appends a header field. Repeated names are kept in order.
+    pub fn add_header(&mut self, name: &str, value: &[u8]) -> Result<(), Error> {
+        if name.is_empty() || !name.bytes().all(is_tchar) {
+            return Err(Error::new(
+                ErrorCode::RequestInvalid,
+                "header name is not an HTTP token",
+            ));
+        }
+        if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
+            return Err(Error::new(
+                ErrorCode::RequestInvalid,
+                "header value holds CR, LF or NUL",
+            ));
+        }
+        if self.headers.len() >= self.limits.max_headers {
+            return Err(Error::new(ErrorCode::InputTooLarge, "too many headers"));
+        }
+        if value.len() > self.limits.max_header_value_len {
+            return Err(Error::new(ErrorCode::InputTooLarge, "header value too long"));
+        }
+        let added = name.len() + value.len();
+        if self.header_bytes + added > self.limits.max_header_bytes {
+            return Err(Error::new(ErrorCode::InputTooLarge, "headers too large"));
+        }
+        self.header_bytes += added;
+        self.headers
+            .push((name.to_ascii_lowercase(), trim_ows(value).to_vec()));
+        Ok(())
+    }
+
+    /// Builder form of [`Request::add_header`].
+    pub fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Result<Self, Error> {
+        self.add_header(name, value.as_ref())?;
+        Ok(self)
+    }
+
+    /// Sets the raw body bytes (exactly as received: verifiers that sign bodies need them).
+    pub fn set_body(&mut self, body: Vec<u8>) -> Result<(), Error> {
+        if body.len() > self.limits.max_body_len {
+            return Err(Error::new(ErrorCode::InputTooLarge, "body too large"));
+        }
+        self.body = Some(body);
+        Ok(())
+    }
+
+    /// Appends a DER certificate to the peer chain (leaf first).
+    pub fn add_peer_certificate(&mut self, der: Vec<u8>) -> Result<(), Error> {
+        if self.peer_certificates.len() >= self.limits.max_peer_certificates {
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                "too many peer certificates",
+            ));
+        }
+        if der.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "empty peer certificate",
+            ));
+        }
+        self.peer_certificates.push(der);
+        Ok(())
+    }
+
+    /// Records the address the connection came from (used to trust proxy headers).
+    pub fn set_peer_address(&mut self, address: IpAddr) {
+        self.peer_address = Some(address);
+    }
+
+    /// Pins the request's time (Unix seconds). Without it, the system clock is read.
+    pub fn set_now(&mut self, unix_seconds: i64) {
+        self.now = Some(unix_seconds);
+    }
+
+    /// Builder form of [`Request::set_now`].
+    pub fn at(mut self, unix_seconds: i64) -> Self {
+        self.set_now(unix_seconds);
+        self
+    }
+
+    /// The method, as sent.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The request target (path and query).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The path part of the target.
+    pub fn path(&self) -> &str {
+        self.target
+            .split_once('?')
+            .map_or(self.target.as_str(), |(p, _)| p)
+    }
+
+    /// The raw query (after `?`), if any.
+    pub fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, q)| q)
+    }
+
+    /// All header fields in order, names lower-cased.
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+    }
+
+    /// Every value of the header `name` (case-insensitive), in order.
+    pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The value of a header that must appear at most once: a repeat is refused, because two
+    /// credentials in one request let an attacker play one verifier against another.
+    pub fn single_header(&self, name: &str) -> Result<Option<&[u8]>, Denial> {
+        let mut values = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(Denial::new(
+                ErrorCode::CredentialsAmbiguous,
+                format!("header {name} appears more than once"),
+            ));
+        }
+        Ok(first)
+    }
+
+    /// Every value of the query parameter `name`, form-decoded.
+    pub fn query_values(&self, name: &str) -> Vec<Cow<'_, str>> {
+        match self.query() {
+            None => Vec::new(),
+            Some(q) => form_urlencoded::parse(q.as_bytes())
+                .filter(|(k, _)| k == name)
+                .map(|(_, v)| v)
+                .collect(),
+        }
+    }
+
+    /// The `Authorization` header, split into scheme and credentials. `Ok(None)` when absent;
+    /// a repeated, non-ASCII or scheme-less header is refused.
+    pub fn authorization(&self) -> Result<Option<Authorization<'_>>, Denial> {
+        match self.single_header("authorization")? {
+            None => Ok(None),
+            Some(raw) => Authorization::parse(raw).map(Some),
+        }
+    }
+
+    /// The raw body, if the host supplied one.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    /// The peer certificate chain (DER, leaf first).
+    pub fn peer_certificates(&self) -> &[Vec<u8>] {
+        &self.peer_certificates
+    }
+
+    /// The address the connection came from, if known.
+    pub fn peer_address(&self) -> Option<IpAddr> {
+        self.peer_address
+    }
+
+    /// The request's time in Unix seconds: the pinned time, or the system clock.
+    pub fn now(&self) -> i64 {
+        self.now.unwrap_or_else(unix_now)
+    }
+}
+
+impl std::fmt::Debug for Request {
+    // Header values may hold credentials: Debug shows names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path())
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("peer_certificates", &self.peer_certificates.len())
+            .field("peer_address", &self.peer_address)
+            .field("now", &self.now)
+            .finish()
+    }
+}
+
+/// The system clock in Unix seconds (0 if the clock is before 1970).
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn trim_ows(mut v: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = v {
+        v = rest;
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_and_reads() {
+        let r = Request::new("GET", "/a/b?x=1&key=a%20b&key=c")
+            .unwrap()
+            .header("X-Api-Key", "  k  ")
+            .unwrap()
+            .header("Accept", "a")
+            .unwrap()
+            .header("accept", "b")
+            .unwrap()
+            .at(42);
+        assert_eq!(r.path(), "/a/b");
+        assert_eq!(r.query(), Some("x=1&key=a%20b&key=c"));
+        assert_eq!(r.single_header("x-api-key").unwrap(), Some(&b"k"[..]));
+        assert_eq!(
+            r.single_header("ACCEPT").unwrap_err().code(),
+            ErrorCode::CredentialsAmbiguous
+        );
+        assert_eq!(r.query_values("key"), vec!["a b", "c"]);
+        assert_eq!(r.now(), 42);
+        assert!(!format!("{r:?}").contains(" k "));
+    }
+
+    #[test]
+    fn refuses_bad_parts() {
+        let code = |r: Result<Request, Error>| r.unwrap_err().code();
+        assert_eq!(code(Request::new("", "/")), ErrorCode::RequestInvalid);
+        assert_eq!(code(Request::new("G T", "/")), ErrorCode::RequestInvalid);
+        assert_eq!(code(Request::new("GET", "/a b")), ErrorCode::RequestInvalid);
+        assert_eq!(code(Request::new("GET", "")), ErrorCode::RequestInvalid);
+        assert_eq!(
+            code(Request::new("GET", &"/".repeat(9000))),
+            ErrorCode::InputTooLarge
+        );
+        let mut r = Request::new("GET", "/").unwrap();
+        assert_eq!(
+            r.add_header("a:b", b"x").unwrap_err().code(),
+            ErrorCode::RequestInvalid
+        );
+        assert_eq!(
+            r.add_header("a", b"x\r\ny").unwrap_err().code(),
+            ErrorCode::RequestInvalid
+        );
+        assert_eq!(
+            r.add_header("a", &vec![b'x'; 20_000]).unwrap_err().code(),
+            ErrorCode::InputTooLarge
+        );
+        for i in 0..256 {
+            r.add_header("h", i.to_string().as_bytes()).unwrap();
+        }
+        assert_eq!(
+            r.add_header("h", b"1").unwrap_err().code(),
+            ErrorCode::InputTooLarge
+        );
+    }
+
+    #[test]
+    fn authorization_parsing() {
+        let r = Request::new("GET", "/")
+            .unwrap()
+            .header("Authorization", "bAsIc   abc= ")
+            .unwrap();
+        let a = r.authorization().unwrap().unwrap();
+        assert!(a.is_scheme("Basic"));
+        assert_eq!(a.credentials, "abc=");
+        let r = Request::new("GET", "/")
+            .unwrap()
+            .header("Authorization", "Bearer a")
+            .unwrap()
+            .header("authorization", "Bearer b")
+            .unwrap();
+        assert_eq!(
+            r.authorization().unwrap_err().code(),
+            ErrorCode::CredentialsAmbiguous
+        );
+        let r = Request::new("GET", "/")
+            .unwrap()
+            .header("Authorization", [0xC3u8, 0xA9])
+            .unwrap();
+        assert_eq!(
+            r.authorization().unwrap_err().code(),
+            ErrorCode::HeaderMalformed
+        );
+    }
+}
