@@ -196,7 +196,10 @@ impl fmt::Debug for Denial {
         f.debug_struct("Denial")
             .field("code", &self.code().name())
             .field("detail", &self.detail())
-            .field("challenge", &self.challenge.as_ref().map(|c| c.header_value()))
+            .field(
+                "challenge",
+                &self.challenge.as_ref().map(|c| c.header_value()),
+            )
             .finish()
     }
 }

@@ -163,7 +163,10 @@ impl Request {
             return Err(Error::new(ErrorCode::InputTooLarge, "too many headers"));
         }
         if value.len() > self.limits.max_header_value_len {
-            return Err(Error::new(ErrorCode::InputTooLarge, "header value too long"));
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                "header value too long",
+            ));
         }
         let added = name.len() + value.len();
         if self.header_bytes + added > self.limits.max_header_bytes {

@@ -248,7 +248,11 @@ impl ApiKeyRing {
         let mut updated = old.clone();
         updated.successor = Some(issued.record.key_id.clone());
         let overlap_end = now.saturating_add(overlap_seconds);
-        updated.expires_at = Some(updated.expires_at.map_or(overlap_end, |e| e.min(overlap_end)));
+        updated.expires_at = Some(
+            updated
+                .expires_at
+                .map_or(overlap_end, |e| e.min(overlap_end)),
+        );
         Ok((issued, updated))
     }
 
@@ -341,7 +345,8 @@ impl ApiKeyRing {
     /// record up by in the caller's own database before [`ApiKeyRing::verify_record`].
     pub fn lookup_digest(&self, request: &Request) -> Result<String, Denial> {
         let key = self.locate(request)?;
-        self.check_format(key).map_err(|e| self.deny(e, NO_SCOPES))?;
+        self.check_format(key)
+            .map_err(|e| self.deny(e, NO_SCOPES))?;
         Ok(hex_encode(&self.digest_of(key)))
     }
 
@@ -379,7 +384,9 @@ impl ApiKeyRing {
         let key = self.locate(request)?;
         self.check_format(key)
             .map_err(|e| self.deny(e, required_scopes))?;
-        record.validate().map_err(|e| self.deny(e, required_scopes))?;
+        record
+            .validate()
+            .map_err(|e| self.deny(e, required_scopes))?;
         self.accept(&self.digest_of(key), record, request.now(), required_scopes)
     }
 

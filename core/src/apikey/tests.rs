@@ -43,7 +43,10 @@ fn code<T: std::fmt::Debug>(r: Result<T, Denial>) -> ErrorCode {
 #[test]
 fn config_is_checked() {
     let bad = |pepper: &[u8], c: ApiKeyConfig| ApiKeyRing::new(pepper, c).unwrap_err().code();
-    assert_eq!(bad(&[1; 31], ApiKeyConfig::default()), ErrorCode::ConfigInvalid);
+    assert_eq!(
+        bad(&[1; 31], ApiKeyConfig::default()),
+        ErrorCode::ConfigInvalid
+    );
     let c = ApiKeyConfig {
         prefix: "P_C".into(),
         ..ApiKeyConfig::default()
@@ -71,7 +74,10 @@ fn verify_from_each_source() {
     let p = r.verify(&bearer(key, 2_000), &["read"]).unwrap();
     assert_eq!(p.subject, "svc-billing");
     assert_eq!(p.method, AuthMethod::ApiKey);
-    assert_eq!(p.credential_id.as_deref(), Some(issued.record.key_id.as_str()));
+    assert_eq!(
+        p.credential_id.as_deref(),
+        Some(issued.record.key_id.as_str())
+    );
     assert_eq!(p.claims["environment"], "live");
     let via_header = Request::new("GET", "/")
         .unwrap()
@@ -81,11 +87,17 @@ fn verify_from_each_source() {
     let via_query = Request::new("GET", &format!("/x?api_key={key}")).unwrap();
     assert!(r.verify::<&str>(&via_query, &[]).is_ok());
     let twice = Request::new("GET", &format!("/x?api_key={key}&api_key={key}")).unwrap();
-    assert_eq!(code(r.verify::<&str>(&twice, &[])), ErrorCode::CredentialsAmbiguous);
+    assert_eq!(
+        code(r.verify::<&str>(&twice, &[])),
+        ErrorCode::CredentialsAmbiguous
+    );
     let none = Request::new("GET", "/").unwrap();
     let denial = r.verify::<&str>(&none, &[]).unwrap_err();
     assert_eq!(denial.code(), ErrorCode::CredentialsMissing);
-    assert_eq!(denial.challenge().unwrap().header_value(), "Bearer realm=\"api\"");
+    assert_eq!(
+        denial.challenge().unwrap().header_value(),
+        "Bearer realm=\"api\""
+    );
 }
 
 #[test]
@@ -94,17 +106,30 @@ fn lifecycle() {
     let issued = issue(&r, &["read", "write"], Some(5_000));
     let key = issued.key.expose().to_owned();
     assert!(r.verify(&bearer(&key, 4_999), &["write"]).is_ok());
-    assert_eq!(code(r.verify::<&str>(&bearer(&key, 5_000), &[])), ErrorCode::ApiKeyExpired);
+    assert_eq!(
+        code(r.verify::<&str>(&bearer(&key, 5_000), &[])),
+        ErrorCode::ApiKeyExpired
+    );
     let d = r.verify(&bearer(&key, 10), &["admin"]).unwrap_err();
     assert_eq!(d.code(), ErrorCode::ScopeInsufficient);
     assert_eq!(d.http_status(), 403);
-    assert!(d.challenge().unwrap().header_value().contains("insufficient_scope"));
+    assert!(d
+        .challenge()
+        .unwrap()
+        .header_value()
+        .contains("insufficient_scope"));
     let revoked = r.revoke(&issued.record.key_id, Some(3_000)).unwrap();
     assert_eq!(revoked.revoked_at, Some(3_000));
     assert!(r.verify::<&str>(&bearer(&key, 2_999), &[]).is_ok());
-    assert_eq!(code(r.verify::<&str>(&bearer(&key, 3_000), &[])), ErrorCode::ApiKeyRevoked);
+    assert_eq!(
+        code(r.verify::<&str>(&bearer(&key, 3_000), &[])),
+        ErrorCode::ApiKeyRevoked
+    );
     assert!(r.remove(&issued.record.key_id));
-    assert_eq!(code(r.verify::<&str>(&bearer(&key, 10), &[])), ErrorCode::ApiKeyUnknown);
+    assert_eq!(
+        code(r.verify::<&str>(&bearer(&key, 10), &[])),
+        ErrorCode::ApiKeyUnknown
+    );
     assert!(r.is_empty());
 }
 
@@ -113,19 +138,26 @@ fn rotation_overlap() {
     let r = ring(live());
     let old = issue(&r, &["read"], Some(1_000 + 86_400));
     let (new, old_updated) = r.rotate(&old.record, 600, Some(2_000)).unwrap();
-    assert_eq!(old_updated.successor.as_deref(), Some(new.record.key_id.as_str()));
+    assert_eq!(
+        old_updated.successor.as_deref(),
+        Some(new.record.key_id.as_str())
+    );
     assert_eq!(old_updated.expires_at, Some(2_600));
     assert_eq!(new.record.expires_at, Some(2_000 + 86_400));
     assert_eq!(new.record.scopes, vec!["read"]);
     r.insert(old_updated.clone()).unwrap();
     r.insert(new.record.clone()).unwrap();
-    let p = r.verify::<&str>(&bearer(old.key.expose(), 2_599), &[]).unwrap();
+    let p = r
+        .verify::<&str>(&bearer(old.key.expose(), 2_599), &[])
+        .unwrap();
     assert_eq!(p.claims["successor"], new.record.key_id.as_str());
     assert_eq!(
         code(r.verify::<&str>(&bearer(old.key.expose(), 2_600), &[])),
         ErrorCode::ApiKeyRotated
     );
-    assert!(r.verify::<&str>(&bearer(new.key.expose(), 2_600), &[]).is_ok());
+    assert!(r
+        .verify::<&str>(&bearer(new.key.expose(), 2_600), &[])
+        .is_ok());
     assert_eq!(
         r.rotate(&old_updated, 1, None).unwrap_err().code(),
         ErrorCode::ApiKeyRotated

@@ -44,8 +44,12 @@ const MAX_SHA_CRYPT_ROUNDS: u32 = 10_000_000;
 
 impl Argon2Params {
     fn build(self) -> Result<argon2::Params, Error> {
-        argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, None)
-            .map_err(|e| Error::new(ErrorCode::InvalidArgument, format!("argon2 parameters: {e}")))
+        argon2::Params::new(self.memory_kib, self.iterations, self.parallelism, None).map_err(|e| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("argon2 parameters: {e}"),
+            )
+        })
     }
 }
 
@@ -165,9 +169,15 @@ impl StoredHash {
             }
             (HashScheme::Bcrypt, Cost::Bcrypt(cost))
         } else if let Some(rest) = encoded.strip_prefix("$5$") {
-            (HashScheme::Sha256Crypt, Cost::Rounds(sha_crypt_rounds(rest)?))
+            (
+                HashScheme::Sha256Crypt,
+                Cost::Rounds(sha_crypt_rounds(rest)?),
+            )
         } else if let Some(rest) = encoded.strip_prefix("$6$") {
-            (HashScheme::Sha512Crypt, Cost::Rounds(sha_crypt_rounds(rest)?))
+            (
+                HashScheme::Sha512Crypt,
+                Cost::Rounds(sha_crypt_rounds(rest)?),
+            )
         } else if let Some(rest) = encoded.strip_prefix("{SHA}") {
             let digest = base64::engine::general_purpose::STANDARD
                 .decode(rest)
@@ -228,11 +238,9 @@ impl StoredHash {
     /// True when `password` matches. Wrong passwords and internal failures are both `false`.
     pub fn verify(&self, password: &[u8]) -> bool {
         match self.scheme {
-            HashScheme::Argon2id | HashScheme::Argon2i | HashScheme::Argon2d => {
-                Argon2::default()
-                    .verify_password(password, self.encoded.as_str())
-                    .is_ok()
-            }
+            HashScheme::Argon2id | HashScheme::Argon2i | HashScheme::Argon2d => Argon2::default()
+                .verify_password(password, self.encoded.as_str())
+                .is_ok(),
             // bcrypt reads at most 72 bytes; longer passwords are refused, not truncated, so
             // two passwords sharing 72 bytes are not the same password.
             HashScheme::Bcrypt => {
@@ -294,8 +302,9 @@ impl StoredHash {
                 };
                 let params = sha_crypt::Params::new(rounds)
                     .map_err(|e| Error::new(ErrorCode::Internal, format!("sha-crypt: {e}")))?;
+                // SHA-crypt reads at most 16 salt characters: 12 bytes, once base64-encoded.
                 sha_crypt::ShaCrypt::new(algorithm, params)
-                    .hash_password(password.as_bytes())
+                    .hash_password_with_salt(password.as_bytes(), random_base62(12)?.as_bytes())
                     .map(|h| h.to_string())
                     .map_err(|e| Error::new(ErrorCode::Internal, format!("sha-crypt: {e}")))?
             }
@@ -502,5 +511,23 @@ mod tests {
             StoredHash::parse("$9$x", true).unwrap_err().code(),
             ErrorCode::BasicHashUnsupported
         );
+    }
+
+    #[test]
+    fn dummies_match_scheme_and_cost() {
+        let samples = [
+            hash_password(b"pw", small()).unwrap(),
+            bcrypt::hash("pw", 5).unwrap(),
+            "$5$qgMNr7lQntVlHAAM$cRqsvJ40odoR32nTRFHn/rL80INb1K4fQds3LwUlMj3".to_owned(),
+            "$6$rounds=6000$saltsalt$".to_owned() + &"a".repeat(86),
+            "{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=".to_owned(),
+            "$apr1$saltsalt$yAAkm4libquA.ZWLHbSBq/".to_owned(),
+        ];
+        for encoded in samples {
+            let stored = StoredHash::parse(&encoded, true).unwrap();
+            let dummy = stored.dummy_like().unwrap();
+            assert_eq!(dummy.profile(), stored.profile(), "{:?}", stored.scheme());
+            assert!(!dummy.verify(b"pw"));
+        }
     }
 }

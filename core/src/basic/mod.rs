@@ -72,12 +72,10 @@ pub fn parse_credentials(token68: &str) -> Result<BasicCredentials, Error> {
                 )
             })?,
     );
-    let colon = decoded.iter().position(|&b| b == b':').ok_or_else(|| {
-        Error::new(
-            ErrorCode::BasicMalformed,
-            "Basic credentials have no colon",
-        )
-    })?;
+    let colon = decoded
+        .iter()
+        .position(|&b| b == b':')
+        .ok_or_else(|| Error::new(ErrorCode::BasicMalformed, "Basic credentials have no colon"))?;
     let (user, password) = (&decoded[..colon], &decoded[colon + 1..]);
     if user.len() > MAX_USER_LEN || password.len() > MAX_PASSWORD_LEN {
         return Err(Error::new(
@@ -200,7 +198,10 @@ impl BasicAuth {
             })?),
             None => None,
         };
-        for (origin, text) in [("htpasswd", &config.htpasswd), ("htpasswd_file", &file_text)] {
+        for (origin, text) in [
+            ("htpasswd", &config.htpasswd),
+            ("htpasswd_file", &file_text),
+        ] {
             let Some(text) = text else { continue };
             for (number, line) in text.lines().enumerate() {
                 let line = line.trim_end_matches('\r');

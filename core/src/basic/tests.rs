@@ -42,8 +42,14 @@ fn parse_refusals() {
     let code = |s: &str| parse_credentials(s).unwrap_err().code();
     assert_eq!(code(""), ErrorCode::BasicMalformed);
     assert_eq!(code("QWxhZGRpbg=="), ErrorCode::BasicMalformed); // "Aladdin"
-    assert_eq!(code("QWxhZGRpbjpvcGVuIHNlc2FtZQ"), ErrorCode::BasicBadBase64);
-    assert_eq!(code("QWxhZGRpbjpvcGVuIHNlc2FtZR=="), ErrorCode::BasicBadBase64);
+    assert_eq!(
+        code("QWxhZGRpbjpvcGVuIHNlc2FtZQ"),
+        ErrorCode::BasicBadBase64
+    );
+    assert_eq!(
+        code("QWxhZGRpbjpvcGVuIHNlc2FtZR=="),
+        ErrorCode::BasicBadBase64
+    );
     assert_eq!(code("YTpi/w=="), ErrorCode::BasicInvalidUtf8); // "a:b\xff"
     assert_eq!(code("YQA6Yg=="), ErrorCode::BasicControlCharacter); // "a\0:b"
     assert_eq!(code(&"A".repeat(5000)), ErrorCode::BasicTooLong);
@@ -57,17 +63,23 @@ fn verify_known_unknown_and_wrong() {
         .unwrap();
     assert_eq!(p.subject, "Aladdin");
     assert_eq!(p.claims["needs_rehash"], false);
-    let wrong = auth.verify(&basic("Basic QWxhZGRpbjpvcGVuIHNlc2FtZR==")).unwrap_err();
+    let wrong = auth
+        .verify(&basic("Basic QWxhZGRpbjpvcGVuIHNlc2FtZR=="))
+        .unwrap_err();
     assert_eq!(wrong.code(), ErrorCode::BasicBadBase64);
     // "Aladdin:open sesam"
-    let d = auth.verify(&basic("Basic QWxhZGRpbjpvcGVuIHNlc2Ft")).unwrap_err();
+    let d = auth
+        .verify(&basic("Basic QWxhZGRpbjpvcGVuIHNlc2Ft"))
+        .unwrap_err();
     assert_eq!(d.code(), ErrorCode::BasicInvalidCredentials);
     assert_eq!(
         d.challenge().unwrap().header_value(),
         "Basic realm=\"api\", charset=\"UTF-8\""
     );
     // "nobody:open sesame"
-    let d = auth.verify(&basic("Basic bm9ib2R5Om9wZW4gc2VzYW1l")).unwrap_err();
+    let d = auth
+        .verify(&basic("Basic bm9ib2R5Om9wZW4gc2VzYW1l"))
+        .unwrap_err();
     assert_eq!(d.code(), ErrorCode::BasicInvalidCredentials);
     let missing = auth.verify(&Request::new("GET", "/").unwrap()).unwrap_err();
     assert_eq!(missing.code(), ErrorCode::CredentialsMissing);
@@ -135,4 +147,21 @@ fn bcrypt_refuses_long_passwords_instead_of_truncating() {
     };
     assert!(auth.verify_credentials(&creds(&long[..71])).is_ok());
     assert!(auth.verify_credentials(&creds(&long)).is_err());
+}
+
+#[test]
+fn unknown_users_are_checked_against_the_commonest_profile() {
+    let bcrypt4 = |p: &str| bcrypt::hash(p, 4).unwrap();
+    let auth = BasicAuth::new(BasicConfig {
+        users: [
+            ("a".to_string(), bcrypt4("x")),
+            ("b".to_string(), bcrypt4("y")),
+            ("c".to_string(), hash_password(b"z", small()).unwrap()),
+        ]
+        .into(),
+        ..BasicConfig::default()
+    })
+    .unwrap();
+    assert_eq!(auth.dummy.scheme(), HashScheme::Bcrypt);
+    assert_eq!(auth.dummy.profile(), auth.users["a"].profile());
 }
