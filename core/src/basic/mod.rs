@@ -281,10 +281,10 @@ impl BasicAuth {
         let Some(stored) = self.users.get(&credentials.user_id) else {
             // Same work as a known user, then the same answer as a wrong password.
             let _ = self.dummy.verify(password);
-            return Err(self.invalid());
+            return Err(self.invalid("unknown user"));
         };
         if !stored.verify(password) {
-            return Err(self.invalid());
+            return Err(self.invalid("wrong password"));
         }
         let mut claims = Map::new();
         claims.insert("hash_scheme".into(), stored.scheme().name().into());
@@ -302,12 +302,10 @@ impl BasicAuth {
         })
     }
 
-    fn invalid(&self) -> Denial {
-        Denial::new(
-            ErrorCode::BasicInvalidCredentials,
-            "unknown user or wrong password",
-        )
-        .with_challenge(self.challenge())
+    /// One code for both failures, so the code reveals no user names; `detail` (for logs only)
+    /// says which.
+    fn invalid(&self, detail: &'static str) -> Denial {
+        Denial::new(ErrorCode::BasicInvalidCredentials, detail).with_challenge(self.challenge())
     }
 }
 
