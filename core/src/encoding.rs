@@ -1,5 +1,7 @@
 //! Small encodings shared by several methods.
 
+use serde::de::DeserializeOwned;
+
 use crate::error::{Error, ErrorCode};
 
 /// The base62 alphabet in GitHub's order (digits, upper case, lower case).
@@ -72,6 +74,20 @@ pub(crate) fn hex_decode<const N: usize>(text: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
+/// Parses a JSON object into `T`. serde also accepts an array for a struct (fields by position,
+/// or all defaults for `[]`); configurations and records must be objects, so anything else is
+/// refused.
+pub(crate) fn from_json_object<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, Error> {
+    if !json.trim_start().starts_with('{') {
+        return Err(Error::new(
+            ErrorCode::JsonInvalid,
+            format!("{what}: expected a JSON object"),
+        ));
+    }
+    serde_json::from_str(json)
+        .map_err(|e| Error::new(ErrorCode::JsonInvalid, format!("{what}: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +106,26 @@ mod tests {
         assert_eq!(s.len(), 100);
         assert!(s.bytes().all(|b| BASE62.contains(&b)));
         assert_ne!(s, random_base62(100).unwrap());
+    }
+
+    #[test]
+    fn json_must_be_an_object() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(default)]
+        #[allow(dead_code)]
+        struct S {
+            a: u8,
+        }
+        impl Default for S {
+            fn default() -> Self {
+                S { a: 1 }
+            }
+        }
+        for bad in ["[]", "[2]", "null", "1", "\"x\"", ""] {
+            let e = from_json_object::<S>(bad, "s").unwrap_err();
+            assert_eq!(e.code(), ErrorCode::JsonInvalid, "{bad}");
+        }
+        assert!(from_json_object::<S>(" {\"a\": 2}", "s").is_ok());
     }
 
     #[test]

@@ -66,8 +66,7 @@ impl Default for ApiKeyConfig {
 impl ApiKeyConfig {
     /// Parses the JSON form of the configuration (missing fields take their defaults).
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::new(ErrorCode::JsonInvalid, format!("API key config: {e}")))
+        crate::encoding::from_json_object(json, "API key config")
     }
 }
 
@@ -92,8 +91,7 @@ pub struct ApiKeyOptions {
 impl ApiKeyOptions {
     /// Parses the JSON form of the options.
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::new(ErrorCode::JsonInvalid, format!("API key options: {e}")))
+        crate::encoding::from_json_object(json, "API key options")
     }
 }
 

@@ -49,8 +49,7 @@ pub struct ApiKeyRecord {
 impl ApiKeyRecord {
     /// Parses a record from its JSON form.
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        let record: ApiKeyRecord = serde_json::from_str(json)
-            .map_err(|e| Error::new(ErrorCode::JsonInvalid, format!("API key record: {e}")))?;
+        let record: ApiKeyRecord = crate::encoding::from_json_object(json, "API key record")?;
         record.validate()?;
         Ok(record)
     }

@@ -8,6 +8,7 @@
 pub mod hash;
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -115,7 +116,7 @@ pub struct BasicConfig {
     /// The text of an htpasswd file (`user:hash` lines).
     pub htpasswd: Option<String>,
     /// The path of an htpasswd file.
-    pub htpasswd_file: Option<String>,
+    pub htpasswd_file: Option<PathBuf>,
     /// The argon2id parameters new hashes should have; weaker hashes are flagged for rehash.
     pub rehash_params: Argon2Params,
 }
@@ -136,8 +137,7 @@ impl Default for BasicConfig {
 impl BasicConfig {
     /// Parses the JSON form of the configuration.
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        serde_json::from_str(json)
-            .map_err(|e| Error::new(ErrorCode::JsonInvalid, format!("Basic config: {e}")))
+        crate::encoding::from_json_object(json, "Basic config")
     }
 }
 
@@ -193,7 +193,7 @@ impl BasicAuth {
             Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
                 Error::new(
                     ErrorCode::ConfigInvalid,
-                    format!("cannot read htpasswd file {path:?}: {e}"),
+                    format!("cannot read htpasswd file {}: {e}", path.display()),
                 )
             })?),
             None => None,
