@@ -1,0 +1,259 @@
+//! `portcullis_principal` and `portcullis_denial`: what a verification returns.
+
+use portcullis::{Denial, Error, ErrorCode, Principal};
+use serde_json::{Map, Value};
+
+use crate::boundary::{free_box, guard, guard_value, handle, out_buf, out_ptr};
+use crate::result::portcullis_result;
+
+/// Who the caller is, as proved by one method: subject, method, credential id, scopes, claims
+/// and expiry. Never holds the secret that proved it. Free with `portcullis_principal_free`.
+pub struct portcullis_principal {
+    inner: Principal,
+}
+
+/// A refused request (or failed call): its result code, the HTTP status to answer with, a
+/// message safe for the client, a detail for logs (never a secret) and the `WWW-Authenticate`
+/// challenge to send. Free with `portcullis_denial_free`.
+pub struct portcullis_denial {
+    inner: Denial,
+}
+
+impl portcullis_principal {
+    pub(crate) fn new(inner: Principal) -> Self {
+        portcullis_principal { inner }
+    }
+}
+
+impl portcullis_denial {
+    pub(crate) fn new(inner: Denial) -> Self {
+        portcullis_denial { inner }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn code(&self) -> ErrorCode {
+        self.inner.code()
+    }
+}
+
+/// The claims as compact JSON with keys sorted at every level, whatever map order serde_json
+/// was built with: the same bytes from every build.
+fn canonical_json(claims: &Map<String, Value>) -> String {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), sorted(v)))
+                        .collect(),
+                )
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(&Value::Object(claims.clone())).to_string()
+}
+
+/// Writes one principal field to a caller buffer.
+unsafe fn principal_text(
+    p: *const portcullis_principal,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    field: impl FnOnce(&Principal) -> String,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_buf(buf, cap, out_len) }?;
+        let principal = &unsafe { handle(p) }?.inner;
+        out.put(field(principal).as_bytes())
+    })
+}
+
+/// Writes one denial field to a caller buffer.
+unsafe fn denial_text(
+    d: *const portcullis_denial,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    field: impl FnOnce(&Denial) -> String,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_buf(buf, cap, out_len) }?;
+        let denial = &unsafe { handle(d) }?.inner;
+        out.put(field(denial).as_bytes())
+    })
+}
+
+/// The authenticated subject (a user name, a service, the owner of a key), UTF-8.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_principal_subject(
+    p: *const portcullis_principal,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe { principal_text(p, buf, cap, out_len, |p| p.subject.clone()) }
+}
+
+/// The public identifier of the credential (an API key id, a Basic user-id); length 0 when
+/// the method has none.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_principal_credential_id(
+    p: *const portcullis_principal,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe {
+        principal_text(p, buf, cap, out_len, |p| {
+            p.credential_id.clone().unwrap_or_default()
+        })
+    }
+}
+
+/// The scopes the credential grants, separated by single spaces (length 0 when none).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_principal_scopes(
+    p: *const portcullis_principal,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe { principal_text(p, buf, cap, out_len, |p| p.scopes.join(" ")) }
+}
+
+/// The method-specific claims as one compact JSON object with keys sorted at every level.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_principal_claims_json(
+    p: *const portcullis_principal,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe { principal_text(p, buf, cap, out_len, |p| canonical_json(&p.claims)) }
+}
+
+/// The stable name of the method that proved the principal: `"api_key"`, `"basic"`, ...
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_principal_method_name(
+    p: *const portcullis_principal,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe { principal_text(p, buf, cap, out_len, |p| p.method.name().to_owned()) }
+}
+
+/// The number of the method that proved the principal (1 API key, 2 Basic, 3 JWT, 4 OAuth 2.0,
+/// 5 mTLS, 6 HMAC); 0 when `p` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_principal_method(p: *const portcullis_principal) -> u32 {
+    guard_value(0, || {
+        unsafe { handle(p) }.map_or(0, |p| p.inner.method as u32)
+    })
+}
+
+/// When the credential stops being valid. On success `*has_expiry` tells whether it does and,
+/// when it does, `*out` receives the time in Unix seconds (0 otherwise).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_principal_expires_at(
+    p: *const portcullis_principal,
+    out: *mut i64,
+    has_expiry: *mut bool,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_ptr(out) }?;
+        let has_expiry = unsafe { out_ptr(has_expiry) }?;
+        let principal = &unsafe { handle(p) }?.inner;
+        out.write(principal.expires_at.unwrap_or(0));
+        has_expiry.write(principal.expires_at.is_some());
+        Ok(())
+    })
+}
+
+/// Frees a principal. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_principal_free(p: *mut portcullis_principal) {
+    unsafe { free_box(p) }
+}
+
+/// The denial's result code (a `PORTCULLIS_RESULT_*` value); `PORTCULLIS_RESULT_NULL_POINTER`
+/// when `d` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_denial_code(d: *const portcullis_denial) -> portcullis_result {
+    guard_value(ErrorCode::Panic.number(), || {
+        unsafe { handle(d) }.map_or_else(|e: Error| e.code().number(), |d| d.inner.code().number())
+    })
+}
+
+/// The HTTP status to answer with (401, 403, 400, ...); 0 when `d` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_denial_http_status(d: *const portcullis_denial) -> u16 {
+    guard_value(0, || {
+        unsafe { handle(d) }.map_or(0, |d| d.inner.http_status())
+    })
+}
+
+/// A message safe to send to the client (`"The API key has expired."`).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_denial_message(
+    d: *const portcullis_denial,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe { denial_text(d, buf, cap, out_len, |d| d.message().to_owned()) }
+}
+
+/// What exactly went wrong, for the server's logs. Never holds a secret.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_denial_detail(
+    d: *const portcullis_denial,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe { denial_text(d, buf, cap, out_len, |d| d.detail().to_owned()) }
+}
+
+/// The `WWW-Authenticate` header value to send (`Bearer realm="api", error="invalid_token",
+/// ...`); length 0 when the denial carries no challenge.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_denial_challenge(
+    d: *const portcullis_denial,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe {
+        denial_text(d, buf, cap, out_len, |d| {
+            d.challenge().map(|c| c.header_value()).unwrap_or_default()
+        })
+    }
+}
+
+/// Frees a denial. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_denial_free(d: *mut portcullis_denial) {
+    unsafe { free_box(d) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_are_sorted_and_compact() {
+        let mut claims = Map::new();
+        claims.insert("z".into(), Value::from(1));
+        let mut inner = Map::new();
+        inner.insert("b".into(), Value::from("x"));
+        inner.insert("a".into(), Value::Null);
+        claims.insert("m".into(), Value::Object(inner));
+        assert_eq!(canonical_json(&claims), r#"{"m":{"a":null,"b":"x"},"z":1}"#);
+    }
+}

@@ -1,0 +1,282 @@
+//! Result codes: `PORTCULLIS_OK` and one `PORTCULLIS_RESULT_<NAME>` per core `ErrorCode`, with
+//! their names and messages as static C strings.
+//!
+//! The constants are literals because cbindgen copies literals into the header; the tests below
+//! pin every one of them to `ErrorCode::number()`, and `tests/header.rs` checks the header lists
+//! exactly the core's codes.
+
+use std::collections::HashMap;
+use std::ffi::{c_char, CStr, CString};
+use std::sync::OnceLock;
+
+use portcullis::ErrorCode;
+
+use crate::boundary::guard_value;
+
+/// The outcome of a fallible call: `PORTCULLIS_OK` (0) or the number of a portcullis error
+/// code (`PORTCULLIS_RESULT_*`). Numbers are never reused; new ones may appear within a major
+/// version, so treat any unknown non-zero value as a failure.
+pub type portcullis_result = u32;
+
+/// Success.
+pub const PORTCULLIS_OK: portcullis_result = 0;
+
+/// An argument is out of range or of the wrong form.
+pub const PORTCULLIS_RESULT_INVALID_ARGUMENT: portcullis_result = 1;
+/// A required pointer argument was NULL (C ABI).
+pub const PORTCULLIS_RESULT_NULL_POINTER: portcullis_result = 2;
+/// The caller's output buffer is too small; the needed size was reported.
+pub const PORTCULLIS_RESULT_BUFFER_TOO_SMALL: portcullis_result = 3;
+/// Text input is not valid UTF-8.
+pub const PORTCULLIS_RESULT_INVALID_UTF8: portcullis_result = 4;
+/// A panic was caught at the API boundary; this is a bug in portcullis.
+pub const PORTCULLIS_RESULT_PANIC: portcullis_result = 5;
+/// A configuration value is missing, out of range or inconsistent.
+pub const PORTCULLIS_RESULT_CONFIG_INVALID: portcullis_result = 6;
+/// An unexpected internal failure.
+pub const PORTCULLIS_RESULT_INTERNAL: portcullis_result = 7;
+/// An input is larger than the configured limit.
+pub const PORTCULLIS_RESULT_INPUT_TOO_LARGE: portcullis_result = 8;
+/// The operating system's random number generator failed.
+pub const PORTCULLIS_RESULT_RANDOM_UNAVAILABLE: portcullis_result = 9;
+/// A JSON document (configuration, record) could not be parsed or has the wrong shape.
+pub const PORTCULLIS_RESULT_JSON_INVALID: portcullis_result = 10;
+/// No credential for this method was found in the request.
+pub const PORTCULLIS_RESULT_CREDENTIALS_MISSING: portcullis_result = 100;
+/// The request is malformed (method, target or a header is not valid HTTP).
+pub const PORTCULLIS_RESULT_REQUEST_INVALID: portcullis_result = 101;
+/// The `Authorization` header (or the configured credential header) is malformed.
+pub const PORTCULLIS_RESULT_HEADER_MALFORMED: portcullis_result = 102;
+/// The credential appears more than once (repeated header or query parameter).
+pub const PORTCULLIS_RESULT_CREDENTIALS_AMBIGUOUS: portcullis_result = 103;
+/// The credential is valid but lacks a scope the route requires.
+pub const PORTCULLIS_RESULT_SCOPE_INSUFFICIENT: portcullis_result = 104;
+/// The API key does not have the `<prefix>_<random><checksum>` shape.
+pub const PORTCULLIS_RESULT_APIKEY_MALFORMED: portcullis_result = 200;
+/// The API key's checksum is wrong: a typo or a made-up key.
+pub const PORTCULLIS_RESULT_APIKEY_CHECKSUM_MISMATCH: portcullis_result = 201;
+/// The API key carries another prefix than the keyring's.
+pub const PORTCULLIS_RESULT_APIKEY_PREFIX_MISMATCH: portcullis_result = 202;
+/// No record exists for this API key.
+pub const PORTCULLIS_RESULT_APIKEY_UNKNOWN: portcullis_result = 203;
+/// The API key was revoked.
+pub const PORTCULLIS_RESULT_APIKEY_REVOKED: portcullis_result = 204;
+/// The API key has expired.
+pub const PORTCULLIS_RESULT_APIKEY_EXPIRED: portcullis_result = 205;
+/// The API key was rotated and its overlap window has ended.
+pub const PORTCULLIS_RESULT_APIKEY_ROTATED: portcullis_result = 206;
+/// The API key belongs to another environment (a test key against live, ...).
+pub const PORTCULLIS_RESULT_APIKEY_ENVIRONMENT_MISMATCH: portcullis_result = 207;
+/// A stored record is malformed or does not belong to the presented key.
+pub const PORTCULLIS_RESULT_APIKEY_RECORD_INVALID: portcullis_result = 208;
+/// The Basic credentials are not `user-id ":" password`.
+pub const PORTCULLIS_RESULT_BASIC_MALFORMED: portcullis_result = 300;
+/// The Basic credentials are not canonical padded base64.
+pub const PORTCULLIS_RESULT_BASIC_BAD_BASE64: portcullis_result = 301;
+/// The Basic user-id or password is not valid UTF-8.
+pub const PORTCULLIS_RESULT_BASIC_INVALID_UTF8: portcullis_result = 302;
+/// The Basic user-id or password contains a control character.
+pub const PORTCULLIS_RESULT_BASIC_CONTROL_CHARACTER: portcullis_result = 303;
+/// The Basic credentials exceed the size limits.
+pub const PORTCULLIS_RESULT_BASIC_TOO_LONG: portcullis_result = 304;
+/// Unknown user or wrong password (one code for both, so the code reveals no user names).
+pub const PORTCULLIS_RESULT_BASIC_INVALID_CREDENTIALS: portcullis_result = 305;
+/// The password hash uses a scheme portcullis cannot verify.
+pub const PORTCULLIS_RESULT_BASIC_HASH_UNSUPPORTED: portcullis_result = 306;
+/// The password hash uses a weak scheme and legacy schemes were not allowed.
+pub const PORTCULLIS_RESULT_BASIC_HASH_WEAK: portcullis_result = 307;
+/// The password hash string is malformed.
+pub const PORTCULLIS_RESULT_BASIC_HASH_MALFORMED: portcullis_result = 308;
+/// An htpasswd line is malformed or names a user twice.
+pub const PORTCULLIS_RESULT_BASIC_HTPASSWD_MALFORMED: portcullis_result = 309;
+
+struct Texts {
+    by_number: HashMap<u32, (CString, CString)>,
+}
+
+fn texts() -> &'static Texts {
+    static TEXTS: OnceLock<Texts> = OnceLock::new();
+    TEXTS.get_or_init(|| Texts {
+        by_number: ErrorCode::ALL
+            .iter()
+            .filter_map(|&code| {
+                let name = CString::new(code.name()).ok()?;
+                let message = CString::new(code.public_message()).ok()?;
+                Some((code.number(), (name, message)))
+            })
+            .collect(),
+    })
+}
+
+const OK_NAME: &CStr = c"ok";
+const OK_MESSAGE: &CStr = c"Success.";
+const UNKNOWN_NAME: &CStr = c"unknown";
+const UNKNOWN_MESSAGE: &CStr = c"Unknown result code.";
+
+/// The stable snake_case name of a result: `"ok"` for `PORTCULLIS_OK`, the error code's name
+/// (`"apikey_expired"`, ...) or `"unknown"` for a number this library does not know.
+///
+/// Returns a static NUL-terminated string; never NULL, never to be freed.
+#[no_mangle]
+pub extern "C" fn portcullis_result_name(result: portcullis_result) -> *const c_char {
+    guard_value(UNKNOWN_NAME.as_ptr(), || match result {
+        PORTCULLIS_OK => OK_NAME.as_ptr(),
+        n => texts()
+            .by_number
+            .get(&n)
+            .map_or(UNKNOWN_NAME.as_ptr(), |(name, _)| name.as_ptr()),
+    })
+}
+
+/// A message safe to show to a client for a result (`"The API key has expired."`, ...);
+/// `"Success."` for `PORTCULLIS_OK` and `"Unknown result code."` for an unknown number.
+///
+/// Returns a static NUL-terminated string; never NULL, never to be freed.
+#[no_mangle]
+pub extern "C" fn portcullis_result_message(result: portcullis_result) -> *const c_char {
+    guard_value(UNKNOWN_MESSAGE.as_ptr(), || match result {
+        PORTCULLIS_OK => OK_MESSAGE.as_ptr(),
+        n => texts()
+            .by_number
+            .get(&n)
+            .map_or(UNKNOWN_MESSAGE.as_ptr(), |(_, message)| message.as_ptr()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every constant, next to the core code it must equal.
+    fn table() -> Vec<(portcullis_result, ErrorCode)> {
+        vec![
+            (
+                PORTCULLIS_RESULT_INVALID_ARGUMENT,
+                ErrorCode::InvalidArgument,
+            ),
+            (PORTCULLIS_RESULT_NULL_POINTER, ErrorCode::NullPointer),
+            (
+                PORTCULLIS_RESULT_BUFFER_TOO_SMALL,
+                ErrorCode::BufferTooSmall,
+            ),
+            (PORTCULLIS_RESULT_INVALID_UTF8, ErrorCode::InvalidUtf8),
+            (PORTCULLIS_RESULT_PANIC, ErrorCode::Panic),
+            (PORTCULLIS_RESULT_CONFIG_INVALID, ErrorCode::ConfigInvalid),
+            (PORTCULLIS_RESULT_INTERNAL, ErrorCode::Internal),
+            (PORTCULLIS_RESULT_INPUT_TOO_LARGE, ErrorCode::InputTooLarge),
+            (
+                PORTCULLIS_RESULT_RANDOM_UNAVAILABLE,
+                ErrorCode::RandomUnavailable,
+            ),
+            (PORTCULLIS_RESULT_JSON_INVALID, ErrorCode::JsonInvalid),
+            (
+                PORTCULLIS_RESULT_CREDENTIALS_MISSING,
+                ErrorCode::CredentialsMissing,
+            ),
+            (PORTCULLIS_RESULT_REQUEST_INVALID, ErrorCode::RequestInvalid),
+            (
+                PORTCULLIS_RESULT_HEADER_MALFORMED,
+                ErrorCode::HeaderMalformed,
+            ),
+            (
+                PORTCULLIS_RESULT_CREDENTIALS_AMBIGUOUS,
+                ErrorCode::CredentialsAmbiguous,
+            ),
+            (
+                PORTCULLIS_RESULT_SCOPE_INSUFFICIENT,
+                ErrorCode::ScopeInsufficient,
+            ),
+            (
+                PORTCULLIS_RESULT_APIKEY_MALFORMED,
+                ErrorCode::ApiKeyMalformed,
+            ),
+            (
+                PORTCULLIS_RESULT_APIKEY_CHECKSUM_MISMATCH,
+                ErrorCode::ApiKeyChecksumMismatch,
+            ),
+            (
+                PORTCULLIS_RESULT_APIKEY_PREFIX_MISMATCH,
+                ErrorCode::ApiKeyPrefixMismatch,
+            ),
+            (PORTCULLIS_RESULT_APIKEY_UNKNOWN, ErrorCode::ApiKeyUnknown),
+            (PORTCULLIS_RESULT_APIKEY_REVOKED, ErrorCode::ApiKeyRevoked),
+            (PORTCULLIS_RESULT_APIKEY_EXPIRED, ErrorCode::ApiKeyExpired),
+            (PORTCULLIS_RESULT_APIKEY_ROTATED, ErrorCode::ApiKeyRotated),
+            (
+                PORTCULLIS_RESULT_APIKEY_ENVIRONMENT_MISMATCH,
+                ErrorCode::ApiKeyEnvironmentMismatch,
+            ),
+            (
+                PORTCULLIS_RESULT_APIKEY_RECORD_INVALID,
+                ErrorCode::ApiKeyRecordInvalid,
+            ),
+            (PORTCULLIS_RESULT_BASIC_MALFORMED, ErrorCode::BasicMalformed),
+            (
+                PORTCULLIS_RESULT_BASIC_BAD_BASE64,
+                ErrorCode::BasicBadBase64,
+            ),
+            (
+                PORTCULLIS_RESULT_BASIC_INVALID_UTF8,
+                ErrorCode::BasicInvalidUtf8,
+            ),
+            (
+                PORTCULLIS_RESULT_BASIC_CONTROL_CHARACTER,
+                ErrorCode::BasicControlCharacter,
+            ),
+            (PORTCULLIS_RESULT_BASIC_TOO_LONG, ErrorCode::BasicTooLong),
+            (
+                PORTCULLIS_RESULT_BASIC_INVALID_CREDENTIALS,
+                ErrorCode::BasicInvalidCredentials,
+            ),
+            (
+                PORTCULLIS_RESULT_BASIC_HASH_UNSUPPORTED,
+                ErrorCode::BasicHashUnsupported,
+            ),
+            (PORTCULLIS_RESULT_BASIC_HASH_WEAK, ErrorCode::BasicHashWeak),
+            (
+                PORTCULLIS_RESULT_BASIC_HASH_MALFORMED,
+                ErrorCode::BasicHashMalformed,
+            ),
+            (
+                PORTCULLIS_RESULT_BASIC_HTPASSWD_MALFORMED,
+                ErrorCode::BasicHtpasswdMalformed,
+            ),
+        ]
+    }
+
+    #[test]
+    fn constants_match_the_core_registry() {
+        let table = table();
+        assert_eq!(
+            table.len(),
+            ErrorCode::ALL.len(),
+            "one constant per ErrorCode"
+        );
+        for (constant, code) in &table {
+            assert_eq!(*constant, code.number(), "{code}");
+        }
+        let mut seen: Vec<_> = table.iter().map(|(_, c)| *c).collect();
+        seen.dedup();
+        assert_eq!(seen.len(), table.len());
+        assert!(ErrorCode::ALL.iter().all(|c| seen.contains(c)));
+    }
+
+    #[test]
+    fn names_and_messages() {
+        let s = |p: *const c_char| unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_owned();
+        assert_eq!(s(portcullis_result_name(PORTCULLIS_OK)), "ok");
+        assert_eq!(s(portcullis_result_name(205)), "apikey_expired");
+        assert_eq!(s(portcullis_result_name(4_000_000)), "unknown");
+        assert_eq!(
+            s(portcullis_result_message(205)),
+            "The API key has expired."
+        );
+        assert_eq!(
+            s(portcullis_result_message(4_000_000)),
+            "Unknown result code."
+        );
+        for code in ErrorCode::ALL {
+            assert_eq!(s(portcullis_result_name(code.number())), code.name());
+        }
+    }
+}
