@@ -1,0 +1,88 @@
+"""portcullis demo: the same 15 requests as demo.c and demo.js, one decision per line.
+
+Run with the repository's venv (`make demo-python`); prints only the decisions.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Callable
+
+import portcullis
+
+NOW = 1767225600
+PEPPER = b"demo-pepper-0123456789abcdef0123"
+BOB_HTPASSWD = "bob:$2y$05$goj0pwBt4vml.1uO7DxaUe6SvNQJFBMjHhANzqU2Ka/UmCfbq6Rzy\n"
+
+
+def basic_header(user: str, password: str) -> str:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+def main() -> None:
+    ring = portcullis.ApiKeyRing(PEPPER, prefix="pc", environment="live", realm="demo")
+    k1 = ring.generate(subject="svc-billing", scopes=["orders:read"], now=NOW)
+    k2 = ring.generate(
+        subject="svc-billing", scopes=["orders:read"], expires_at=NOW + 3600, now=NOW
+    )
+    k3 = ring.generate(subject="svc-reports", scopes=["orders:read"], now=NOW)
+    k4 = ring.generate(subject="svc-ghost", now=NOW)
+    for issued in (k1, k2, k3):
+        ring.insert(issued.record)
+    ring.revoke(k3.record.key_id, NOW - 1)
+
+    basic_auth = portcullis.BasicAuth(
+        realm="demo",
+        users={"alice": portcullis.hash_password("correct horse battery staple")},
+        htpasswd=BOB_HTPASSWD,
+    )
+
+    typo = k1.key[:-1] + ("B" if k1.key.endswith("A") else "A")
+
+    def bearer(key: str) -> list[tuple[str, str]]:
+        return [("Authorization", f"Bearer {key}")]
+
+    def request(headers: list[tuple[str, str]], now: int = NOW) -> portcullis.Request:
+        return portcullis.Request("GET", "/orders", headers, now=now)
+
+    def apikey(
+        headers: list[tuple[str, str]], scopes: list[str], now: int = NOW
+    ) -> Callable[[], portcullis.Principal]:
+        return lambda: ring.verify(request(headers, now), scopes)
+
+    def credentials(user: str, password: str) -> list[tuple[str, str]]:
+        return [("Authorization", basic_header(user, password))]
+
+    def basic_verify(headers: list[tuple[str, str]]) -> Callable[[], portcullis.Principal]:
+        return lambda: basic_auth.verify(request(headers))
+
+    cases: list[tuple[str, Callable[[], portcullis.Principal]]] = [
+        ("apikey bearer ok", apikey(bearer(k1.key), ["orders:read"])),
+        ("apikey header ok", apikey([("X-API-Key", k1.key)], [])),
+        ("apikey unknown key", apikey(bearer(k4.key), [])),
+        ("apikey typo", apikey(bearer(typo), [])),
+        ("apikey expired", apikey(bearer(k2.key), [], NOW + 7200)),
+        ("apikey revoked", apikey(bearer(k3.key), [])),
+        ("apikey malformed", apikey(bearer("not-a-key"), [])),
+        ("apikey missing scope", apikey(bearer(k1.key), ["orders:write"])),
+        ("apikey no credentials", apikey([], [])),
+        ("basic alice ok", basic_verify(credentials("alice", "correct horse battery staple"))),
+        ("basic bob bcrypt ok", basic_verify(credentials("bob", "hunter2"))),
+        ("basic wrong password", basic_verify(credentials("alice", "wrong"))),
+        ("basic unknown user", basic_verify(credentials("mallory", "hunter2"))),
+        ("basic bad base64", basic_verify([("Authorization", "Basic !!!")])),
+        ("basic no colon", basic_verify([("Authorization", "Basic YWxpY2U=")])),
+    ]
+    for label, verify in cases:
+        try:
+            principal = verify()
+        except portcullis.AuthError as err:
+            challenge = "-" if err.challenge is None else err.challenge
+            print(f"{label}: deny {err.code} status={err.http_status} challenge={challenge}")
+        else:
+            print(f"{label}: allow subject={principal.subject} method={principal.method}")
+
+
+if __name__ == "__main__":
+    main()
