@@ -1,0 +1,40 @@
+# Node.js binding (napi-rs): bindings/node, package `portcullis`.
+#
+# build-node   npm ci (when node_modules is missing), then `napi build --platform --release`
+#              into $(BUILD)/node; the .node file is copied next to the committed loader.
+# test-node    build, fail when the committed index.d.ts / index.js differ from what the build
+#              generates (run `make update-node-typings` to refresh them), then `node --test`.
+# demo-node    examples/demo/demo.js -> $(BUILD)/demo/node.txt
+
+.PHONY: build-node test-node demo-node update-node-typings
+
+NODE ?= node
+NPM ?= npm
+NODE_DIR := $(ROOT)/bindings/node
+NODE_OUT := $(BUILD)/node
+NAPI := $(NODE_DIR)/node_modules/.bin/napi
+
+$(NAPI): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && $(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build-node: $(NAPI)
+	@mkdir -p $(NODE_OUT)
+	cd $(NODE_DIR) && $(NAPI) build --platform --release --output-dir $(NODE_OUT)
+	cp $(NODE_OUT)/*.node $(NODE_DIR)/
+
+test-node: build-node
+	@for f in index.d.ts index.js; do \
+	  if ! diff -u $(NODE_DIR)/$$f $(NODE_OUT)/$$f; then \
+	    echo "bindings/node/$$f is stale: run 'make update-node-typings' and commit it" >&2; exit 1; \
+	  fi; \
+	done
+	@echo "bindings/node: index.d.ts and index.js match the build"
+	$(NODE) --test $(NODE_DIR)/test/
+
+demo-node: build-node
+	@mkdir -p $(BUILD)/demo
+	$(NODE) $(ROOT)/examples/demo/demo.js > $(BUILD)/demo/node.txt
+
+update-node-typings: build-node
+	cp $(NODE_OUT)/index.d.ts $(NODE_OUT)/index.js $(NODE_DIR)/
