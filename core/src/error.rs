@@ -73,6 +73,8 @@ pub enum Category {
     ApiKey,
     /// HTTP Basic credentials were refused, or a password hash could not be used.
     Basic,
+    /// A request signature (portcullis HMAC, RFC 9421, webhook) was refused.
+    Signature,
 }
 
 impl Category {
@@ -84,6 +86,7 @@ impl Category {
             Category::Request => "request",
             Category::ApiKey => "apikey",
             Category::Basic => "basic",
+            Category::Signature => "signature",
         }
     }
 }
@@ -109,6 +112,9 @@ error_codes! {
     RandomUnavailable = 9, "random_unavailable", Internal, 500, "Internal error.";
     /// A JSON document (configuration, record) could not be parsed or has the wrong shape.
     JsonInvalid = 10, "json_invalid", Usage, 500, "Invalid JSON.";
+    /// The shared store (replay nonces, revocations) could not be reached or is full; the
+    /// request is refused rather than let through.
+    StoreUnavailable = 11, "store_unavailable", Internal, 503, "Service temporarily unavailable.";
     /// No credential for this method was found in the request.
     CredentialsMissing = 100, "credentials_missing", Request, 401, "Authentication required.";
     /// The request is malformed (method, target or a header is not valid HTTP).
@@ -157,6 +163,33 @@ error_codes! {
     BasicHashMalformed = 308, "basic_hash_malformed", Basic, 500, "Malformed password hash.";
     /// An htpasswd line is malformed or names a user twice.
     BasicHtpasswdMalformed = 309, "basic_htpasswd_malformed", Basic, 500, "Malformed htpasswd file.";
+    /// The request carries no signature for this scheme (header absent).
+    SignatureMissing = 600, "signature_missing", Signature, 401, "Signature required.";
+    /// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case
+    /// hex, a `.` in a webhook id, a duplicated parameter, ...).
+    SignatureMalformed = 601, "signature_malformed", Signature, 400, "Malformed signature.";
+    /// No presented signature matches (wrong secret, altered message, truncated MAC).
+    SignatureMismatch = 602, "signature_mismatch", Signature, 401, "Invalid signature.";
+    /// The signature's timestamp is older than the tolerance, or its `expires` has passed.
+    SignatureExpired = 603, "signature_expired", Signature, 401, "The signature has expired.";
+    /// The signature's timestamp is further in the future than the tolerance.
+    SignatureNotYetValid = 604, "signature_not_yet_valid", Signature, 401, "The signature is not yet valid.";
+    /// The nonce or message id was seen before within the window.
+    SignatureReplayed = 605, "signature_replayed", Signature, 401, "The request was already received.";
+    /// The signature names a key id the verifier does not know.
+    SignatureKeyUnknown = 606, "signature_key_unknown", Signature, 401, "Invalid signature.";
+    /// The signature uses an algorithm that is unsupported or not allowed for its key
+    /// (`sha1=`, `v2,`, an `alg` other than the key's).
+    SignatureAlgorithmUnsupported = 607, "signature_algorithm_unsupported", Signature, 401, "Unsupported signature algorithm.";
+    /// A component the policy requires is not covered by the signature, or absent from the
+    /// message.
+    SignatureComponentMissing = 608, "signature_component_missing", Signature, 401, "The signature does not cover the required parts of the request.";
+    /// The verifier needs the raw body and the host did not supply it.
+    SignatureBodyMissing = 609, "signature_body_missing", Signature, 400, "The request body is required to check its signature.";
+    /// The body does not match its digest: altered, or re-serialised by a framework.
+    SignatureDigestMismatch = 610, "signature_digest_mismatch", Signature, 401, "The request body does not match its signature.";
+    /// A signing or verification secret is empty, too short or wrongly encoded.
+    SignatureSecretInvalid = 611, "signature_secret_invalid", Usage, 500, "Invalid signing secret.";
 }
 
 impl fmt::Display for ErrorCode {

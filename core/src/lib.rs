@@ -25,9 +25,15 @@
 pub mod apikey;
 pub mod basic;
 pub mod decision;
+pub mod digest;
 pub mod error;
+pub mod hmac;
+pub mod httpsig;
+pub mod keys;
 pub mod request;
 pub mod secret;
+pub mod store;
+pub mod webhook;
 
 mod encoding;
 

@@ -56,6 +56,7 @@ pub struct Request {
     body: Option<Vec<u8>>,
     peer_certificates: Vec<Vec<u8>>,
     peer_address: Option<IpAddr>,
+    scheme: Option<String>,
     now: Option<i64>,
     limits: RequestLimits,
 }
@@ -140,6 +141,7 @@ impl Request {
             body: None,
             peer_certificates: Vec::new(),
             peer_address: None,
+            scheme: None,
             now: None,
             limits,
         })
@@ -214,6 +216,30 @@ impl Request {
     /// Records the address the connection came from (used to trust proxy headers).
     pub fn set_peer_address(&mut self, address: IpAddr) {
         self.peer_address = Some(address);
+    }
+
+    /// Records the URI scheme the request arrived on (`https`, `http`), lower-cased; signatures
+    /// over `@scheme` and `@target-uri` need it.
+    pub fn set_scheme(&mut self, scheme: &str) -> Result<(), Error> {
+        let b = scheme.as_bytes();
+        let valid = !b.is_empty()
+            && b.len() <= 16
+            && b[0].is_ascii_alphabetic()
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"+-.".contains(c));
+        if !valid {
+            return Err(Error::new(
+                ErrorCode::RequestInvalid,
+                "scheme is not an RFC 3986 scheme",
+            ));
+        }
+        self.scheme = Some(scheme.to_ascii_lowercase());
+        Ok(())
+    }
+
+    /// The URI scheme, if the host supplied it.
+    pub fn scheme(&self) -> Option<&str> {
+        self.scheme.as_deref()
     }
 
     /// Pins the request's time (Unix seconds). Without it, the system clock is read.
@@ -334,6 +360,7 @@ impl std::fmt::Debug for Request {
             .field("body_len", &self.body.as_ref().map(Vec::len))
             .field("peer_certificates", &self.peer_certificates.len())
             .field("peer_address", &self.peer_address)
+            .field("scheme", &self.scheme)
             .field("now", &self.now)
             .finish()
     }

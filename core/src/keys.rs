@@ -1,0 +1,380 @@
+//! Asymmetric keys (Ed25519, ECDSA P-256/P-384, RSA) over aws-lc-rs: parsing and signing.
+//!
+//! A key is bound to one [`KeyAlgorithm`] when it is built and parsed once: a [`VerifyingKey`]
+//! holds an aws-lc-rs `ParsedPublicKey`, a [`SigningKey`] the key pair. ECDSA signatures are the
+//! fixed-width `r || s` form (RFC 9421, JWS), not DER. `Debug` never prints key material.
+//!
+//! Accepted encodings: PEM `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1), `PRIVATE KEY`
+//! (PKCS#8, including RSA keys labelled `id-RSASSA-PSS`), `RSA PRIVATE KEY` (PKCS#1),
+//! `EC PRIVATE KEY` (SEC1); the same as DER; raw 32-byte Ed25519 keys and uncompressed EC
+//! points. Every failure is `signature_secret_invalid`.
+
+use std::fmt;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self as sig, EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
+use base64::Engine;
+
+use crate::error::{Error, ErrorCode};
+
+/// An asymmetric signature algorithm a key is bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyAlgorithm {
+    /// EdDSA over Curve25519 (RFC 8032).
+    Ed25519,
+    /// ECDSA on P-256 with SHA-256, fixed-width signature.
+    EcdsaP256Sha256,
+    /// ECDSA on P-384 with SHA-384, fixed-width signature.
+    EcdsaP384Sha384,
+    /// RSASSA-PSS with SHA-256 (MGF1 SHA-256, salt 32), keys of 2048-8192 bits.
+    RsaPssSha256,
+    /// RSASSA-PSS with SHA-384 (salt 48).
+    RsaPssSha384,
+    /// RSASSA-PSS with SHA-512 (salt 64).
+    RsaPssSha512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RsaPkcs1Sha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RsaPkcs1Sha384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RsaPkcs1Sha512,
+}
+
+impl KeyAlgorithm {
+    fn verification(self) -> &'static dyn sig::VerificationAlgorithm {
+        match self {
+            KeyAlgorithm::Ed25519 => &sig::ED25519,
+            KeyAlgorithm::EcdsaP256Sha256 => &sig::ECDSA_P256_SHA256_FIXED,
+            KeyAlgorithm::EcdsaP384Sha384 => &sig::ECDSA_P384_SHA384_FIXED,
+            KeyAlgorithm::RsaPssSha256 => &sig::RSA_PSS_2048_8192_SHA256,
+            KeyAlgorithm::RsaPssSha384 => &sig::RSA_PSS_2048_8192_SHA384,
+            KeyAlgorithm::RsaPssSha512 => &sig::RSA_PSS_2048_8192_SHA512,
+            KeyAlgorithm::RsaPkcs1Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+            KeyAlgorithm::RsaPkcs1Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+            KeyAlgorithm::RsaPkcs1Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+        }
+    }
+
+    fn rsa_encoding(self) -> Option<&'static dyn sig::RsaEncoding> {
+        Some(match self {
+            KeyAlgorithm::RsaPssSha256 => &sig::RSA_PSS_SHA256,
+            KeyAlgorithm::RsaPssSha384 => &sig::RSA_PSS_SHA384,
+            KeyAlgorithm::RsaPssSha512 => &sig::RSA_PSS_SHA512,
+            KeyAlgorithm::RsaPkcs1Sha256 => &sig::RSA_PKCS1_SHA256,
+            KeyAlgorithm::RsaPkcs1Sha384 => &sig::RSA_PKCS1_SHA384,
+            KeyAlgorithm::RsaPkcs1Sha512 => &sig::RSA_PKCS1_SHA512,
+            _ => return None,
+        })
+    }
+
+    fn ecdsa_signing(self) -> Option<&'static sig::EcdsaSigningAlgorithm> {
+        match self {
+            KeyAlgorithm::EcdsaP256Sha256 => Some(&sig::ECDSA_P256_SHA256_FIXED_SIGNING),
+            KeyAlgorithm::EcdsaP384Sha384 => Some(&sig::ECDSA_P384_SHA384_FIXED_SIGNING),
+            _ => None,
+        }
+    }
+}
+
+fn rejected(what: &str) -> Error {
+    Error::new(
+        ErrorCode::SignatureSecretInvalid,
+        format!("key rejected: {what}"),
+    )
+}
+
+/// One PEM block: its label and DER contents.
+struct Pem {
+    label: String,
+    der: Vec<u8>,
+}
+
+/// Reads the first PEM block of `text` (RFC 7468; whitespace inside the base64 is ignored).
+fn parse_pem(text: &[u8]) -> Result<Pem, Error> {
+    let text = std::str::from_utf8(text).map_err(|_| rejected("PEM is not UTF-8"))?;
+    let start = text
+        .find("-----BEGIN ")
+        .ok_or_else(|| rejected("no PEM block"))?;
+    let rest = &text[start + 11..];
+    let (label, rest) = rest
+        .split_once("-----")
+        .ok_or_else(|| rejected("unterminated PEM header"))?;
+    let end_marker = format!("-----END {label}-----");
+    let (body, _) = rest
+        .split_once(end_marker.as_str())
+        .ok_or_else(|| rejected("no PEM end line"))?;
+    let compact: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|_| rejected("PEM body is not base64"))?;
+    Ok(Pem {
+        label: label.to_owned(),
+        der,
+    })
+}
+
+/// A public key for verifying signatures, bound to its algorithm and parsed once.
+#[derive(Clone)]
+pub struct VerifyingKey {
+    algorithm: KeyAlgorithm,
+    key: sig::ParsedPublicKey,
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifyingKey {
+    /// From DER: SPKI, PKCS#1 `RSAPublicKey`, an uncompressed EC point or a raw 32-byte
+    /// Ed25519 key. The key type must fit `algorithm`.
+    pub fn from_der(algorithm: KeyAlgorithm, der: &[u8]) -> Result<Self, Error> {
+        let key = sig::ParsedPublicKey::new(algorithm.verification(), der)
+            .map_err(|e| rejected(&format!("public key does not fit {algorithm:?}: {e}")))?;
+        Ok(VerifyingKey { algorithm, key })
+    }
+
+    /// From PEM: `PUBLIC KEY` (SPKI) or `RSA PUBLIC KEY` (PKCS#1).
+    pub fn from_pem(algorithm: KeyAlgorithm, pem: &[u8]) -> Result<Self, Error> {
+        let block = parse_pem(pem)?;
+        match block.label.as_str() {
+            "PUBLIC KEY" | "RSA PUBLIC KEY" => Self::from_der(algorithm, &block.der),
+            other => Err(rejected(&format!(
+                "PEM label {other:?} is not a public key"
+            ))),
+        }
+    }
+
+    /// A raw 32-byte Ed25519 public key.
+    pub fn ed25519(public_key: &[u8; 32]) -> Result<Self, Error> {
+        Self::from_der(KeyAlgorithm::Ed25519, public_key)
+    }
+
+    /// The algorithm the key is bound to.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    /// True when `signature` is a valid signature of `message` under this key.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.key.verify_sig(message, signature).is_ok()
+    }
+}
+
+enum Pair {
+    Ed25519(Ed25519KeyPair),
+    Ecdsa(EcdsaKeyPair),
+    Rsa(RsaKeyPair),
+}
+
+/// A private key for signing, bound to its algorithm and parsed once.
+pub struct SigningKey {
+    algorithm: KeyAlgorithm,
+    pair: Pair,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// From DER: PKCS#8 for every algorithm, PKCS#1 `RSAPrivateKey` for RSA, SEC1
+    /// `ECPrivateKey` for ECDSA.
+    pub fn from_der(algorithm: KeyAlgorithm, der: &[u8]) -> Result<Self, Error> {
+        let pair = match algorithm {
+            KeyAlgorithm::Ed25519 => Pair::Ed25519(
+                Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
+                    .map_err(|e| rejected(&format!("Ed25519 private key: {e}")))?,
+            ),
+            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => {
+                let alg = algorithm
+                    .ecdsa_signing()
+                    .ok_or_else(|| rejected("not an ECDSA algorithm"))?;
+                Pair::Ecdsa(
+                    EcdsaKeyPair::from_private_key_der(alg, der)
+                        .map_err(|e| rejected(&format!("ECDSA private key: {e}")))?,
+                )
+            }
+            _ => Pair::Rsa(rsa_pair(der)?),
+        };
+        Ok(SigningKey { algorithm, pair })
+    }
+
+    /// From PEM: `PRIVATE KEY` (PKCS#8), `RSA PRIVATE KEY` (PKCS#1), `EC PRIVATE KEY` (SEC1).
+    pub fn from_pem(algorithm: KeyAlgorithm, pem: &[u8]) -> Result<Self, Error> {
+        let block = zeroize::Zeroizing::new(parse_pem(pem)?.der_with_label()?);
+        Self::from_der(algorithm, &block)
+    }
+
+    /// An Ed25519 key from its 32-byte seed (the RFC 8032 private key).
+    pub fn ed25519_from_seed(seed: &[u8; 32]) -> Result<Self, Error> {
+        let pair = Ed25519KeyPair::from_seed_unchecked(seed)
+            .map_err(|e| rejected(&format!("Ed25519 seed: {e}")))?;
+        Ok(SigningKey {
+            algorithm: KeyAlgorithm::Ed25519,
+            pair: Pair::Ed25519(pair),
+        })
+    }
+
+    /// The algorithm the key is bound to.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.algorithm
+    }
+
+    /// The matching public key.
+    pub fn verifying_key(&self) -> Result<VerifyingKey, Error> {
+        let public = match &self.pair {
+            Pair::Ed25519(p) => p.public_key().as_ref().to_vec(),
+            Pair::Ecdsa(p) => p.public_key().as_ref().to_vec(),
+            Pair::Rsa(p) => p.public_key().as_ref().to_vec(),
+        };
+        VerifyingKey::from_der(self.algorithm, &public)
+    }
+
+    /// Signs `message`. Ed25519 and RSA PKCS#1 v1.5 are deterministic; ECDSA and PSS are not.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        let failed = || Error::new(ErrorCode::Internal, "signing failed");
+        match &self.pair {
+            Pair::Ed25519(p) => Ok(p.try_sign(message).map_err(|_| failed())?.as_ref().to_vec()),
+            Pair::Ecdsa(p) => Ok(p
+                .sign(&SystemRandom::new(), message)
+                .map_err(|_| failed())?
+                .as_ref()
+                .to_vec()),
+            Pair::Rsa(p) => {
+                let encoding = self
+                    .algorithm
+                    .rsa_encoding()
+                    .ok_or_else(|| Error::new(ErrorCode::Internal, "RSA key without encoding"))?;
+                let mut out = vec![0u8; p.public_modulus_len()];
+                p.sign(encoding, &SystemRandom::new(), message, &mut out)
+                    .map_err(|_| failed())?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+impl Pem {
+    /// The DER of a private-key block, refusing public keys and certificates.
+    fn der_with_label(self) -> Result<Vec<u8>, Error> {
+        match self.label.as_str() {
+            "PRIVATE KEY" | "RSA PRIVATE KEY" | "EC PRIVATE KEY" => Ok(self.der),
+            other => Err(rejected(&format!(
+                "PEM label {other:?} is not a private key"
+            ))),
+        }
+    }
+}
+
+/// An RSA key pair from PKCS#8 (rsaEncryption or id-RSASSA-PSS) or PKCS#1 DER, 2048 bits or
+/// more.
+fn rsa_pair(der: &[u8]) -> Result<RsaKeyPair, Error> {
+    let pair = RsaKeyPair::from_pkcs8(der)
+        .or_else(|_| RsaKeyPair::from_der(der))
+        .or_else(|e| match pkcs8_inner_key(der) {
+            Some(inner) => RsaKeyPair::from_der(inner),
+            None => Err(e),
+        })
+        .map_err(|e| rejected(&format!("RSA private key: {e}")))?;
+    if pair.public_modulus_len() < 256 {
+        return Err(rejected("RSA keys shorter than 2048 bits are refused"));
+    }
+    Ok(pair)
+}
+
+/// The `privateKey` OCTET STRING of a PKCS#8 `PrivateKeyInfo` (for RSA-PSS keys, which some
+/// parsers refuse by OID although the inner key is a plain PKCS#1 `RSAPrivateKey`).
+fn pkcs8_inner_key(der: &[u8]) -> Option<&[u8]> {
+    let (tag, body, _) = der_element(der)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, _, rest) = der_element(body)?; // version INTEGER
+    if tag != 0x02 {
+        return None;
+    }
+    let (tag, _, rest) = der_element(rest)?; // AlgorithmIdentifier SEQUENCE
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, key, _) = der_element(rest)?; // privateKey OCTET STRING
+    (tag == 0x04).then_some(key)
+}
+
+/// One DER element: (tag, contents, what follows). Definite lengths up to 4 bytes only.
+fn der_element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+        (len, &rest[n..])
+    };
+    if rest.len() < len {
+        return None;
+    }
+    Some((tag, &rest[..len], &rest[len..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ED_PRIV: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n";
+    const ED_PUB: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=\n-----END PUBLIC KEY-----\n";
+    const EC_PRIV: &str = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIFKbhfNZfpDsW43+0+JjUr9K+bTeuxopu653+hBaXGA7oAoGCCqGSM49\nAwEHoUQDQgAEqIVYZVLCrPZHGHjP17CTW0/+D9Lfw0EkjqF7xB4FivAxzic30tMM\n4GF+hR6Dxh71Z50VGGdldkkDXZCnTNnoXQ==\n-----END EC PRIVATE KEY-----\n";
+
+    #[test]
+    fn ed25519_round_trip_and_binding() {
+        let k = SigningKey::from_pem(KeyAlgorithm::Ed25519, ED_PRIV.as_bytes()).unwrap();
+        let v = VerifyingKey::from_pem(KeyAlgorithm::Ed25519, ED_PUB.as_bytes()).unwrap();
+        let s = k.sign(b"hello").unwrap();
+        assert!(v.verify(b"hello", &s));
+        assert!(!v.verify(b"hellO", &s));
+        assert!(k.verifying_key().unwrap().verify(b"hello", &s));
+        // An Ed25519 key is not an ECDSA key.
+        let e = VerifyingKey::from_pem(KeyAlgorithm::EcdsaP256Sha256, ED_PUB.as_bytes());
+        assert_eq!(e.unwrap_err().code(), ErrorCode::SignatureSecretInvalid);
+        assert!(!format!("{k:?}").contains("MC4C"));
+    }
+
+    #[test]
+    fn ecdsa_sec1_signs_fixed_width() {
+        let k = SigningKey::from_pem(KeyAlgorithm::EcdsaP256Sha256, EC_PRIV.as_bytes()).unwrap();
+        let s = k.sign(b"m").unwrap();
+        assert_eq!(s.len(), 64);
+        assert!(k.verifying_key().unwrap().verify(b"m", &s));
+        assert!(SigningKey::from_pem(KeyAlgorithm::EcdsaP384Sha384, EC_PRIV.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        for bad in [
+            "",
+            "-----BEGIN PRIVATE KEY-----\n!!\n-----END PRIVATE KEY-----",
+            ED_PUB,
+        ] {
+            let e = SigningKey::from_pem(KeyAlgorithm::Ed25519, bad.as_bytes()).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::SignatureSecretInvalid);
+        }
+        assert!(VerifyingKey::from_der(KeyAlgorithm::RsaPssSha512, &[0x30, 0x82, 0xff]).is_err());
+        assert!(pkcs8_inner_key(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_none());
+        assert!(SigningKey::ed25519_from_seed(&[7; 32]).is_ok());
+    }
+}

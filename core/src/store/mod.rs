@@ -1,0 +1,136 @@
+//! State shared between requests and, with a shared backend, between instances of a service:
+//! replay nonces and message ids today; revocations and counters as methods need them.
+//!
+//! Every backend fails closed: when it cannot answer, the caller refuses the request with
+//! `store_unavailable` instead of letting it through.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::sync::{Mutex, PoisonError};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, ErrorCode};
+
+/// Where replay-protection entries live.
+pub trait ReplayStore: Send + Sync + Debug {
+    /// Records `key` in `namespace` until `expires_at` (Unix seconds). Returns `Ok(true)` the
+    /// first time, `Ok(false)` when the key is already recorded and not yet expired (a replay),
+    /// and an error (`store_unavailable`) when the store cannot tell.
+    fn remember(
+        &self,
+        namespace: &str,
+        key: &[u8],
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, Error>;
+}
+
+/// The in-process store: bounded, entries expire with their window. Keys are kept as SHA-256
+/// digests, so an entry costs the same whatever the client sent.
+#[derive(Debug)]
+pub struct MemoryStore {
+    max_entries: usize,
+    entries: Mutex<HashMap<[u8; 32], i64>>,
+}
+
+/// Entries a [`MemoryStore`] holds by default.
+pub const DEFAULT_MAX_ENTRIES: usize = 1_000_000;
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new(DEFAULT_MAX_ENTRIES)
+    }
+}
+
+impl MemoryStore {
+    /// A store that holds at most `max_entries` live entries; when it is full of unexpired
+    /// entries, new ones are refused with `store_unavailable` (fail closed) rather than evicting
+    /// entries that still guard against a replay.
+    pub fn new(max_entries: usize) -> Self {
+        MemoryStore {
+            max_entries: max_entries.max(1),
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Live and expired entries currently held.
+    pub fn len(&self) -> usize {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl ReplayStore for MemoryStore {
+    fn remember(
+        &self,
+        namespace: &str,
+        key: &[u8],
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, Error> {
+        let mut hasher = Sha256::new();
+        hasher.update((namespace.len() as u64).to_be_bytes());
+        hasher.update(namespace.as_bytes());
+        hasher.update(key);
+        let id: [u8; 32] = hasher.finalize().into();
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(&until) = entries.get(&id) {
+            if until > now {
+                return Ok(false);
+            }
+        }
+        if entries.len() >= self.max_entries {
+            entries.retain(|_, until| *until > now);
+            if entries.len() >= self.max_entries {
+                return Err(Error::new(
+                    ErrorCode::StoreUnavailable,
+                    "replay store is full of live entries",
+                ));
+            }
+        }
+        entries.insert(id, expires_at);
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_until_expiry() {
+        let s = MemoryStore::new(10);
+        assert!(s.remember("a", b"k", 100, 0).unwrap());
+        assert!(!s.remember("a", b"k", 100, 50).unwrap());
+        assert!(
+            s.remember("b", b"k", 100, 50).unwrap(),
+            "namespaces are apart"
+        );
+        assert!(
+            s.remember("a", b"k", 200, 100).unwrap(),
+            "expired entries renew"
+        );
+    }
+
+    #[test]
+    fn full_store_fails_closed_then_recovers() {
+        let s = MemoryStore::new(2);
+        assert!(s.remember("n", b"1", 10, 0).unwrap());
+        assert!(s.remember("n", b"2", 10, 0).unwrap());
+        let e = s.remember("n", b"3", 10, 5).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::StoreUnavailable);
+        assert!(
+            s.remember("n", b"3", 30, 10).unwrap(),
+            "expired entries are swept"
+        );
+        assert_eq!(s.len(), 1);
+    }
+}

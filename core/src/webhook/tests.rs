@@ -1,0 +1,147 @@
+use super::*;
+
+const STD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const LONG: &str = "0123456789abcdef0123456789abcdef-long-secret";
+
+fn verifier(scheme: WebhookScheme, secrets: &[&str]) -> WebhookVerifier {
+    WebhookVerifier::new(WebhookConfig {
+        scheme,
+        secrets: secrets.iter().map(|s| s.to_string()).collect(),
+        ..WebhookConfig::default()
+    })
+    .unwrap()
+}
+
+fn request(headers: &[(String, String)], body: &[u8], now: i64) -> Request {
+    let mut r = Request::new("POST", "/hooks").unwrap();
+    for (n, v) in headers {
+        r.add_header(n, v.as_bytes()).unwrap();
+    }
+    r.set_body(body.to_vec()).unwrap();
+    r.at(now)
+}
+
+#[test]
+fn standard_webhooks_published_example() {
+    let signer = WebhookSigner::new(WebhookScheme::Standard, STD_SECRET).unwrap();
+    let headers = signer
+        .sign(
+            Some("msg_p5jXN8AQM9LWM0D4loKWxJek"),
+            1614265330,
+            br#"{"test": 2432232314}"#,
+        )
+        .unwrap();
+    assert_eq!(
+        headers[2].1,
+        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    );
+    let v = verifier(WebhookScheme::Standard, &[STD_SECRET]);
+    let req = request(&headers, br#"{"test": 2432232314}"#, 1614265330);
+    let p = v.verify(&req).unwrap();
+    assert_eq!(p.subject, "standard");
+    assert_eq!(p.claims["message_id"], "msg_p5jXN8AQM9LWM0D4loKWxJek");
+    assert_eq!(
+        v.verify(&req).unwrap_err().code(),
+        ErrorCode::SignatureReplayed
+    );
+}
+
+#[test]
+fn every_scheme_round_trips_and_rejects_tampering() {
+    for scheme in [
+        WebhookScheme::Standard,
+        WebhookScheme::Stripe,
+        WebhookScheme::Github,
+        WebhookScheme::Slack,
+    ] {
+        let secret = if scheme == WebhookScheme::Standard {
+            STD_SECRET
+        } else {
+            LONG
+        };
+        let signer = WebhookSigner::new(scheme, secret).unwrap();
+        let headers = signer
+            .sign(Some("delivery-1"), 1_700_000_000, b"{}")
+            .unwrap();
+        let v = verifier(scheme, &["whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", secret]);
+        let p = v.verify(&request(&headers, b"{}", 1_700_000_010)).unwrap();
+        assert_eq!(p.credential_id.as_deref(), Some("secret-1"), "{scheme:?}");
+        let v = verifier(scheme, &[secret]);
+        assert_eq!(
+            v.verify(&request(&headers, b"{ }", 1_700_000_010))
+                .unwrap_err()
+                .code(),
+            ErrorCode::SignatureMismatch,
+            "{scheme:?}"
+        );
+        let mut r = Request::new("POST", "/").unwrap();
+        for (n, val) in &headers {
+            r.add_header(n, val.as_bytes()).unwrap();
+        }
+        assert_eq!(
+            v.verify(&r.at(1_700_000_000)).unwrap_err().code(),
+            ErrorCode::SignatureBodyMissing
+        );
+    }
+}
+
+#[test]
+fn timestamps_outside_the_tolerance() {
+    let signer = WebhookSigner::new(WebhookScheme::Slack, LONG).unwrap();
+    let headers = signer.sign(None, 1_000_000, b"x").unwrap();
+    let v = verifier(WebhookScheme::Slack, &[LONG]);
+    let code = |now| v.verify(&request(&headers, b"x", now)).unwrap_err().code();
+    assert_eq!(code(1_000_301), ErrorCode::SignatureExpired);
+    assert_eq!(code(999_699), ErrorCode::SignatureNotYetValid);
+}
+
+#[test]
+fn ed25519_v1a() {
+    let seed = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    let signer = WebhookSigner::new(WebhookScheme::Standard, &format!("whsk_{seed}")).unwrap();
+    let headers = signer.sign(Some("msg_1"), 100, b"body").unwrap();
+    assert!(headers[2].1.starts_with("v1a,"));
+    let pair = aws_lc_rs::signature::Ed25519KeyPair::from_seed_unchecked(&[7u8; 32]).unwrap();
+    use aws_lc_rs::signature::KeyPair;
+    let public = base64::engine::general_purpose::STANDARD.encode(pair.public_key().as_ref());
+    let v = verifier(WebhookScheme::Standard, &[&format!("whpk_{public}")]);
+    assert!(v.verify(&request(&headers, b"body", 100)).is_ok());
+    assert!(WebhookSigner::new(WebhookScheme::Standard, &format!("whpk_{public}")).is_err());
+}
+
+#[test]
+fn secrets_are_checked_and_never_printed() {
+    let bad = |scheme, s: &str| {
+        WebhookVerifier::new(WebhookConfig {
+            scheme,
+            secrets: vec![s.into()],
+            ..WebhookConfig::default()
+        })
+        .unwrap_err()
+        .code()
+    };
+    assert_eq!(
+        bad(WebhookScheme::Standard, ""),
+        ErrorCode::SignatureSecretInvalid
+    );
+    assert_eq!(
+        bad(WebhookScheme::Standard, "whsec_!!"),
+        ErrorCode::SignatureSecretInvalid
+    );
+    assert_eq!(
+        bad(WebhookScheme::Github, "short"),
+        ErrorCode::SignatureSecretInvalid
+    );
+    assert_eq!(
+        WebhookSigner::new(WebhookScheme::Stripe, "whsec_test_secret_for_vectors")
+            .unwrap_err()
+            .code(),
+        ErrorCode::SignatureSecretInvalid
+    );
+    let v = verifier(WebhookScheme::Github, &[LONG]);
+    let config = WebhookConfig {
+        secrets: vec![LONG.into()],
+        ..WebhookConfig::default()
+    };
+    assert!(!format!("{v:?} {config:?}").contains("long-secret"));
+}
