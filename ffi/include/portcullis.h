@@ -118,6 +118,10 @@ typedef uint32_t portcullis_result;
 // A JSON document (configuration, record) could not be parsed or has the wrong shape.
 #define PORTCULLIS_RESULT_JSON_INVALID 10
 
+// The shared store (replay nonces, revocations) could not be reached or is full; the
+// request is refused rather than let through.
+#define PORTCULLIS_RESULT_STORE_UNAVAILABLE 11
+
 // No credential for this method was found in the request.
 #define PORTCULLIS_RESULT_CREDENTIALS_MISSING 100
 
@@ -189,6 +193,45 @@ typedef uint32_t portcullis_result;
 
 // An htpasswd line is malformed or names a user twice.
 #define PORTCULLIS_RESULT_BASIC_HTPASSWD_MALFORMED 309
+
+// The request carries no signature for this scheme (header absent).
+#define PORTCULLIS_RESULT_SIGNATURE_MISSING 600
+
+// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case
+// hex, a `.` in a webhook id, a duplicated parameter, ...).
+#define PORTCULLIS_RESULT_SIGNATURE_MALFORMED 601
+
+// No presented signature matches (wrong secret, altered message, truncated MAC).
+#define PORTCULLIS_RESULT_SIGNATURE_MISMATCH 602
+
+// The signature's timestamp is older than the tolerance, or its `expires` has passed.
+#define PORTCULLIS_RESULT_SIGNATURE_EXPIRED 603
+
+// The signature's timestamp is further in the future than the tolerance.
+#define PORTCULLIS_RESULT_SIGNATURE_NOT_YET_VALID 604
+
+// The nonce or message id was seen before within the window.
+#define PORTCULLIS_RESULT_SIGNATURE_REPLAYED 605
+
+// The signature names a key id the verifier does not know.
+#define PORTCULLIS_RESULT_SIGNATURE_KEY_UNKNOWN 606
+
+// The signature uses an algorithm that is unsupported or not allowed for its key
+// (`sha1=`, `v2,`, an `alg` other than the key's).
+#define PORTCULLIS_RESULT_SIGNATURE_ALGORITHM_UNSUPPORTED 607
+
+// A component the policy requires is not covered by the signature, or absent from the
+// message.
+#define PORTCULLIS_RESULT_SIGNATURE_COMPONENT_MISSING 608
+
+// The verifier needs the raw body and the host did not supply it.
+#define PORTCULLIS_RESULT_SIGNATURE_BODY_MISSING 609
+
+// The body does not match its digest: altered, or re-serialised by a framework.
+#define PORTCULLIS_RESULT_SIGNATURE_DIGEST_MISMATCH 610
+
+// A signing or verification secret is empty, too short or wrongly encoded.
+#define PORTCULLIS_RESULT_SIGNATURE_SECRET_INVALID 611
 
 #ifdef __cplusplus
 extern "C" {

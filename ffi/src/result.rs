@@ -41,6 +41,9 @@ pub const PORTCULLIS_RESULT_INPUT_TOO_LARGE: portcullis_result = 8;
 pub const PORTCULLIS_RESULT_RANDOM_UNAVAILABLE: portcullis_result = 9;
 /// A JSON document (configuration, record) could not be parsed or has the wrong shape.
 pub const PORTCULLIS_RESULT_JSON_INVALID: portcullis_result = 10;
+/// The shared store (replay nonces, revocations) could not be reached or is full; the
+/// request is refused rather than let through.
+pub const PORTCULLIS_RESULT_STORE_UNAVAILABLE: portcullis_result = 11;
 /// No credential for this method was found in the request.
 pub const PORTCULLIS_RESULT_CREDENTIALS_MISSING: portcullis_result = 100;
 /// The request is malformed (method, target or a header is not valid HTTP).
@@ -89,6 +92,33 @@ pub const PORTCULLIS_RESULT_BASIC_HASH_WEAK: portcullis_result = 307;
 pub const PORTCULLIS_RESULT_BASIC_HASH_MALFORMED: portcullis_result = 308;
 /// An htpasswd line is malformed or names a user twice.
 pub const PORTCULLIS_RESULT_BASIC_HTPASSWD_MALFORMED: portcullis_result = 309;
+/// The request carries no signature for this scheme (header absent).
+pub const PORTCULLIS_RESULT_SIGNATURE_MISSING: portcullis_result = 600;
+/// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case
+/// hex, a `.` in a webhook id, a duplicated parameter, ...).
+pub const PORTCULLIS_RESULT_SIGNATURE_MALFORMED: portcullis_result = 601;
+/// No presented signature matches (wrong secret, altered message, truncated MAC).
+pub const PORTCULLIS_RESULT_SIGNATURE_MISMATCH: portcullis_result = 602;
+/// The signature's timestamp is older than the tolerance, or its `expires` has passed.
+pub const PORTCULLIS_RESULT_SIGNATURE_EXPIRED: portcullis_result = 603;
+/// The signature's timestamp is further in the future than the tolerance.
+pub const PORTCULLIS_RESULT_SIGNATURE_NOT_YET_VALID: portcullis_result = 604;
+/// The nonce or message id was seen before within the window.
+pub const PORTCULLIS_RESULT_SIGNATURE_REPLAYED: portcullis_result = 605;
+/// The signature names a key id the verifier does not know.
+pub const PORTCULLIS_RESULT_SIGNATURE_KEY_UNKNOWN: portcullis_result = 606;
+/// The signature uses an algorithm that is unsupported or not allowed for its key
+/// (`sha1=`, `v2,`, an `alg` other than the key's).
+pub const PORTCULLIS_RESULT_SIGNATURE_ALGORITHM_UNSUPPORTED: portcullis_result = 607;
+/// A component the policy requires is not covered by the signature, or absent from the
+/// message.
+pub const PORTCULLIS_RESULT_SIGNATURE_COMPONENT_MISSING: portcullis_result = 608;
+/// The verifier needs the raw body and the host did not supply it.
+pub const PORTCULLIS_RESULT_SIGNATURE_BODY_MISSING: portcullis_result = 609;
+/// The body does not match its digest: altered, or re-serialised by a framework.
+pub const PORTCULLIS_RESULT_SIGNATURE_DIGEST_MISMATCH: portcullis_result = 610;
+/// A signing or verification secret is empty, too short or wrongly encoded.
+pub const PORTCULLIS_RESULT_SIGNATURE_SECRET_INVALID: portcullis_result = 611;
 
 struct Texts {
     by_number: HashMap<u32, (CString, CString)>,
@@ -241,6 +271,19 @@ mod tests {
                 PORTCULLIS_RESULT_BASIC_HTPASSWD_MALFORMED,
                 ErrorCode::BasicHtpasswdMalformed,
             ),
+            (PORTCULLIS_RESULT_STORE_UNAVAILABLE, ErrorCode::StoreUnavailable),
+            (PORTCULLIS_RESULT_SIGNATURE_MISSING, ErrorCode::SignatureMissing),
+            (PORTCULLIS_RESULT_SIGNATURE_MALFORMED, ErrorCode::SignatureMalformed),
+            (PORTCULLIS_RESULT_SIGNATURE_MISMATCH, ErrorCode::SignatureMismatch),
+            (PORTCULLIS_RESULT_SIGNATURE_EXPIRED, ErrorCode::SignatureExpired),
+            (PORTCULLIS_RESULT_SIGNATURE_NOT_YET_VALID, ErrorCode::SignatureNotYetValid),
+            (PORTCULLIS_RESULT_SIGNATURE_REPLAYED, ErrorCode::SignatureReplayed),
+            (PORTCULLIS_RESULT_SIGNATURE_KEY_UNKNOWN, ErrorCode::SignatureKeyUnknown),
+            (PORTCULLIS_RESULT_SIGNATURE_ALGORITHM_UNSUPPORTED, ErrorCode::SignatureAlgorithmUnsupported),
+            (PORTCULLIS_RESULT_SIGNATURE_COMPONENT_MISSING, ErrorCode::SignatureComponentMissing),
+            (PORTCULLIS_RESULT_SIGNATURE_BODY_MISSING, ErrorCode::SignatureBodyMissing),
+            (PORTCULLIS_RESULT_SIGNATURE_DIGEST_MISMATCH, ErrorCode::SignatureDigestMismatch),
+            (PORTCULLIS_RESULT_SIGNATURE_SECRET_INVALID, ErrorCode::SignatureSecretInvalid),
         ]
     }
 

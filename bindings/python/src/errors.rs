@@ -42,6 +42,12 @@ create_exception!(
 );
 create_exception!(
     portcullis,
+    SignatureError,
+    AuthError,
+    "A request or webhook signature was refused."
+);
+create_exception!(
+    portcullis,
     BasicAuthError,
     AuthError,
     "HTTP Basic credentials were refused, or a password hash could not be used."
@@ -57,6 +63,7 @@ fn raise(py: Python<'_>, code: ErrorCode, detail: &str, challenge: Option<String
         Category::Request => RequestError::new_err(text),
         Category::ApiKey => ApiKeyError::new_err(text),
         Category::Basic => BasicAuthError::new_err(text),
+        Category::Signature => SignatureError::new_err(text),
     };
     let set = || -> PyResult<()> {
         let value = err.value(py);
@@ -104,5 +111,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RequestError", py.get_type::<RequestError>())?;
     m.add("ApiKeyError", py.get_type::<ApiKeyError>())?;
     m.add("BasicAuthError", py.get_type::<BasicAuthError>())?;
+    m.add("SignatureError", py.get_type::<SignatureError>())?;
     Ok(())
 }
