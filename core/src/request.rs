@@ -50,9 +50,7 @@ impl Default for RequestLimits {
 pub struct Request {
     method: String,
     target: String,
-    /// Names are stored lower-cased; order and repeats are kept.
-    headers: Vec<(String, Vec<u8>)>,
-    header_bytes: usize,
+    headers: HeaderFields,
     body: Option<Vec<u8>>,
     peer_certificates: Vec<Vec<u8>>,
     peer_address: Option<IpAddr>,
@@ -103,6 +101,68 @@ impl<'a> Authorization<'a> {
     }
 }
 
+/// Header fields in arrival order, names lower-cased, values trimmed of surrounding whitespace,
+/// with the same validation and limits for requests and responses.
+#[derive(Clone, Default)]
+pub(crate) struct HeaderFields {
+    fields: Vec<(String, Vec<u8>)>,
+    bytes: usize,
+}
+
+impl HeaderFields {
+    /// Appends a field after checking its name (an HTTP token), its value (no CR, LF or NUL)
+    /// and the limits.
+    pub(crate) fn push(
+        &mut self,
+        name: &str,
+        value: &[u8],
+        limits: &RequestLimits,
+    ) -> Result<(), Error> {
+        if name.is_empty() || !name.bytes().all(is_tchar) {
+            return Err(Error::new(
+                ErrorCode::RequestInvalid,
+                "header name is not an HTTP token",
+            ));
+        }
+        if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
+            return Err(Error::new(
+                ErrorCode::RequestInvalid,
+                "header value holds CR, LF or NUL",
+            ));
+        }
+        if self.fields.len() >= limits.max_headers {
+            return Err(Error::new(ErrorCode::InputTooLarge, "too many headers"));
+        }
+        if value.len() > limits.max_header_value_len {
+            return Err(Error::new(
+                ErrorCode::InputTooLarge,
+                "header value too long",
+            ));
+        }
+        let added = name.len() + value.len();
+        if self.bytes + added > limits.max_header_bytes {
+            return Err(Error::new(ErrorCode::InputTooLarge, "headers too large"));
+        }
+        self.bytes += added;
+        self.fields
+            .push((name.to_ascii_lowercase(), trim_ows(value).to_vec()));
+        Ok(())
+    }
+
+    /// Every field in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.fields.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+    }
+
+    /// Every value of `name` (case-insensitive), in order.
+    pub(crate) fn values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.fields
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
 fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
@@ -136,8 +196,7 @@ impl Request {
         Ok(Request {
             method: method.to_owned(),
             target: target.to_owned(),
-            headers: Vec::new(),
-            header_bytes: 0,
+            headers: HeaderFields::default(),
             body: None,
             peer_certificates: Vec::new(),
             peer_address: None,
@@ -149,35 +208,7 @@ impl Request {
 
     /// Appends a header field. Repeated names are kept in order.
     pub fn add_header(&mut self, name: &str, value: &[u8]) -> Result<(), Error> {
-        if name.is_empty() || !name.bytes().all(is_tchar) {
-            return Err(Error::new(
-                ErrorCode::RequestInvalid,
-                "header name is not an HTTP token",
-            ));
-        }
-        if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
-            return Err(Error::new(
-                ErrorCode::RequestInvalid,
-                "header value holds CR, LF or NUL",
-            ));
-        }
-        if self.headers.len() >= self.limits.max_headers {
-            return Err(Error::new(ErrorCode::InputTooLarge, "too many headers"));
-        }
-        if value.len() > self.limits.max_header_value_len {
-            return Err(Error::new(
-                ErrorCode::InputTooLarge,
-                "header value too long",
-            ));
-        }
-        let added = name.len() + value.len();
-        if self.header_bytes + added > self.limits.max_header_bytes {
-            return Err(Error::new(ErrorCode::InputTooLarge, "headers too large"));
-        }
-        self.header_bytes += added;
-        self.headers
-            .push((name.to_ascii_lowercase(), trim_ows(value).to_vec()));
-        Ok(())
+        self.headers.push(name, value, &self.limits)
     }
 
     /// Builder form of [`Request::add_header`].
@@ -277,33 +308,30 @@ impl Request {
 
     /// All header fields in order, names lower-cased.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+        self.headers.iter()
     }
 
     /// Every value of the header `name` (case-insensitive), in order.
     pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+        self.headers.values(name)
     }
 
     /// The value of a header that must appear at most once: a repeat is refused, because two
     /// credentials in one request let an attacker play one verifier against another.
     pub fn single_header(&self, name: &str) -> Result<Option<&[u8]>, Denial> {
-        let mut values = self
-            .headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice());
-        let first = values.next();
-        if values.next().is_some() {
-            return Err(Denial::new(
-                ErrorCode::CredentialsAmbiguous,
-                format!("header {name} appears more than once"),
-            ));
+        let mut found = None;
+        for (field, value) in self.headers.iter() {
+            if field.eq_ignore_ascii_case(name) {
+                if found.is_some() {
+                    return Err(Denial::new(
+                        ErrorCode::CredentialsAmbiguous,
+                        format!("header {name} appears more than once"),
+                    ));
+                }
+                found = Some(value);
+            }
         }
-        Ok(first)
+        Ok(found)
     }
 
     /// Every value of the query parameter `name`, form-decoded.

@@ -1,39 +1,14 @@
 //! The Rust runner of tests/vectors/hmac.json (ops: tests/vectors/HMAC.md).
 
-use std::path::PathBuf;
+mod common;
 
-use base64::Engine;
+use common::{body, build_request, check_file, deny, fail, principal_json, s, Outcome};
 use portcullis::digest::{self, content_digest, verify_content_digest};
 use portcullis::hmac::{
     canonical_request, mac, sign_request, verify_mac, Algorithm, HmacConfig, HmacVerifier,
     SignOptions, SignatureParams, SigningKey,
 };
-use portcullis::{Denial, Error, Principal, Request};
 use serde_json::{json, Value};
-
-/// What an op produced: an `ok` object, or an error name with its challenge.
-type Outcome = Result<Value, (String, Option<String>)>;
-
-fn fail(e: Error) -> (String, Option<String>) {
-    (e.code().name().to_owned(), None)
-}
-
-fn deny(d: Denial) -> (String, Option<String>) {
-    (
-        d.code().name().to_owned(),
-        d.challenge().map(|c| c.header_value()),
-    )
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str().expect("string in vector")
-}
-
-fn b64(v: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(s(v))
-        .expect("base64 in vector")
-}
 
 fn hex(v: &Value) -> Vec<u8> {
     let t = s(v);
@@ -44,35 +19,6 @@ fn hex(v: &Value) -> Vec<u8> {
 
 fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn body(v: &Value) -> Option<Vec<u8>> {
-    match (v.get("body"), v.get("body_b64")) {
-        (Some(b), _) if !b.is_null() => Some(s(b).as_bytes().to_vec()),
-        (_, Some(b)) => Some(b64(b)),
-        _ => None,
-    }
-}
-
-fn build_request(v: &Value, now: i64) -> Result<Request, Error> {
-    let mut r = Request::new(s(&v["method"]), s(&v["target"]))?;
-    for h in v["headers"].as_array().into_iter().flatten() {
-        r.add_header(s(&h[0]), s(&h[1]).as_bytes())?;
-    }
-    for h in v["headers_b64"].as_array().into_iter().flatten() {
-        r.add_header(s(&h[0]), &b64(&h[1]))?;
-    }
-    if let Some(b) = body(v) {
-        r.set_body(b)?;
-    }
-    r.set_now(now);
-    Ok(r)
-}
-
-fn principal_json(p: &Principal) -> Value {
-    let mut v = p.to_json();
-    v["claims_canonical"] = Value::String(serde_json::to_string(&p.claims).unwrap());
-    v
 }
 
 fn algorithm(v: &Value) -> Algorithm {
@@ -182,43 +128,5 @@ fn run(input: &Value, now: i64) -> Outcome {
 
 #[test]
 fn hmac_vectors() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/hmac.json");
-    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let cases = doc["cases"].as_array().unwrap();
-    assert!(cases.len() >= 45);
-    let mut failures = Vec::new();
-    for case in cases {
-        let id = s(&case["id"]);
-        let outcome = run(&case["input"], case["now"].as_i64().unwrap());
-        let expect = &case["expect"];
-        let problem = match (&outcome, expect.get("ok"), expect.get("error")) {
-            (Ok(got), Some(want), _) => want
-                .as_object()
-                .unwrap()
-                .iter()
-                .find(|(k, v)| got.get(k.as_str()) != Some(v))
-                .map(|(k, v)| format!("{k}: want {v}, got {:?}", got.get(k.as_str()))),
-            (Err((code, challenge)), _, Some(want)) => {
-                if code != s(want) {
-                    Some(format!("want error {want}, got {code}"))
-                } else {
-                    expect
-                        .get("challenge")
-                        .filter(|c| challenge.as_deref() != Some(s(c)))
-                        .map(|c| format!("challenge: want {c}, got {challenge:?}"))
-                }
-            }
-            (got, _, _) => Some(format!("expected {expect}, got {got:?}")),
-        };
-        if let Some(p) = problem {
-            failures.push(format!("hmac.json {id}: {p}"));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    check_file("hmac.json", run);
 }

@@ -1,15 +1,13 @@
 //! The HTTP response model and the message view that components are read from.
 
 use crate::error::{Error, ErrorCode};
-use crate::request::{unix_now, Request, RequestLimits};
+use crate::request::{unix_now, HeaderFields, Request, RequestLimits};
 
 /// One HTTP response, for signing and verifying response signatures.
 #[derive(Clone)]
 pub struct Response {
     status: u16,
-    /// Names lower-cased; order and repeats kept; values trimmed of OWS.
-    headers: Vec<(String, Vec<u8>)>,
-    header_bytes: usize,
+    headers: HeaderFields,
     body: Option<Vec<u8>>,
     now: Option<i64>,
     limits: RequestLimits,
@@ -29,10 +27,6 @@ impl std::fmt::Debug for Response {
     }
 }
 
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-}
-
 impl Response {
     /// A response with a three-digit status (100-999) and the default limits.
     pub fn new(status: u16) -> Result<Self, Error> {
@@ -49,8 +43,7 @@ impl Response {
         }
         Ok(Response {
             status,
-            headers: Vec::new(),
-            header_bytes: 0,
+            headers: HeaderFields::default(),
             body: None,
             now: None,
             limits,
@@ -59,41 +52,7 @@ impl Response {
 
     /// Appends a header field; the same checks as [`Request::add_header`].
     pub fn add_header(&mut self, name: &str, value: &[u8]) -> Result<(), Error> {
-        if name.is_empty() || !name.bytes().all(is_tchar) {
-            return Err(Error::new(
-                ErrorCode::RequestInvalid,
-                "header name is not an HTTP token",
-            ));
-        }
-        if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
-            return Err(Error::new(
-                ErrorCode::RequestInvalid,
-                "header value holds CR, LF or NUL",
-            ));
-        }
-        if self.headers.len() >= self.limits.max_headers {
-            return Err(Error::new(ErrorCode::InputTooLarge, "too many headers"));
-        }
-        if value.len() > self.limits.max_header_value_len {
-            return Err(Error::new(
-                ErrorCode::InputTooLarge,
-                "header value too long",
-            ));
-        }
-        let added = name.len() + value.len();
-        if self.header_bytes + added > self.limits.max_header_bytes {
-            return Err(Error::new(ErrorCode::InputTooLarge, "headers too large"));
-        }
-        self.header_bytes += added;
-        let mut v = value;
-        while let [b' ' | b'\t', rest @ ..] = v {
-            v = rest;
-        }
-        while let [rest @ .., b' ' | b'\t'] = v {
-            v = rest;
-        }
-        self.headers.push((name.to_ascii_lowercase(), v.to_vec()));
-        Ok(())
+        self.headers.push(name, value, &self.limits)
     }
 
     /// Builder form of [`Response::add_header`].
@@ -129,15 +88,12 @@ impl Response {
 
     /// All header fields in order, names lower-cased.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+        self.headers.iter()
     }
 
     /// Every value of the header `name` (case-insensitive), in order.
     pub fn header_values<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.headers
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_slice())
+        self.headers.values(name)
     }
 
     /// The body, if set.
@@ -168,10 +124,9 @@ impl<'a> Message<'a> {
                 .map(|(_, v)| v)
                 .collect(),
             Message::Response(r, _) => r
-                .headers
-                .iter()
-                .filter(|(n, _)| n == name)
-                .map(|(_, v)| v.as_slice())
+                .headers()
+                .filter(|(n, _)| *n == name)
+                .map(|(_, v)| v)
                 .collect(),
         }
     }

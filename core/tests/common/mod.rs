@@ -29,29 +29,40 @@ pub fn s(v: &Value) -> &str {
     v.as_str().expect("string in vector")
 }
 
+pub fn b64(v: &Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD
+        .decode(s(v))
+        .expect("base64 in vector")
+}
+
+/// A message's header fields: `headers` (text values) then `headers_b64` (raw bytes).
+pub fn headers(v: &Value) -> Vec<(String, Vec<u8>)> {
+    let text = v["headers"].as_array().into_iter().flatten();
+    let raw = v["headers_b64"].as_array().into_iter().flatten();
+    text.map(|h| (s(&h[0]).to_owned(), s(&h[1]).as_bytes().to_vec()))
+        .chain(raw.map(|h| (s(&h[0]).to_owned(), b64(&h[1]))))
+        .collect()
+}
+
+/// A message's body: `body` (UTF-8 text) or `body_b64`; neither (or null) means no body.
+pub fn body(v: &Value) -> Option<Vec<u8>> {
+    match (v.get("body"), v.get("body_b64")) {
+        (Some(b), _) if !b.is_null() => Some(s(b).as_bytes().to_vec()),
+        (_, Some(b)) if !b.is_null() => Some(b64(b)),
+        _ => None,
+    }
+}
+
 pub fn build_request(v: &Value, now: i64) -> Result<Request, Error> {
     let mut r = Request::new(s(&v["method"]), s(&v["target"]))?;
-    if let Some(headers) = v["headers"].as_array() {
-        for h in headers {
-            r.add_header(s(&h[0]), s(&h[1]).as_bytes())?;
-        }
+    for (name, value) in headers(v) {
+        r.add_header(&name, &value)?;
     }
-    if let Some(headers) = v["headers_b64"].as_array() {
-        for h in headers {
-            let value = base64::engine::general_purpose::STANDARD
-                .decode(s(&h[1]))
-                .expect("base64 in vector");
-            r.add_header(s(&h[0]), &value)?;
-        }
+    if let Some(b) = body(v) {
+        r.set_body(b)?;
     }
-    if let Some(body) = v.get("body") {
-        r.set_body(s(body).as_bytes().to_vec())?;
-    }
-    if let Some(body) = v.get("body_b64") {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(s(body))
-            .expect("base64 in vector");
-        r.set_body(bytes)?;
+    if let Some(scheme) = v.get("scheme") {
+        r.set_scheme(s(scheme))?;
     }
     r.set_now(now);
     Ok(r)
