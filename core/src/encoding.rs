@@ -84,8 +84,31 @@ pub(crate) fn from_json_object<T: DeserializeOwned>(json: &str, what: &str) -> R
             format!("{what}: expected a JSON object"),
         ));
     }
-    serde_json::from_str(json)
-        .map_err(|e| Error::new(ErrorCode::JsonInvalid, format!("{what}: {e}")))
+    serde_json::from_str(json).map_err(|e| {
+        Error::new(
+            ErrorCode::JsonInvalid,
+            format!("{what}: {}", redact_quoted(&e.to_string())),
+        )
+    })
+}
+
+/// serde quotes the offending value in its messages (`invalid type: string "...", expected a
+/// sequence`); in a configuration that value may be a secret, so every double-quoted run is
+/// replaced. Field names, which serde writes between backticks, stay.
+fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut parts = message.split('"');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        if i % 2 == 0 {
+            out.push_str("\"<redacted>\"");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -126,6 +149,20 @@ mod tests {
             assert_eq!(e.code(), ErrorCode::JsonInvalid, "{bad}");
         }
         assert!(from_json_object::<S>(" {\"a\": 2}", "s").is_ok());
+    }
+
+    #[test]
+    fn json_errors_never_quote_values() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct S {
+            secrets: Vec<String>,
+        }
+        let e = from_json_object::<S>(r#"{"secrets": "hunter2-secret"}"#, "s").unwrap_err();
+        assert!(!e.detail().contains("hunter2"), "{}", e.detail());
+        assert!(e.detail().contains("expected a sequence"), "{}", e.detail());
+        let e = from_json_object::<S>(r#"{"secret": ["x"]}"#, "s").unwrap_err();
+        assert!(e.detail().contains("`secrets`"), "{}", e.detail());
     }
 
     #[test]
