@@ -3,7 +3,9 @@
 #
 #   make build-c   cargo build --release -p portcullis-ffi; build/lib/libportcullis.{a,so};
 #                  build/lib/pkgconfig/portcullis.pc
-#   make test-c    build-c, the header drift check, tests/c/test_api.c and test_vectors.c
+#   make test-c    build-c, the header drift check, the C API tests (tests/c/test_api*.c,
+#                  test_signatures*.c) and the vector runner (test_vectors.c + vectors_sig.c over
+#                  every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig}.json)
 #   make demo-c    examples/demo/demo.c against the shared library -> build/demo/c.txt
 
 .PHONY: build-c test-c demo-c
@@ -42,9 +44,13 @@ build-c:
 	    $(ROOT)/ffi/portcullis.pc.in > $(C_PCDIR)/portcullis.pc
 	@echo "build-c: $(C_LIBDIR)/libportcullis.{a,so}, $(C_PCDIR)/portcullis.pc"
 
-$(C_OUT)/vectors_table.h: $(ROOT)/tests/c/gen_vectors.py $(ROOT)/tests/vectors/apikey.json $(ROOT)/tests/vectors/basic.json
+C_VECTOR_FILES := $(addprefix $(ROOT)/tests/vectors/,apikey.json basic.json webhook.json hmac.json httpsig.json)
+C_API_TESTS    := $(addprefix $(ROOT)/tests/c/,test_api.c test_api_edges.c test_api_threads.c test_signatures.c test_signatures_edges.c test_signatures_threads.c)
+C_VECTOR_SRCS  := $(addprefix $(ROOT)/tests/c/,test_vectors.c vectors_sig.c)
+
+$(C_OUT)/vectors_table.h: $(ROOT)/tests/c/gen_vectors.py $(C_VECTOR_FILES)
 	@mkdir -p $(C_OUT)
-	$(C_PYTHON) $(ROOT)/tests/c/gen_vectors.py $@ $(ROOT)/tests/vectors/apikey.json $(ROOT)/tests/vectors/basic.json
+	$(C_PYTHON) $(ROOT)/tests/c/gen_vectors.py $@ $(C_VECTOR_FILES)
 
 # LeakSanitizer needs ptrace-like powers (it stops the world from a helper thread); some
 # sandboxes refuse them. Probe with a program that leaks on purpose: if LSan does not report
@@ -66,8 +72,8 @@ endef
 test-c: build-c $(C_OUT)/vectors_table.h
 	$(CARGO) test -p portcullis-ffi --test header
 	$(c_lsan_probe)
-	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c $(ROOT)/tests/c/test_api.c $(ROOT)/tests/c/test_api_edges.c $(ROOT)/tests/c/test_api_threads.c -pthread -o $(C_OUT)/test_api $(C_STATIC)
-	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(C_OUT) $(ROOT)/tests/c/test_vectors.c -o $(C_OUT)/test_vectors $(C_STATIC)
+	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c $(C_API_TESTS) -pthread -o $(C_OUT)/test_api $(C_STATIC)
+	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c -I$(C_OUT) $(C_VECTOR_SRCS) -o $(C_OUT)/test_vectors $(C_STATIC)
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options):abort_on_error=0 UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_api
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options):abort_on_error=0 UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_vectors
 

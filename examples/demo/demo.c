@@ -1,5 +1,6 @@
 /*
- * The portcullis demo in C: the same 15 requests as demo.py and demo.js, one line each.
+ * The portcullis demo in C: the same 24 requests as demo.py and demo.js, one line each: API keys
+ * and Basic (1-15), webhooks (16-19), PCS1 HMAC signing (20-22), RFC 9421 signatures (23-24).
  * Build: cc demo.c $(pkg-config --cflags --libs portcullis)
  */
 #include <stdio.h>
@@ -60,19 +61,9 @@ typedef struct {
     portcullis_basic_auth *auth;
 } verifiers;
 
-/* Runs one request and prints its line. `header` may be NULL (no headers). */
-static void run(const verifiers *v, verifier which, const char *label, const char *header,
-                const char *value, int64_t now, const char *scopes) {
-    portcullis_request *req = NULL;
-    must(portcullis_request_new(S("GET"), S("/orders"), &req), "request");
-    if (header != NULL)
-        must(portcullis_request_add_header(req, S(header), S(value)), "header");
-    must(portcullis_request_set_now(req, now), "set_now");
-    portcullis_principal *p = NULL;
-    portcullis_denial *d = NULL;
-    portcullis_result rc =
-        which == RING ? portcullis_apikey_ring_verify(v->ring, req, S(scopes), &p, &d)
-                      : portcullis_basic_auth_verify(v->auth, req, &p, &d);
+/* Prints the line of one verification and frees its outputs. */
+static void report(const char *label, portcullis_result rc, portcullis_principal *p,
+                   portcullis_denial *d) {
     char a[512], b[512];
     size_t alen = 0, blen = 0;
     if (rc == PORTCULLIS_OK) {
@@ -91,7 +82,186 @@ static void run(const verifiers *v, verifier which, const char *label, const cha
     }
     portcullis_principal_free(p);
     portcullis_denial_free(d);
+}
+
+/* Runs one request and prints its line. `header` may be NULL (no headers). */
+static void run(const verifiers *v, verifier which, const char *label, const char *header,
+                const char *value, int64_t now, const char *scopes) {
+    portcullis_request *req = NULL;
+    must(portcullis_request_new(S("GET"), S("/orders"), &req), "request");
+    if (header != NULL)
+        must(portcullis_request_add_header(req, S(header), S(value)), "header");
+    must(portcullis_request_set_now(req, now), "set_now");
+    portcullis_principal *p = NULL;
+    portcullis_denial *d = NULL;
+    portcullis_result rc =
+        which == RING ? portcullis_apikey_ring_verify(v->ring, req, S(scopes), &p, &d)
+                      : portcullis_basic_auth_verify(v->auth, req, &p, &d);
+    report(label, rc, p, d);
     portcullis_request_free(req);
+}
+
+/* Adds a signer's headers (NULL: none) to `req`, in order. */
+static void add_signed(portcullis_request *req, const portcullis_headers *h) {
+    char name[128], value[1024];
+    for (size_t i = 0; h != NULL && i < portcullis_headers_len(h); i++) {
+        size_t nlen = 0, vlen = 0;
+        must(portcullis_headers_name(h, i, (uint8_t *)name, sizeof name, &nlen), "header name");
+        must(portcullis_headers_value(h, i, (uint8_t *)value, sizeof value, &vlen), "header value");
+        must(portcullis_request_add_header(req, (const uint8_t *)name, nlen, (const uint8_t *)value, vlen),
+             "add header");
+    }
+}
+
+/* A request: method, target, time, the signer's headers (may be NULL), a body (may be NULL). */
+static portcullis_request *message(const char *method, const char *target, int64_t now,
+                                   const portcullis_headers *h, const char *body) {
+    portcullis_request *req = NULL;
+    must(portcullis_request_new(S(method), S(target), &req), "request");
+    add_signed(req, h);
+    if (body != NULL)
+        must(portcullis_request_set_body(req, S(body)), "body");
+    must(portcullis_request_set_now(req, now), "set_now");
+    return req;
+}
+
+#define WEBHOOK_SECRET "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+#define WEBHOOK_BODY "{\"type\":\"invoice.paid\",\"id\":\"in_1\"}"
+
+static void webhook(portcullis_webhook_verifier *v, const char *label, portcullis_request *req) {
+    portcullis_principal *p = NULL;
+    portcullis_denial *d = NULL;
+    portcullis_result rc = portcullis_webhook_verifier_verify(v, req, &p, &d);
+    report(label, rc, p, d);
+}
+
+/* Requests 16-19: Standard Webhooks. */
+static void webhooks(void) {
+    portcullis_webhook_verifier *v = NULL;
+    portcullis_webhook_signer *signer = NULL;
+    must(portcullis_webhook_verifier_new(S("{\"scheme\":\"standard\",\"secrets\":[\"" WEBHOOK_SECRET "\"]}"), &v),
+         "webhook verifier");
+    must(portcullis_webhook_signer_new(S("standard"), S(WEBHOOK_SECRET), &signer), "webhook signer");
+    portcullis_headers *h1 = NULL, *h2 = NULL;
+    must(portcullis_webhook_signer_sign(signer, S("msg_demo_1"), NOW, S(WEBHOOK_BODY), &h1), "sign H1");
+    must(portcullis_webhook_signer_sign(signer, S("msg_demo_2"), NOW, S(WEBHOOK_BODY), &h2), "sign H2");
+
+    portcullis_request *req = message("POST", "/webhooks", NOW, h1, WEBHOOK_BODY);
+    webhook(v, "webhook ok", req);
+    webhook(v, "webhook replayed", req);
+    portcullis_request_free(req);
+    req = message("POST", "/webhooks", NOW, h1, WEBHOOK_BODY " ");
+    webhook(v, "webhook tampered body", req);
+    portcullis_request_free(req);
+    req = message("POST", "/webhooks", NOW + 301, h2, WEBHOOK_BODY);
+    webhook(v, "webhook too old", req);
+    portcullis_request_free(req);
+
+    portcullis_headers_free(h1);
+    portcullis_headers_free(h2);
+    portcullis_webhook_signer_free(signer);
+    portcullis_webhook_verifier_free(v);
+}
+
+#define HMAC_SECRET "demo-hmac-secret-0123456789abcde"
+#define HMAC_BODY "{\"sku\":\"X1\",\"qty\":2}"
+
+/* POST /orders?b=2&a=1 with the demo's headers, the signer's (may be NULL) and `body`. */
+static portcullis_request *order(const portcullis_headers *signed_headers, const char *body) {
+    portcullis_request *req = message("POST", "/orders?b=2&a=1", NOW, NULL, body);
+    must(portcullis_request_add_header(req, S("Host"), S("api.example.com")), "host");
+    must(portcullis_request_add_header(req, S("Content-Type"), S("application/json")), "content-type");
+    add_signed(req, signed_headers);
+    return req;
+}
+
+static void pcs1(portcullis_hmac_verifier *v, const char *label, portcullis_request *req) {
+    portcullis_principal *p = NULL;
+    portcullis_denial *d = NULL;
+    portcullis_result rc = portcullis_hmac_verifier_verify(v, req, &p, &d);
+    report(label, rc, p, d);
+}
+
+/* Requests 20-22: PCS1 HMAC request signing. */
+static void hmac_signing(void) {
+    char secret_b64[64], config[512], options[256];
+    base64(HMAC_SECRET, secret_b64);
+    snprintf(config, sizeof config,
+             "{\"keys\":[{\"key_id\":\"svc-orders\",\"algorithm\":\"hmac-sha256\",\"secrets_b64\":[\"%s\"],"
+             "\"subject\":\"svc-orders\"}]}",
+             secret_b64);
+    portcullis_hmac_verifier *v = NULL;
+    must(portcullis_hmac_verifier_new(S(config), &v), "hmac verifier");
+    portcullis_hmac_signing_key *key = NULL;
+    must(portcullis_hmac_signing_key_new(S("svc-orders"), S("hmac-sha256"), S(HMAC_SECRET), &key), "signing key");
+    snprintf(options, sizeof options,
+             "{\"headers\":[\"host\",\"content-type\"],\"now\":%lld,\"nonce\":\"ZGVtby1ub25jZS0wMDAwMDE\"}", NOW);
+    portcullis_request *unsigned_req = order(NULL, HMAC_BODY);
+    portcullis_headers *h = NULL;
+    must(portcullis_hmac_sign_request(key, unsigned_req, S(options), &h), "hmac sign");
+    portcullis_request_free(unsigned_req);
+
+    portcullis_request *req = order(h, HMAC_BODY);
+    pcs1(v, "hmac ok", req);
+    pcs1(v, "hmac replayed", req);
+    portcullis_request_free(req);
+    req = order(h, "{\"sku\":\"X1\",\"qty\":20}");
+    pcs1(v, "hmac tampered body", req);
+    portcullis_request_free(req);
+
+    portcullis_headers_free(h);
+    portcullis_hmac_signing_key_free(key);
+    portcullis_hmac_verifier_free(v);
+}
+
+#define HTTPSIG_SECRET "demo-httpsig-secret-0123456789ab"
+
+/* GET-like /orders over https with Host, and the signer's headers (may be NULL). */
+static portcullis_request *https_orders(const char *method, const portcullis_headers *h) {
+    portcullis_request *req = message(method, "/orders", NOW, NULL, NULL);
+    must(portcullis_request_set_scheme(req, S("https")), "scheme");
+    must(portcullis_request_add_header(req, S("Host"), S("api.example.com")), "host");
+    add_signed(req, h);
+    return req;
+}
+
+static void httpsig(portcullis_httpsig_verifier *v, const char *label, portcullis_request *req) {
+    portcullis_principal *p = NULL;
+    portcullis_denial *d = NULL;
+    portcullis_result rc = portcullis_httpsig_verifier_verify_request(v, req, &p, &d);
+    report(label, rc, p, d);
+}
+
+/* Requests 23-24: RFC 9421 HTTP Message Signatures. */
+static void http_signatures(void) {
+    portcullis_httpsig_keyring *kr = NULL;
+    must(portcullis_httpsig_keyring_new(&kr), "keyring");
+    must(portcullis_httpsig_keyring_add_hmac_secret(kr, S("demo-key"), S(HTTPSIG_SECRET)), "keyring secret");
+    portcullis_httpsig_verifier *v = NULL;
+    must(portcullis_httpsig_verifier_new(
+             kr, S("{\"required_components\":[\"@method\",\"@target-uri\"],\"require_content_digest\":false}"), &v),
+         "httpsig verifier");
+    portcullis_httpsig_signer *signer = NULL;
+    must(portcullis_httpsig_signer_new_hmac(S("demo-key"), S(HTTPSIG_SECRET), &signer), "httpsig signer");
+    char spec[256];
+    snprintf(spec, sizeof spec,
+             "{\"label\":\"sig1\",\"components\":[\"@method\",\"@target-uri\"],\"created\":%lld}", NOW);
+    portcullis_request *unsigned_req = https_orders("GET", NULL);
+    portcullis_headers *h = NULL;
+    must(portcullis_httpsig_signer_sign_request(signer, unsigned_req, S(spec), &h), "httpsig sign");
+    portcullis_request_free(unsigned_req);
+
+    portcullis_request *req = https_orders("GET", h);
+    httpsig(v, "httpsig ok", req);
+    portcullis_request_free(req);
+    req = https_orders("DELETE", h);
+    httpsig(v, "httpsig wrong method", req);
+    portcullis_request_free(req);
+
+    portcullis_headers_free(h);
+    portcullis_httpsig_signer_free(signer);
+    portcullis_httpsig_verifier_free(v);
+    portcullis_httpsig_keyring_free(kr);
 }
 
 int main(void) {
@@ -161,6 +331,10 @@ int main(void) {
     run(&v, BASIC, "basic unknown user", "Authorization", basic, NOW, "");
     run(&v, BASIC, "basic bad base64", "Authorization", "Basic !!!", NOW, "");
     run(&v, BASIC, "basic no colon", "Authorization", "Basic YWxpY2U=", NOW, "");
+
+    webhooks();
+    hmac_signing();
+    http_signatures();
 
     portcullis_apikey_record_free(r1);
     portcullis_apikey_record_free(r2);

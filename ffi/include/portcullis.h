@@ -17,10 +17,15 @@
  *    PORTCULLIS_RESULT_BUFFER_TOO_SMALL and buf is untouched; otherwise the bytes are written,
  *    followed by a NUL when cap > length. buf may be NULL when cap is 0 (a size query).
  *  - Every _new has a _free; _free(NULL) is a no-op. Shared verifiers (portcullis_apikey_ring,
- *    portcullis_basic_auth) are reference-counted (_retain / _free) and may be used from many
- *    threads at once; other handles belong to one thread at a time.
+ *    portcullis_basic_auth, portcullis_webhook_verifier, portcullis_hmac_verifier,
+ *    portcullis_httpsig_keyring, portcullis_httpsig_verifier) are reference-counted
+ *    (_retain / _free) and may be used from many threads at once; other handles belong to one
+ *    thread at a time.
+ *  - Signers return a portcullis_headers list: (name, value) pairs read by index with
+ *    portcullis_headers_name / _value; an index past the end is PORTCULLIS_RESULT_INVALID_ARGUMENT.
  *  - A panic inside the library is caught and returned as PORTCULLIS_RESULT_PANIC.
- *  - Handles holding secrets (issued keys, Basic credentials, rings) are wiped when freed.
+ *  - Handles holding secrets (issued keys, Basic credentials, rings, verifiers, signers and
+ *    signing keys) are wiped when freed.
  *
  * Link: pkg-config --cflags --libs portcullis   (static: add -lpthread -ldl -lm)
  */
@@ -66,6 +71,38 @@ typedef struct portcullis_basic_credentials portcullis_basic_credentials;
 // challenge to send. Free with `portcullis_denial_free`.
 typedef struct portcullis_denial portcullis_denial;
 
+// Header fields to add to a message, in order, as (name, value) pairs of text: what
+// `portcullis_webhook_signer_sign`, `portcullis_hmac_sign_request` and the RFC 9421 signers
+// return. Read with `portcullis_headers_len`, `_name` and `_value`; free with
+// `portcullis_headers_free`.
+typedef struct portcullis_headers portcullis_headers;
+
+// A PCS1 signing key: key id, algorithm and secret. The secret is wiped when the handle is
+// freed with `portcullis_hmac_signing_key_free`.
+typedef struct portcullis_hmac_signing_key portcullis_hmac_signing_key;
+
+// A PCS1 verifier: keys by key id (each bound to one algorithm, several secrets during a
+// rotation), the clock window, the headers every signature must cover, and an in-memory nonce
+// store. Reference-counted and thread-safe. `portcullis_hmac_verifier_retain` takes a
+// reference, `portcullis_hmac_verifier_free` drops one.
+typedef struct portcullis_hmac_verifier portcullis_hmac_verifier;
+
+// Verification keys by `keyid`: HMAC secrets and public keys, each bound to one algorithm.
+// Reference-counted and thread-safe: add and remove keys while verifiers built from it run;
+// every change reaches those verifiers too. `portcullis_httpsig_keyring_retain` takes a
+// reference, `portcullis_httpsig_keyring_free` drops one (verifiers keep their keys).
+typedef struct portcullis_httpsig_keyring portcullis_httpsig_keyring;
+
+// Signs requests and responses with one key under one `keyid` (an `hmac-sha256` secret or a
+// private key). The key is wiped when the handle is freed with `portcullis_httpsig_signer_free`.
+typedef struct portcullis_httpsig_signer portcullis_httpsig_signer;
+
+// An RFC 9421 verifier: a policy (`HttpSigConfig`: required components, time window, nonces,
+// tag, label) over the keys of the keyring it was built from, with an in-memory nonce store.
+// Reference-counted and thread-safe. `portcullis_httpsig_verifier_retain` takes a reference,
+// `portcullis_httpsig_verifier_free` drops one.
+typedef struct portcullis_httpsig_verifier portcullis_httpsig_verifier;
+
 // A key as issued by `portcullis_apikey_ring_generate` or `_rotate`: the key (show it to its
 // owner once) and the record to store. The key is wiped from memory when the handle is freed
 // with `portcullis_issued_apikey_free`.
@@ -79,6 +116,21 @@ typedef struct portcullis_principal portcullis_principal;
 // peer address and time. Built with `portcullis_request_new`, freed with
 // `portcullis_request_free`. Not thread-safe while being built; once built it is only read.
 typedef struct portcullis_request portcullis_request;
+
+// An HTTP response as the RFC 9421 signer and verifier see it: status, headers, body and
+// time. Built with `portcullis_response_new`, freed with `portcullis_response_free`. Not
+// thread-safe while being built; once built it is only read.
+typedef struct portcullis_response portcullis_response;
+
+// Signs outgoing webhooks (or test fixtures) the way a provider does. The secret is wiped
+// when the handle is freed with `portcullis_webhook_signer_free`.
+typedef struct portcullis_webhook_signer portcullis_webhook_signer;
+
+// A webhook verifier: one scheme, its secrets (several during a rotation), the timestamp
+// tolerance and an in-memory replay store. Reference-counted and thread-safe: verify from any
+// number of threads. `portcullis_webhook_verifier_retain` takes a reference,
+// `portcullis_webhook_verifier_free` drops one.
+typedef struct portcullis_webhook_verifier portcullis_webhook_verifier;
 
 // The outcome of a fallible call: `PORTCULLIS_OK` (0) or the number of a portcullis error
 // code (`PORTCULLIS_RESULT_*`). Numbers are never reused; new ones may appear within a major
@@ -502,6 +554,312 @@ portcullis_result portcullis_denial_challenge(const portcullis_denial *d,
 // Frees a denial. NULL is a no-op.
 void portcullis_denial_free(portcullis_denial *d);
 
+// The `Content-Digest` header value of `body` (raw bytes): `sha-256=:<base64>:`.
+// `algorithm` is UTF-8 `sha-256` or `sha-512` (length 0: `sha-256`; anything else:
+// `SIGNATURE_ALGORITHM_UNSUPPORTED`).
+portcullis_result portcullis_content_digest(const uint8_t *body,
+                                            size_t body_len,
+                                            const uint8_t *algorithm,
+                                            size_t algorithm_len,
+                                            uint8_t *buf,
+                                            size_t cap,
+                                            size_t *out_len);
+
+// Checks a `Content-Digest` header value (raw bytes) against `body`; `has_body` false means
+// the host did not supply the body (`body` is then ignored). Every supported member must
+// match. On success the name of the strongest algorithm checked (`sha-256` or `sha-512`) is
+// written to the caller buffer.
+//
+// Fails with `SIGNATURE_MALFORMED`, `SIGNATURE_ALGORITHM_UNSUPPORTED` (no sha-256 or sha-512
+// member), `SIGNATURE_BODY_MISSING`, `SIGNATURE_DIGEST_MISMATCH`.
+portcullis_result portcullis_content_digest_verify(const uint8_t *header,
+                                                   size_t header_len,
+                                                   const uint8_t *body,
+                                                   size_t body_len,
+                                                   bool has_body,
+                                                   uint8_t *buf,
+                                                   size_t cap,
+                                                   size_t *out_len);
+
+// Number of header fields; 0 when `h` is NULL.
+size_t portcullis_headers_len(const portcullis_headers *h);
+
+// The name of the field at `index` (0-based), as the signer spells it (`webhook-id`,
+// `Authorization`, `Signature-Input`, ...). `INVALID_ARGUMENT` when `index` is not below
+// `portcullis_headers_len`.
+portcullis_result portcullis_headers_name(const portcullis_headers *h,
+                                          size_t index,
+                                          uint8_t *buf,
+                                          size_t cap,
+                                          size_t *out_len);
+
+// The value of the field at `index` (0-based). `INVALID_ARGUMENT` when `index` is not below
+// `portcullis_headers_len`.
+portcullis_result portcullis_headers_value(const portcullis_headers *h,
+                                           size_t index,
+                                           uint8_t *buf,
+                                           size_t cap,
+                                           size_t *out_len);
+
+// Frees a header list. NULL is a no-op.
+void portcullis_headers_free(portcullis_headers *h);
+
+// Builds a PCS1 verifier from its `HmacConfig` JSON: `realm` (`"api"`), `window_seconds`
+// (300), `required_headers` (`["host"]`), `keys`: `[{"key_id", "algorithm", "secrets_b64",
+// "subject", "scopes"}]`. Length 0 for all defaults (no key).
+//
+// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+// `CONFIG_INVALID`, `SIGNATURE_SECRET_INVALID` (a secret under 32 bytes or not padded
+// base64), `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_hmac_verifier_new(const uint8_t *config_json,
+                                               size_t config_json_len,
+                                               portcullis_hmac_verifier **out);
+
+// Takes one more reference to `verifier` and returns it (NULL gives NULL).
+portcullis_hmac_verifier *portcullis_hmac_verifier_retain(const portcullis_hmac_verifier *verifier);
+
+// Drops one reference to `verifier`; the last one frees it and wipes its secrets. NULL is a
+// no-op.
+void portcullis_hmac_verifier_free(portcullis_hmac_verifier *verifier);
+
+// Verifies the request's `Authorization: PCS1-HMAC-<hash>` signature (and its
+// `Content-Digest` against the body, when there is one). A nonce accepted once is refused as
+// `SIGNATURE_REPLAYED` within the window.
+//
+// On success `*out_principal` receives the principal (the key's subject and scopes, method
+// `hmac`, credential id = key id). On failure the result is the reason and, when `out_denial`
+// is not NULL, `*out_denial` receives the denial with its `PCS1-HMAC-SHA256` challenge.
+portcullis_result portcullis_hmac_verifier_verify(const portcullis_hmac_verifier *verifier,
+                                                  const portcullis_request *req,
+                                                  portcullis_principal **out_principal,
+                                                  portcullis_denial **out_denial);
+
+// Creates a signing key: `key_id` (UTF-8, `[A-Za-z0-9._~+/=:@-]{1,128}`, else
+// `INVALID_ARGUMENT`), `algorithm` (UTF-8 `hmac-sha256` or `hmac-sha512`, else
+// `SIGNATURE_ALGORITHM_UNSUPPORTED`), `secret` (raw bytes, at least 32, else
+// `SIGNATURE_SECRET_INVALID`).
+//
+// On success `*out` receives a handle to free with `portcullis_hmac_signing_key_free`.
+portcullis_result portcullis_hmac_signing_key_new(const uint8_t *key_id,
+                                                  size_t key_id_len,
+                                                  const uint8_t *algorithm,
+                                                  size_t algorithm_len,
+                                                  const uint8_t *secret,
+                                                  size_t secret_len,
+                                                  portcullis_hmac_signing_key **out);
+
+// Frees a signing key, wiping its secret. NULL is a no-op.
+void portcullis_hmac_signing_key_free(portcullis_hmac_signing_key *key);
+
+// Signs `req` with `key`. `options_json` is the `SignOptions` JSON: `headers` (to sign,
+// `["host"]`), `now` (the request's time), `nonce` (16 random bytes), `digest` (`sha-256`);
+// length 0 for all defaults.
+//
+// On success `*out` receives the headers to add to the request: `Authorization`, then
+// `Content-Digest` when the signer computed one (a non-empty body without that header). Fails
+// with `INVALID_ARGUMENT`, `SIGNATURE_COMPONENT_MISSING` (a listed header is absent),
+// `SIGNATURE_DIGEST_MISMATCH`, `REQUEST_INVALID`, `JSON_INVALID`, `RANDOM_UNAVAILABLE`.
+portcullis_result portcullis_hmac_sign_request(const portcullis_hmac_signing_key *key,
+                                               const portcullis_request *req,
+                                               const uint8_t *options_json,
+                                               size_t options_json_len,
+                                               portcullis_headers **out);
+
+// The exact canonical request a PCS1 signature covers (LF-joined lines, no trailing LF), for
+// debugging and test vectors. `params_json` is `{"algorithm": "hmac-sha256", "keyid": "...",
+// "ts": 1750000000, "nonce": "...", "headers": ["host", ...]}`.
+//
+// Fails with `JSON_INVALID`, `SIGNATURE_ALGORITHM_UNSUPPORTED`, `REQUEST_INVALID` (a target
+// that cannot be canonicalised), `SIGNATURE_COMPONENT_MISSING` (a listed header is absent).
+portcullis_result portcullis_hmac_canonical_request(const portcullis_request *req,
+                                                    const uint8_t *params_json,
+                                                    size_t params_json_len,
+                                                    uint8_t *buf,
+                                                    size_t cap,
+                                                    size_t *out_len);
+
+// The HMAC of `data` under `key` (both raw bytes; any key length: the bare RFC 2104
+// primitive) with `algorithm` (`hmac-sha256`: 32 bytes, `hmac-sha512`: 64 bytes), written to
+// the caller buffer as raw bytes.
+portcullis_result portcullis_mac(const uint8_t *algorithm,
+                                 size_t algorithm_len,
+                                 const uint8_t *key,
+                                 size_t key_len,
+                                 const uint8_t *data,
+                                 size_t data_len,
+                                 uint8_t *buf,
+                                 size_t cap,
+                                 size_t *out_len);
+
+// Checks that `tag` is the full HMAC of `data` under `key`, in constant time: `PORTCULLIS_OK`
+// when it is, `SIGNATURE_MISMATCH` when not (a truncated tag never matches).
+portcullis_result portcullis_mac_verify(const uint8_t *algorithm,
+                                        size_t algorithm_len,
+                                        const uint8_t *key,
+                                        size_t key_len,
+                                        const uint8_t *data,
+                                        size_t data_len,
+                                        const uint8_t *tag,
+                                        size_t tag_len);
+
+// Creates an empty keyring. On success `*out` receives a handle holding one reference.
+portcullis_result portcullis_httpsig_keyring_new(portcullis_httpsig_keyring **out);
+
+// Takes one more reference to `keyring` and returns it (NULL gives NULL).
+portcullis_httpsig_keyring *portcullis_httpsig_keyring_retain(const portcullis_httpsig_keyring *keyring);
+
+// Drops one reference to `keyring`; the last one frees it and wipes its secrets. NULL is a
+// no-op.
+void portcullis_httpsig_keyring_free(portcullis_httpsig_keyring *keyring);
+
+// Adds (or replaces) an `hmac-sha256` secret (raw bytes, at least 16; else
+// `SIGNATURE_SECRET_INVALID`) under `keyid` (UTF-8, 1 to 256 bytes; else `INVALID_ARGUMENT`).
+portcullis_result portcullis_httpsig_keyring_add_hmac_secret(const portcullis_httpsig_keyring *keyring,
+                                                             const uint8_t *keyid,
+                                                             size_t keyid_len,
+                                                             const uint8_t *secret,
+                                                             size_t secret_len);
+
+// Adds (or replaces) a public key under `keyid` for `algorithm` (UTF-8: `ed25519`,
+// `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`, `rsa-v1_5-sha256`) from PEM
+// (`PUBLIC KEY`, `RSA PUBLIC KEY`, or a private key whose public half is kept).
+//
+// Fails with `SIGNATURE_ALGORITHM_UNSUPPORTED`, `INVALID_ARGUMENT` (`hmac-sha256`, a bad
+// keyid), `SIGNATURE_SECRET_INVALID` (unreadable PEM or a key of another type).
+portcullis_result portcullis_httpsig_keyring_add_public_pem(const portcullis_httpsig_keyring *keyring,
+                                                            const uint8_t *keyid,
+                                                            size_t keyid_len,
+                                                            const uint8_t *algorithm,
+                                                            size_t algorithm_len,
+                                                            const uint8_t *pem,
+                                                            size_t pem_len);
+
+// Removes the key for `keyid` (UTF-8). `removed` may be NULL; otherwise it receives whether
+// a key was there.
+portcullis_result portcullis_httpsig_keyring_remove(const portcullis_httpsig_keyring *keyring,
+                                                    const uint8_t *keyid,
+                                                    size_t keyid_len,
+                                                    bool *removed);
+
+// Number of keys; 0 when `keyring` is NULL.
+size_t portcullis_httpsig_keyring_len(const portcullis_httpsig_keyring *keyring);
+
+// Builds a verifier over `keyring`'s keys (a copy of those it holds now, then every later
+// addition and removal) and the `HttpSigConfig` JSON: `label`, `required_components`
+// (`["@method", "@target-uri"]`), `required_response_components` (`["@status"]`),
+// `require_content_digest` (true), `verify_content_digest` (true), `require_created` (true),
+// `require_expires`, `max_age` (300), `leeway` (60), `require_nonce`, `tag`,
+// `structured_fields`, `max_signatures`, `max_header_len`, `max_components`; length 0 for all
+// defaults. The verifier does not keep the keyring alive.
+//
+// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+// `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_httpsig_verifier_new(const portcullis_httpsig_keyring *keyring,
+                                                  const uint8_t *config_json,
+                                                  size_t config_json_len,
+                                                  portcullis_httpsig_verifier **out);
+
+// Takes one more reference to `verifier` and returns it (NULL gives NULL).
+portcullis_httpsig_verifier *portcullis_httpsig_verifier_retain(const portcullis_httpsig_verifier *verifier);
+
+// Drops one reference to `verifier`; the last one frees it. NULL is a no-op.
+void portcullis_httpsig_verifier_free(portcullis_httpsig_verifier *verifier);
+
+// Verifies the `Signature-Input` / `Signature` of a request (set its scheme with
+// `portcullis_request_set_scheme` when `@scheme` or `@target-uri` is covered).
+//
+// On success `*out_principal` receives the principal (subject and credential id = keyid,
+// claims `label`, `alg`, `created`, `expires`, `nonce`, `tag`, `covered`). On failure the
+// result is the reason (`SIGNATURE_*`) and, when `out_denial` is not NULL, `*out_denial`
+// receives the denial (RFC 9421 defines no challenge).
+portcullis_result portcullis_httpsig_verifier_verify_request(const portcullis_httpsig_verifier *verifier,
+                                                             const portcullis_request *req,
+                                                             portcullis_principal **out_principal,
+                                                             portcullis_denial **out_denial);
+
+// Verifies the signature of a response. `related_req` is the request it answers (read by
+// components with `;req`), or NULL. Outputs as `portcullis_httpsig_verifier_verify_request`.
+portcullis_result portcullis_httpsig_verifier_verify_response(const portcullis_httpsig_verifier *verifier,
+                                                              const portcullis_response *resp,
+                                                              const portcullis_request *related_req,
+                                                              portcullis_principal **out_principal,
+                                                              portcullis_denial **out_denial);
+
+// Creates an `hmac-sha256` signer: `keyid` (UTF-8, printable ASCII, 1 to 256 bytes; else
+// `INVALID_ARGUMENT`), `secret` (raw bytes, at least 32; else `SIGNATURE_SECRET_INVALID`).
+//
+// On success `*out` receives a handle to free with `portcullis_httpsig_signer_free`.
+portcullis_result portcullis_httpsig_signer_new_hmac(const uint8_t *keyid,
+                                                     size_t keyid_len,
+                                                     const uint8_t *secret,
+                                                     size_t secret_len,
+                                                     portcullis_httpsig_signer **out);
+
+// Creates an asymmetric signer from a private-key PEM (PKCS#8, PKCS#1 or SEC1) for
+// `algorithm` (UTF-8: `ed25519`, `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`,
+// `rsa-v1_5-sha256`).
+//
+// Fails with `SIGNATURE_ALGORITHM_UNSUPPORTED`, `INVALID_ARGUMENT` (`hmac-sha256`, a bad
+// keyid), `SIGNATURE_SECRET_INVALID` (unreadable PEM or a key of another type).
+portcullis_result portcullis_httpsig_signer_new_pem(const uint8_t *keyid,
+                                                    size_t keyid_len,
+                                                    const uint8_t *algorithm,
+                                                    size_t algorithm_len,
+                                                    const uint8_t *pem,
+                                                    size_t pem_len,
+                                                    portcullis_httpsig_signer **out);
+
+// Frees a signer, wiping its key. NULL is a no-op.
+void portcullis_httpsig_signer_free(portcullis_httpsig_signer *signer);
+
+// Signs a request as `spec_json` (`SignatureSpec` JSON, see the type's fields; length 0 for
+// the defaults) says. On success `*out` receives the headers to add: `Signature-Input`, then
+// `Signature`.
+//
+// Fails with `JSON_INVALID`, `INVALID_ARGUMENT` (a bad label, component or parameter),
+// `SIGNATURE_COMPONENT_MISSING` (a covered header or the scheme is absent).
+portcullis_result portcullis_httpsig_signer_sign_request(const portcullis_httpsig_signer *signer,
+                                                         const portcullis_request *req,
+                                                         const uint8_t *spec_json,
+                                                         size_t spec_json_len,
+                                                         portcullis_headers **out);
+
+// Signs a response; `related_req` is the request it answers (read by components with
+// `;req`), or NULL. Otherwise as `portcullis_httpsig_signer_sign_request`.
+portcullis_result portcullis_httpsig_signer_sign_response(const portcullis_httpsig_signer *signer,
+                                                          const portcullis_response *resp,
+                                                          const portcullis_request *related_req,
+                                                          const uint8_t *spec_json,
+                                                          size_t spec_json_len,
+                                                          portcullis_headers **out);
+
+// The exact signature base (RFC 9421 section 2.5; LF-separated, no trailing LF) of a request
+// for one `Signature-Input` member value (`params`, UTF-8, e.g.
+// `("@method" "@path");created=1618884473;keyid="k"`). `sf_json` adds structured-field types
+// for `sf` and `key` (`{"example-dict": "dictionary"}`; length 0 for none).
+//
+// Fails with `SIGNATURE_MALFORMED`, `SIGNATURE_COMPONENT_MISSING`, `JSON_INVALID`.
+portcullis_result portcullis_httpsig_signature_base_request(const portcullis_request *req,
+                                                            const uint8_t *params,
+                                                            size_t params_len,
+                                                            const uint8_t *sf_json,
+                                                            size_t sf_json_len,
+                                                            uint8_t *buf,
+                                                            size_t cap,
+                                                            size_t *out_len);
+
+// The signature base of a response (`related_req`: the request it answers, or NULL). Otherwise
+// as `portcullis_httpsig_signature_base_request`.
+portcullis_result portcullis_httpsig_signature_base_response(const portcullis_response *resp,
+                                                             const portcullis_request *related_req,
+                                                             const uint8_t *params,
+                                                             size_t params_len,
+                                                             const uint8_t *sf_json,
+                                                             size_t sf_json_len,
+                                                             uint8_t *buf,
+                                                             size_t cap,
+                                                             size_t *out_len);
+
 // Parses a record from its JSON form (UTF-8). Fails with `JSON_INVALID` (bad JSON, unknown or
 // missing field, bad digest) or `APIKEY_RECORD_INVALID` (a field out of its allowed shape).
 portcullis_result portcullis_apikey_record_from_json(const uint8_t *json,
@@ -577,12 +935,46 @@ portcullis_result portcullis_request_set_peer_address(portcullis_request *req,
                                                       const uint8_t *address,
                                                       size_t address_len);
 
+// Records the URI scheme the request arrived on (`https`, `http`; UTF-8, stored lower-cased),
+// as the host knows it from its listener: RFC 9421 `@scheme` and `@target-uri` need it.
+// Fails with `REQUEST_INVALID` when it is not an RFC 3986 scheme, `INVALID_UTF8`,
+// `NULL_POINTER`.
+portcullis_result portcullis_request_set_scheme(portcullis_request *req,
+                                                const uint8_t *scheme,
+                                                size_t scheme_len);
+
 // Pins the request's time (Unix seconds). Without it, verifiers read the system clock.
 portcullis_result portcullis_request_set_now(portcullis_request *req,
                                              int64_t unix_seconds);
 
 // Frees a request. NULL is a no-op.
 void portcullis_request_free(portcullis_request *req);
+
+// Creates a response with a three-digit status (100-999; else `REQUEST_INVALID`).
+//
+// On success `*out` receives a new handle to free with `portcullis_response_free`.
+portcullis_result portcullis_response_new(uint16_t status,
+                                          portcullis_response **out);
+
+// Appends a header field: the name is UTF-8 text (an HTTP token), the value raw bytes (no CR,
+// LF or NUL). The same checks and limits as `portcullis_request_add_header`.
+portcullis_result portcullis_response_add_header(portcullis_response *resp,
+                                                 const uint8_t *name,
+                                                 size_t name_len,
+                                                 const uint8_t *value,
+                                                 size_t value_len);
+
+// Sets the raw body bytes, exactly as sent (`INPUT_TOO_LARGE` past 16 MiB).
+portcullis_result portcullis_response_set_body(portcullis_response *resp,
+                                               const uint8_t *body,
+                                               size_t body_len);
+
+// Pins the response's time (Unix seconds). Without it, verifiers read the system clock.
+portcullis_result portcullis_response_set_now(portcullis_response *resp,
+                                              int64_t unix_seconds);
+
+// Frees a response. NULL is a no-op.
+void portcullis_response_free(portcullis_response *resp);
 
 // The stable snake_case name of a result: `"ok"` for `PORTCULLIS_OK`, the error code's name
 // (`"apikey_expired"`, ...) or `"unknown"` for a number this library does not know.
@@ -595,6 +987,69 @@ const char *portcullis_result_name(portcullis_result result);
 //
 // Returns a static NUL-terminated string; never NULL, never to be freed.
 const char *portcullis_result_message(portcullis_result result);
+
+// Builds a webhook verifier from its `WebhookConfig` JSON: `scheme` (`standard`, `stripe`,
+// `github`, `slack`), `secrets` (required: `whsec_...` for Standard Webhooks, the raw secret
+// text otherwise), `tolerance_seconds` (300), `replay_protection` (true), `sender` (the
+// principal's subject; the scheme name by default).
+//
+// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+// `CONFIG_INVALID` (no secret, tolerance out of 1-86400), `SIGNATURE_SECRET_INVALID`,
+// `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_webhook_verifier_new(const uint8_t *config_json,
+                                                  size_t config_json_len,
+                                                  portcullis_webhook_verifier **out);
+
+// Takes one more reference to `verifier` and returns it (NULL gives NULL).
+portcullis_webhook_verifier *portcullis_webhook_verifier_retain(const portcullis_webhook_verifier *verifier);
+
+// Drops one reference to `verifier`; the last one frees it and wipes its secrets. NULL is a
+// no-op.
+void portcullis_webhook_verifier_free(portcullis_webhook_verifier *verifier);
+
+// Verifies a webhook delivery: the request must carry the raw body exactly as received
+// (`portcullis_request_set_body`) and the scheme's signature headers. A message id (or, for
+// Stripe and Slack, a timestamp and signature) accepted once is refused as
+// `SIGNATURE_REPLAYED` within the tolerance.
+//
+// On success `*out_principal` receives the principal (subject = the sender, method `hmac`,
+// credential id `secret-<index>`, claims `scheme`, `signature_version`, `message_id`,
+// `timestamp`). On failure the result is the reason (`SIGNATURE_*`) and, when `out_denial`
+// is not NULL, `*out_denial` receives the denial.
+portcullis_result portcullis_webhook_verifier_verify(const portcullis_webhook_verifier *verifier,
+                                                     const portcullis_request *req,
+                                                     portcullis_principal **out_principal,
+                                                     portcullis_denial **out_denial);
+
+// Creates a signer for `scheme` (UTF-8: `standard`, `stripe`, `github`, `slack`; else
+// `INVALID_ARGUMENT`) with `secret` (UTF-8: a `whsec_` secret of 24 to 64 bytes or a `whsk_`
+// Ed25519 key for Standard Webhooks, at least 32 bytes for the others; else
+// `SIGNATURE_SECRET_INVALID`).
+//
+// On success `*out` receives a handle to free with `portcullis_webhook_signer_free`.
+portcullis_result portcullis_webhook_signer_new(const uint8_t *scheme,
+                                                size_t scheme_len,
+                                                const uint8_t *secret,
+                                                size_t secret_len,
+                                                portcullis_webhook_signer **out);
+
+// Signs `body` (raw bytes) sent at `timestamp` (Unix seconds, not negative). `message_id`
+// (UTF-8; length 0 for none) is required for Standard Webhooks (`webhook-id`) and optional
+// for GitHub (`X-GitHub-Delivery`).
+//
+// On success `*out` receives the headers to send, in order (free with
+// `portcullis_headers_free`). Fails with `INVALID_ARGUMENT` (no or bad message id, negative
+// timestamp), `SIGNATURE_SECRET_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_webhook_signer_sign(const portcullis_webhook_signer *signer,
+                                                 const uint8_t *message_id,
+                                                 size_t message_id_len,
+                                                 int64_t timestamp,
+                                                 const uint8_t *body,
+                                                 size_t body_len,
+                                                 portcullis_headers **out);
+
+// Frees a signer, wiping its secret. NULL is a no-op.
+void portcullis_webhook_signer_free(portcullis_webhook_signer *signer);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -198,7 +198,13 @@ pub(crate) fn scopes(text: &str) -> Vec<&str> {
 
 /// Writes a new reference-counted handle to `*out` (one reference, owned by the caller).
 pub(crate) fn out_shared<T>(out: OutPtr<'_, *mut T>, value: T) {
-    out.write(std::sync::Arc::into_raw(std::sync::Arc::new(value)).cast_mut());
+    out_arc(out, std::sync::Arc::new(value));
+}
+
+/// Writes an existing `Arc` to `*out` as a reference-counted handle (the caller owns the
+/// reference `arc` was); the library may keep `Weak` references to it.
+pub(crate) fn out_arc<T>(out: OutPtr<'_, *mut T>, arc: std::sync::Arc<T>) {
+    out.write(std::sync::Arc::into_raw(arc).cast_mut());
 }
 
 /// Takes one more reference to a shared handle and returns it; NULL gives NULL.

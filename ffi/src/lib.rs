@@ -25,18 +25,32 @@ mod apikey;
 mod basic;
 mod boundary;
 mod decision;
+mod digest;
+mod headers;
+mod hmac;
+mod httpsig;
+mod httpsig_sign;
 mod record;
 mod request;
+mod response;
 mod result;
+mod webhook;
 
 use std::ffi::{c_char, CStr};
 
 pub use apikey::*;
 pub use basic::*;
 pub use decision::*;
+pub use digest::*;
+pub use headers::*;
+pub use hmac::*;
+pub use httpsig::*;
+pub use httpsig_sign::*;
 pub use record::*;
 pub use request::*;
+pub use response::*;
 pub use result::*;
+pub use webhook::*;
 
 /// Major version of the header; the ABI only grows within a major version.
 pub const PORTCULLIS_VERSION_MAJOR: u32 = 0;

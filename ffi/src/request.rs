@@ -130,6 +130,23 @@ pub unsafe extern "C" fn portcullis_request_set_peer_address(
     })
 }
 
+/// Records the URI scheme the request arrived on (`https`, `http`; UTF-8, stored lower-cased),
+/// as the host knows it from its listener: RFC 9421 `@scheme` and `@target-uri` need it.
+/// Fails with `REQUEST_INVALID` when it is not an RFC 3986 scheme, `INVALID_UTF8`,
+/// `NULL_POINTER`.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_request_set_scheme(
+    req: *mut portcullis_request,
+    scheme: *const u8,
+    scheme_len: usize,
+) -> portcullis_result {
+    guard(|| {
+        let request = unsafe { request_mut(req) }?;
+        let scheme = unsafe { text_in(scheme, scheme_len) }?;
+        request.set_scheme(scheme)
+    })
+}
+
 /// Pins the request's time (Unix seconds). Without it, verifiers read the system clock.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_request_set_now(

@@ -271,19 +271,58 @@ mod tests {
                 PORTCULLIS_RESULT_BASIC_HTPASSWD_MALFORMED,
                 ErrorCode::BasicHtpasswdMalformed,
             ),
-            (PORTCULLIS_RESULT_STORE_UNAVAILABLE, ErrorCode::StoreUnavailable),
-            (PORTCULLIS_RESULT_SIGNATURE_MISSING, ErrorCode::SignatureMissing),
-            (PORTCULLIS_RESULT_SIGNATURE_MALFORMED, ErrorCode::SignatureMalformed),
-            (PORTCULLIS_RESULT_SIGNATURE_MISMATCH, ErrorCode::SignatureMismatch),
-            (PORTCULLIS_RESULT_SIGNATURE_EXPIRED, ErrorCode::SignatureExpired),
-            (PORTCULLIS_RESULT_SIGNATURE_NOT_YET_VALID, ErrorCode::SignatureNotYetValid),
-            (PORTCULLIS_RESULT_SIGNATURE_REPLAYED, ErrorCode::SignatureReplayed),
-            (PORTCULLIS_RESULT_SIGNATURE_KEY_UNKNOWN, ErrorCode::SignatureKeyUnknown),
-            (PORTCULLIS_RESULT_SIGNATURE_ALGORITHM_UNSUPPORTED, ErrorCode::SignatureAlgorithmUnsupported),
-            (PORTCULLIS_RESULT_SIGNATURE_COMPONENT_MISSING, ErrorCode::SignatureComponentMissing),
-            (PORTCULLIS_RESULT_SIGNATURE_BODY_MISSING, ErrorCode::SignatureBodyMissing),
-            (PORTCULLIS_RESULT_SIGNATURE_DIGEST_MISMATCH, ErrorCode::SignatureDigestMismatch),
-            (PORTCULLIS_RESULT_SIGNATURE_SECRET_INVALID, ErrorCode::SignatureSecretInvalid),
+            (
+                PORTCULLIS_RESULT_STORE_UNAVAILABLE,
+                ErrorCode::StoreUnavailable,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_MISSING,
+                ErrorCode::SignatureMissing,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_MALFORMED,
+                ErrorCode::SignatureMalformed,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_MISMATCH,
+                ErrorCode::SignatureMismatch,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_EXPIRED,
+                ErrorCode::SignatureExpired,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_NOT_YET_VALID,
+                ErrorCode::SignatureNotYetValid,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_REPLAYED,
+                ErrorCode::SignatureReplayed,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_KEY_UNKNOWN,
+                ErrorCode::SignatureKeyUnknown,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_ALGORITHM_UNSUPPORTED,
+                ErrorCode::SignatureAlgorithmUnsupported,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_COMPONENT_MISSING,
+                ErrorCode::SignatureComponentMissing,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_BODY_MISSING,
+                ErrorCode::SignatureBodyMissing,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_DIGEST_MISMATCH,
+                ErrorCode::SignatureDigestMismatch,
+            ),
+            (
+                PORTCULLIS_RESULT_SIGNATURE_SECRET_INVALID,
+                ErrorCode::SignatureSecretInvalid,
+            ),
         ]
     }
 

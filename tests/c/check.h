@@ -70,5 +70,8 @@ void test_bad_inputs(void);
 void test_buffers(void);
 void test_free_null(void);
 void test_threads(void);
+void test_signatures(void);
+void test_signature_edges(void);
+void test_signature_threads(void);
 
 #endif

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Turns the shared JSON vectors into a C table for tests/c/test_vectors.c.
+"""Turns the shared JSON vectors into a C table for the C vector runner (tests/c/test_vectors.c,
+tests/c/vectors_sig.c; types in tests/c/vectors.h).
 
-Usage: gen_vectors.py OUT.h tests/vectors/apikey.json tests/vectors/basic.json
+Usage: gen_vectors.py OUT.h tests/vectors/apikey.json tests/vectors/basic.json \
+           tests/vectors/webhook.json tests/vectors/hmac.json tests/vectors/httpsig.json
 
 Every case of every file becomes one `vcase` (C string literals with explicit lengths, every
 byte escaped safely). The generator refuses what the C runner could not check faithfully: an
-unknown `op`, an unknown input or expectation field, a scope holding whitespace. A case is
+unknown `op`, an unknown input, message or expectation field, a scope holding whitespace, a
+value the C API cannot carry (an empty message id, which the C API reads as "none"). A case is
 never skipped.
 """
 
@@ -17,16 +20,39 @@ import sys
 OPS = {
     "apikey": {"verify", "verify_record", "check_format", "lookup_digest"},
     "basic": {"parse", "verify", "load"},
+    "webhook": {"verify", "sign"},
+    "hmac": {"hmac", "content_digest", "content_digest_verify", "canonical_request", "sign",
+             "verify", "verify_sequence"},
+    "httpsig": {"verify", "signature_base", "sign"},
 }
 INPUT_FIELDS = {
-    "op", "pepper_hex", "config", "records", "record", "request", "scopes", "key",
-    "header", "header_b64",
+    "apikey": {"op", "pepper_hex", "config", "records", "record", "request", "scopes", "key"},
+    "basic": {"op", "config", "request", "header", "header_b64"},
+    "webhook": {"op", "config", "request", "times", "scheme", "secret", "message_id",
+                "timestamp", "body"},
+    "hmac": {"op", "algorithm", "key_hex", "data_hex", "tag_hex", "body", "header", "request",
+             "params", "key", "options", "config", "steps"},
+    "httpsig": {"op", "keys", "config", "request", "response", "related_request", "repeat",
+                "signature_params", "structured_fields", "key", "spec"},
 }
+PRINCIPAL_FIELDS = {"subject", "method", "credential_id", "scopes", "claims", "claims_canonical",
+                    "expires_at"}
 OK_FIELDS = {
-    "subject", "method", "credential_id", "scopes", "claims", "claims_canonical",
-    "expires_at", "environment", "digest", "user_id", "password", "users",
+    "apikey": PRINCIPAL_FIELDS | {"environment", "digest"},
+    "basic": PRINCIPAL_FIELDS | {"user_id", "password", "users"},
+    "webhook": PRINCIPAL_FIELDS | {"headers"},
+    "hmac": PRINCIPAL_FIELDS | {"mac_hex", "valid", "value", "algorithm", "canonical",
+                                "authorization", "content_digest", "results"},
+    "httpsig": PRINCIPAL_FIELDS | {"base", "signature_input", "signature"},
 }
-REQUEST_FIELDS = {"method", "target", "headers", "headers_b64"}
+TEXT_FIELDS = ("subject", "method", "credential_id", "environment", "digest", "user_id",
+               "password", "value", "algorithm", "canonical", "authorization", "content_digest",
+               "base", "signature_input", "signature")
+REQUEST_FIELDS = {"method", "target", "headers", "headers_b64", "body", "body_b64", "scheme"}
+RESPONSE_FIELDS = {"status", "headers", "headers_b64", "body", "body_b64"}
+STEP_FIELDS = {"request", "now"}
+HMAC_KEY_FIELDS = {"key_id", "algorithm", "secret_b64"}
+HTTPSIG_KEY_FIELDS = {"keyid", "alg", "secret_b64", "pem"}
 
 
 class VectorError(Exception):
@@ -34,7 +60,7 @@ class VectorError(Exception):
 
 
 def lit(data):
-    """A C string literal for `data` (bytes or str) and its length: `"...", N`."""
+    """A C initializer `{"...", N}` for `data` (bytes or str), or `{NULL, 0}` for None."""
     if data is None:
         return "{NULL, 0}"
     if isinstance(data, str):
@@ -51,114 +77,223 @@ def lit(data):
     return '{"%s", %d}' % ("".join(out), len(data))
 
 
-def flag_lit(present, data):
-    return "%d, %s" % (1 if present else 0, lit(data if present else None))
-
-
 def canonical(value):
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def compact(value):
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def b64(text, what, cid):
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError as e:
+        raise VectorError("%s: %s is not base64 (%s)" % (cid, what, e))
+
+
 def strict_keys(what, got, allowed, case_id):
+    if not isinstance(got, dict):
+        raise VectorError("%s: %s is not an object" % (case_id, what))
     unknown = set(got) - allowed
     if unknown:
         raise VectorError("%s: unknown %s field(s) %s" % (case_id, what, sorted(unknown)))
 
 
-def emit_case(kind, case, arrays):
-    cid = case["id"]
-    inp = case["input"]
-    exp = case["expect"]
-    op = inp.get("op")
-    if op not in OPS[kind]:
-        raise VectorError("%s: unknown op %r in %s.json" % (cid, op, kind))
-    strict_keys("input", inp, INPUT_FIELDS, cid)
-    strict_keys("expect", exp, {"ok", "error", "challenge"}, cid)
-    if ("ok" in exp) == ("error" in exp):
-        raise VectorError("%s: expect needs exactly one of ok / error" % cid)
-    n = len(arrays["names"])
-    fields = []
-    fields.append(".id = %s" % lit(cid))
-    fields.append(".kind = %s" % lit(kind))
-    fields.append(".op = %s" % lit(op))
-    fields.append(".now = %dLL" % int(case["now"]))
-    pepper = bytes.fromhex(inp["pepper_hex"]) if "pepper_hex" in inp else None
-    fields.append(".pepper = %s" % lit(pepper))
-    has_config = "config" in inp
-    fields.append(".has_config = %d" % has_config)
-    fields.append(".config_json = %s" % lit(json.dumps(inp["config"]) if has_config else None))
-    env = inp["config"].get("environment") if has_config and isinstance(inp["config"], dict) else None
-    fields.append(".config_env = %s" % lit(env))
+def text_of(value, what, cid):
+    if not isinstance(value, str):
+        raise VectorError("%s: %s is not a string" % (cid, what))
+    return value
 
-    req = inp.get("request")
-    fields.append(".has_request = %d" % (req is not None))
-    if req is not None:
-        strict_keys("request", req, REQUEST_FIELDS, cid)
-        if "headers" in req and "headers_b64" in req:
-            raise VectorError("%s: both headers and headers_b64" % cid)
-        headers = []
-        for name, value in req.get("headers", []):
-            headers.append((name, value.encode("utf-8")))
-        for name, value in req.get("headers_b64", []):
-            headers.append((name, base64.b64decode(value, validate=True)))
-        fields.append(".method = %s" % lit(req["method"]))
-        fields.append(".target = %s" % lit(req["target"]))
-        hname = "headers_%d" % n
-        if headers:
-            arrays["decls"].append(
-                "static const vheader %s[] = {\n%s\n};"
-                % (hname, ",\n".join("    {%s, %s}" % (lit(a), lit(b)) for a, b in headers))
-            )
-            fields.append(".headers = %s" % hname)
-        fields.append(".n_headers = %d" % len(headers))
 
-    scopes = inp.get("scopes")
-    if scopes is not None:
-        for s in scopes:
+class Emitter:
+    def __init__(self):
+        self.decls = []
+        self.cases = []
+        self.serial = 0
+
+    def array(self, ctype, prefix, items):
+        """Declares a static array of initializers; returns its name (or NULL when empty)."""
+        if not items:
+            return "NULL"
+        self.serial += 1
+        name = "%s_%d" % (prefix, self.serial)
+        self.decls.append("static const %s %s[] = {\n%s\n};"
+                          % (ctype, name, ",\n".join("    " + i for i in items)))
+        return name
+
+    def headers(self, pairs):
+        return self.array("vheader", "headers",
+                          ["{%s, %s}" % (lit(n), lit(v)) for n, v in pairs])
+
+    def message(self, msg, is_response, cid, now=None):
+        """A `vmsg` initializer for a request or response object."""
+        strict_keys("response" if is_response else "request", msg,
+                    RESPONSE_FIELDS if is_response else REQUEST_FIELDS, cid)
+        pairs = []
+        for name, value in msg.get("headers", []):
+            pairs.append((text_of(name, "header name", cid), text_of(value, "header value", cid)
+                          .encode("utf-8")))
+        for name, value in msg.get("headers_b64", []):
+            pairs.append((text_of(name, "header name", cid), b64(value, "header value", cid)))
+        fields = [".present = 1", ".is_response = %d" % is_response]
+        if is_response:
+            fields.append(".status = %d" % int(msg["status"]))
+        else:
+            fields.append(".method = %s" % lit(text_of(msg["method"], "method", cid)))
+            fields.append(".target = %s" % lit(text_of(msg["target"], "target", cid)))
+            if "scheme" in msg:
+                fields.append(".has_scheme = 1")
+                fields.append(".scheme = %s" % lit(text_of(msg["scheme"], "scheme", cid)))
+        fields.append(".headers = %s" % self.headers(pairs))
+        fields.append(".n_headers = %d" % len(pairs))
+        body = body_of(msg, cid)
+        if body is not None:
+            fields.append(".has_body = 1")
+            fields.append(".body = %s" % lit(body))
+        if now is not None:
+            fields.append(".has_now = 1")
+            fields.append(".now = %dLL" % int(now))
+        return "{" + ", ".join(fields) + "}"
+
+    def key(self, key, fields_allowed, cid):
+        """A `vkey` initializer: an HMAC secret (decoded) or a PEM, with its id and algorithm."""
+        strict_keys("key", key, fields_allowed, cid)
+        keyid = key.get("keyid", key.get("key_id"))
+        alg = key.get("alg", key.get("algorithm"))
+        if ("secret_b64" in key) == ("pem" in key):
+            raise VectorError("%s: a key needs exactly one of secret_b64 / pem" % cid)
+        if fields_allowed is HTTPSIG_KEY_FIELDS and ("secret_b64" in key) != (alg == "hmac-sha256"):
+            raise VectorError("%s: an hmac-sha256 key takes secret_b64, other keys a pem" % cid)
+        if fields_allowed is HMAC_KEY_FIELDS and "secret_b64" not in key:
+            raise VectorError("%s: a PCS1 key needs secret_b64" % cid)
+        if "secret_b64" in key:
+            material, is_secret = b64(key["secret_b64"], "secret_b64", cid), 1
+        else:
+            material, is_secret = text_of(key["pem"], "pem", cid), 0
+        return "{%s, %s, %d, %s}" % (lit(text_of(keyid, "keyid", cid)),
+                                     lit(text_of(alg, "algorithm", cid)), is_secret,
+                                     lit(material))
+
+
+def body_of(obj, cid):
+    """`body` (UTF-8 text) or `body_b64`; neither (or null) is None: no body."""
+    if obj.get("body") is not None and obj.get("body_b64") is not None:
+        raise VectorError("%s: both body and body_b64" % cid)
+    if obj.get("body") is not None:
+        return text_of(obj["body"], "body", cid).encode("utf-8")
+    if obj.get("body_b64") is not None:
+        return b64(obj["body_b64"], "body_b64", cid)
+    return None
+
+
+def emit_inputs(em, kind, inp, cid, fields):
+    op = inp["op"]
+    if "pepper_hex" in inp:
+        fields.append(".pepper = %s" % lit(bytes.fromhex(inp["pepper_hex"])))
+    if "config" in inp:
+        config = inp["config"]
+        fields.append(".has_config = 1")
+        fields.append(".config_json = %s" % lit(json.dumps(config)))
+        env = config.get("environment") if kind == "apikey" and isinstance(config, dict) else None
+        fields.append(".config_env = %s" % lit(env))
+    if "request" in inp:
+        fields.append(".request = %s" % em.message(inp["request"], 0, cid))
+    if "response" in inp:
+        fields.append(".response = %s" % em.message(inp["response"], 1, cid))
+    if "related_request" in inp:
+        fields.append(".related = %s" % em.message(inp["related_request"], 0, cid))
+    if "scopes" in inp:
+        for s in inp["scopes"]:
             if not s or any(ch.isspace() for ch in s):
                 raise VectorError("%s: scope %r cannot travel space-separated" % (cid, s))
-        fields.append(".scopes = %s" % lit(" ".join(scopes)))
+        fields.append(".scopes = %s" % lit(" ".join(inp["scopes"])))
     if "records" in inp:
-        rname = "records_%d" % n
-        recs = inp["records"]
-        if recs:
-            arrays["decls"].append(
-                "static const vbytes %s[] = {\n%s\n};"
-                % (rname, ",\n".join("    %s" % lit(json.dumps(r)) for r in recs))
-            )
-            fields.append(".records = %s" % rname)
+        recs = [lit(json.dumps(r)) for r in inp["records"]]
+        fields.append(".records = %s" % em.array("vbytes", "records", recs))
         fields.append(".n_records = %d" % len(recs))
     if "record" in inp:
         fields.append(".record = %s" % lit(json.dumps(inp["record"])))
         fields.append(".has_record = 1")
     if "key" in inp:
-        fields.append(".key = %s" % lit(inp["key"]))
+        if kind == "apikey":
+            fields.append(".key = %s" % lit(text_of(inp["key"], "key", cid)))
+        else:
+            allowed = HMAC_KEY_FIELDS if kind == "hmac" else HTTPSIG_KEY_FIELDS
+            fields.append(".signing_key = %s" % em.key(inp["key"], allowed, cid))
     if "header" in inp and "header_b64" in inp:
         raise VectorError("%s: both header and header_b64" % cid)
     if "header" in inp:
-        fields.append(".header = %s" % lit(inp["header"]))
+        fields.append(".header = %s" % lit(text_of(inp["header"], "header", cid)))
     if "header_b64" in inp:
-        fields.append(".header = %s" % lit(base64.b64decode(inp["header_b64"], validate=True)))
+        fields.append(".header = %s" % lit(b64(inp["header_b64"], "header_b64", cid)))
+    body = body_of(inp, cid)
+    if body is not None:
+        fields.append(".has_body = 1")
+        fields.append(".body = %s" % lit(body))
+    for name in ("scheme", "secret", "algorithm", "signature_params"):
+        if name in inp:
+            fields.append(".%s = %s" % (name, lit(text_of(inp[name], name, cid))))
+    if op == "content_digest" and not inp.get("algorithm"):
+        raise VectorError("%s: content_digest needs an algorithm (length 0 means sha-256)" % cid)
+    if "message_id" in inp and inp["message_id"] is not None:
+        if inp["message_id"] == "":
+            raise VectorError("%s: an empty message id reads as none in the C API" % cid)
+        fields.append(".message_id = %s" % lit(text_of(inp["message_id"], "message_id", cid)))
+    if "timestamp" in inp:
+        fields.append(".timestamp = %dLL" % int(inp["timestamp"]))
+    for name in ("times", "repeat"):
+        if name in inp:
+            if int(inp[name]) < 1:
+                raise VectorError("%s: %s must be at least 1" % (cid, name))
+            fields.append(".times = %d" % int(inp[name]))
+    for name, field in (("key_hex", "key_bytes"), ("data_hex", "data")):
+        if name in inp:
+            fields.append(".%s = %s" % (field, lit(bytes.fromhex(inp[name]))))
+    if "tag_hex" in inp:
+        fields.append(".has_tag = 1")
+        fields.append(".tag = %s" % lit(bytes.fromhex(inp["tag_hex"])))
+    for name, field in (("params", "params_json"), ("options", "options_json"),
+                        ("spec", "spec_json"), ("structured_fields", "sf_json")):
+        if name in inp:
+            fields.append(".%s = %s" % (field, lit(json.dumps(inp[name]))))
+    if "keys" in inp:
+        keys = [em.key(k, HTTPSIG_KEY_FIELDS, cid) for k in inp["keys"]]
+        fields.append(".keys = %s" % em.array("vkey", "keys", keys))
+        fields.append(".n_keys = %d" % len(keys))
+    if "steps" in inp:
+        steps = []
+        for step in inp["steps"]:
+            strict_keys("step", step, STEP_FIELDS, cid)
+            steps.append(em.message(step["request"], 0, cid, step.get("now")))
+        if not steps:
+            raise VectorError("%s: verify_sequence without steps" % cid)
+        fields.append(".steps = %s" % em.array("vmsg", "steps", steps))
+        fields.append(".n_steps = %d" % len(steps))
+    needs_message = {("httpsig", "verify"), ("httpsig", "signature_base"), ("httpsig", "sign")}
+    if (kind, op) in needs_message and ("request" in inp) == ("response" in inp):
+        raise VectorError("%s: needs exactly one of request / response" % cid)
 
+
+def emit_expect(em, kind, exp, cid, fields):
+    strict_keys("expect", exp, {"ok", "error", "challenge"}, cid)
+    if ("ok" in exp) == ("error" in exp):
+        raise VectorError("%s: expect needs exactly one of ok / error" % cid)
     fields.append(".expect_ok = %d" % ("ok" in exp))
     fields.append(".error = %s" % lit(exp.get("error")))
     fields.append(".has_challenge = %d" % ("challenge" in exp))
     fields.append(".challenge = %s" % lit(exp.get("challenge")))
     ok = exp.get("ok") or {}
-    strict_keys("ok", ok, OK_FIELDS, cid)
+    strict_keys("ok", ok, OK_FIELDS[kind], cid)
 
-    def text(field):
-        present = field in ok
-        value = ok.get(field)
-        if present and value is not None and not isinstance(value, str):
-            raise VectorError("%s: ok.%s is not a string" % (cid, field))
-        fields.append(".has_%s = %d" % (field, present))
-        fields.append(".%s_null = %d" % (field, present and value is None))
-        fields.append(".want_%s = %s" % (field, lit(value if present else None)))
-
-    for field in ("subject", "method", "credential_id", "environment", "digest", "user_id",
-                  "password"):
-        text(field)
+    for field in TEXT_FIELDS:
+        if field in ok:
+            value = ok[field]
+            if value is not None and not isinstance(value, str):
+                raise VectorError("%s: ok.%s is not a string" % (cid, field))
+            fields.append(".has_%s = 1" % field)
+            fields.append(".%s_null = %d" % (field, value is None))
+            fields.append(".want_%s = %s" % (field, lit(value)))
     if "scopes" in ok:
         fields.append(".has_scopes = 1")
         fields.append(".want_scopes = %s" % lit(" ".join(ok["scopes"])))
@@ -179,9 +314,38 @@ def emit_case(kind, case, arrays):
     if "users" in ok:
         fields.append(".has_users = 1")
         fields.append(".want_users = %d" % int(ok["users"]))
+    if "mac_hex" in ok:
+        fields.append(".has_mac = 1")
+        fields.append(".want_mac = %s" % lit(bytes.fromhex(ok["mac_hex"])))
+    if "valid" in ok:
+        if ok["valid"] is not True:
+            raise VectorError("%s: ok.valid can only be true" % cid)
+        fields.append(".has_valid = 1")
+    if "headers" in ok:
+        pairs = [(text_of(n, "header name", cid), text_of(v, "header value", cid))
+                 for n, v in ok["headers"]]
+        fields.append(".has_headers = 1")
+        fields.append(".want_headers = %s" % em.headers(pairs))
+        fields.append(".n_want_headers = %d" % len(pairs))
+    if "results" in ok:
+        results = [lit(text_of(r, "result", cid)) for r in ok["results"]]
+        fields.append(".has_results = 1")
+        fields.append(".want_results = %s" % em.array("vbytes", "results", results))
+        fields.append(".n_want_results = %d" % len(results))
 
-    arrays["names"].append(cid)
-    arrays["cases"].append("    {\n        " + ",\n        ".join(fields) + ",\n    }")
+
+def emit_case(em, kind, case):
+    cid = case["id"]
+    inp = case["input"]
+    op = inp.get("op")
+    if op not in OPS[kind]:
+        raise VectorError("%s: unknown op %r in %s.json" % (cid, op, kind))
+    strict_keys("input", inp, INPUT_FIELDS[kind], cid)
+    fields = [".id = %s" % lit(cid), ".kind = %s" % lit(kind), ".op = %s" % lit(op),
+              ".now = %dLL" % int(case["now"])]
+    emit_inputs(em, kind, inp, cid, fields)
+    emit_expect(em, kind, case["expect"], cid, fields)
+    em.cases.append("    {\n        " + ",\n        ".join(fields) + ",\n    }")
 
 
 def main(argv):
@@ -189,7 +353,8 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     out_path, inputs = argv[1], argv[2:]
-    arrays = {"decls": [], "cases": [], "names": []}
+    em = Emitter()
+    files = []
     for path in inputs:
         kind = os.path.splitext(os.path.basename(path))[0]
         if kind not in OPS:
@@ -200,19 +365,26 @@ def main(argv):
         if not cases:
             raise VectorError("%s: no cases" % path)
         for case in cases:
-            emit_case(kind, case, arrays)
+            emit_case(em, kind, case)
+        files.append('    {"%s.json", %d}' % (kind, len(cases)))
     text = [
         "/* GENERATED by tests/c/gen_vectors.py from %s; do not edit. */"
         % ", ".join(os.path.basename(p) for p in inputs),
         "#ifndef VECTORS_TABLE_H",
         "#define VECTORS_TABLE_H",
         "",
-        *arrays["decls"],
+        *em.decls,
         "",
         "static const vcase VECTOR_CASES[] = {",
-        ",\n".join(arrays["cases"]),
+        ",\n".join(em.cases),
         "};",
-        "#define VECTOR_CASE_COUNT %d" % len(arrays["cases"]),
+        "#define VECTOR_CASE_COUNT %d" % len(em.cases),
+        "",
+        "/* The files, in table order, with their case counts. */",
+        "static const struct { const char *name; size_t cases; } VECTOR_FILES[] = {",
+        ",\n".join(files),
+        "};",
+        "#define VECTOR_FILE_COUNT %d" % len(files),
         "",
         "#endif",
         "",
@@ -221,13 +393,13 @@ def main(argv):
     with open(tmp, "w", encoding="ascii") as f:
         f.write("\n".join(text))
     os.replace(tmp, out_path)
-    print("gen_vectors: %d cases -> %s" % (len(arrays["cases"]), out_path))
+    print("gen_vectors: %d cases from %d files -> %s" % (len(em.cases), len(files), out_path))
     return 0
 
 
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv))
-    except (VectorError, KeyError, ValueError) as e:
+    except (VectorError, KeyError, ValueError, TypeError) as e:
         print("gen_vectors: error: %s" % e, file=sys.stderr)
         sys.exit(1)

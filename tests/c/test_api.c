@@ -1,7 +1,9 @@
 /*
  * The C API end to end, under AddressSanitizer, LeakSanitizer and UBSan: API keys and Basic,
  * NULL pointers, oversize and non-UTF-8 inputs, the buffer convention, _free(NULL), result
- * names, and 8 threads sharing one keyring and one Basic verifier.
+ * names, and 8 threads sharing one keyring and one Basic verifier; then the signature API
+ * (test_signatures*.c): webhooks, PCS1 HMAC, Content-Digest, RFC 9421, their edges, and 8
+ * threads sharing one webhook verifier and one PCS1 verifier.
  * Prints `N passed, M failed` last and exits non-zero on any failure.
  */
 #include <stdlib.h>
@@ -56,10 +58,13 @@ static void test_results(void) {
     CHECK(strcmp(portcullis_result_name(PORTCULLIS_RESULT_BASIC_INVALID_CREDENTIALS),
                  "basic_invalid_credentials") == 0);
     CHECK(strcmp(portcullis_result_name(PORTCULLIS_RESULT_NULL_POINTER), "null_pointer") == 0);
+    CHECK(strcmp(portcullis_result_name(PORTCULLIS_RESULT_STORE_UNAVAILABLE), "store_unavailable") == 0);
+    CHECK(strcmp(portcullis_result_name(PORTCULLIS_RESULT_SIGNATURE_REPLAYED), "signature_replayed") == 0);
+    CHECK(PORTCULLIS_RESULT_SIGNATURE_MISSING == 600 && PORTCULLIS_RESULT_SIGNATURE_SECRET_INVALID == 611);
     CHECK(strcmp(portcullis_result_message(PORTCULLIS_RESULT_APIKEY_EXPIRED),
                  "The API key has expired.") == 0);
     CHECK(strcmp(portcullis_result_message(PORTCULLIS_OK), "Success.") == 0);
-    const portcullis_result unknown[] = {11, 99, 105, 299, 310, 4000000, 0xFFFFFFFFu};
+    const portcullis_result unknown[] = {12, 99, 105, 299, 310, 599, 612, 4000000, 0xFFFFFFFFu};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         CHECK(strcmp(portcullis_result_name(unknown[i]), "unknown") == 0);
         CHECK(strcmp(portcullis_result_message(unknown[i]), "Unknown result code.") == 0);
@@ -338,6 +343,9 @@ int main(void) {
     test_buffers();
     test_free_null();
     test_threads();
+    test_signatures();
+    test_signature_edges();
+    test_signature_threads();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed == 0 ? 0 : 1;
 }

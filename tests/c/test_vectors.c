@@ -1,7 +1,8 @@
 /*
- * Runs every case of tests/vectors/apikey.json and basic.json through the C API.
- * The table comes from tests/c/gen_vectors.py (build/c/vectors_table.h).
- * Prints one FAIL line per failing case and `vectors: N passed, M failed`.
+ * Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig}.json through the C API.
+ * The table comes from tests/c/gen_vectors.py (build/c/vectors_table.h); webhooks, PCS1 and
+ * RFC 9421 run in vectors_sig.c. Prints one FAIL line per failing case, one
+ * `vectors <file>: N passed, M failed` line per file and `vectors: N passed, M failed` last.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -11,91 +12,34 @@
 
 #include "portcullis.h"
 
-typedef struct {
-    const char *ptr;
-    size_t len;
-} vbytes;
-
-typedef struct {
-    vbytes name;
-    vbytes value;
-} vheader;
-
-typedef struct {
-    vbytes id, kind, op;
-    int64_t now;
-    vbytes pepper;
-    int has_config;
-    vbytes config_json, config_env;
-    int has_request;
-    vbytes method, target;
-    const vheader *headers;
-    size_t n_headers;
-    vbytes scopes;
-    const vbytes *records;
-    size_t n_records;
-    int has_record;
-    vbytes record, key, header;
-    /* expectations */
-    int expect_ok;
-    vbytes error;
-    int has_challenge;
-    vbytes challenge;
-    int has_subject, subject_null;
-    vbytes want_subject;
-    int has_method, method_null;
-    vbytes want_method;
-    int has_credential_id, credential_id_null;
-    vbytes want_credential_id;
-    int has_environment, environment_null;
-    vbytes want_environment;
-    int has_digest, digest_null;
-    vbytes want_digest;
-    int has_user_id, user_id_null;
-    vbytes want_user_id;
-    int has_password, password_null;
-    vbytes want_password;
-    int has_scopes;
-    vbytes want_scopes;
-    int has_claims;
-    vbytes want_claims;
-    int has_expires_at, expires_at_null;
-    int64_t want_expires_at;
-    int has_users;
-    size_t want_users;
-} vcase;
-
+#include "vectors.h"
 #include "vectors_table.h"
-
-#define U8(v) ((const uint8_t *)(v).ptr), ((v).len)
-
-/* Everything one case may allocate; freed after the case whatever happened. */
-typedef struct {
-    portcullis_apikey_ring *ring;
-    portcullis_basic_auth *auth;
-    portcullis_request *req;
-    portcullis_apikey_record *record;
-    portcullis_principal *principal;
-    portcullis_denial *denial;
-    portcullis_basic_credentials *credentials;
-    char digest[256];
-    size_t digest_len;
-    size_t users;
-} run_state;
 
 static void cleanup(run_state *s) {
     portcullis_apikey_ring_free(s->ring);
     portcullis_basic_auth_free(s->auth);
     portcullis_request_free(s->req);
+    portcullis_request_free(s->related);
+    portcullis_response_free(s->resp);
     portcullis_apikey_record_free(s->record);
     portcullis_principal_free(s->principal);
     portcullis_denial_free(s->denial);
     portcullis_basic_credentials_free(s->credentials);
+    portcullis_headers_free(s->headers);
+    cleanup_sig(s);
+    free(s->out);
+}
+
+void drop_outcome(run_state *s) {
+    portcullis_principal_free(s->principal);
+    portcullis_denial_free(s->denial);
+    s->principal = NULL;
+    s->denial = NULL;
 }
 
 static char why[1024];
 
-static int fail(const char *fmt, ...) {
+int fail(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
@@ -103,21 +47,37 @@ static int fail(const char *fmt, ...) {
     return 0;
 }
 
-static int same(const char *got, size_t got_len, vbytes want) {
+int same(const char *got, size_t got_len, vbytes want) {
     return got_len == want.len && (want.len == 0 || memcmp(got, want.ptr, want.len) == 0);
 }
 
-static int is(vbytes v, const char *text) {
+int is(vbytes v, const char *text) {
     return v.len == strlen(text) && memcmp(v.ptr, text, v.len) == 0;
 }
 
-static portcullis_result build_request(const vcase *c, run_state *s) {
-    portcullis_result rc = portcullis_request_new(U8(c->method), U8(c->target), &s->req);
-    for (size_t i = 0; rc == PORTCULLIS_OK && i < c->n_headers; i++)
-        rc = portcullis_request_add_header(s->req, U8(c->headers[i].name),
-                                           U8(c->headers[i].value));
+portcullis_result build_request(const vmsg *m, int64_t now, portcullis_request **out) {
+    portcullis_result rc = portcullis_request_new(U8(m->method), U8(m->target), out);
+    for (size_t i = 0; rc == PORTCULLIS_OK && i < m->n_headers; i++)
+        rc = portcullis_request_add_header(*out, U8(m->headers[i].name), U8(m->headers[i].value));
+    if (rc == PORTCULLIS_OK && m->has_body)
+        rc = portcullis_request_set_body(*out, U8(m->body));
+    if (rc == PORTCULLIS_OK && m->has_scheme)
+        rc = portcullis_request_set_scheme(*out, U8(m->scheme));
     if (rc == PORTCULLIS_OK)
-        rc = portcullis_request_set_now(s->req, c->now);
+        rc = portcullis_request_set_now(*out, m->has_now ? m->now : now);
+    return rc;
+}
+
+portcullis_result build_response(const vmsg *m, int64_t now, portcullis_response **out) {
+    if (m->status > UINT16_MAX)
+        return PORTCULLIS_RESULT_INVALID_ARGUMENT;
+    portcullis_result rc = portcullis_response_new((uint16_t)m->status, out);
+    for (size_t i = 0; rc == PORTCULLIS_OK && i < m->n_headers; i++)
+        rc = portcullis_response_add_header(*out, U8(m->headers[i].name), U8(m->headers[i].value));
+    if (rc == PORTCULLIS_OK && m->has_body)
+        rc = portcullis_response_set_body(*out, U8(m->body));
+    if (rc == PORTCULLIS_OK)
+        rc = portcullis_response_set_now(*out, now);
     return rc;
 }
 
@@ -127,7 +87,7 @@ static portcullis_result run_apikey(const vcase *c, run_state *s) {
         return rc;
     if (is(c->op, "check_format"))
         return portcullis_apikey_ring_check_format(s->ring, U8(c->key));
-    rc = build_request(c, s);
+    rc = build_request(&c->request, c->now, &s->req);
     if (rc != PORTCULLIS_OK)
         return rc;
     if (is(c->op, "lookup_digest"))
@@ -168,7 +128,7 @@ static portcullis_result run_basic(const vcase *c, run_state *s) {
         return PORTCULLIS_OK;
     }
     if (is(c->op, "verify")) {
-        rc = build_request(c, s);
+        rc = build_request(&c->request, c->now, &s->req);
         if (rc != PORTCULLIS_OK)
             return rc;
         return portcullis_basic_auth_verify(s->auth, s->req, &s->principal, &s->denial);
@@ -217,7 +177,111 @@ static int check_principal(const vcase *c, const portcullis_principal *p) {
     return 1;
 }
 
+static char nbuf[4096];
+
+/* Finds `name` in a signer's header list; its value goes to tbuf. 1 found, 0 absent, -1 error. */
+static int find_header(const portcullis_headers *h, const char *name, size_t *len) {
+    size_t n = portcullis_headers_len(h);
+    for (size_t i = 0; i < n; i++) {
+        size_t name_len = 0;
+        if (portcullis_headers_name(h, i, (uint8_t *)nbuf, sizeof nbuf, &name_len) != PORTCULLIS_OK)
+            return -1;
+        if (name_len == strlen(name) && memcmp(nbuf, name, name_len) == 0)
+            return portcullis_headers_value(h, i, (uint8_t *)tbuf, sizeof tbuf, len) == PORTCULLIS_OK
+                       ? 1
+                       : -1;
+    }
+    return 0;
+}
+
+/* One named header of a signer's output: absent when the vector says null. */
+static int check_header(const portcullis_headers *h, const char *name, int want_none, vbytes want) {
+    size_t len = 0;
+    int found = find_header(h, name, &len);
+    if (found < 0)
+        return fail("%s: header accessor failed", name);
+    if (want_none)
+        return found ? fail("%s: want none, got '%.*s'", name, (int)len, tbuf) : 1;
+    if (!found)
+        return fail("%s: absent from the signer's headers", name);
+    if (!same(tbuf, len, want))
+        return fail("%s: got '%.*s', want '%.*s'", name, (int)len, tbuf, (int)want.len, want.ptr);
+    return 1;
+}
+
+/* The whole header list, in order. */
+static int check_header_list(const vcase *c, const portcullis_headers *h) {
+    size_t n = portcullis_headers_len(h);
+    if (n != c->n_want_headers)
+        return fail("headers: got %zu, want %zu", n, c->n_want_headers);
+    for (size_t i = 0; i < n; i++) {
+        size_t name_len = 0, len = 0;
+        if (portcullis_headers_name(h, i, (uint8_t *)nbuf, sizeof nbuf, &name_len) != PORTCULLIS_OK ||
+            portcullis_headers_value(h, i, (uint8_t *)tbuf, sizeof tbuf, &len) != PORTCULLIS_OK)
+            return fail("headers: accessor failed at %zu", i);
+        if (!same(nbuf, name_len, c->want_headers[i].name) ||
+            !same(tbuf, len, c->want_headers[i].value))
+            return fail("headers[%zu]: got %.*s: %.*s, want %.*s: %.*s", i, (int)name_len, nbuf,
+                        (int)len, tbuf, (int)c->want_headers[i].name.len,
+                        c->want_headers[i].name.ptr, (int)c->want_headers[i].value.len,
+                        c->want_headers[i].value.ptr);
+    }
+    return 1;
+}
+
+/* Outputs of the webhook, PCS1 and RFC 9421 ops. */
+static int check_sig_outputs(const vcase *c, const run_state *s) {
+    if (c->has_headers && !check_header_list(c, s->headers))
+        return 0;
+    if (c->has_authorization) {
+        if (!check_header(s->headers, "Authorization", c->authorization_null, c->want_authorization))
+            return 0;
+        size_t want = 1 + (c->has_content_digest && !c->content_digest_null);
+        if (portcullis_headers_len(s->headers) != want)
+            return fail("sign: %zu headers, want %zu", portcullis_headers_len(s->headers), want);
+    }
+    if (c->has_content_digest &&
+        !check_header(s->headers, "Content-Digest", c->content_digest_null, c->want_content_digest))
+        return 0;
+    if (c->has_signature_input &&
+        !check_header(s->headers, "Signature-Input", c->signature_input_null, c->want_signature_input))
+        return 0;
+    if (c->has_signature &&
+        !check_header(s->headers, "Signature", c->signature_null, c->want_signature))
+        return 0;
+    if (c->has_signature_input && c->has_signature && portcullis_headers_len(s->headers) != 2)
+        return fail("sign: %zu headers, want 2", portcullis_headers_len(s->headers));
+    const struct {
+        int has;
+        vbytes want;
+        const char *label;
+    } outputs[] = {
+        {c->has_mac, c->want_mac, "mac"},
+        {c->has_value, c->want_value, "value"},
+        {c->has_algorithm, c->want_algorithm, "algorithm"},
+        {c->has_canonical, c->want_canonical, "canonical"},
+        {c->has_base, c->want_base, "base"},
+    };
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+        if (outputs[i].has && !same(s->out, s->out_len, outputs[i].want))
+            return fail("%s: got '%.*s' (%zu bytes), want '%.*s'", outputs[i].label,
+                        (int)s->out_len, s->out ? s->out : "", s->out_len,
+                        (int)outputs[i].want.len, outputs[i].want.ptr);
+    }
+    if (c->has_results) {
+        if (s->n_results != c->n_want_results)
+            return fail("results: got %zu, want %zu", s->n_results, c->n_want_results);
+        for (size_t i = 0; i < s->n_results; i++)
+            if (!is(c->want_results[i], s->results[i]))
+                return fail("results[%zu]: got %s, want %.*s", i, s->results[i],
+                            (int)c->want_results[i].len, c->want_results[i].ptr);
+    }
+    return 1;
+}
+
 static int check_ok(const vcase *c, run_state *s) {
+    if (!check_sig_outputs(c, s))
+        return 0;
     if (is(c->op, "verify") || is(c->op, "verify_record")) {
         if (!check_principal(c, s->principal))
             return 0;
@@ -249,7 +313,21 @@ static int check_ok(const vcase *c, run_state *s) {
 static int run_case(const vcase *c) {
     run_state s;
     memset(&s, 0, sizeof s);
-    portcullis_result rc = is(c->kind, "apikey") ? run_apikey(c, &s) : run_basic(c, &s);
+    portcullis_result rc;
+    if (is(c->kind, "apikey"))
+        rc = run_apikey(c, &s);
+    else if (is(c->kind, "basic"))
+        rc = run_basic(c, &s);
+    else if (is(c->kind, "webhook"))
+        rc = run_webhook(c, &s);
+    else if (is(c->kind, "hmac"))
+        rc = run_hmac(c, &s);
+    else if (is(c->kind, "httpsig"))
+        rc = run_httpsig(c, &s);
+    else {
+        fprintf(stderr, "unknown vector file kind %.*s\n", (int)c->kind.len, c->kind.ptr);
+        exit(2);
+    }
     int passed;
     if (c->expect_ok) {
         passed = rc == PORTCULLIS_OK ? check_ok(c, &s)
@@ -284,17 +362,24 @@ static int run_case(const vcase *c) {
 int main(void) {
     /* Line-buffered: a sanitizer report ends the process without flushing stdio. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    int passed = 0, failed = 0;
-    for (size_t i = 0; i < VECTOR_CASE_COUNT; i++) {
-        const vcase *c = &VECTOR_CASES[i];
-        if (run_case(c)) {
-            passed++;
-        } else {
-            failed++;
-            printf("FAIL %.*s/%.*s: %s\n", (int)c->kind.len, c->kind.ptr, (int)c->id.len,
-                   c->id.ptr, why);
+    size_t passed = 0, failed = 0, next = 0;
+    for (size_t f = 0; f < VECTOR_FILE_COUNT; f++) {
+        size_t file_passed = 0, file_failed = 0;
+        for (size_t k = 0; k < VECTOR_FILES[f].cases && next < VECTOR_CASE_COUNT; k++, next++) {
+            const vcase *c = &VECTOR_CASES[next];
+            if (run_case(c)) {
+                file_passed++;
+            } else {
+                file_failed++;
+                printf("FAIL %.*s/%.*s: %s\n", (int)c->kind.len, c->kind.ptr, (int)c->id.len,
+                       c->id.ptr, why);
+            }
         }
+        printf("vectors %s: %zu passed, %zu failed\n", VECTOR_FILES[f].name, file_passed,
+               file_failed);
+        passed += file_passed;
+        failed += file_failed;
     }
-    printf("vectors: %d passed, %d failed\n", passed, failed);
+    printf("vectors: %zu passed, %zu failed\n", passed, failed);
     return failed == 0 && passed == VECTOR_CASE_COUNT ? 0 : 1;
 }

@@ -1,0 +1,296 @@
+//! RFC 9421 HTTP Message Signatures, verifying side: `portcullis_httpsig_keyring` and
+//! `portcullis_httpsig_verifier`.
+//!
+//! The core verifier owns its `HttpSigKeyring`, so the C keyring keeps the loaded keys, hands a
+//! copy to each verifier at construction and passes later additions and removals on to every
+//! live verifier built from it (removing a compromised key takes effect everywhere at once), as
+//! the Python and Node keyrings do. Keys are built and key ids checked by the core; this layer
+//! only distributes them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+
+use portcullis::httpsig::{
+    HttpSigAlgorithm, HttpSigConfig, HttpSigKey, HttpSigKeyring, HttpSigVerifier,
+};
+use portcullis::Error;
+
+use crate::boundary::{
+    bytes_in, guard, guard_denial, guard_value, handle, out_arc, out_handle, out_ptr, out_shared,
+    release_shared, retain_shared, text_in,
+};
+use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::request::{portcullis_request, request_ref};
+use crate::response::{portcullis_response, response_ref};
+use crate::result::portcullis_result;
+
+/// Verification keys by `keyid`: HMAC secrets and public keys, each bound to one algorithm.
+/// Reference-counted and thread-safe: add and remove keys while verifiers built from it run;
+/// every change reaches those verifiers too. `portcullis_httpsig_keyring_retain` takes a
+/// reference, `portcullis_httpsig_keyring_free` drops one (verifiers keep their keys).
+pub struct portcullis_httpsig_keyring {
+    state: Mutex<KeyringState>,
+}
+
+#[derive(Default)]
+struct KeyringState {
+    /// Validates key ids (the core's rules) and counts keys.
+    own: HttpSigKeyring,
+    /// The same keys, to copy into new verifiers.
+    keys: HashMap<String, HttpSigKey>,
+    /// Verifiers built from this keyring (dropped ones are pruned).
+    verifiers: Vec<Weak<portcullis_httpsig_verifier>>,
+}
+
+impl KeyringState {
+    fn live(&mut self) -> Vec<Arc<portcullis_httpsig_verifier>> {
+        self.verifiers.retain(|v| v.strong_count() > 0);
+        self.verifiers.iter().filter_map(Weak::upgrade).collect()
+    }
+
+    fn insert(&mut self, keyid: &str, key: HttpSigKey) -> Result<(), Error> {
+        self.own.insert(keyid, key.clone())?;
+        for verifier in self.live() {
+            verifier.inner.keys().insert(keyid, key.clone())?;
+        }
+        self.keys.insert(keyid.to_owned(), key);
+        Ok(())
+    }
+
+    fn remove(&mut self, keyid: &str) -> bool {
+        for verifier in self.live() {
+            verifier.inner.keys().remove(keyid);
+        }
+        self.keys.remove(keyid);
+        self.own.remove(keyid)
+    }
+
+    /// A copy of the current keys, for a new verifier.
+    fn copy(&self) -> Result<HttpSigKeyring, Error> {
+        let copy = HttpSigKeyring::new();
+        for (keyid, key) in &self.keys {
+            copy.insert(keyid, key.clone())?;
+        }
+        Ok(copy)
+    }
+}
+
+/// An RFC 9421 verifier: a policy (`HttpSigConfig`: required components, time window, nonces,
+/// tag, label) over the keys of the keyring it was built from, with an in-memory nonce store.
+/// Reference-counted and thread-safe. `portcullis_httpsig_verifier_retain` takes a reference,
+/// `portcullis_httpsig_verifier_free` drops one.
+pub struct portcullis_httpsig_verifier {
+    inner: HttpSigVerifier,
+}
+
+impl portcullis_httpsig_keyring {
+    fn lock(&self) -> MutexGuard<'_, KeyringState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Creates an empty keyring. On success `*out` receives a handle holding one reference.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_keyring_new(
+    out: *mut *mut portcullis_httpsig_keyring,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_ptr(out) }?;
+        out_shared(
+            out,
+            portcullis_httpsig_keyring {
+                state: Mutex::new(KeyringState::default()),
+            },
+        );
+        Ok(())
+    })
+}
+
+/// Takes one more reference to `keyring` and returns it (NULL gives NULL).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_keyring_retain(
+    keyring: *const portcullis_httpsig_keyring,
+) -> *mut portcullis_httpsig_keyring {
+    unsafe { retain_shared(keyring) }
+}
+
+/// Drops one reference to `keyring`; the last one frees it and wipes its secrets. NULL is a
+/// no-op.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_keyring_free(keyring: *mut portcullis_httpsig_keyring) {
+    unsafe { release_shared(keyring) }
+}
+
+/// Adds (or replaces) an `hmac-sha256` secret (raw bytes, at least 16; else
+/// `SIGNATURE_SECRET_INVALID`) under `keyid` (UTF-8, 1 to 256 bytes; else `INVALID_ARGUMENT`).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_keyring_add_hmac_secret(
+    keyring: *const portcullis_httpsig_keyring,
+    keyid: *const u8,
+    keyid_len: usize,
+    secret: *const u8,
+    secret_len: usize,
+) -> portcullis_result {
+    guard(|| {
+        let keyring = unsafe { handle(keyring) }?;
+        let keyid = unsafe { text_in(keyid, keyid_len) }?;
+        let secret = unsafe { bytes_in(secret, secret_len) }?;
+        let key = HttpSigKey::hmac_secret(secret)?;
+        keyring.lock().insert(keyid, key)
+    })
+}
+
+/// Adds (or replaces) a public key under `keyid` for `algorithm` (UTF-8: `ed25519`,
+/// `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`, `rsa-v1_5-sha256`) from PEM
+/// (`PUBLIC KEY`, `RSA PUBLIC KEY`, or a private key whose public half is kept).
+///
+/// Fails with `SIGNATURE_ALGORITHM_UNSUPPORTED`, `INVALID_ARGUMENT` (`hmac-sha256`, a bad
+/// keyid), `SIGNATURE_SECRET_INVALID` (unreadable PEM or a key of another type).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_keyring_add_public_pem(
+    keyring: *const portcullis_httpsig_keyring,
+    keyid: *const u8,
+    keyid_len: usize,
+    algorithm: *const u8,
+    algorithm_len: usize,
+    pem: *const u8,
+    pem_len: usize,
+) -> portcullis_result {
+    guard(|| {
+        let keyring = unsafe { handle(keyring) }?;
+        let keyid = unsafe { text_in(keyid, keyid_len) }?;
+        let algorithm = HttpSigAlgorithm::from_name(unsafe { text_in(algorithm, algorithm_len) }?)?;
+        let pem = unsafe { bytes_in(pem, pem_len) }?;
+        let key = HttpSigKey::public_pem(algorithm, pem)?;
+        keyring.lock().insert(keyid, key)
+    })
+}
+
+/// Removes the key for `keyid` (UTF-8). `removed` may be NULL; otherwise it receives whether
+/// a key was there.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_keyring_remove(
+    keyring: *const portcullis_httpsig_keyring,
+    keyid: *const u8,
+    keyid_len: usize,
+    removed: *mut bool,
+) -> portcullis_result {
+    guard(|| {
+        let keyring = unsafe { handle(keyring) }?;
+        let keyid = unsafe { text_in(keyid, keyid_len) }?;
+        let was_there = keyring.lock().remove(keyid);
+        if let Ok(out) = unsafe { out_ptr(removed) } {
+            out.write(was_there);
+        }
+        Ok(())
+    })
+}
+
+/// Number of keys; 0 when `keyring` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_keyring_len(
+    keyring: *const portcullis_httpsig_keyring,
+) -> usize {
+    guard_value(0, || {
+        unsafe { handle(keyring) }.map_or(0, |k| k.lock().own.len())
+    })
+}
+
+/// Builds a verifier over `keyring`'s keys (a copy of those it holds now, then every later
+/// addition and removal) and the `HttpSigConfig` JSON: `label`, `required_components`
+/// (`["@method", "@target-uri"]`), `required_response_components` (`["@status"]`),
+/// `require_content_digest` (true), `verify_content_digest` (true), `require_created` (true),
+/// `require_expires`, `max_age` (300), `leeway` (60), `require_nonce`, `tag`,
+/// `structured_fields`, `max_signatures`, `max_header_len`, `max_components`; length 0 for all
+/// defaults. The verifier does not keep the keyring alive.
+///
+/// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+/// `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_verifier_new(
+    keyring: *const portcullis_httpsig_keyring,
+    config_json: *const u8,
+    config_json_len: usize,
+    out: *mut *mut portcullis_httpsig_verifier,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_ptr(out) }?;
+        let keyring = unsafe { handle(keyring) }?;
+        let config = match unsafe { text_in(config_json, config_json_len) }? {
+            "" => HttpSigConfig::default(),
+            json => HttpSigConfig::from_json(json)?,
+        };
+        let mut state = keyring.lock();
+        let inner = HttpSigVerifier::new(config, state.copy()?)?;
+        let verifier = Arc::new(portcullis_httpsig_verifier { inner });
+        state.live();
+        state.verifiers.push(Arc::downgrade(&verifier));
+        out_arc(out, verifier);
+        Ok(())
+    })
+}
+
+/// Takes one more reference to `verifier` and returns it (NULL gives NULL).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_verifier_retain(
+    verifier: *const portcullis_httpsig_verifier,
+) -> *mut portcullis_httpsig_verifier {
+    unsafe { retain_shared(verifier) }
+}
+
+/// Drops one reference to `verifier`; the last one frees it. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_verifier_free(
+    verifier: *mut portcullis_httpsig_verifier,
+) {
+    unsafe { release_shared(verifier) }
+}
+
+/// Verifies the `Signature-Input` / `Signature` of a request (set its scheme with
+/// `portcullis_request_set_scheme` when `@scheme` or `@target-uri` is covered).
+///
+/// On success `*out_principal` receives the principal (subject and credential id = keyid,
+/// claims `label`, `alg`, `created`, `expires`, `nonce`, `tag`, `covered`). On failure the
+/// result is the reason (`SIGNATURE_*`) and, when `out_denial` is not NULL, `*out_denial`
+/// receives the denial (RFC 9421 defines no challenge).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_verifier_verify_request(
+    verifier: *const portcullis_httpsig_verifier,
+    req: *const portcullis_request,
+    out_principal: *mut *mut portcullis_principal,
+    out_denial: *mut *mut portcullis_denial,
+) -> portcullis_result {
+    unsafe {
+        guard_denial(out_denial, || {
+            let out = out_ptr(out_principal)?;
+            let verifier = &handle(verifier)?.inner;
+            let request = request_ref(req)?;
+            let principal = verifier.verify_request(request)?;
+            out_handle(out, portcullis_principal::new(principal));
+            Ok(())
+        })
+    }
+}
+
+/// Verifies the signature of a response. `related_req` is the request it answers (read by
+/// components with `;req`), or NULL. Outputs as `portcullis_httpsig_verifier_verify_request`.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_httpsig_verifier_verify_response(
+    verifier: *const portcullis_httpsig_verifier,
+    resp: *const portcullis_response,
+    related_req: *const portcullis_request,
+    out_principal: *mut *mut portcullis_principal,
+    out_denial: *mut *mut portcullis_denial,
+) -> portcullis_result {
+    unsafe {
+        guard_denial(out_denial, || {
+            let out = out_ptr(out_principal)?;
+            let verifier = &handle(verifier)?.inner;
+            let response = response_ref(resp)?;
+            let related = related_req.as_ref().map(|r| &r.inner);
+            let principal = verifier.verify_response(response, related)?;
+            out_handle(out, portcullis_principal::new(principal));
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,191 @@
+//! `portcullis_webhook_verifier` and `portcullis_webhook_signer`: signed webhooks (Standard
+//! Webhooks, Stripe, GitHub, Slack).
+
+use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
+use portcullis::{Error, ErrorCode};
+
+use crate::boundary::{
+    bytes_in, free_box, guard, guard_denial, handle, out_handle, out_ptr, out_shared,
+    release_shared, retain_shared, text_in,
+};
+use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::headers::{out_headers, portcullis_headers};
+use crate::request::{portcullis_request, request_ref};
+use crate::result::portcullis_result;
+
+/// A webhook verifier: one scheme, its secrets (several during a rotation), the timestamp
+/// tolerance and an in-memory replay store. Reference-counted and thread-safe: verify from any
+/// number of threads. `portcullis_webhook_verifier_retain` takes a reference,
+/// `portcullis_webhook_verifier_free` drops one.
+pub struct portcullis_webhook_verifier {
+    inner: WebhookVerifier,
+}
+
+/// Signs outgoing webhooks (or test fixtures) the way a provider does. The secret is wiped
+/// when the handle is freed with `portcullis_webhook_signer_free`.
+pub struct portcullis_webhook_signer {
+    inner: WebhookSigner,
+}
+
+/// The scheme with this configuration name (`standard`, `stripe`, `github`, `slack`), read
+/// through the core's own serde names.
+fn scheme_named(name: &str) -> Result<WebhookScheme, Error> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+        Error::new(
+            ErrorCode::InvalidArgument,
+            "webhook scheme is not one of standard, stripe, github, slack",
+        )
+    })
+}
+
+/// Builds a webhook verifier from its `WebhookConfig` JSON: `scheme` (`standard`, `stripe`,
+/// `github`, `slack`), `secrets` (required: `whsec_...` for Standard Webhooks, the raw secret
+/// text otherwise), `tolerance_seconds` (300), `replay_protection` (true), `sender` (the
+/// principal's subject; the scheme name by default).
+///
+/// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+/// `CONFIG_INVALID` (no secret, tolerance out of 1-86400), `SIGNATURE_SECRET_INVALID`,
+/// `INVALID_UTF8`, `NULL_POINTER`.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_webhook_verifier_new(
+    config_json: *const u8,
+    config_json_len: usize,
+    out: *mut *mut portcullis_webhook_verifier,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_ptr(out) }?;
+        let config = match unsafe { text_in(config_json, config_json_len) }? {
+            "" => WebhookConfig::default(),
+            json => WebhookConfig::from_json(json)?,
+        };
+        let inner = WebhookVerifier::new(config)?;
+        out_shared(out, portcullis_webhook_verifier { inner });
+        Ok(())
+    })
+}
+
+/// Takes one more reference to `verifier` and returns it (NULL gives NULL).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_webhook_verifier_retain(
+    verifier: *const portcullis_webhook_verifier,
+) -> *mut portcullis_webhook_verifier {
+    unsafe { retain_shared(verifier) }
+}
+
+/// Drops one reference to `verifier`; the last one frees it and wipes its secrets. NULL is a
+/// no-op.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_webhook_verifier_free(
+    verifier: *mut portcullis_webhook_verifier,
+) {
+    unsafe { release_shared(verifier) }
+}
+
+/// Verifies a webhook delivery: the request must carry the raw body exactly as received
+/// (`portcullis_request_set_body`) and the scheme's signature headers. A message id (or, for
+/// Stripe and Slack, a timestamp and signature) accepted once is refused as
+/// `SIGNATURE_REPLAYED` within the tolerance.
+///
+/// On success `*out_principal` receives the principal (subject = the sender, method `hmac`,
+/// credential id `secret-<index>`, claims `scheme`, `signature_version`, `message_id`,
+/// `timestamp`). On failure the result is the reason (`SIGNATURE_*`) and, when `out_denial`
+/// is not NULL, `*out_denial` receives the denial.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_webhook_verifier_verify(
+    verifier: *const portcullis_webhook_verifier,
+    req: *const portcullis_request,
+    out_principal: *mut *mut portcullis_principal,
+    out_denial: *mut *mut portcullis_denial,
+) -> portcullis_result {
+    unsafe {
+        guard_denial(out_denial, || {
+            let out = out_ptr(out_principal)?;
+            let verifier = &handle(verifier)?.inner;
+            let request = request_ref(req)?;
+            let principal = verifier.verify(request)?;
+            out_handle(out, portcullis_principal::new(principal));
+            Ok(())
+        })
+    }
+}
+
+/// Creates a signer for `scheme` (UTF-8: `standard`, `stripe`, `github`, `slack`; else
+/// `INVALID_ARGUMENT`) with `secret` (UTF-8: a `whsec_` secret of 24 to 64 bytes or a `whsk_`
+/// Ed25519 key for Standard Webhooks, at least 32 bytes for the others; else
+/// `SIGNATURE_SECRET_INVALID`).
+///
+/// On success `*out` receives a handle to free with `portcullis_webhook_signer_free`.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_webhook_signer_new(
+    scheme: *const u8,
+    scheme_len: usize,
+    secret: *const u8,
+    secret_len: usize,
+    out: *mut *mut portcullis_webhook_signer,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_ptr(out) }?;
+        let scheme = scheme_named(unsafe { text_in(scheme, scheme_len) }?)?;
+        let secret = unsafe { text_in(secret, secret_len) }?;
+        let inner = WebhookSigner::new(scheme, secret)?;
+        out_handle(out, portcullis_webhook_signer { inner });
+        Ok(())
+    })
+}
+
+/// Signs `body` (raw bytes) sent at `timestamp` (Unix seconds, not negative). `message_id`
+/// (UTF-8; length 0 for none) is required for Standard Webhooks (`webhook-id`) and optional
+/// for GitHub (`X-GitHub-Delivery`).
+///
+/// On success `*out` receives the headers to send, in order (free with
+/// `portcullis_headers_free`). Fails with `INVALID_ARGUMENT` (no or bad message id, negative
+/// timestamp), `SIGNATURE_SECRET_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_webhook_signer_sign(
+    signer: *const portcullis_webhook_signer,
+    message_id: *const u8,
+    message_id_len: usize,
+    timestamp: i64,
+    body: *const u8,
+    body_len: usize,
+    out: *mut *mut portcullis_headers,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_ptr(out) }?;
+        let signer = &unsafe { handle(signer) }?.inner;
+        let message_id = match unsafe { text_in(message_id, message_id_len) }? {
+            "" => None,
+            id => Some(id),
+        };
+        let body = unsafe { bytes_in(body, body_len) }?;
+        out_headers(out, signer.sign(message_id, timestamp, body)?);
+        Ok(())
+    })
+}
+
+/// Frees a signer, wiping its secret. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_webhook_signer_free(signer: *mut portcullis_webhook_signer) {
+    unsafe { free_box(signer) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scheme_names_round_trip() {
+        for scheme in [
+            WebhookScheme::Standard,
+            WebhookScheme::Stripe,
+            WebhookScheme::Github,
+            WebhookScheme::Slack,
+        ] {
+            assert_eq!(scheme_named(scheme.name()).unwrap(), scheme);
+        }
+        assert_eq!(
+            scheme_named("Stripe").unwrap_err().code(),
+            ErrorCode::InvalidArgument
+        );
+    }
+}

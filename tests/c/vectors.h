@@ -1,0 +1,166 @@
+/*
+ * The C vector runner's types: one `vcase` per case of the tests/vectors files, written by
+ * tests/c/gen_vectors.py into build/c/vectors_table.h. Shared by test_vectors.c (main, API
+ * keys, Basic, the checks) and vectors_sig.c (webhooks, PCS1 HMAC, RFC 9421).
+ */
+#ifndef PORTCULLIS_TEST_VECTORS_H
+#define PORTCULLIS_TEST_VECTORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "portcullis.h"
+
+typedef struct {
+    const char *ptr;
+    size_t len;
+} vbytes;
+
+typedef struct {
+    vbytes name;
+    vbytes value;
+} vheader;
+
+/* A request or a response (`present` 0: none). */
+typedef struct {
+    int present, is_response;
+    vbytes method, target;
+    int has_scheme;
+    vbytes scheme;
+    unsigned status;
+    const vheader *headers;
+    size_t n_headers;
+    int has_body;
+    vbytes body;
+    int has_now; /* a verify_sequence step's own time */
+    int64_t now;
+} vmsg;
+
+/* A key: an HMAC secret (raw bytes) or a PEM, with its id and algorithm name. */
+typedef struct {
+    vbytes keyid, alg;
+    int is_secret;
+    vbytes material;
+} vkey;
+
+typedef struct {
+    vbytes id, kind, op;
+    int64_t now;
+    /* inputs */
+    vbytes pepper;
+    int has_config;
+    vbytes config_json, config_env;
+    vmsg request, response, related;
+    vbytes scopes;
+    const vbytes *records;
+    size_t n_records;
+    int has_record;
+    vbytes record;
+    vbytes key;    /* apikey: the key text */
+    vbytes header; /* basic: the Authorization value; hmac: the Content-Digest value */
+    int has_body;  /* webhook sign, content_digest(_verify) */
+    vbytes body;
+    vbytes scheme, secret, message_id, algorithm, signature_params;
+    int64_t timestamp;
+    int times; /* webhook `times`, httpsig `repeat`; 0 means 1 */
+    vbytes key_bytes, data;
+    int has_tag;
+    vbytes tag;
+    vbytes params_json, options_json, spec_json, sf_json;
+    vkey signing_key;
+    const vkey *keys;
+    size_t n_keys;
+    const vmsg *steps;
+    size_t n_steps;
+    /* expectations */
+    int expect_ok;
+    vbytes error;
+    int has_challenge;
+    vbytes challenge;
+#define VTEXT(field)               \
+    int has_##field, field##_null; \
+    vbytes want_##field;
+    VTEXT(subject)
+    VTEXT(method)
+    VTEXT(credential_id)
+    VTEXT(environment)
+    VTEXT(digest)
+    VTEXT(user_id)
+    VTEXT(password)
+    VTEXT(value)
+    VTEXT(algorithm)
+    VTEXT(canonical)
+    VTEXT(authorization)
+    VTEXT(content_digest)
+    VTEXT(base)
+    VTEXT(signature_input)
+    VTEXT(signature)
+#undef VTEXT
+    int has_scopes;
+    vbytes want_scopes;
+    int has_claims;
+    vbytes want_claims;
+    int has_expires_at, expires_at_null;
+    int64_t want_expires_at;
+    int has_users;
+    size_t want_users;
+    int has_mac;
+    vbytes want_mac;
+    int has_valid;
+    int has_headers;
+    const vheader *want_headers;
+    size_t n_want_headers;
+    int has_results;
+    const vbytes *want_results;
+    size_t n_want_results;
+} vcase;
+
+/* Everything one case may allocate; freed after the case whatever happened. */
+typedef struct {
+    portcullis_apikey_ring *ring;
+    portcullis_basic_auth *auth;
+    portcullis_request *req, *related;
+    portcullis_response *resp;
+    portcullis_apikey_record *record;
+    portcullis_principal *principal;
+    portcullis_denial *denial;
+    portcullis_basic_credentials *credentials;
+    portcullis_webhook_verifier *webhook;
+    portcullis_webhook_signer *webhook_signer;
+    portcullis_hmac_verifier *hmac;
+    portcullis_hmac_signing_key *hmac_key;
+    portcullis_httpsig_keyring *keyring;
+    portcullis_httpsig_verifier *httpsig;
+    portcullis_httpsig_signer *httpsig_signer;
+    portcullis_headers *headers;
+    char digest[256];
+    size_t digest_len;
+    size_t users;
+    /* One text or byte output (a MAC, a digest value, a canonical string, a base). */
+    char *out;
+    size_t out_len;
+    /* verify_sequence: the result name of each step. */
+    const char *results[64];
+    size_t n_results;
+} run_state;
+
+#define U8(v) ((const uint8_t *)(v).ptr), ((v).len)
+
+/* Builds a request from `m` at time `now` (scheme and body when the vector has them). */
+portcullis_result build_request(const vmsg *m, int64_t now, portcullis_request **out);
+/* Builds a response from `m` at time `now`. */
+portcullis_result build_response(const vmsg *m, int64_t now, portcullis_response **out);
+/* Frees the previous principal and denial of a repeated verify. */
+void drop_outcome(run_state *s);
+
+portcullis_result run_webhook(const vcase *c, run_state *s);
+portcullis_result run_hmac(const vcase *c, run_state *s);
+portcullis_result run_httpsig(const vcase *c, run_state *s);
+void cleanup_sig(run_state *s);
+
+/* Records why a case failed; returns 0. */
+int fail(const char *fmt, ...);
+int same(const char *got, size_t got_len, vbytes want);
+int is(vbytes v, const char *text);
+
+#endif
