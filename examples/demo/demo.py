@@ -1,4 +1,4 @@
-"""portcullis demo: the same 15 requests as demo.c and demo.js, one decision per line.
+"""portcullis demo: the same 24 requests as demo.c and demo.js, one decision per line.
 
 Run with the repository's venv (`make demo-python`); prints only the decisions.
 """
@@ -13,11 +13,89 @@ import portcullis
 NOW = 1767225600
 PEPPER = b"demo-pepper-0123456789abcdef0123"
 BOB_HTPASSWD = "bob:$2y$05$goj0pwBt4vml.1uO7DxaUe6SvNQJFBMjHhANzqU2Ka/UmCfbq6Rzy\n"
+WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+HMAC_SECRET = b"demo-hmac-secret-0123456789abcde"
+HTTPSIG_SECRET = b"demo-httpsig-secret-0123456789ab"
+
+Case = tuple[str, Callable[[], portcullis.Principal]]
 
 
 def basic_header(user: str, password: str) -> str:
     token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
     return f"Basic {token}"
+
+
+def webhook_cases() -> list[Case]:
+    verifier = portcullis.WebhookVerifier(scheme="standard", secrets=[WEBHOOK_SECRET])
+    signer = portcullis.WebhookSigner("standard", WEBHOOK_SECRET)
+    body = b'{"type":"invoice.paid","id":"in_1"}'
+    h1 = signer.sign(body, timestamp=NOW, message_id="msg_demo_1")
+    h2 = signer.sign(body, timestamp=NOW, message_id="msg_demo_2")
+
+    def delivery(headers: list[tuple[str, str]], body: bytes, now: int = NOW) -> portcullis.Request:
+        return portcullis.Request("POST", "/webhooks", headers, body=body, now=now)
+
+    signed = delivery(h1, body)
+    return [
+        ("webhook ok", lambda: verifier.verify(signed)),
+        ("webhook replayed", lambda: verifier.verify(signed)),
+        ("webhook tampered body", lambda: verifier.verify(delivery(h1, body + b" "))),
+        ("webhook too old", lambda: verifier.verify(delivery(h2, body, NOW + 301))),
+    ]
+
+
+def hmac_cases() -> list[Case]:
+    key = {
+        "key_id": "svc-orders",
+        "algorithm": "hmac-sha256",
+        "secrets_b64": [base64.b64encode(HMAC_SECRET).decode("ascii")],
+        "subject": "svc-orders",
+    }
+    verifier = portcullis.HmacVerifier(keys=[key])
+    headers = [("Host", "api.example.com"), ("Content-Type", "application/json")]
+    body = b'{"sku":"X1","qty":2}'
+    unsigned = portcullis.Request("POST", "/orders?b=2&a=1", headers, body=body, now=NOW)
+    signed_headers = headers + portcullis.sign_request(
+        unsigned,
+        portcullis.HmacSigningKey("svc-orders", HMAC_SECRET, "hmac-sha256"),
+        headers=["host", "content-type"],
+        now=NOW,
+        nonce="ZGVtby1ub25jZS0wMDAwMDE",
+    )
+
+    def order(body: bytes) -> portcullis.Request:
+        return portcullis.Request("POST", "/orders?b=2&a=1", signed_headers, body=body, now=NOW)
+
+    signed = order(body)
+    return [
+        ("hmac ok", lambda: verifier.verify(signed)),
+        ("hmac replayed", lambda: verifier.verify(signed)),
+        ("hmac tampered body", lambda: verifier.verify(order(b'{"sku":"X1","qty":20}'))),
+    ]
+
+
+def httpsig_cases() -> list[Case]:
+    keyring = portcullis.HttpSigKeyring()
+    keyring.add_hmac_secret("demo-key", HTTPSIG_SECRET)
+    verifier = portcullis.HttpSigVerifier(
+        keyring, required_components=["@method", "@target-uri"], require_content_digest=False
+    )
+    headers = [("Host", "api.example.com")]
+
+    def request(method: str, headers: list[tuple[str, str]]) -> portcullis.Request:
+        return portcullis.Request(method, "/orders", headers, now=NOW, scheme="https")
+
+    signature = portcullis.HttpSigSigner.hmac("demo-key", HTTPSIG_SECRET).sign_request(
+        request("GET", headers), label="sig1", components=["@method", "@target-uri"], created=NOW
+    )
+    signed_headers = headers + signature.headers()
+    return [
+        ("httpsig ok", lambda: verifier.verify_request(request("GET", signed_headers))),
+        (
+            "httpsig wrong method",
+            lambda: verifier.verify_request(request("DELETE", signed_headers)),
+        ),
+    ]
 
 
 def main() -> None:
@@ -57,7 +135,7 @@ def main() -> None:
     def basic_verify(headers: list[tuple[str, str]]) -> Callable[[], portcullis.Principal]:
         return lambda: basic_auth.verify(request(headers))
 
-    cases: list[tuple[str, Callable[[], portcullis.Principal]]] = [
+    cases: list[Case] = [
         ("apikey bearer ok", apikey(bearer(k1.key), ["orders:read"])),
         ("apikey header ok", apikey([("X-API-Key", k1.key)], [])),
         ("apikey unknown key", apikey(bearer(k4.key), [])),
@@ -74,6 +152,7 @@ def main() -> None:
         ("basic bad base64", basic_verify([("Authorization", "Basic !!!")])),
         ("basic no colon", basic_verify([("Authorization", "Basic YWxpY2U=")])),
     ]
+    cases += webhook_cases() + hmac_cases() + httpsig_cases()
     for label, verify in cases:
         try:
             principal = verify()

@@ -1,10 +1,13 @@
 //! Small conversions between Python objects and the core's plain types.
 
+use portcullis::Error;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyDict, PyMapping, PyString, PyTuple};
 use pyo3::BoundObject;
 use serde_json::{Map, Value};
+
+use crate::errors::error_to_py;
 
 /// Text or bytes, as a Python `bytes` object (a `str` is encoded to UTF-8 first), so the
 /// content can be borrowed, also with the GIL released (bytes are immutable).
@@ -73,4 +76,75 @@ where
     let obj = value.into_pyobject(py).map_err(Into::into)?;
     let repr = obj.into_any().into_bound().repr()?;
     Ok(repr.to_string())
+}
+
+/// Hands every `(name, value)` of `headers` (a mapping, or an iterable of pairs) to `add`, in
+/// order. Names must be `str`; values `str` or `bytes`.
+pub fn add_headers(
+    py: Python<'_>,
+    headers: &Bound<'_, PyAny>,
+    mut add: impl FnMut(&str, &[u8]) -> Result<(), Error>,
+) -> PyResult<()> {
+    let pairs = if let Ok(mapping) = headers.cast::<PyMapping>() {
+        mapping.items()?.into_any()
+    } else if headers.is_instance_of::<PyString>() || headers.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(
+            "headers must be a list of (name, value) pairs or a mapping",
+        ));
+    } else {
+        headers.clone()
+    };
+    for item in pairs.try_iter()? {
+        let item = item?;
+        let pair = item.cast::<PyTuple>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "each header must be a (name, value) tuple, not {}",
+                type_name(&item)
+            ))
+        })?;
+        if pair.len() != 2 {
+            return Err(PyTypeError::new_err(
+                "each header must be a (name, value) tuple",
+            ));
+        }
+        let name_obj = pair.get_item(0)?;
+        let name = name_obj.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "header name must be str, not {}",
+                type_name(&name_obj)
+            ))
+        })?;
+        let value = StrOrBytes::extract(&pair.get_item(1)?, "header value")?;
+        add(&name.to_cow()?, value.as_bytes()).map_err(|e| error_to_py(py, &e))?;
+    }
+    Ok(())
+}
+
+/// Bytes the core built (a canonical request, a signature base) as `str`: UTF-8, with any
+/// other byte kept as a lone surrogate (`surrogateescape`), so
+/// `s.encode("utf-8", "surrogateescape")` gives back the exact bytes.
+pub fn bytes_to_str(py: Python<'_>, bytes: &[u8]) -> PyResult<String> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(_) => PyBytes::new(py, bytes)
+            .call_method1("decode", ("utf-8", "surrogateescape"))?
+            .extract(),
+    }
+}
+
+/// Keyword arguments holding a core configuration, parsed by the core's own JSON reader
+/// (`parse`), so names, defaults, unknown-field refusals and error codes are the core's.
+/// A value that is not JSON-representable is a `TypeError`.
+pub fn config_from_kwargs<T>(
+    py: Python<'_>,
+    kwargs: Option<&Bound<'_, PyDict>>,
+    what: &str,
+    parse: impl FnOnce(&str) -> Result<T, Error>,
+) -> PyResult<T> {
+    let map = match kwargs {
+        Some(k) => py_to_map(k.as_any(), what)?,
+        None => Map::new(),
+    };
+    let json = Value::Object(map).to_string();
+    parse(&json).map_err(|e| error_to_py(py, &e))
 }

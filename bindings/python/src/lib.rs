@@ -1,16 +1,22 @@
 //! Python binding of portcullis: `import portcullis`.
 //!
 //! Thin by design: every class wraps a core object, converts arguments and results, and maps
-//! core errors and denials to the `AuthError` hierarchy. Verifications and password hashing run
-//! with the GIL released.
+//! core errors and denials to the `AuthError` hierarchy. Verifications, signing and password
+//! hashing run with the GIL released.
 
 mod apikey;
 mod basic;
 mod convert;
+mod digest;
 mod errors;
+mod hmac;
+mod httpsig;
+mod httpsig_keys;
 mod principal;
 mod record;
 mod request;
+mod response;
+mod webhook;
 
 use pyo3::prelude::*;
 
@@ -20,6 +26,7 @@ fn _portcullis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", portcullis::VERSION)?;
     errors::register(m)?;
     m.add_class::<request::PyRequest>()?;
+    m.add_class::<response::PyResponse>()?;
     m.add_class::<principal::PyPrincipal>()?;
     m.add_class::<record::PyApiKeyRecord>()?;
     m.add_class::<record::PyIssuedApiKey>()?;
@@ -28,5 +35,20 @@ fn _portcullis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<basic::PyBasicCredentials>()?;
     m.add_function(wrap_pyfunction!(basic::parse_basic, m)?)?;
     m.add_function(wrap_pyfunction!(basic::hash_password, m)?)?;
+    m.add_class::<webhook::PyWebhookVerifier>()?;
+    m.add_class::<webhook::PyWebhookSigner>()?;
+    m.add_class::<hmac::PyHmacVerifier>()?;
+    m.add_class::<hmac::PyHmacSigningKey>()?;
+    m.add_function(wrap_pyfunction!(hmac::sign_request, m)?)?;
+    m.add_function(wrap_pyfunction!(hmac::hmac_canonical_request, m)?)?;
+    m.add_function(wrap_pyfunction!(hmac::mac, m)?)?;
+    m.add_function(wrap_pyfunction!(hmac::verify_mac, m)?)?;
+    m.add_function(wrap_pyfunction!(digest::content_digest, m)?)?;
+    m.add_function(wrap_pyfunction!(digest::verify_content_digest, m)?)?;
+    m.add_class::<httpsig_keys::PyHttpSigKeyring>()?;
+    m.add_class::<httpsig::PyHttpSigVerifier>()?;
+    m.add_class::<httpsig::PyHttpSigSigner>()?;
+    m.add_class::<httpsig::PyHttpSignature>()?;
+    m.add_function(wrap_pyfunction!(httpsig::httpsig_signature_base, m)?)?;
     Ok(())
 }

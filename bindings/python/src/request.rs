@@ -4,11 +4,9 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use portcullis::ErrorCode;
-use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyMapping, PyString, PyTuple};
 
-use crate::convert::{py_repr, type_name, StrOrBytes};
+use crate::convert::{add_headers, py_repr};
 use crate::errors::{error_to_py, usage};
 
 /// One HTTP request as the verifiers see it. Immutable once built.
@@ -24,53 +22,10 @@ impl PyRequest {
     }
 }
 
-/// Appends every `(name, value)` of `headers` (a mapping, or an iterable of pairs).
-fn add_headers(
-    py: Python<'_>,
-    request: &mut portcullis::Request,
-    headers: &Bound<'_, PyAny>,
-) -> PyResult<()> {
-    let pairs = if let Ok(mapping) = headers.cast::<PyMapping>() {
-        mapping.items()?.into_any()
-    } else if headers.is_instance_of::<PyString>() || headers.is_instance_of::<PyBytes>() {
-        return Err(PyTypeError::new_err(
-            "headers must be a list of (name, value) pairs or a mapping",
-        ));
-    } else {
-        headers.clone()
-    };
-    for item in pairs.try_iter()? {
-        let item = item?;
-        let pair = item.cast::<PyTuple>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "each header must be a (name, value) tuple, not {}",
-                type_name(&item)
-            ))
-        })?;
-        if pair.len() != 2 {
-            return Err(PyTypeError::new_err(
-                "each header must be a (name, value) tuple",
-            ));
-        }
-        let name_obj = pair.get_item(0)?;
-        let name = name_obj.cast::<PyString>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "header name must be str, not {}",
-                type_name(&name_obj)
-            ))
-        })?;
-        let value = StrOrBytes::extract(&pair.get_item(1)?, "header value")?;
-        request
-            .add_header(&name.to_cow()?, value.as_bytes())
-            .map_err(|e| error_to_py(py, &e))?;
-    }
-    Ok(())
-}
-
 #[pymethods]
 impl PyRequest {
     #[new]
-    #[pyo3(signature = (method, target, headers = None, *, body = None, peer_certificates = None, peer_address = None, now = None))]
+    #[pyo3(signature = (method, target, headers = None, *, body = None, peer_certificates = None, peer_address = None, now = None, scheme = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -81,11 +36,12 @@ impl PyRequest {
         peer_certificates: Option<Vec<Vec<u8>>>,
         peer_address: Option<&str>,
         now: Option<i64>,
+        scheme: Option<&str>,
     ) -> PyResult<Self> {
         let mut request =
             portcullis::Request::new(method, target).map_err(|e| error_to_py(py, &e))?;
         if let Some(headers) = headers {
-            add_headers(py, &mut request, headers)?;
+            add_headers(py, headers, |name, value| request.add_header(name, value))?;
         }
         if let Some(body) = body {
             request
@@ -110,6 +66,11 @@ impl PyRequest {
         if let Some(now) = now {
             request.set_now(now);
         }
+        if let Some(scheme) = scheme {
+            request
+                .set_scheme(scheme)
+                .map_err(|e| error_to_py(py, &e))?;
+        }
         Ok(PyRequest {
             inner: Arc::new(request),
         })
@@ -125,6 +86,12 @@ impl PyRequest {
     #[getter]
     fn target(&self) -> &str {
         self.inner.target()
+    }
+
+    /// The URI scheme the request arrived on (lower-cased), if given.
+    #[getter]
+    fn scheme(&self) -> Option<&str> {
+        self.inner.scheme()
     }
 
     // Header values may hold credentials: the repr shows header names only.

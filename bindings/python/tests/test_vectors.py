@@ -1,4 +1,4 @@
-"""Runs every case of tests/vectors/apikey.json and basic.json through the Python binding.
+"""Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig}.json through the binding.
 
 Configurations are built with the keyword constructors (a config object's fields map 1:1 to
 keyword arguments); records with ``ApiKeyRecord.from_json``. An unknown ``op`` fails the case.
@@ -22,10 +22,43 @@ def load(name: str) -> list[dict[str, Any]]:
     return cases
 
 
-def build_request(spec: dict[str, Any], now: int) -> portcullis.Request:
+class Refused(Exception):
+    """A refusal a runner reports itself (a primitive that answers False), like an AuthError."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = code
+        self.challenge: str | None = None
+
+
+def headers_of(spec: dict[str, Any]) -> list[tuple[str, str | bytes]]:
     headers: list[tuple[str, str | bytes]] = [(n, v) for n, v in spec.get("headers", [])]
     headers += [(n, base64.b64decode(v)) for n, v in spec.get("headers_b64", [])]
-    return portcullis.Request(spec["method"], spec["target"], headers, now=now)
+    return headers
+
+
+def body_of(spec: dict[str, Any]) -> bytes | None:
+    if "body_b64" in spec:
+        return base64.b64decode(spec["body_b64"])
+    if "body" in spec:
+        return str(spec["body"]).encode("utf-8")
+    return None
+
+
+def build_request(spec: dict[str, Any], now: int) -> portcullis.Request:
+    return portcullis.Request(
+        spec["method"],
+        spec["target"],
+        headers_of(spec),
+        body=body_of(spec),
+        now=now,
+        scheme=spec.get("scheme"),
+    )
+
+
+def build_response(spec: dict[str, Any], now: int) -> portcullis.Response:
+    return portcullis.Response(spec["status"], headers_of(spec), body=body_of(spec), now=now)
 
 
 def canonical(value: Any) -> str:
@@ -83,15 +116,155 @@ def run_basic(inp: dict[str, Any], now: int) -> dict[str, Any] | portcullis.Prin
     pytest.fail(f"unknown op {op!r}")
 
 
+def run_webhook(inp: dict[str, Any], now: int) -> dict[str, Any] | portcullis.Principal:
+    op = inp["op"]
+    if op == "verify":
+        verifier = portcullis.WebhookVerifier(**inp["config"])
+        request = build_request(inp["request"], now)
+        for attempt in range(inp.get("times", 1) - 1):
+            try:  # every attempt but the last must pass
+                verifier.verify(request)
+            except portcullis.AuthError as err:
+                pytest.fail(f"attempt {attempt + 1} refused: {err}")
+        return verifier.verify(request)
+    if op == "sign":
+        signer = portcullis.WebhookSigner(inp["scheme"], inp["secret"])
+        headers = signer.sign(
+            inp["body"].encode("utf-8"), timestamp=inp["timestamp"], message_id=inp["message_id"]
+        )
+        return {"headers": [[n, v] for n, v in headers]}
+    pytest.fail(f"unknown op {op!r}")
+
+
+def run_hmac(inp: dict[str, Any], now: int) -> dict[str, Any] | portcullis.Principal:
+    op = inp["op"]
+    if op == "hmac":
+        alg, key, data = (
+            inp["algorithm"],
+            bytes.fromhex(inp["key_hex"]),
+            bytes.fromhex(inp["data_hex"]),
+        )
+        out: dict[str, Any] = {"mac_hex": portcullis.mac(alg, key, data).hex()}
+        if "tag_hex" in inp:
+            if not portcullis.verify_mac(alg, key, data, bytes.fromhex(inp["tag_hex"])):
+                raise Refused("signature_mismatch")
+            out["valid"] = True
+        return out
+    if op == "content_digest":
+        return {"value": portcullis.content_digest(inp["body"].encode("utf-8"), inp["algorithm"])}
+    if op == "content_digest_verify":
+        return {"algorithm": portcullis.verify_content_digest(inp["header"], body_of(inp))}
+    if op == "canonical_request":
+        canonical = portcullis.hmac_canonical_request(
+            build_request(inp["request"], now), **inp["params"]
+        )
+        return {"canonical": canonical}
+    if op == "sign":
+        k = inp["key"]
+        signing_key = portcullis.HmacSigningKey(
+            k["key_id"], base64.b64decode(k["secret_b64"]), k["algorithm"]
+        )
+        request = build_request(inp["request"], now)
+        signed = dict(portcullis.sign_request(request, signing_key, **inp["options"]))
+        assert set(signed) <= {"Authorization", "Content-Digest"}
+        return {
+            "authorization": signed["Authorization"],
+            "content_digest": signed.get("Content-Digest"),
+        }
+    if op == "verify":
+        return portcullis.HmacVerifier(**inp["config"]).verify(build_request(inp["request"], now))
+    if op == "verify_sequence":
+        verifier = portcullis.HmacVerifier(**inp["config"])
+        results: list[str] = []
+        for step in inp["steps"]:
+            try:
+                verifier.verify(build_request(step["request"], step.get("now", now)))
+                results.append("ok")
+            except portcullis.AuthError as err:
+                results.append(err.code)
+        return {"results": results}
+    pytest.fail(f"unknown op {op!r}")
+
+
+def keyring_of(keys: list[dict[str, Any]]) -> portcullis.HttpSigKeyring:
+    keyring = portcullis.HttpSigKeyring()
+    for key in keys:
+        if "secret_b64" in key:
+            assert key["alg"] == "hmac-sha256"
+            keyring.add_hmac_secret(key["keyid"], base64.b64decode(key["secret_b64"]))
+        else:
+            keyring.add_public_pem(key["keyid"], key["alg"], key["pem"])
+    assert len(keyring) == len({k["keyid"] for k in keys})
+    return keyring
+
+
+def message_of(
+    inp: dict[str, Any], now: int
+) -> tuple[portcullis.Request | portcullis.Response, portcullis.Request | None]:
+    related = build_request(inp["related_request"], now) if "related_request" in inp else None
+    if "response" in inp:
+        return build_response(inp["response"], now), related
+    assert related is None, "related_request without a response"
+    return build_request(inp["request"], now), None
+
+
+def run_httpsig(inp: dict[str, Any], now: int) -> dict[str, Any] | portcullis.Principal:
+    op = inp["op"]
+    if op == "verify":
+        keyring = keyring_of(inp["keys"])
+        verifier = portcullis.HttpSigVerifier(keyring, **inp["config"])
+        message, related = message_of(inp, now)
+
+        def verify() -> portcullis.Principal:
+            if isinstance(message, portcullis.Response):
+                return verifier.verify_response(message, related)
+            return verifier.verify_request(message)
+
+        for _ in range(inp.get("repeat", 1) - 1):
+            try:
+                verify()
+            except portcullis.AuthError:
+                pass  # only the last outcome counts
+        return verify()
+    if op == "signature_base":
+        message, related = message_of(inp, now)
+        base = portcullis.httpsig_signature_base(
+            message,
+            inp["signature_params"],
+            related_request=related,
+            structured_fields=inp.get("structured_fields"),
+        )
+        return {"base": base}
+    if op == "sign":
+        k = inp["key"]
+        if "secret_b64" in k:
+            signer = portcullis.HttpSigSigner.hmac(k["keyid"], base64.b64decode(k["secret_b64"]))
+        else:
+            signer = portcullis.HttpSigSigner.from_pem(k["keyid"], k["alg"], k["pem"])
+        message, related = message_of(inp, now)
+        if isinstance(message, portcullis.Response):
+            sig = signer.sign_response(message, related, **inp["spec"])
+        else:
+            sig = signer.sign_request(message, **inp["spec"])
+        assert sig.headers() == [
+            ("Signature-Input", sig.signature_input),
+            ("Signature", sig.signature),
+        ]
+        return {"signature_input": sig.signature_input, "signature": sig.signature}
+    pytest.fail(f"unknown op {op!r}")
+
+
 def run_case(case: dict[str, Any], runner: Callable[..., Any]) -> None:
     expect = case["expect"]
     assert ("ok" in expect) != ("error" in expect), "a case expects ok or error"
     if "error" in expect:
-        with pytest.raises(portcullis.AuthError) as info:
+        with pytest.raises((portcullis.AuthError, Refused)) as info:
             runner(case["input"], case["now"])
-        assert info.value.code == expect["error"], info.value.detail
+        refusal = info.value
+        assert isinstance(refusal, (portcullis.AuthError, Refused))
+        assert refusal.code == expect["error"], refusal.detail
         if "challenge" in expect:
-            assert info.value.challenge == expect["challenge"]
+            assert refusal.challenge == expect["challenge"]
         return
     result = runner(case["input"], case["now"])
     if isinstance(result, portcullis.Principal):
@@ -102,6 +275,9 @@ def run_case(case: dict[str, Any], runner: Callable[..., Any]) -> None:
 
 APIKEY = load("apikey")
 BASIC = load("basic")
+WEBHOOK = load("webhook")
+HMAC = load("hmac")
+HTTPSIG = load("httpsig")
 
 
 @pytest.mark.parametrize("case", APIKEY, ids=[c["id"] for c in APIKEY])
@@ -114,8 +290,29 @@ def test_basic_vector(case: dict[str, Any]) -> None:
     run_case(case, run_basic)
 
 
+@pytest.mark.parametrize("case", WEBHOOK, ids=[c["id"] for c in WEBHOOK])
+def test_webhook_vector(case: dict[str, Any]) -> None:
+    run_case(case, run_webhook)
+
+
+@pytest.mark.parametrize("case", HMAC, ids=[c["id"] for c in HMAC])
+def test_hmac_vector(case: dict[str, Any]) -> None:
+    run_case(case, run_hmac)
+
+
+@pytest.mark.parametrize("case", HTTPSIG, ids=[c["id"] for c in HTTPSIG])
+def test_httpsig_vector(case: dict[str, Any]) -> None:
+    run_case(case, run_httpsig)
+
+
+@pytest.mark.parametrize("runner", [run_webhook, run_hmac, run_httpsig])
+def test_unknown_op_fails(runner: Callable[..., Any]) -> None:
+    with pytest.raises(pytest.fail.Exception, match="unknown op"):
+        runner({"op": "no-such-op"}, 0)
+
+
 def test_every_case_ran() -> None:
     # Ids are unique, so parametrization above ran exactly one test per case.
-    for cases in (APIKEY, BASIC):
+    for cases in (APIKEY, BASIC, WEBHOOK, HMAC, HTTPSIG):
         ids = [c["id"] for c in cases]
         assert len(ids) == len(set(ids))

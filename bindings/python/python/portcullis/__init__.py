@@ -1,8 +1,15 @@
 """portcullis: one API-authentication core, shared by Python, Node.js and C services.
 
-Every verifier takes a :class:`Request` and returns a :class:`Principal`, or raises an
-:class:`AuthError` subclass whose ``code`` names the reason and whose ``challenge`` is the
-``WWW-Authenticate`` value to send back.
+Every verifier takes a :class:`Request` (or, for RFC 9421 responses, a :class:`Response`) and
+returns a :class:`Principal`, or raises an :class:`AuthError` subclass whose ``code`` names the
+reason and whose ``challenge`` is the ``WWW-Authenticate`` value to send back.
+
+- API keys (:class:`ApiKeyRing`) and HTTP Basic (:class:`BasicAuth`).
+- Webhooks (:class:`WebhookVerifier`, :class:`WebhookSigner`): Standard Webhooks, Stripe,
+  GitHub, Slack.
+- PCS1 request signing (:class:`HmacVerifier`, :class:`HmacSigningKey`, :func:`sign_request`).
+- RFC 9421 HTTP Message Signatures (:class:`HttpSigKeyring`, :class:`HttpSigVerifier`,
+  :class:`HttpSigSigner`) and RFC 9530 ``Content-Digest`` (:func:`content_digest`).
 """
 
 from ._portcullis import (
@@ -12,17 +19,33 @@ from ._portcullis import (
     AuthError,
     BasicAuth,
     BasicAuthError,
-    SignatureError,
     BasicCredentials,
+    HmacSigningKey,
+    HmacVerifier,
+    HttpSigKeyring,
+    HttpSigSigner,
+    HttpSigVerifier,
+    HttpSignature,
     InternalError,
     IssuedApiKey,
     Principal,
     Request,
     RequestError,
+    Response,
+    SignatureError,
     UsageError,
+    WebhookSigner,
+    WebhookVerifier,
     __version__,
+    content_digest,
     hash_password,
+    hmac_canonical_request,
+    httpsig_signature_base,
+    mac,
     parse_basic,
+    sign_request,
+    verify_content_digest,
+    verify_mac,
 )
 
 __all__ = [
@@ -32,15 +55,31 @@ __all__ = [
     "AuthError",
     "BasicAuth",
     "BasicAuthError",
-    "SignatureError",
     "BasicCredentials",
+    "HmacSigningKey",
+    "HmacVerifier",
+    "HttpSigKeyring",
+    "HttpSigSigner",
+    "HttpSigVerifier",
+    "HttpSignature",
     "InternalError",
     "IssuedApiKey",
     "Principal",
     "Request",
     "RequestError",
+    "Response",
+    "SignatureError",
     "UsageError",
+    "WebhookSigner",
+    "WebhookVerifier",
     "__version__",
+    "content_digest",
     "hash_password",
+    "hmac_canonical_request",
+    "httpsig_signature_base",
+    "mac",
     "parse_basic",
+    "sign_request",
+    "verify_content_digest",
+    "verify_mac",
 ]

@@ -2,7 +2,7 @@
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Optional, Union, final
+from typing import Any, Literal, Optional, Union, final
 
 __all__ = [
     "__version__",
@@ -22,6 +22,22 @@ __all__ = [
     "BasicCredentials",
     "parse_basic",
     "hash_password",
+    "Response",
+    "WebhookVerifier",
+    "WebhookSigner",
+    "HmacVerifier",
+    "HmacSigningKey",
+    "sign_request",
+    "hmac_canonical_request",
+    "mac",
+    "verify_mac",
+    "content_digest",
+    "verify_content_digest",
+    "HttpSigKeyring",
+    "HttpSigVerifier",
+    "HttpSigSigner",
+    "HttpSignature",
+    "httpsig_signature_base",
 ]
 
 __version__: str
@@ -63,11 +79,14 @@ class Request:
         peer_certificates: Optional[Sequence[bytes]] = None,
         peer_address: Optional[str] = None,
         now: Optional[int] = None,
+        scheme: Optional[str] = None,
     ) -> Request: ...
     @property
     def method(self) -> str: ...
     @property
     def target(self) -> str: ...
+    @property
+    def scheme(self) -> Optional[str]: ...
 
 @final
 class Principal:
@@ -194,4 +213,203 @@ def hash_password(
     memory_kib: int = 19456,
     iterations: int = 2,
     parallelism: int = 1,
+) -> str: ...
+
+_Headers = Union[Iterable[tuple[str, _HeaderValue]], Mapping[str, _HeaderValue], None]
+
+@final
+class Response:
+    def __new__(
+        cls,
+        status: int,
+        headers: _Headers = None,
+        *,
+        body: Optional[bytes] = None,
+        now: Optional[int] = None,
+    ) -> Response: ...
+    @property
+    def status(self) -> int: ...
+
+# --- Webhooks ---------------------------------------------------------------------------------
+
+_WebhookScheme = Literal["standard", "stripe", "github", "slack"]
+
+@final
+class WebhookVerifier:
+    def __new__(
+        cls,
+        *,
+        secrets: Sequence[str],
+        scheme: _WebhookScheme = "standard",
+        tolerance_seconds: int = 300,
+        replay_protection: bool = True,
+        sender: Optional[str] = None,
+    ) -> WebhookVerifier: ...
+    @staticmethod
+    def from_json(config_json: str) -> WebhookVerifier: ...
+    def verify(self, request: Request) -> Principal: ...
+
+@final
+class WebhookSigner:
+    def __new__(cls, scheme: _WebhookScheme, secret: str) -> WebhookSigner: ...
+    def sign(
+        self,
+        body: Union[bytes, str],
+        *,
+        timestamp: int,
+        message_id: Optional[str] = None,
+    ) -> list[tuple[str, str]]: ...
+
+# --- PCS1 request signing ---------------------------------------------------------------------
+
+_HmacAlgorithm = Literal["hmac-sha256", "hmac-sha512"]
+_DigestAlgorithm = Literal["sha-256", "sha-512"]
+
+@final
+class HmacVerifier:
+    def __new__(
+        cls,
+        *,
+        realm: str = "api",
+        window_seconds: int = 300,
+        required_headers: Sequence[str] = ...,  # ("host",)
+        keys: Optional[Sequence[Mapping[str, _JsonValue]]] = (),
+    ) -> HmacVerifier: ...
+    @staticmethod
+    def from_json(config_json: str) -> HmacVerifier: ...
+    def verify(self, request: Request) -> Principal: ...
+    def __len__(self) -> int: ...
+
+@final
+class HmacSigningKey:
+    def __new__(
+        cls, key_id: str, secret: bytes, algorithm: _HmacAlgorithm = "hmac-sha256"
+    ) -> HmacSigningKey: ...
+    @property
+    def key_id(self) -> str: ...
+    @property
+    def algorithm(self) -> str: ...
+
+def sign_request(
+    request: Request,
+    key: HmacSigningKey,
+    *,
+    headers: Sequence[str] = ...,  # ("host",)
+    now: Optional[int] = None,
+    nonce: Optional[str] = None,
+    digest: _DigestAlgorithm = "sha-256",
+) -> list[tuple[str, str]]: ...
+def hmac_canonical_request(
+    request: Request,
+    *,
+    algorithm: _HmacAlgorithm,
+    keyid: str,
+    ts: int,
+    nonce: str,
+    headers: Sequence[str],
+) -> str: ...
+def mac(algorithm: _HmacAlgorithm, key: bytes, data: bytes) -> bytes: ...
+def verify_mac(algorithm: _HmacAlgorithm, key: bytes, data: bytes, tag: bytes) -> bool: ...
+def content_digest(body: bytes, algorithm: _DigestAlgorithm = "sha-256") -> str: ...
+def verify_content_digest(header: Union[str, bytes], body: Optional[bytes]) -> str: ...
+
+# --- RFC 9421 HTTP Message Signatures ---------------------------------------------------------
+
+_SfType = Literal["item", "list", "dictionary"]
+
+@final
+class HttpSigKeyring:
+    def __new__(cls) -> HttpSigKeyring: ...
+    def add_hmac_secret(self, keyid: str, secret: bytes) -> None: ...
+    def add_public_pem(self, keyid: str, algorithm: str, pem: Union[str, bytes]) -> None: ...
+    def remove(self, keyid: str) -> bool: ...
+    def __len__(self) -> int: ...
+
+@final
+class HttpSigVerifier:
+    def __new__(
+        cls,
+        keyring: HttpSigKeyring,
+        *,
+        label: Optional[str] = None,
+        required_components: Sequence[str] = ("@method", "@target-uri"),
+        required_response_components: Sequence[str] = ("@status",),
+        require_content_digest: bool = True,
+        verify_content_digest: bool = True,
+        require_created: bool = True,
+        require_expires: bool = False,
+        max_age: Optional[int] = 300,
+        leeway: int = 60,
+        require_nonce: bool = False,
+        tag: Optional[str] = None,
+        structured_fields: Mapping[str, _SfType] = ...,
+        max_signatures: int = 8,
+        max_header_len: int = 8192,
+        max_components: int = 32,
+    ) -> HttpSigVerifier: ...
+    @staticmethod
+    def from_json(config_json: str, keyring: HttpSigKeyring) -> HttpSigVerifier: ...
+    def verify_request(self, request: Request) -> Principal: ...
+    def verify_response(
+        self, response: Response, related_request: Optional[Request] = None
+    ) -> Principal: ...
+
+@final
+class HttpSignature:
+    @property
+    def label(self) -> str: ...
+    @property
+    def signature_input(self) -> str: ...
+    @property
+    def signature(self) -> str: ...
+    @property
+    def signature_base(self) -> str: ...
+    def headers(self) -> list[tuple[str, str]]: ...
+
+@final
+class HttpSigSigner:
+    @staticmethod
+    def hmac(keyid: str, secret: bytes) -> HttpSigSigner: ...
+    @staticmethod
+    def from_pem(keyid: str, algorithm: str, pem: Union[str, bytes]) -> HttpSigSigner: ...
+    @property
+    def keyid(self) -> str: ...
+    @property
+    def algorithm(self) -> str: ...
+    def sign_request(
+        self,
+        request: Request,
+        *,
+        label: str = "sig1",
+        components: Sequence[str] = ("@method", "@target-uri"),
+        created: Optional[int] = None,
+        include_created: bool = True,
+        expires: Optional[int] = None,
+        nonce: Optional[str] = None,
+        tag: Optional[str] = None,
+        include_keyid: bool = True,
+        include_alg: bool = False,
+    ) -> HttpSignature: ...
+    def sign_response(
+        self,
+        response: Response,
+        related_request: Optional[Request] = None,
+        *,
+        label: str = "sig1",
+        components: Sequence[str] = ("@method", "@target-uri"),
+        created: Optional[int] = None,
+        include_created: bool = True,
+        expires: Optional[int] = None,
+        nonce: Optional[str] = None,
+        tag: Optional[str] = None,
+        include_keyid: bool = True,
+        include_alg: bool = False,
+    ) -> HttpSignature: ...
+
+def httpsig_signature_base(
+    message: Union[Request, Response],
+    signature_params: str,
+    *,
+    related_request: Optional[Request] = None,
+    structured_fields: Optional[Mapping[str, _SfType]] = None,
 ) -> str: ...

@@ -1,0 +1,142 @@
+//! `portcullis.WebhookVerifier` and `portcullis.WebhookSigner`: Standard Webhooks, Stripe,
+//! GitHub and Slack signatures.
+
+use std::sync::Arc;
+
+use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
+use portcullis::{Error, ErrorCode};
+use pyo3::prelude::*;
+
+use crate::convert::{py_repr, StrOrBytes};
+use crate::errors::{denial_to_py, error_to_py};
+use crate::principal::PyPrincipal;
+use crate::request::PyRequest;
+
+/// The scheme named `name` (`standard`, `stripe`, `github`, `slack`), read with the core's
+/// own serde names.
+fn scheme(py: Python<'_>, name: &str) -> PyResult<WebhookScheme> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
+        error_to_py(
+            py,
+            &Error::new(
+                ErrorCode::InvalidArgument,
+                format!("webhook scheme {name:?} is not standard, stripe, github or slack"),
+            ),
+        )
+    })
+}
+
+/// Checks incoming webhooks of one scheme; remembers messages it accepted (replays are
+/// refused). Thread-safe; share one instance.
+#[pyclass(module = "portcullis._portcullis", name = "WebhookVerifier", frozen)]
+pub struct PyWebhookVerifier {
+    inner: Arc<WebhookVerifier>,
+    scheme: WebhookScheme,
+}
+
+impl PyWebhookVerifier {
+    fn build(py: Python<'_>, config: WebhookConfig) -> PyResult<Self> {
+        let scheme = config.scheme;
+        WebhookVerifier::new(config)
+            .map(|v| PyWebhookVerifier {
+                inner: Arc::new(v),
+                scheme,
+            })
+            .map_err(|e| error_to_py(py, &e))
+    }
+}
+
+#[pymethods]
+impl PyWebhookVerifier {
+    #[new]
+    #[pyo3(
+        signature = (*, secrets, scheme = "standard", tolerance_seconds = 300, replay_protection = true, sender = None),
+        text_signature = "(*, secrets, scheme='standard', tolerance_seconds=300, replay_protection=True, sender=None)"
+    )]
+    fn new(
+        py: Python<'_>,
+        secrets: Vec<String>,
+        scheme: &str,
+        tolerance_seconds: i64,
+        replay_protection: bool,
+        sender: Option<String>,
+    ) -> PyResult<Self> {
+        let config = WebhookConfig {
+            scheme: self::scheme(py, scheme)?,
+            secrets,
+            tolerance_seconds,
+            replay_protection,
+            sender,
+        };
+        Self::build(py, config)
+    }
+
+    /// A verifier from the JSON configuration (the same schema in every language).
+    #[staticmethod]
+    fn from_json(py: Python<'_>, config_json: &str) -> PyResult<Self> {
+        let config = WebhookConfig::from_json(config_json).map_err(|e| error_to_py(py, &e))?;
+        Self::build(py, config)
+    }
+
+    /// Verifies the webhook in `request`, whose raw body must be set (GIL released).
+    fn verify(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<PyPrincipal> {
+        let (verifier, request) = (Arc::clone(&self.inner), request.core());
+        py.detach(move || verifier.verify(&request))
+            .map(PyPrincipal::from)
+            .map_err(|d| denial_to_py(py, &d))
+    }
+
+    // The scheme only: never a secret.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "WebhookVerifier(scheme={})",
+            py_repr(py, self.scheme.name())?
+        ))
+    }
+}
+
+/// Signs outgoing webhooks (or test fixtures) the way a provider does.
+#[pyclass(module = "portcullis._portcullis", name = "WebhookSigner", frozen)]
+pub struct PyWebhookSigner {
+    inner: Arc<WebhookSigner>,
+    scheme: WebhookScheme,
+}
+
+#[pymethods]
+impl PyWebhookSigner {
+    #[new]
+    fn new(py: Python<'_>, scheme: &str, secret: &str) -> PyResult<Self> {
+        let scheme = self::scheme(py, scheme)?;
+        WebhookSigner::new(scheme, secret)
+            .map(|s| PyWebhookSigner {
+                inner: Arc::new(s),
+                scheme,
+            })
+            .map_err(|e| error_to_py(py, &e))
+    }
+
+    /// The headers that sign `body` sent at `timestamp` (Unix seconds), in order.
+    /// `message_id` is required by Standard Webhooks and optional for GitHub.
+    #[pyo3(signature = (body, *, timestamp, message_id = None))]
+    fn sign(
+        &self,
+        py: Python<'_>,
+        body: &Bound<'_, PyAny>,
+        timestamp: i64,
+        message_id: Option<&str>,
+    ) -> PyResult<Vec<(String, String)>> {
+        let body = StrOrBytes::extract(body, "body")?;
+        let body = body.as_bytes();
+        let signer = Arc::clone(&self.inner);
+        py.detach(move || signer.sign(message_id, timestamp, body))
+            .map_err(|e| error_to_py(py, &e))
+    }
+
+    // The scheme only: never the secret.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "WebhookSigner(scheme={})",
+            py_repr(py, self.scheme.name())?
+        ))
+    }
+}
