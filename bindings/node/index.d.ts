@@ -102,6 +102,100 @@ export declare class BasicAuth {
   verifyAsync(request: Request): Promise<Principal>
 }
 
+/**
+ * A key that signs requests. The secret stays in native memory (wiped on drop) and is never
+ * shown.
+ */
+export declare class HmacSigningKey {
+  /**
+   * Builds the key (throws `invalid_argument`, `signature_secret_invalid`,
+   * `signature_algorithm_unsupported`).
+   */
+  constructor(options: HmacSigningKeyOptions)
+  /** The key id. */
+  get keyId(): string
+  /** The algorithm. */
+  get algorithm(): string
+}
+
+/**
+ * Checks PCS1-signed requests. Keeps the nonces it has seen (replay protection): reuse one
+ * verifier for all requests.
+ */
+export declare class HmacVerifier {
+  /** Builds the verifier (throws `config_invalid`, `json_invalid`, `signature_secret_invalid`). */
+  constructor(options?: HmacVerifierOptions)
+  /** Builds the verifier from the configuration's JSON text (the same schema everywhere). */
+  static fromJson(json: string): HmacVerifier
+  /** Removes a key; true if it was there. */
+  removeKey(keyId: string): boolean
+  /** Number of keys. */
+  get size(): number
+  /** Verifies the `Authorization: PCS1-HMAC-...` signature of `request`. */
+  verify(request: Request): Principal
+}
+
+/**
+ * Keys by `keyid` for `HttpSigVerifier`s: HMAC secrets and public keys, each bound to one
+ * algorithm. Keys added or removed later reach every verifier built from this keyring.
+ */
+export declare class HttpSigKeyring {
+  /** An empty keyring. */
+  constructor()
+  /** Adds (or replaces) an `hmac-sha256` secret (at least 16 bytes). */
+  addHmacSecret(keyid: string, secret: Buffer): void
+  /**
+   * Adds (or replaces) a public key from PEM (`PUBLIC KEY`, `RSA PUBLIC KEY`, or a private
+   * key whose public half is kept) for `algorithm` (`ed25519`, `ecdsa-p256-sha256`, ...).
+   */
+  addPublicPem(keyid: string, algorithm: string, pem: Buffer | string): void
+  /** Removes a key (from every verifier built from this keyring too); true if it was there. */
+  remove(keyid: string): boolean
+  /** Number of keys. */
+  get size(): number
+}
+
+/** Signs requests and responses with one key under one `keyid`. */
+export declare class HttpSigSigner {
+  /**
+   * An `hmac-sha256` signer (the secret must be at least 32 bytes:
+   * `signature_secret_invalid`).
+   */
+  static hmac(keyid: string, secret: Buffer): HttpSigSigner
+  /**
+   * An asymmetric signer from a private-key PEM (PKCS#8, PKCS#1 or SEC1) for `algorithm`
+   * (`ed25519`, `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`,
+   * `rsa-v1_5-sha256`).
+   */
+  static fromPem(keyid: string, algorithm: string, pem: Buffer | string): HttpSigSigner
+  /** The key id. */
+  get keyid(): string
+  /** The algorithm. */
+  get algorithm(): string
+  /** Signs `request` as `spec` says. */
+  signRequest(request: Request, spec?: SignatureSpecOptions): HttpSignature
+  /** Signs `response`; components with `;req` read `relatedRequest`. */
+  signResponse(response: Response, relatedRequest?: Request | null, spec?: SignatureSpecOptions): HttpSignature
+}
+
+/** Verifies RFC 9421 signatures on requests and responses. Keeps the nonces it has seen. */
+export declare class HttpSigVerifier {
+  /**
+   * Builds the verifier over the keys of `keyring`, now and later (throws `config_invalid`,
+   * `json_invalid`).
+   */
+  constructor(keyring: HttpSigKeyring, options?: HttpSigVerifierOptions)
+  /** Builds the verifier from the configuration's JSON text (the same schema everywhere). */
+  static fromJson(json: string, keyring: HttpSigKeyring): HttpSigVerifier
+  /** Verifies the signature of a request. */
+  verifyRequest(request: Request): Principal
+  /**
+   * Verifies the signature of a response; `relatedRequest` is the request it answers
+   * (needed for components with `;req`).
+   */
+  verifyResponse(response: Response, relatedRequest?: Request | undefined | null): Principal
+}
+
 /** One HTTP request as the verifiers see it. Immutable once built. */
 export declare class Request {
   /**
@@ -115,8 +209,46 @@ export declare class Request {
   get target(): string
   /** The request's time in Unix seconds (the pinned time, or the system clock). */
   get now(): number
+  /** The URI scheme the host supplied (lower-cased), or `null`. */
+  get scheme(): string | null
   /** Header names in order, lower-cased (values are not exposed: they may hold credentials). */
   get headerNames(): Array<string>
+}
+
+/** One HTTP response as the RFC 9421 signer and verifier see it. Immutable once built. */
+export declare class Response {
+  /**
+   * Builds and validates a response. Throws an `Error` with `code` (`request_invalid`,
+   * `input_too_large`, `invalid_argument`).
+   */
+  constructor(options: ResponseOptions)
+  /** The status code. */
+  get status(): number
+  /** The response's time in Unix seconds (the pinned time, or the system clock). */
+  get now(): number
+  /** Header names in order, lower-cased. */
+  get headerNames(): Array<string>
+}
+
+/** Signs outgoing webhooks (and test fixtures) the way the provider does. */
+export declare class WebhookSigner {
+  /** Builds the signer (throws `invalid_argument`, `signature_secret_invalid`). */
+  constructor(options: WebhookSignerOptions)
+  /** The headers that carry the signature of `body` (a Buffer, or a string sent as UTF-8). */
+  sign(body: Buffer | string, options: WebhookSignOptions): Array<[string, string]>
+}
+
+/**
+ * Checks incoming webhooks of one scheme. Keeps the messages it has seen (replay protection):
+ * reuse one verifier for all requests.
+ */
+export declare class WebhookVerifier {
+  /** Builds the verifier (throws `config_invalid`, `json_invalid`, `signature_secret_invalid`). */
+  constructor(options: WebhookVerifierOptions)
+  /** Builds the verifier from the configuration's JSON text (the same schema everywhere). */
+  static fromJson(json: string): WebhookVerifier
+  /** Verifies the webhook in `request`, whose raw body must be set. */
+  verify(request: Request): Principal
 }
 
 /**
@@ -167,6 +299,27 @@ export interface BasicCredentials {
   password: string
 }
 
+/** The signature parameters a PCS1 canonical request is built for. */
+export interface CanonicalRequestParams {
+  /** `hmac-sha256` or `hmac-sha512`. */
+  algorithm: 'hmac-sha256' | 'hmac-sha512'
+  /** The key id. */
+  keyid: string
+  /** The timestamp, Unix seconds. */
+  ts: number
+  /** The nonce. */
+  nonce: string
+  /** The signed header names, lower-case, in order. */
+  headers: Array<string>
+}
+
+/**
+ * The `Content-Digest` header value for `body` (a Buffer, or a string sent as UTF-8):
+ * `sha-256=:<base64>:`. `algorithm` is `sha-256` (default) or `sha-512`; any other is
+ * `signature_algorithm_unsupported`.
+ */
+export declare function contentDigest(body: Buffer | string, algorithm?: 'sha-256' | 'sha-512'): string
+
 /** What to put in a new key's record. */
 export interface GenerateOptions {
   /** Environment label; defaults to the ring's environment. */
@@ -202,6 +355,105 @@ export declare function hashPassword(password: string | Buffer, params?: HashPar
 /** `hashPassword` on the libuv thread pool. */
 export declare function hashPasswordAsync(password: string | Buffer, params?: HashParams): Promise<string>
 
+/**
+ * The exact PCS1 canonical request (LF-joined, no trailing LF) for `request` and `params`:
+ * what the MAC is computed over (docs/SIGNING.md).
+ */
+export declare function hmacCanonicalRequest(request: Request, params: CanonicalRequestParams): string
+
+/** One verifying key of an `HmacVerifier`. */
+export interface HmacKeyOptions {
+  /** The key id clients send (`keyid="..."`). */
+  keyId: string
+  /** `hmac-sha256` or `hmac-sha512`; the key is bound to it. */
+  algorithm: 'hmac-sha256' | 'hmac-sha512'
+  /** Active secrets (standard padded base64, at least 32 bytes each), newest first. */
+  secretsB64: Array<string>
+  /** The principal's subject; the key id when absent. */
+  subject?: string
+  /** The scopes the key grants. */
+  scopes?: Array<string>
+}
+
+/** How an `HmacSigningKey` is built. */
+export interface HmacSigningKeyOptions {
+  /** The key id (`[A-Za-z0-9._~+/=:@-]{1,128}`). */
+  keyId: string
+  /** The secret bytes (at least 32). */
+  secret: Buffer
+  /** `hmac-sha256` (default) or `hmac-sha512`. */
+  algorithm?: 'hmac-sha256' | 'hmac-sha512'
+}
+
+/** A PCS1 verifier's configuration (`HmacConfig` in the core). */
+export interface HmacVerifierOptions {
+  /** The realm named in the challenge (default `api`). */
+  realm?: string
+  /** How far `ts` may be from the request's time, each way (default 300 s). */
+  windowSeconds?: number
+  /** Headers every signature must cover (default `["host"]`). */
+  requiredHeaders?: Array<string>
+  /** The keys. */
+  keys?: Array<HmacKeyOptions>
+}
+
+/** A signature: the header values to add and the base that was signed. */
+export interface HttpSignature {
+  /** The label. */
+  label: string
+  /** The `Signature-Input` value. */
+  signatureInput: string
+  /** The `Signature` value. */
+  signature: string
+  /** The signature base (RFC 9421 section 2.5) that was signed. */
+  signatureBase: string
+  /** `[["Signature-Input", ...], ["Signature", ...]]`, ready to add to the message. */
+  headers: Array<[string, string]>
+}
+
+/**
+ * The exact RFC 9421 signature base of `message` (a Request or a Response) for one
+ * `Signature-Input` member value, e.g. `("@method" "@path");created=1618884473;keyid="k"`.
+ */
+export declare function httpsigSignatureBase(message: Request | Response, signatureParams: string, options?: SignatureBaseOptions): string
+
+/**
+ * What an `HttpSigVerifier` accepts (`HttpSigConfig` in the core); absent fields take the
+ * core's defaults.
+ */
+export interface HttpSigVerifierOptions {
+  /** Verify only the signature with this label. */
+  label?: string
+  /** Components every request signature must cover (default `["@method", "@target-uri"]`). */
+  requiredComponents?: Array<string>
+  /** Components every response signature must cover (default `["@status"]`). */
+  requiredResponseComponents?: Array<string>
+  /** A message with a body must cover `content-digest` (default true). */
+  requireContentDigest?: boolean
+  /** Check a covered `Content-Digest` against the body (default true). */
+  verifyContentDigest?: boolean
+  /** `created` must be present (default true). */
+  requireCreated?: boolean
+  /** `expires` must be present (default false). */
+  requireExpires?: boolean
+  /** Oldest accepted `created`, seconds before now (default 300; `null` disables). */
+  maxAge?: number | null
+  /** Clock skew tolerated, 0 to 300 s (default 60). */
+  leeway?: number
+  /** `nonce` must be present (default false). */
+  requireNonce?: boolean
+  /** `tag` must equal this value. */
+  tag?: string
+  /** Field name to structured type, for `sf` and `key` components. */
+  structuredFields?: Record<string, 'item' | 'list' | 'dictionary'>
+  /** Most labels in `Signature-Input` or `Signature` (default 8). */
+  maxSignatures?: number
+  /** Longest `Signature-Input` or `Signature`, bytes (default 8192). */
+  maxHeaderLen?: number
+  /** Most components one signature may cover (default 32). */
+  maxComponents?: number
+}
+
 /** A key as issued: the key (show it to its owner once) and the record to store. */
 export interface IssuedApiKey {
   /** The API key. */
@@ -209,6 +461,9 @@ export interface IssuedApiKey {
   /** What to store. */
   record: ApiKeyRecord
 }
+
+/** HMAC of `data` under `key` (the bare RFC 2104 primitive: any key length). */
+export declare function mac(algorithm: 'hmac-sha256' | 'hmac-sha512', key: Buffer, data: Buffer | string): Buffer
 
 /** Parses a whole `Authorization` header value (`Basic <base64>`); throws `basic_*` errors. */
 export declare function parseBasic(header: string | Buffer): BasicCredentials
@@ -248,6 +503,23 @@ export interface RequestOptions {
   peerAddress?: string
   /** The request's time in Unix seconds; the system clock when absent. */
   now?: number
+  /**
+   * The URI scheme the request arrived on (`https`, `http`): needed to sign or verify
+   * `@scheme` and `@target-uri` (RFC 9421) when the target is not in absolute form.
+   */
+  scheme?: string
+}
+
+/** What a `Response` is built from. */
+export interface ResponseOptions {
+  /** The status code (100-999). */
+  status: number
+  /** Header fields, in any shape `Request` accepts. */
+  headers?: Array<[string, string | Buffer]> | Record<string, string | Buffer | Array<string | Buffer>> | Array<string | Buffer>
+  /** The raw body bytes (needed to check a covered `Content-Digest`). */
+  body?: Buffer
+  /** The response's time in Unix seconds; the system clock when absent. */
+  now?: number
 }
 
 /** How to rotate a key. */
@@ -266,5 +538,109 @@ export interface Rotation {
   previous: ApiKeyRecord
 }
 
+/** Options of `httpsigSignatureBase`. */
+export interface SignatureBaseOptions {
+  /** The request a response answers (for components with `;req`). */
+  relatedRequest?: Request
+  /** Field name to structured type (`item`, `list`, `dictionary`) for `sf` and `key`. */
+  structuredFields?: Record<string, 'item' | 'list' | 'dictionary'>
+}
+
+/** What to sign (`SignatureSpec` in the core); absent fields take the core's defaults. */
+export interface SignatureSpecOptions {
+  /** The dictionary label (default `sig1`). */
+  label?: string
+  /**
+   * Covered components in order (default `["@method", "@target-uri"]`), e.g. `@path`,
+   * `content-type`, `@query-param;name="id"`, `"@authority";req`.
+   */
+  components?: Array<string>
+  /** The `created` time; the message's time when absent. */
+  created?: number
+  /** Emit `created` (default true). */
+  includeCreated?: boolean
+  /** The `expires` time. */
+  expires?: number
+  /** The `nonce`. */
+  nonce?: string
+  /** The `tag`. */
+  tag?: string
+  /** Emit `keyid` (default true). */
+  includeKeyid?: boolean
+  /** Emit `alg` (default false). */
+  includeAlg?: boolean
+}
+
+/**
+ * Signs `request` with `key`: the headers to add, `Authorization` then `Content-Digest` (when
+ * the request has a non-empty body and no `Content-Digest` yet).
+ */
+export declare function signRequest(request: Request, key: HmacSigningKey, options?: SignRequestOptions): Array<[string, string]>
+
+/** How to sign one request (`SignOptions` in the core). */
+export interface SignRequestOptions {
+  /** Headers to sign (default `["host"]`); `content-digest` is added for a non-empty body. */
+  headers?: Array<string>
+  /** Signing time, Unix seconds; the request's time when absent. */
+  now?: number
+  /** The nonce (22-128 unpadded base64url characters); random when absent. */
+  nonce?: string
+  /** The `Content-Digest` algorithm: `sha-256` (default) or `sha-512`. */
+  digest?: 'sha-256' | 'sha-512'
+}
+
+/**
+ * Checks a `Content-Digest` header value against `body` (`null`: the host has no body).
+ * Returns the strongest algorithm checked (`sha-256` or `sha-512`); throws
+ * `signature_malformed`, `signature_algorithm_unsupported`, `signature_body_missing` or
+ * `signature_digest_mismatch`.
+ */
+export declare function verifyContentDigest(header: Buffer | string, body?: Buffer | string | null): string
+
+/**
+ * True when `tag` is the full HMAC of `data` under `key`, compared in constant time (a
+ * truncated tag never matches).
+ */
+export declare function verifyMac(algorithm: 'hmac-sha256' | 'hmac-sha512', key: Buffer, data: Buffer | string, tag: Buffer): boolean
+
 /** The library version. */
 export declare const version: string
+
+/** How a `WebhookSigner` is built. */
+export interface WebhookSignerOptions {
+  /** `standard`, `stripe`, `github` or `slack`. */
+  scheme: 'standard' | 'stripe' | 'github' | 'slack'
+  /**
+   * The secret: `whsec_...` or a `whsk_...` Ed25519 key for Standard Webhooks, the secret
+   * string for the others. A Buffer must hold its UTF-8 text.
+   */
+  secret: string | Buffer
+}
+
+/** When and as which message a body is signed. */
+export interface WebhookSignOptions {
+  /** The send time, Unix seconds. */
+  timestamp: number
+  /**
+   * The message id: required for Standard Webhooks (`webhook-id`), optional for GitHub
+   * (`X-GitHub-Delivery`).
+   */
+  messageId?: string
+}
+
+/** A webhook verifier's configuration (`WebhookConfig` in the core). */
+export interface WebhookVerifierOptions {
+  /** `standard` (default), `stripe`, `github` or `slack`. */
+  scheme?: 'standard' | 'stripe' | 'github' | 'slack'
+  /**
+   * Active secrets, newest first (rotation): `whsec_...` (or `whpk_...` Ed25519 keys) for
+   * Standard Webhooks, the secret as the provider shows it for the others.
+   */
+  secrets: Array<string>
+  /** How far a timestamp may be from the request's time, each way (default 300 s). */
+  toleranceSeconds?: number
+  /** Refuse a message seen before (default true). */
+  replayProtection?: boolean
+  /** The principal's subject; the scheme's name when absent. */
+  sender?: string
+}

@@ -1,9 +1,22 @@
 'use strict'
-// The portcullis demo in Node.js: the same 15 requests as demo.c and demo.py, one line each.
+// The portcullis demo in Node.js: the same 24 requests as demo.c and demo.py, one line each.
 // `make demo` diffs the three outputs; they must be byte-identical.
 
 const path = require('node:path')
-const { ApiKeyRing, BasicAuth, Request, hashPassword } = require(path.join(__dirname, '..', '..', 'bindings', 'node'))
+const {
+  ApiKeyRing,
+  BasicAuth,
+  HmacSigningKey,
+  HmacVerifier,
+  HttpSigKeyring,
+  HttpSigSigner,
+  HttpSigVerifier,
+  Request,
+  WebhookSigner,
+  WebhookVerifier,
+  hashPassword,
+  signRequest,
+} = require(path.join(__dirname, '..', '..', 'bindings', 'node'))
 
 const NOW = 1767225600
 
@@ -52,14 +65,79 @@ const cases = [
 ]
 
 const lines = []
-for (const [label, verifier, headers, scopes, now = NOW] of cases) {
-  const request = new Request({ method: 'GET', target: '/orders', headers, now })
+function decide(label, verify) {
   try {
-    const principal = verifier === 'apikey' ? ring.verify(request, scopes) : basic.verify(request)
+    const principal = verify()
     lines.push(`${label}: allow subject=${principal.subject} method=${principal.method}`)
   } catch (err) {
     if (typeof err.code !== 'string' || typeof err.httpStatus !== 'number') throw err
     lines.push(`${label}: deny ${err.code} status=${err.httpStatus} challenge=${err.challenge ?? '-'}`)
   }
 }
+
+for (const [label, verifier, headers, scopes, now = NOW] of cases) {
+  const request = new Request({ method: 'GET', target: '/orders', headers, now })
+  decide(label, () => (verifier === 'apikey' ? ring.verify(request, scopes) : basic.verify(request)))
+}
+
+// Webhooks (Standard Webhooks): 16-19.
+const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+const webhooks = new WebhookVerifier({ scheme: 'standard', secrets: [WHSEC] })
+const webhookSigner = new WebhookSigner({ scheme: 'standard', secret: WHSEC })
+const W = Buffer.from('{"type":"invoice.paid","id":"in_1"}', 'utf8')
+const h1 = webhookSigner.sign(W, { timestamp: NOW, messageId: 'msg_demo_1' })
+const h2 = webhookSigner.sign(W, { timestamp: NOW, messageId: 'msg_demo_2' })
+const webhook = (headers, body, now = NOW) => new Request({ method: 'POST', target: '/webhooks', headers, body, now })
+const delivered = webhook(h1, W)
+decide('webhook ok', () => webhooks.verify(delivered))
+decide('webhook replayed', () => webhooks.verify(delivered))
+decide('webhook tampered body', () => webhooks.verify(webhook(h1, Buffer.concat([W, Buffer.from(' ')]))))
+decide('webhook too old', () => webhooks.verify(webhook(h2, W, NOW + 301)))
+
+// PCS1 HMAC request signing: 20-22.
+const hmacSecret = Buffer.from('demo-hmac-secret-0123456789abcde', 'ascii')
+const hmac = new HmacVerifier({
+  keys: [{ keyId: 'svc-orders', algorithm: 'hmac-sha256', secretsB64: [hmacSecret.toString('base64')], subject: 'svc-orders' }],
+})
+const orderHeaders = [
+  ['Host', 'api.example.com'],
+  ['Content-Type', 'application/json'],
+]
+const order = (body, extra = []) =>
+  new Request({
+    method: 'POST',
+    target: '/orders?b=2&a=1',
+    headers: [...orderHeaders, ...extra],
+    body: Buffer.from(body, 'utf8'),
+    now: NOW,
+  })
+const signingKey = new HmacSigningKey({ keyId: 'svc-orders', algorithm: 'hmac-sha256', secret: hmacSecret })
+const signed = signRequest(order('{"sku":"X1","qty":2}'), signingKey, {
+  headers: ['host', 'content-type'],
+  now: NOW,
+  nonce: 'ZGVtby1ub25jZS0wMDAwMDE',
+})
+const signedOrder = order('{"sku":"X1","qty":2}', signed)
+decide('hmac ok', () => hmac.verify(signedOrder))
+decide('hmac replayed', () => hmac.verify(signedOrder))
+decide('hmac tampered body', () => hmac.verify(order('{"sku":"X1","qty":20}', signed)))
+
+// RFC 9421 HTTP Message Signatures: 23-24.
+const keyring = new HttpSigKeyring()
+const httpsigSecret = Buffer.from('demo-httpsig-secret-0123456789ab', 'ascii')
+keyring.addHmacSecret('demo-key', httpsigSecret)
+const httpsig = new HttpSigVerifier(keyring, {
+  requiredComponents: ['@method', '@target-uri'],
+  requireContentDigest: false,
+})
+const get = (method, extra = []) =>
+  new Request({ method, target: '/orders', scheme: 'https', headers: [['Host', 'api.example.com'], ...extra], now: NOW })
+const signature = HttpSigSigner.hmac('demo-key', httpsigSecret).signRequest(get('GET'), {
+  label: 'sig1',
+  components: ['@method', '@target-uri'],
+  created: NOW,
+})
+decide('httpsig ok', () => httpsig.verifyRequest(get('GET', signature.headers)))
+decide('httpsig wrong method', () => httpsig.verifyRequest(get('DELETE', signature.headers)))
+
 process.stdout.write(lines.join('\n') + '\n')

@@ -1,5 +1,8 @@
 //! Node.js binding of portcullis (napi-rs): one API-authentication core for every service.
 //!
+//! API keys, HTTP Basic, webhook signatures, PCS1 HMAC request signing, RFC 9421 HTTP
+//! Message Signatures and RFC 9530 `Content-Digest`.
+//!
 //! Thin by design: this crate converts JS values to the core's types and core failures to
 //! JS `Error` objects with a `code`; every rule lives in the `portcullis` crate.
 
@@ -7,9 +10,15 @@
 
 mod apikey;
 mod basic;
+mod digest;
 mod errors;
+mod hmac;
+mod httpsig;
+mod httpsig_sign;
 mod options;
 mod request;
+mod response;
+mod webhook;
 
 // The option structs document the options objects in `index.d.ts`; the values themselves are
 // converted generically (see `options`), so the core's serde defaults apply.
@@ -21,8 +30,23 @@ pub use basic::{
     hash_password, hash_password_async, parse_basic, BasicAuth, BasicAuthOptions, BasicCredentials,
     HashParams,
 };
+pub use digest::{content_digest, verify_content_digest};
 pub use errors::Principal;
+pub use hmac::{
+    hmac_canonical_request, mac, sign_request, verify_mac, CanonicalRequestParams, HmacKeyOptions,
+    HmacSigningKey, HmacSigningKeyOptions, HmacVerifier, HmacVerifierOptions, SignRequestOptions,
+};
+pub use httpsig::{HttpSigKeyring, HttpSigVerifier, HttpSigVerifierOptions};
+pub use httpsig_sign::{
+    httpsig_signature_base, HttpSigSigner, HttpSignature, SignatureBaseOptions,
+    SignatureSpecOptions,
+};
 pub use request::{Request, RequestOptions};
+pub use response::{Response, ResponseOptions};
+pub use webhook::{
+    WebhookSignOptions, WebhookSigner, WebhookSignerOptions, WebhookVerifier,
+    WebhookVerifierOptions,
+};
 
 use napi_derive::napi;
 

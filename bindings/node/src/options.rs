@@ -7,11 +7,12 @@
 //! option names, functions, symbols, non-finite numbers and cyclic or too-deep values are
 //! refused with a type error.
 
-use napi::bindgen_prelude::{Buffer, Object, Unknown};
+use napi::bindgen_prelude::{Buffer, Either, Object, Unknown};
 use napi::{Error, JsValue, Result, Status, ValueType};
 use serde_json::{Map, Number, Value};
 
-/// One option: its JS name, its JSON name, and the renaming of a nested options object.
+/// One option: its JS name, its JSON name, and the renaming of a nested options object (or of
+/// each object of a list of them).
 pub struct Field {
     pub js: &'static str,
     pub json: &'static str,
@@ -52,6 +53,15 @@ pub fn to_config(options: &Object, fields: &[Field], skip: &[&str]) -> Result<Ma
             continue; // undefined: the core's default
         };
         let json = match field.nested {
+            Some(nested) if value.is_array()? => {
+                // A list of nested options objects (e.g. the keys of an HMAC verifier).
+                let items: Vec<Unknown> = unsafe { value.cast() }?;
+                let mut list = Vec::with_capacity(items.len());
+                for item in items {
+                    list.push(Value::Object(to_config(&object(item)?, nested, &[])?));
+                }
+                Value::Array(list)
+            }
             Some(nested) if value.get_type()? == ValueType::Object => {
                 Value::Object(to_config(&object(value)?, nested, &[])?)
             }
@@ -149,4 +159,12 @@ pub fn buffer(options: &Object, name: &str) -> Result<Buffer> {
 /// Serialises a JSON object built by `to_config` (always succeeds for a `Map`).
 pub fn to_string(map: Map<String, Value>) -> String {
     Value::Object(map).to_string()
+}
+
+/// The bytes of a `Buffer | string` argument (a string gives its UTF-8 bytes).
+pub fn bytes(value: Either<Buffer, String>) -> Vec<u8> {
+    match value {
+        Either::A(buffer) => buffer.to_vec(),
+        Either::B(text) => text.into_bytes(),
+    }
 }

@@ -34,6 +34,9 @@ pub struct RequestOptions<'a> {
     pub peer_address: Option<String>,
     /// The request's time in Unix seconds; the system clock when absent.
     pub now: Option<f64>,
+    /// The URI scheme the request arrived on (`https`, `http`): needed to sign or verify
+    /// `@scheme` and `@target-uri` (RFC 9421) when the target is not in absolute form.
+    pub scheme: Option<String>,
 }
 
 /// One HTTP request as the verifiers see it. Immutable once built.
@@ -68,6 +71,9 @@ impl Request {
                 .or_throw(&env)?;
             inner.set_peer_address(ip);
         }
+        if let Some(scheme) = options.scheme {
+            inner.set_scheme(&scheme).or_throw(&env)?;
+        }
         if let Some(now) = options.now {
             inner.set_now(unix_seconds(now, "now").or_throw(&env)?);
         }
@@ -90,6 +96,12 @@ impl Request {
     #[napi(getter)]
     pub fn now(&self) -> i64 {
         self.inner.now()
+    }
+
+    /// The URI scheme the host supplied (lower-cased), or `null`.
+    #[napi(getter)]
+    pub fn scheme(&self) -> Option<String> {
+        self.inner.scheme().map(str::to_owned)
     }
 
     /// Header names in order, lower-cased (values are not exposed: they may hold credentials).
@@ -119,7 +131,7 @@ fn is_array(value: &Unknown) -> Result<bool> {
 }
 
 /// Converts any accepted header shape into ordered `(name, value)` pairs.
-fn header_list(headers: Unknown) -> Result<Vec<(String, Vec<u8>)>> {
+pub(crate) fn header_list(headers: Unknown) -> Result<Vec<(String, Vec<u8>)>> {
     let mut out = Vec::new();
     if is_array(&headers)? {
         let items: Vec<Unknown> = unsafe { headers.cast() }?;

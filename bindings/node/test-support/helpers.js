@@ -2,6 +2,7 @@
 // Shared helpers for the Node test suite: loading the binding, the shared vectors, and turning
 // the vectors' snake_case JSON configs into the binding's camelCase options objects.
 
+const assert = require('node:assert/strict')
 const fs = require('node:fs')
 const path = require('node:path')
 
@@ -13,16 +14,19 @@ function loadVectors(name) {
   return JSON.parse(fs.readFileSync(path.join(VECTORS, name), 'utf8')).cases
 }
 
-// Values of these options are data keyed by the caller (user names, metadata): copied as is.
-const DATA_MAPS = new Set(['users', 'metadata'])
+// Values of these options are data keyed by the caller (user names, metadata, field names):
+// copied as is.
+const DATA_MAPS = new Set(['users', 'metadata', 'structuredFields'])
 
 function camel(name) {
   return name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase())
 }
 
-/** snake_case JSON config -> camelCase options object (recursively, data maps untouched). */
+/** snake_case JSON config -> camelCase options object (recursively through objects and
+ * arrays, data maps untouched). */
 function camelize(value) {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value
+  if (Array.isArray(value)) return value.map(camelize)
+  if (value === null || typeof value !== 'object') return value
   const out = {}
   for (const [key, v] of Object.entries(value)) {
     const name = camel(key)
@@ -31,13 +35,34 @@ function camelize(value) {
   return out
 }
 
+/** A vector message's header list (`headers`, or `headers_b64` for raw bytes). */
+function headersOf(spec) {
+  if (spec.headers_b64) return spec.headers_b64.map(([n, v]) => [n, Buffer.from(v, 'base64')])
+  return spec.headers || []
+}
+
+/** A vector's raw body: `body` (UTF-8 text) or `body_b64`; `undefined` when there is none. */
+function bodyOf(spec) {
+  if (typeof spec.body === 'string') return Buffer.from(spec.body, 'utf8')
+  if (typeof spec.body_b64 === 'string') return Buffer.from(spec.body_b64, 'base64')
+  return undefined
+}
+
 /** A vector's request object -> Request, time pinned to `now`. */
 function buildRequest(spec, now) {
-  let headers = spec.headers || []
-  if (spec.headers_b64) {
-    headers = spec.headers_b64.map(([n, v]) => [n, Buffer.from(v, 'base64')])
-  }
-  return new portcullis.Request({ method: spec.method, target: spec.target, headers, now })
+  const options = { method: spec.method, target: spec.target, headers: headersOf(spec), now }
+  const body = bodyOf(spec)
+  if (body !== undefined) options.body = body
+  if (spec.scheme !== undefined) options.scheme = spec.scheme
+  return new portcullis.Request(options)
+}
+
+/** A vector's response object -> Response, time pinned to `now`. */
+function buildResponse(spec, now) {
+  const options = { status: spec.status, headers: headersOf(spec), now }
+  const body = bodyOf(spec)
+  if (body !== undefined) options.body = body
+  return new portcullis.Response(options)
 }
 
 /** Runs `fn`; returns `{ ok: value }` or `{ error: err }` (errors must carry a string code). */
@@ -57,4 +82,79 @@ async function outcomeAsync(fn) {
   }
 }
 
-module.exports = { portcullis, loadVectors, camelize, buildRequest, outcome, outcomeAsync, VECTORS }
+const PRINCIPAL_FIELDS = {
+  subject: 'subject',
+  method: 'method',
+  credential_id: 'credentialId',
+  scopes: 'scopes',
+  claims: 'claims',
+  expires_at: 'expiresAt',
+}
+
+/** JSON with sorted keys, compact (what serde_json emits for the claims map). */
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort()
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/** Compares the principal fields a vector lists (and `claims_canonical`). */
+function checkPrincipal(principal, expected) {
+  for (const [field, want] of Object.entries(expected)) {
+    if (field === 'claims_canonical') {
+      assert.equal(canonical(principal.claims), want, 'claims_canonical')
+      continue
+    }
+    const name = PRINCIPAL_FIELDS[field]
+    assert.ok(name, `unknown principal field in vector: ${field}`)
+    assert.deepEqual(principal[name], want, field)
+  }
+}
+
+/** Compares every field of `expected` with the same field of `got`. */
+function checkFields(got, expected) {
+  for (const [field, want] of Object.entries(expected)) {
+    assert.ok(field in got, `result has no field ${field}`)
+    assert.deepEqual(got[field], want, field)
+  }
+}
+
+/** Checks an outcome against a vector's `expect` (`ok` through `checkOk`, or the error). */
+function checkOutcome(result, expect, checkOk) {
+  if ('error' in expect) {
+    assert.ok(!('ok' in result), `expected error ${expect.error}, got success ${JSON.stringify(result.ok)}`)
+    const err = result.error
+    assert.ok(err instanceof Error, 'thrown value is an Error')
+    assert.equal(err.code, expect.error, `code (detail: ${err.detail || err.message})`)
+    assert.equal(typeof err.number, 'number')
+    assert.equal(typeof err.httpStatus, 'number')
+    assert.equal(err.message.length > 0, true)
+    if ('challenge' in expect) assert.equal(err.challenge, expect.challenge, 'challenge')
+  } else {
+    assert.ok('ok' in expect, 'vector expects ok or error')
+    if (result.error) {
+      assert.fail(`expected success, got ${result.error.code}: ${result.error.detail || result.error.message}`)
+    }
+    checkOk(result.ok, expect.ok)
+  }
+}
+
+module.exports = {
+  portcullis,
+  loadVectors,
+  camelize,
+  headersOf,
+  bodyOf,
+  buildRequest,
+  buildResponse,
+  outcome,
+  outcomeAsync,
+  canonical,
+  checkPrincipal,
+  checkFields,
+  checkOutcome,
+  VECTORS,
+}

@@ -7,58 +7,17 @@
 const test = require('node:test')
 const assert = require('node:assert/strict')
 
-const { portcullis, loadVectors, camelize, buildRequest, outcome, outcomeAsync } = require('../test-support/helpers')
+const {
+  portcullis,
+  loadVectors,
+  camelize,
+  buildRequest,
+  outcome,
+  outcomeAsync,
+  checkPrincipal,
+  checkOutcome,
+} = require('../test-support/helpers')
 const { ApiKeyRing, ApiKeyRecord, BasicAuth, parseBasic } = portcullis
-
-const PRINCIPAL_FIELDS = {
-  subject: 'subject',
-  method: 'method',
-  credential_id: 'credentialId',
-  scopes: 'scopes',
-  claims: 'claims',
-  expires_at: 'expiresAt',
-}
-
-/** JSON with sorted keys, compact (what serde_json emits for the claims map). */
-function canonical(value) {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort()
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`
-  }
-  return JSON.stringify(value)
-}
-
-function checkPrincipal(principal, expected) {
-  for (const [field, want] of Object.entries(expected)) {
-    if (field === 'claims_canonical') {
-      assert.equal(canonical(principal.claims), want, 'claims_canonical')
-      continue
-    }
-    const name = PRINCIPAL_FIELDS[field]
-    assert.ok(name, `unknown principal field in vector: ${field}`)
-    assert.deepEqual(principal[name], want, field)
-  }
-}
-
-function checkOutcome(result, expect, checkOk) {
-  if ('error' in expect) {
-    assert.ok(!('ok' in result), `expected error ${expect.error}, got success ${JSON.stringify(result.ok)}`)
-    const err = result.error
-    assert.ok(err instanceof Error, 'thrown value is an Error')
-    assert.equal(err.code, expect.error, `code (detail: ${err.detail})`)
-    assert.equal(typeof err.number, 'number')
-    assert.equal(typeof err.httpStatus, 'number')
-    assert.equal(err.message.length > 0, true)
-    if ('challenge' in expect) assert.equal(err.challenge, expect.challenge, 'challenge')
-  } else {
-    assert.ok('ok' in expect, 'vector expects ok or error')
-    if (result.error) {
-      assert.fail(`expected success, got ${result.error.code}: ${result.error.detail || result.error.message}`)
-    }
-    checkOk(result.ok, expect.ok)
-  }
-}
 
 // ---- apikey.json -------------------------------------------------------------------------
 

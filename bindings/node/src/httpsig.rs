@@ -1,0 +1,250 @@
+//! RFC 9421 HTTP Message Signatures, verifying side: `HttpSigKeyring` and `HttpSigVerifier`.
+//! The signer and the signature base are in `httpsig_sign`.
+//!
+//! The core verifier owns its keyring, so the JS keyring keeps the loaded keys and gives each
+//! verifier built from it a copy; later `addHmacSecret`, `addPublicPem` and `remove` calls reach
+//! every live verifier too (removing a compromised key takes effect everywhere at once). Keys
+//! are built and key ids checked by the core; this layer only distributes them (the same
+//! behaviour as the Python binding).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+
+use napi::bindgen_prelude::{Buffer, Either, Unknown};
+use napi::{Env, Result};
+use napi_derive::napi;
+
+use portcullis::httpsig::{self as core, HttpSigAlgorithm, HttpSigConfig, HttpSigKey};
+
+use crate::errors::{OrThrow, Principal};
+use crate::options::{self, plain, Field};
+use crate::request::Request;
+use crate::response::Response;
+
+const CONFIG_FIELDS: &[Field] = &[
+    plain("label", "label"),
+    plain("requiredComponents", "required_components"),
+    plain("requiredResponseComponents", "required_response_components"),
+    plain("requireContentDigest", "require_content_digest"),
+    plain("verifyContentDigest", "verify_content_digest"),
+    plain("requireCreated", "require_created"),
+    plain("requireExpires", "require_expires"),
+    plain("maxAge", "max_age"),
+    plain("leeway", "leeway"),
+    plain("requireNonce", "require_nonce"),
+    plain("tag", "tag"),
+    plain("structuredFields", "structured_fields"),
+    plain("maxSignatures", "max_signatures"),
+    plain("maxHeaderLen", "max_header_len"),
+    plain("maxComponents", "max_components"),
+];
+
+/// What an `HttpSigVerifier` accepts (`HttpSigConfig` in the core); absent fields take the
+/// core's defaults.
+#[napi(object, object_to_js = false)]
+pub struct HttpSigVerifierOptions {
+    /// Verify only the signature with this label.
+    pub label: Option<String>,
+    /// Components every request signature must cover (default `["@method", "@target-uri"]`).
+    pub required_components: Option<Vec<String>>,
+    /// Components every response signature must cover (default `["@status"]`).
+    pub required_response_components: Option<Vec<String>>,
+    /// A message with a body must cover `content-digest` (default true).
+    pub require_content_digest: Option<bool>,
+    /// Check a covered `Content-Digest` against the body (default true).
+    pub verify_content_digest: Option<bool>,
+    /// `created` must be present (default true).
+    pub require_created: Option<bool>,
+    /// `expires` must be present (default false).
+    pub require_expires: Option<bool>,
+    /// Oldest accepted `created`, seconds before now (default 300; `null` disables).
+    #[napi(ts_type = "number | null")]
+    pub max_age: Option<u32>,
+    /// Clock skew tolerated, 0 to 300 s (default 60).
+    pub leeway: Option<u32>,
+    /// `nonce` must be present (default false).
+    pub require_nonce: Option<bool>,
+    /// `tag` must equal this value.
+    pub tag: Option<String>,
+    /// Field name to structured type, for `sf` and `key` components.
+    #[napi(ts_type = "Record<string, 'item' | 'list' | 'dictionary'>")]
+    pub structured_fields: Option<std::collections::HashMap<String, String>>,
+    /// Most labels in `Signature-Input` or `Signature` (default 8).
+    pub max_signatures: Option<u32>,
+    /// Longest `Signature-Input` or `Signature`, bytes (default 8192).
+    pub max_header_len: Option<u32>,
+    /// Most components one signature may cover (default 32).
+    pub max_components: Option<u32>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Validates key ids (the core's rules) and counts keys.
+    own: core::HttpSigKeyring,
+    /// The same keys, to copy into new verifiers.
+    keys: HashMap<String, HttpSigKey>,
+    /// Verifiers built from this keyring (dropped ones are pruned).
+    verifiers: Vec<Weak<core::HttpSigVerifier>>,
+}
+
+impl State {
+    fn live(&mut self) -> Vec<Arc<core::HttpSigVerifier>> {
+        self.verifiers.retain(|v| v.strong_count() > 0);
+        self.verifiers.iter().filter_map(Weak::upgrade).collect()
+    }
+
+    fn insert(
+        &mut self,
+        keyid: &str,
+        key: HttpSigKey,
+    ) -> std::result::Result<(), portcullis::Error> {
+        self.own.insert(keyid, key.clone())?;
+        for verifier in self.live() {
+            verifier.keys().insert(keyid, key.clone())?;
+        }
+        self.keys.insert(keyid.to_owned(), key);
+        Ok(())
+    }
+}
+
+/// Keys by `keyid` for `HttpSigVerifier`s: HMAC secrets and public keys, each bound to one
+/// algorithm. Keys added or removed later reach every verifier built from this keyring.
+#[napi]
+pub struct HttpSigKeyring {
+    state: Mutex<State>,
+}
+
+impl HttpSigKeyring {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A verifier over a copy of the current keys, registered for later changes.
+    fn attach(
+        &self,
+        config: HttpSigConfig,
+    ) -> std::result::Result<Arc<core::HttpSigVerifier>, portcullis::Error> {
+        let mut state = self.lock();
+        let copy = core::HttpSigKeyring::new();
+        for (keyid, key) in &state.keys {
+            copy.insert(keyid, key.clone())?;
+        }
+        let verifier = Arc::new(core::HttpSigVerifier::new(config, copy)?);
+        state.live();
+        state.verifiers.push(Arc::downgrade(&verifier));
+        Ok(verifier)
+    }
+}
+
+#[napi]
+impl HttpSigKeyring {
+    /// An empty keyring.
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        HttpSigKeyring {
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Adds (or replaces) an `hmac-sha256` secret (at least 16 bytes).
+    #[napi]
+    pub fn add_hmac_secret(&self, env: Env, keyid: String, secret: Buffer) -> Result<()> {
+        HttpSigKey::hmac_secret(&secret)
+            .and_then(|key| self.lock().insert(&keyid, key))
+            .or_throw(&env)
+    }
+
+    /// Adds (or replaces) a public key from PEM (`PUBLIC KEY`, `RSA PUBLIC KEY`, or a private
+    /// key whose public half is kept) for `algorithm` (`ed25519`, `ecdsa-p256-sha256`, ...).
+    #[napi]
+    pub fn add_public_pem(
+        &self,
+        env: Env,
+        keyid: String,
+        algorithm: String,
+        pem: Either<Buffer, String>,
+    ) -> Result<()> {
+        let pem = zeroize::Zeroizing::new(options::bytes(pem));
+        HttpSigAlgorithm::from_name(&algorithm)
+            .and_then(|alg| HttpSigKey::public_pem(alg, &pem))
+            .and_then(|key| self.lock().insert(&keyid, key))
+            .or_throw(&env)
+    }
+
+    /// Removes a key (from every verifier built from this keyring too); true if it was there.
+    #[napi]
+    pub fn remove(&self, keyid: String) -> bool {
+        let mut state = self.lock();
+        for verifier in state.live() {
+            verifier.keys().remove(&keyid);
+        }
+        state.keys.remove(&keyid);
+        state.own.remove(&keyid)
+    }
+
+    /// Number of keys.
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.lock().own.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// Verifies RFC 9421 signatures on requests and responses. Keeps the nonces it has seen.
+#[napi]
+pub struct HttpSigVerifier {
+    inner: Arc<core::HttpSigVerifier>,
+}
+
+#[napi]
+impl HttpSigVerifier {
+    /// Builds the verifier over the keys of `keyring`, now and later (throws `config_invalid`,
+    /// `json_invalid`).
+    #[napi(
+        constructor,
+        ts_args_type = "keyring: HttpSigKeyring, options?: HttpSigVerifierOptions"
+    )]
+    pub fn new(env: Env, keyring: &HttpSigKeyring, options: Option<Unknown>) -> Result<Self> {
+        let config = options::to_config_opt(options, CONFIG_FIELDS)?;
+        Self::build(&env, &options::to_string(config), keyring)
+    }
+
+    /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
+    #[napi(factory)]
+    pub fn from_json(env: Env, json: String, keyring: &HttpSigKeyring) -> Result<Self> {
+        Self::build(&env, &json, keyring)
+    }
+
+    fn build(env: &Env, json: &str, keyring: &HttpSigKeyring) -> Result<Self> {
+        let config = HttpSigConfig::from_json(json).or_throw(env)?;
+        let inner = keyring.attach(config).or_throw(env)?;
+        Ok(HttpSigVerifier { inner })
+    }
+
+    /// Verifies the signature of a request.
+    #[napi]
+    pub fn verify_request(&self, env: Env, request: &Request) -> Result<Principal> {
+        Ok(self
+            .inner
+            .verify_request(&request.inner)
+            .or_throw(&env)?
+            .into())
+    }
+
+    /// Verifies the signature of a response; `relatedRequest` is the request it answers
+    /// (needed for components with `;req`).
+    #[napi]
+    pub fn verify_response(
+        &self,
+        env: Env,
+        response: &Response,
+        related_request: Option<&Request>,
+    ) -> Result<Principal> {
+        let related = related_request.map(|r| &r.inner);
+        Ok(self
+            .inner
+            .verify_response(&response.inner, related)
+            .or_throw(&env)?
+            .into())
+    }
+}
