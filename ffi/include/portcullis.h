@@ -744,13 +744,13 @@ portcullis_result portcullis_httpsig_keyring_remove(const portcullis_httpsig_key
 // Number of keys; 0 when `keyring` is NULL.
 size_t portcullis_httpsig_keyring_len(const portcullis_httpsig_keyring *keyring);
 
-// Builds a verifier over `keyring`'s keys (a copy of those it holds now, then every later
-// addition and removal) and the `HttpSigConfig` JSON: `label`, `required_components`
+// Builds a verifier over `keyring`'s keys (shared: later additions and removals reach it) and
+// the `HttpSigConfig` JSON: `label`, `required_components`
 // (`["@method", "@target-uri"]`), `required_response_components` (`["@status"]`),
 // `require_content_digest` (true), `verify_content_digest` (true), `require_created` (true),
 // `require_expires`, `max_age` (300), `leeway` (60), `require_nonce`, `tag`,
 // `structured_fields`, `max_signatures`, `max_header_len`, `max_components`; length 0 for all
-// defaults. The verifier does not keep the keyring alive.
+// defaults. The verifier keeps the keys alive after the keyring handle is freed.
 //
 // On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
 // `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.

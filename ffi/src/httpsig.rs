@@ -1,19 +1,15 @@
 //! RFC 9421 HTTP Message Signatures, verifying side: `portcullis_httpsig_keyring` and
 //! `portcullis_httpsig_verifier`.
 //!
-//! The core verifier owns its `HttpSigKeyring`, so the C keyring keeps the loaded keys, hands a
-//! copy to each verifier at construction and passes later additions and removals on to every
-//! live verifier built from it (removing a compromised key takes effect everywhere at once), as
-//! the Python and Node keyrings do. Keys are built and key ids checked by the core; this layer
-//! only distributes them.
+//! The core keyring is a shared handle: every verifier built from a C keyring holds the same
+//! keys, so a key added or removed later (removing a compromised key, say) is added or removed
+//! for all of them at once.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::Arc;
 
 use portcullis::httpsig::{
     HttpSigAlgorithm, HttpSigConfig, HttpSigKey, HttpSigKeyring, HttpSigVerifier,
 };
-use portcullis::Error;
 
 use crate::boundary::{
     bytes_in, guard, guard_denial, guard_value, handle, out_arc, out_handle, out_ptr, out_shared,
@@ -29,50 +25,7 @@ use crate::result::portcullis_result;
 /// every change reaches those verifiers too. `portcullis_httpsig_keyring_retain` takes a
 /// reference, `portcullis_httpsig_keyring_free` drops one (verifiers keep their keys).
 pub struct portcullis_httpsig_keyring {
-    state: Mutex<KeyringState>,
-}
-
-#[derive(Default)]
-struct KeyringState {
-    /// Validates key ids (the core's rules) and counts keys.
-    own: HttpSigKeyring,
-    /// The same keys, to copy into new verifiers.
-    keys: HashMap<String, HttpSigKey>,
-    /// Verifiers built from this keyring (dropped ones are pruned).
-    verifiers: Vec<Weak<portcullis_httpsig_verifier>>,
-}
-
-impl KeyringState {
-    fn live(&mut self) -> Vec<Arc<portcullis_httpsig_verifier>> {
-        self.verifiers.retain(|v| v.strong_count() > 0);
-        self.verifiers.iter().filter_map(Weak::upgrade).collect()
-    }
-
-    fn insert(&mut self, keyid: &str, key: HttpSigKey) -> Result<(), Error> {
-        self.own.insert(keyid, key.clone())?;
-        for verifier in self.live() {
-            verifier.inner.keys().insert(keyid, key.clone())?;
-        }
-        self.keys.insert(keyid.to_owned(), key);
-        Ok(())
-    }
-
-    fn remove(&mut self, keyid: &str) -> bool {
-        for verifier in self.live() {
-            verifier.inner.keys().remove(keyid);
-        }
-        self.keys.remove(keyid);
-        self.own.remove(keyid)
-    }
-
-    /// A copy of the current keys, for a new verifier.
-    fn copy(&self) -> Result<HttpSigKeyring, Error> {
-        let copy = HttpSigKeyring::new();
-        for (keyid, key) in &self.keys {
-            copy.insert(keyid, key.clone())?;
-        }
-        Ok(copy)
-    }
+    keys: HttpSigKeyring,
 }
 
 /// An RFC 9421 verifier: a policy (`HttpSigConfig`: required components, time window, nonces,
@@ -81,12 +34,6 @@ impl KeyringState {
 /// `portcullis_httpsig_verifier_free` drops one.
 pub struct portcullis_httpsig_verifier {
     inner: HttpSigVerifier,
-}
-
-impl portcullis_httpsig_keyring {
-    fn lock(&self) -> MutexGuard<'_, KeyringState> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
 }
 
 /// Creates an empty keyring. On success `*out` receives a handle holding one reference.
@@ -99,7 +46,7 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_new(
         out_shared(
             out,
             portcullis_httpsig_keyring {
-                state: Mutex::new(KeyringState::default()),
+                keys: HttpSigKeyring::new(),
             },
         );
         Ok(())
@@ -135,8 +82,7 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_add_hmac_secret(
         let keyring = unsafe { handle(keyring) }?;
         let keyid = unsafe { text_in(keyid, keyid_len) }?;
         let secret = unsafe { bytes_in(secret, secret_len) }?;
-        let key = HttpSigKey::hmac_secret(secret)?;
-        keyring.lock().insert(keyid, key)
+        keyring.keys.add_hmac_secret(keyid, secret)
     })
 }
 
@@ -161,8 +107,9 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_add_public_pem(
         let keyid = unsafe { text_in(keyid, keyid_len) }?;
         let algorithm = HttpSigAlgorithm::from_name(unsafe { text_in(algorithm, algorithm_len) }?)?;
         let pem = unsafe { bytes_in(pem, pem_len) }?;
-        let key = HttpSigKey::public_pem(algorithm, pem)?;
-        keyring.lock().insert(keyid, key)
+        keyring
+            .keys
+            .insert(keyid, HttpSigKey::public_pem(algorithm, pem)?)
     })
 }
 
@@ -178,7 +125,7 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_remove(
     guard(|| {
         let keyring = unsafe { handle(keyring) }?;
         let keyid = unsafe { text_in(keyid, keyid_len) }?;
-        let was_there = keyring.lock().remove(keyid);
+        let was_there = keyring.keys.remove(keyid);
         if let Ok(out) = unsafe { out_ptr(removed) } {
             out.write(was_there);
         }
@@ -191,18 +138,16 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_remove(
 pub unsafe extern "C" fn portcullis_httpsig_keyring_len(
     keyring: *const portcullis_httpsig_keyring,
 ) -> usize {
-    guard_value(0, || {
-        unsafe { handle(keyring) }.map_or(0, |k| k.lock().own.len())
-    })
+    guard_value(0, || unsafe { handle(keyring) }.map_or(0, |k| k.keys.len()))
 }
 
-/// Builds a verifier over `keyring`'s keys (a copy of those it holds now, then every later
-/// addition and removal) and the `HttpSigConfig` JSON: `label`, `required_components`
+/// Builds a verifier over `keyring`'s keys (shared: later additions and removals reach it) and
+/// the `HttpSigConfig` JSON: `label`, `required_components`
 /// (`["@method", "@target-uri"]`), `required_response_components` (`["@status"]`),
 /// `require_content_digest` (true), `verify_content_digest` (true), `require_created` (true),
 /// `require_expires`, `max_age` (300), `leeway` (60), `require_nonce`, `tag`,
 /// `structured_fields`, `max_signatures`, `max_header_len`, `max_components`; length 0 for all
-/// defaults. The verifier does not keep the keyring alive.
+/// defaults. The verifier keeps the keys alive after the keyring handle is freed.
 ///
 /// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
 /// `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
@@ -220,12 +165,8 @@ pub unsafe extern "C" fn portcullis_httpsig_verifier_new(
             "" => HttpSigConfig::default(),
             json => HttpSigConfig::from_json(json)?,
         };
-        let mut state = keyring.lock();
-        let inner = HttpSigVerifier::new(config, state.copy()?)?;
-        let verifier = Arc::new(portcullis_httpsig_verifier { inner });
-        state.live();
-        state.verifiers.push(Arc::downgrade(&verifier));
-        out_arc(out, verifier);
+        let inner = HttpSigVerifier::new(config, keyring.keys.clone())?;
+        out_arc(out, Arc::new(portcullis_httpsig_verifier { inner }));
         Ok(())
     })
 }

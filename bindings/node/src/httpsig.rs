@@ -1,14 +1,10 @@
 //! RFC 9421 HTTP Message Signatures, verifying side: `HttpSigKeyring` and `HttpSigVerifier`.
 //! The signer and the signature base are in `httpsig_sign`.
 //!
-//! The core verifier owns its keyring, so the JS keyring keeps the loaded keys and gives each
-//! verifier built from it a copy; later `addHmacSecret`, `addPublicPem` and `remove` calls reach
-//! every live verifier too (removing a compromised key takes effect everywhere at once). Keys
-//! are built and key ids checked by the core; this layer only distributes them (the same
-//! behaviour as the Python binding).
+//! The core keyring is a shared handle: every verifier built from a JS keyring holds the same
+//! keys, so a key added or removed later is added or removed for all of them at once.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::Arc;
 
 use napi::bindgen_prelude::{Buffer, Either, Unknown};
 use napi::{Env, Result};
@@ -77,63 +73,11 @@ pub struct HttpSigVerifierOptions {
     pub max_components: Option<u32>,
 }
 
-#[derive(Default)]
-struct State {
-    /// Validates key ids (the core's rules) and counts keys.
-    own: core::HttpSigKeyring,
-    /// The same keys, to copy into new verifiers.
-    keys: HashMap<String, HttpSigKey>,
-    /// Verifiers built from this keyring (dropped ones are pruned).
-    verifiers: Vec<Weak<core::HttpSigVerifier>>,
-}
-
-impl State {
-    fn live(&mut self) -> Vec<Arc<core::HttpSigVerifier>> {
-        self.verifiers.retain(|v| v.strong_count() > 0);
-        self.verifiers.iter().filter_map(Weak::upgrade).collect()
-    }
-
-    fn insert(
-        &mut self,
-        keyid: &str,
-        key: HttpSigKey,
-    ) -> std::result::Result<(), portcullis::Error> {
-        self.own.insert(keyid, key.clone())?;
-        for verifier in self.live() {
-            verifier.keys().insert(keyid, key.clone())?;
-        }
-        self.keys.insert(keyid.to_owned(), key);
-        Ok(())
-    }
-}
-
 /// Keys by `keyid` for `HttpSigVerifier`s: HMAC secrets and public keys, each bound to one
 /// algorithm. Keys added or removed later reach every verifier built from this keyring.
 #[napi]
 pub struct HttpSigKeyring {
-    state: Mutex<State>,
-}
-
-impl HttpSigKeyring {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// A verifier over a copy of the current keys, registered for later changes.
-    fn attach(
-        &self,
-        config: HttpSigConfig,
-    ) -> std::result::Result<Arc<core::HttpSigVerifier>, portcullis::Error> {
-        let mut state = self.lock();
-        let copy = core::HttpSigKeyring::new();
-        for (keyid, key) in &state.keys {
-            copy.insert(keyid, key.clone())?;
-        }
-        let verifier = Arc::new(core::HttpSigVerifier::new(config, copy)?);
-        state.live();
-        state.verifiers.push(Arc::downgrade(&verifier));
-        Ok(verifier)
-    }
+    keys: core::HttpSigKeyring,
 }
 
 #[napi]
@@ -143,16 +87,14 @@ impl HttpSigKeyring {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         HttpSigKeyring {
-            state: Mutex::new(State::default()),
+            keys: core::HttpSigKeyring::new(),
         }
     }
 
     /// Adds (or replaces) an `hmac-sha256` secret (at least 16 bytes).
     #[napi]
     pub fn add_hmac_secret(&self, env: Env, keyid: String, secret: Buffer) -> Result<()> {
-        HttpSigKey::hmac_secret(&secret)
-            .and_then(|key| self.lock().insert(&keyid, key))
-            .or_throw(&env)
+        self.keys.add_hmac_secret(&keyid, &secret).or_throw(&env)
     }
 
     /// Adds (or replaces) a public key from PEM (`PUBLIC KEY`, `RSA PUBLIC KEY`, or a private
@@ -168,25 +110,20 @@ impl HttpSigKeyring {
         let pem = zeroize::Zeroizing::new(options::bytes(pem));
         HttpSigAlgorithm::from_name(&algorithm)
             .and_then(|alg| HttpSigKey::public_pem(alg, &pem))
-            .and_then(|key| self.lock().insert(&keyid, key))
+            .and_then(|key| self.keys.insert(&keyid, key))
             .or_throw(&env)
     }
 
     /// Removes a key (from every verifier built from this keyring too); true if it was there.
     #[napi]
     pub fn remove(&self, keyid: String) -> bool {
-        let mut state = self.lock();
-        for verifier in state.live() {
-            verifier.keys().remove(&keyid);
-        }
-        state.keys.remove(&keyid);
-        state.own.remove(&keyid)
+        self.keys.remove(&keyid)
     }
 
     /// Number of keys.
     #[napi(getter)]
     pub fn size(&self) -> u32 {
-        u32::try_from(self.lock().own.len()).unwrap_or(u32::MAX)
+        u32::try_from(self.keys.len()).unwrap_or(u32::MAX)
     }
 }
 
@@ -217,8 +154,10 @@ impl HttpSigVerifier {
 
     fn build(env: &Env, json: &str, keyring: &HttpSigKeyring) -> Result<Self> {
         let config = HttpSigConfig::from_json(json).or_throw(env)?;
-        let inner = keyring.attach(config).or_throw(env)?;
-        Ok(HttpSigVerifier { inner })
+        let inner = core::HttpSigVerifier::new(config, keyring.keys.clone()).or_throw(env)?;
+        Ok(HttpSigVerifier {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Verifies the signature of a request.

@@ -1,13 +1,8 @@
 //! `portcullis.HttpSigKeyring`: RFC 9421 verification keys by `keyid`, shared with every
-//! `HttpSigVerifier` built from it.
-//!
-//! The core verifier owns its `HttpSigKeyring`, so this class keeps the loaded keys and hands a
-//! copy to each verifier at construction; later `add_*` and `remove` calls reach every live
-//! verifier too (removing a compromised key takes effect everywhere at once). Keys are built and
-//! key ids checked by the core; this layer only distributes them.
+//! `HttpSigVerifier` built from it (the core keyring is a shared handle: a key added or removed
+//! here is added or removed for all of them at once).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
+use std::sync::Arc;
 
 use portcullis::httpsig::{HttpSigAlgorithm, HttpSigKey, HttpSigKeyring, HttpSigVerifier};
 use portcullis::Error;
@@ -16,59 +11,21 @@ use pyo3::prelude::*;
 use crate::convert::StrOrBytes;
 use crate::errors::error_to_py;
 
-#[derive(Default)]
-struct State {
-    /// Validates key ids (the core's rules) and counts keys.
-    own: HttpSigKeyring,
-    /// The same keys, to copy into new verifiers.
-    keys: HashMap<String, HttpSigKey>,
-    /// Verifiers built from this keyring (dropped ones are pruned).
-    verifiers: Vec<Weak<HttpSigVerifier>>,
-}
-
-impl State {
-    fn live(&mut self) -> Vec<Arc<HttpSigVerifier>> {
-        self.verifiers.retain(|v| v.strong_count() > 0);
-        self.verifiers.iter().filter_map(Weak::upgrade).collect()
-    }
-
-    fn insert(&mut self, keyid: &str, key: HttpSigKey) -> Result<(), Error> {
-        self.own.insert(keyid, key.clone())?;
-        for verifier in self.live() {
-            verifier.keys().insert(keyid, key.clone())?;
-        }
-        self.keys.insert(keyid.to_owned(), key);
-        Ok(())
-    }
-}
-
 /// Verification keys by `keyid`: HMAC secrets and public keys, each bound to one algorithm.
 /// Thread-safe: add and remove keys while verifiers built from it run.
 #[pyclass(module = "portcullis._portcullis", name = "HttpSigKeyring", frozen)]
 #[derive(Default)]
 pub struct PyHttpSigKeyring {
-    state: Mutex<State>,
+    keys: HttpSigKeyring,
 }
 
 impl PyHttpSigKeyring {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// A verifier over a copy of the current keys, registered for later changes.
+    /// A verifier over this keyring's keys (shared, not copied).
     pub fn attach(
         &self,
         build: impl FnOnce(HttpSigKeyring) -> Result<HttpSigVerifier, Error>,
     ) -> Result<Arc<HttpSigVerifier>, Error> {
-        let mut state = self.lock();
-        let copy = HttpSigKeyring::new();
-        for (keyid, key) in &state.keys {
-            copy.insert(keyid, key.clone())?;
-        }
-        let verifier = Arc::new(build(copy)?);
-        state.live();
-        state.verifiers.push(Arc::downgrade(&verifier));
-        Ok(verifier)
+        build(self.keys.clone()).map(Arc::new)
     }
 }
 
@@ -81,8 +38,8 @@ impl PyHttpSigKeyring {
 
     /// Adds (or replaces) an `hmac-sha256` secret for `keyid` (at least 16 bytes).
     fn add_hmac_secret(&self, py: Python<'_>, keyid: &str, secret: &[u8]) -> PyResult<()> {
-        HttpSigKey::hmac_secret(secret)
-            .and_then(|key| self.lock().insert(keyid, key))
+        self.keys
+            .add_hmac_secret(keyid, secret)
             .map_err(|e| error_to_py(py, &e))
     }
 
@@ -100,7 +57,7 @@ impl PyHttpSigKeyring {
         let key = HttpSigAlgorithm::from_name(algorithm)
             .and_then(|alg| py.detach(|| HttpSigKey::public_pem(alg, pem)))
             .map_err(|e| error_to_py(py, &e))?;
-        self.lock()
+        self.keys
             .insert(keyid, key)
             .map_err(|e| error_to_py(py, &e))
     }
@@ -108,20 +65,15 @@ impl PyHttpSigKeyring {
     /// Removes the key for `keyid` (from every verifier built from this keyring too); True if
     /// it was there.
     fn remove(&self, keyid: &str) -> bool {
-        let mut state = self.lock();
-        for verifier in state.live() {
-            verifier.keys().remove(keyid);
-        }
-        state.keys.remove(keyid);
-        state.own.remove(keyid)
+        self.keys.remove(keyid)
     }
 
     fn __len__(&self) -> usize {
-        self.lock().own.len()
+        self.keys.len()
     }
 
     // The key count only: never key material.
     fn __repr__(&self) -> String {
-        format!("HttpSigKeyring(keys={})", self.lock().own.len())
+        format!("HttpSigKeyring(keys={})", self.keys.len())
     }
 }

@@ -124,9 +124,12 @@ impl HttpSigKey {
 }
 
 /// Keys by `keyid`. Thread-safe: add and remove keys while others verify.
-#[derive(Default)]
+///
+/// A handle: clones share the same keys, so one keyring can feed many verifiers and a key
+/// removed through any handle is gone for all of them at once.
+#[derive(Clone, Default)]
 pub struct HttpSigKeyring {
-    keys: RwLock<HashMap<String, Arc<HttpSigKey>>>,
+    keys: Arc<RwLock<HashMap<String, Arc<HttpSigKey>>>>,
 }
 
 impl std::fmt::Debug for HttpSigKeyring {
@@ -202,5 +205,20 @@ impl HttpSigKeyring {
     /// True when no key is held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod shared_tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_keys() {
+        let a = HttpSigKeyring::new();
+        let b = a.clone();
+        a.add_hmac_secret("k", &[7; 32]).unwrap();
+        assert_eq!(b.len(), 1);
+        assert!(b.remove("k"));
+        assert!(a.get("k").is_none());
     }
 }
