@@ -7,7 +7,7 @@ use crate::boundary::{
     bytes_in, guard, guard_denial, guard_value, handle, out_buf, out_handle, out_ptr, out_shared,
     release_shared, retain_shared, scopes, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
 use crate::record::{portcullis_apikey_record, portcullis_issued_apikey, record_ref};
 use crate::request::{portcullis_request, request_ref};
 use crate::result::portcullis_result;
@@ -220,14 +220,11 @@ pub unsafe extern "C" fn portcullis_apikey_ring_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        guard_denial(out_denial, || {
-            let out = out_ptr(out_principal)?;
+        verify_into(out_principal, out_denial, || {
             let ring = ring_ref(ring)?;
             let request = request_ref(req)?;
             let required = scopes(text_in(scopes_text, scopes_len)?);
-            let principal = ring.verify(request, &required)?;
-            out_handle(out, portcullis_principal::new(principal));
-            Ok(())
+            ring.verify(request, &required)
         })
     }
 }
@@ -245,15 +242,12 @@ pub unsafe extern "C" fn portcullis_apikey_ring_verify_record(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        guard_denial(out_denial, || {
-            let out = out_ptr(out_principal)?;
+        verify_into(out_principal, out_denial, || {
             let ring = ring_ref(ring)?;
             let request = request_ref(req)?;
             let record = record_ref(record)?;
             let required = scopes(text_in(scopes_text, scopes_len)?);
-            let principal = ring.verify_record(request, record, &required)?;
-            out_handle(out, portcullis_principal::new(principal));
-            Ok(())
+            ring.verify_record(request, record, &required)
         })
     }
 }

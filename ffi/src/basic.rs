@@ -5,10 +5,10 @@ use portcullis::basic::{self, Argon2Params, BasicAuth, BasicConfig, BasicCredent
 use portcullis::Error;
 
 use crate::boundary::{
-    bytes_in, free_box, guard, guard_denial, guard_value, handle, out_buf, out_handle, out_ptr,
-    out_shared, release_shared, retain_shared, text_in,
+    bytes_in, free_box, guard, guard_value, handle, out_buf, out_handle, out_ptr, out_shared,
+    release_shared, retain_shared, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
 use crate::request::{portcullis_request, request_ref};
 use crate::result::portcullis_result;
 
@@ -93,13 +93,10 @@ pub unsafe extern "C" fn portcullis_basic_auth_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        guard_denial(out_denial, || {
-            let out = out_ptr(out_principal)?;
+        verify_into(out_principal, out_denial, || {
             let auth = auth_ref(auth)?;
             let request = request_ref(req)?;
-            let principal = auth.verify(request)?;
-            out_handle(out, portcullis_principal::new(principal));
-            Ok(())
+            auth.verify(request)
         })
     }
 }

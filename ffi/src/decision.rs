@@ -3,7 +3,9 @@
 use portcullis::{Denial, Error, ErrorCode, Principal};
 use serde_json::{Map, Value};
 
-use crate::boundary::{free_box, guard, guard_value, handle, out_buf, out_ptr};
+use crate::boundary::{
+    free_box, guard, guard_denial, guard_value, handle, out_buf, out_handle, out_ptr,
+};
 use crate::result::portcullis_result;
 
 /// Who the caller is, as proved by one method: subject, method, credential id, scopes, claims
@@ -17,6 +19,27 @@ pub struct portcullis_principal {
 /// challenge to send. Free with `portcullis_denial_free`.
 pub struct portcullis_denial {
     inner: Denial,
+}
+
+/// Runs one verification at the C boundary: on success `*out_principal` receives the principal;
+/// a failure is reported as [`guard_denial`] does (the code, and the denial when `out_denial`
+/// is not NULL).
+///
+/// # Safety
+/// `out_principal` is NULL or valid for writing one pointer; so is `out_denial`.
+pub(crate) unsafe fn verify_into(
+    out_principal: *mut *mut portcullis_principal,
+    out_denial: *mut *mut portcullis_denial,
+    verify: impl FnOnce() -> Result<Principal, Denial>,
+) -> portcullis_result {
+    unsafe {
+        guard_denial(out_denial, || {
+            let out = out_ptr(out_principal)?;
+            let principal = verify()?;
+            out_handle(out, portcullis_principal::new(principal));
+            Ok(())
+        })
+    }
 }
 
 impl portcullis_principal {

@@ -9,10 +9,10 @@ use portcullis::{Error, ErrorCode};
 use serde_json::{Map, Value};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, guard_denial, handle, out_buf, out_handle, out_ptr, out_shared,
-    release_shared, retain_shared, text_in,
+    bytes_in, free_box, guard, handle, out_buf, out_handle, out_ptr, out_shared, release_shared,
+    retain_shared, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
 use crate::headers::{out_headers, portcullis_headers};
 use crate::request::{portcullis_request, request_ref};
 use crate::result::portcullis_result;
@@ -139,13 +139,10 @@ pub unsafe extern "C" fn portcullis_hmac_verifier_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        guard_denial(out_denial, || {
-            let out = out_ptr(out_principal)?;
+        verify_into(out_principal, out_denial, || {
             let verifier = &handle(verifier)?.inner;
             let request = request_ref(req)?;
-            let principal = verifier.verify(request)?;
-            out_handle(out, portcullis_principal::new(principal));
-            Ok(())
+            verifier.verify(request)
         })
     }
 }

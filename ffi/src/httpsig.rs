@@ -12,10 +12,10 @@ use portcullis::httpsig::{
 };
 
 use crate::boundary::{
-    bytes_in, guard, guard_denial, guard_value, handle, out_arc, out_handle, out_ptr, out_shared,
-    release_shared, retain_shared, text_in,
+    bytes_in, guard, guard_value, handle, out_arc, out_ptr, out_shared, release_shared,
+    retain_shared, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
 use crate::request::{portcullis_request, request_ref};
 use crate::response::{portcullis_response, response_ref};
 use crate::result::portcullis_result;
@@ -202,13 +202,10 @@ pub unsafe extern "C" fn portcullis_httpsig_verifier_verify_request(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        guard_denial(out_denial, || {
-            let out = out_ptr(out_principal)?;
+        verify_into(out_principal, out_denial, || {
             let verifier = &handle(verifier)?.inner;
             let request = request_ref(req)?;
-            let principal = verifier.verify_request(request)?;
-            out_handle(out, portcullis_principal::new(principal));
-            Ok(())
+            verifier.verify_request(request)
         })
     }
 }
@@ -224,14 +221,11 @@ pub unsafe extern "C" fn portcullis_httpsig_verifier_verify_response(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        guard_denial(out_denial, || {
-            let out = out_ptr(out_principal)?;
+        verify_into(out_principal, out_denial, || {
             let verifier = &handle(verifier)?.inner;
             let response = response_ref(resp)?;
             let related = related_req.as_ref().map(|r| &r.inner);
-            let principal = verifier.verify_response(response, related)?;
-            out_handle(out, portcullis_principal::new(principal));
-            Ok(())
+            verifier.verify_response(response, related)
         })
     }
 }
