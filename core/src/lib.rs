@@ -29,6 +29,7 @@ pub mod digest;
 pub mod error;
 pub mod hmac;
 pub mod httpsig;
+pub mod jwt;
 pub mod keys;
 pub mod request;
 pub mod secret;

@@ -10,7 +10,7 @@
 //! `EC PRIVATE KEY` (SEC1); the same as DER; raw 32-byte Ed25519 keys and uncompressed EC
 //! points; JWK objects (RFC 7517/7518, RFC 8037). Every failure is `signature_secret_invalid`.
 
-mod der;
+pub(crate) mod der;
 pub mod jwk;
 
 use std::fmt;
