@@ -438,3 +438,8 @@ impl KeySource for JwtKeySet {
             .collect())
     }
 }
+
+/// The RFC 7638 thumbprint of a JWK (errors as `jwt_key_invalid`).
+pub fn thumbprint(jwk: &Jwk) -> Result<String, Error> {
+    jwk::thumbprint(jwk).map_err(key_error)
+}

@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode};
 use crate::keys::KeyAlgorithm;
 
-pub use keyset::{JwtKey, JwtKeySet, KeySource};
+pub use crate::keys::jwk::Jwk;
+pub use keyset::{thumbprint, JwtKey, JwtKeySet, KeySource};
 pub use sign::{encode, HeaderOptions};
 pub use verify::{JwtVerifier, VerifiedJws};
 
