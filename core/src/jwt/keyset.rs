@@ -77,7 +77,23 @@ fn is_key_material(secret: &[u8]) -> bool {
     {
         return true;
     }
-    let whole_der = |b: &[u8]| matches!(crate::keys::der::der_element(b), Some((0x30, _, rest)) if rest.is_empty());
+    // A whole DER SEQUENCE whose contents are complete elements, the first a SEQUENCE or an
+    // INTEGER (SPKI, PKCS#1, PKCS#8, SEC1): a random secret passes this about once in 2^24.
+    let whole_der = |b: &[u8]| {
+        let Some((0x30, mut body, [])) = crate::keys::der::der_element(b) else {
+            return false;
+        };
+        if !matches!(body.first(), Some(0x30 | 0x02)) {
+            return false;
+        }
+        while !body.is_empty() {
+            match crate::keys::der::der_element(body) {
+                Some((_, _, rest)) => body = rest,
+                None => return false,
+            }
+        }
+        true
+    };
     if whole_der(secret) {
         return true;
     }
@@ -225,8 +241,15 @@ impl JwtKey {
     pub fn generate(alg: Algorithm) -> Result<Self, Error> {
         if let Some((_, len)) = alg.hmac() {
             let mut secret = Zeroizing::new(vec![0u8; len]);
-            getrandom::fill(&mut secret)
-                .map_err(|_| Error::new(ErrorCode::RandomUnavailable, "OS random source failed"))?;
+            // Redraw in the (negligible) case a random secret looks like DER key material.
+            for _ in 0..8 {
+                getrandom::fill(&mut secret).map_err(|_| {
+                    Error::new(ErrorCode::RandomUnavailable, "OS random source failed")
+                })?;
+                if !is_key_material(&secret) {
+                    break;
+                }
+            }
             return Self::from_secret(alg, &secret);
         }
         let key = Self::from_signing(alg, SigningKey::generate(Self::asymmetric(alg)?)?)?;
