@@ -75,6 +75,8 @@ pub enum Category {
     Basic,
     /// A request signature (portcullis HMAC, RFC 9421, webhook) was refused.
     Signature,
+    /// A JWT (JWS compact token) was refused, or a JWT key could not be used.
+    Jwt,
 }
 
 impl Category {
@@ -87,6 +89,7 @@ impl Category {
             Category::ApiKey => "apikey",
             Category::Basic => "basic",
             Category::Signature => "signature",
+            Category::Jwt => "jwt",
         }
     }
 }
@@ -163,6 +166,46 @@ error_codes! {
     BasicHashMalformed = 308, "basic_hash_malformed", Basic, 500, "Malformed password hash.";
     /// An htpasswd line is malformed or names a user twice.
     BasicHtpasswdMalformed = 309, "basic_htpasswd_malformed", Basic, 500, "Malformed htpasswd file.";
+    /// The token is not a compact JWS (three base64url segments with JSON header and claims),
+    /// or its base64url is not canonical.
+    JwtMalformed = 400, "jwt_malformed", Jwt, 401, "Invalid token.";
+    /// The token (or its header) exceeds the configured size limit.
+    JwtTooLarge = 401, "jwt_too_large", Jwt, 401, "Token too large.";
+    /// The header or the claims name the same JSON member twice.
+    JwtDuplicateMember = 402, "jwt_duplicate_member", Jwt, 401, "Invalid token.";
+    /// The token's `alg` is `none` (in any spelling), unknown, outside the allow-list, or not
+    /// the algorithm of the key it selects.
+    JwtAlgorithmRefused = 403, "jwt_algorithm_refused", Jwt, 401, "Invalid token.";
+    /// No key matches the token's `kid` (or no key at all for its `alg`).
+    JwtKeyUnknown = 404, "jwt_key_unknown", Jwt, 401, "Invalid token.";
+    /// The signature does not verify (altered, truncated, stripped, DER instead of `r || s`).
+    JwtSignatureInvalid = 405, "jwt_signature_invalid", Jwt, 401, "Invalid token.";
+    /// The header's `crit` is empty, malformed, names an absent header or an extension
+    /// portcullis does not implement.
+    JwtCritUnsupported = 406, "jwt_crit_unsupported", Jwt, 401, "Invalid token.";
+    /// The header's `typ` is not the one the verifier requires.
+    JwtTypeMismatch = 407, "jwt_type_mismatch", Jwt, 401, "Invalid token.";
+    /// `exp` has passed, leeway included.
+    JwtExpired = 408, "jwt_expired", Jwt, 401, "The token has expired.";
+    /// `nbf` is still in the future, leeway included.
+    JwtNotYetValid = 409, "jwt_not_yet_valid", Jwt, 401, "The token is not yet valid.";
+    /// `iat` is in the future beyond the leeway.
+    JwtIssuedInFuture = 410, "jwt_issued_in_future", Jwt, 401, "Invalid token.";
+    /// The token was issued longer ago than the maximum age.
+    JwtTooOld = 411, "jwt_too_old", Jwt, 401, "The token is too old.";
+    /// `iss` is not one of the accepted issuers (exact, case-sensitive match).
+    JwtIssuerMismatch = 412, "jwt_issuer_mismatch", Jwt, 401, "Invalid token.";
+    /// No `aud` value is one of the accepted audiences.
+    JwtAudienceMismatch = 413, "jwt_audience_mismatch", Jwt, 401, "Invalid token.";
+    /// A required claim (`exp` by default, or one the configuration names) is absent.
+    JwtClaimMissing = 414, "jwt_claim_missing", Jwt, 401, "Invalid token.";
+    /// A claim has the wrong JSON type (`exp` as a string, `aud` as a number, ...).
+    JwtClaimType = 415, "jwt_claim_type", Jwt, 401, "Invalid token.";
+    /// The token's `jti` is on the revocation list.
+    JwtRevoked = 416, "jwt_revoked", Jwt, 401, "The token has been revoked.";
+    /// A JWT key is unusable: asymmetric material offered as an HMAC secret, a secret too short,
+    /// a JWK of the wrong shape, a key that does not fit its algorithm.
+    JwtKeyInvalid = 417, "jwt_key_invalid", Jwt, 500, "Invalid JWT key.";
     /// The request carries no signature for this scheme (header absent).
     SignatureMissing = 600, "signature_missing", Signature, 401, "Signature required.";
     /// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case

@@ -5,6 +5,7 @@
 //!
 //! - [`apikey`]: GitHub-style API keys with checksums, peppered digests, rotation, revocation.
 //! - [`basic`]: HTTP Basic (RFC 7617) against argon2id, bcrypt and SHA-crypt hashes.
+//! - [`jwt`]: JWT bearer tokens (JWS compact, RFC 7515/7519/8725): sign, verify, JWK/JWKS.
 //!
 //! ```
 //! use portcullis::{apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing}, Request};
@@ -29,6 +30,7 @@ pub mod digest;
 pub mod error;
 pub mod hmac;
 pub mod httpsig;
+pub mod jwt;
 pub mod keys;
 pub mod request;
 pub mod secret;

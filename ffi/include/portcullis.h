@@ -246,6 +246,64 @@ typedef uint32_t portcullis_result;
 // An htpasswd line is malformed or names a user twice.
 #define PORTCULLIS_RESULT_BASIC_HTPASSWD_MALFORMED 309
 
+// The token is not a compact JWS (three base64url segments with JSON header and claims),
+// or its base64url is not canonical.
+#define PORTCULLIS_RESULT_JWT_MALFORMED 400
+
+// The token (or its header) exceeds the configured size limit.
+#define PORTCULLIS_RESULT_JWT_TOO_LARGE 401
+
+// The header or the claims name the same JSON member twice.
+#define PORTCULLIS_RESULT_JWT_DUPLICATE_MEMBER 402
+
+// The token's `alg` is `none` (in any spelling), unknown, outside the allow-list, or not
+// the algorithm of the key it selects.
+#define PORTCULLIS_RESULT_JWT_ALGORITHM_REFUSED 403
+
+// No key matches the token's `kid` (or no key at all for its `alg`).
+#define PORTCULLIS_RESULT_JWT_KEY_UNKNOWN 404
+
+// The signature does not verify (altered, truncated, stripped, DER instead of `r || s`).
+#define PORTCULLIS_RESULT_JWT_SIGNATURE_INVALID 405
+
+// The header's `crit` is empty, malformed, names an absent header or an extension
+// portcullis does not implement.
+#define PORTCULLIS_RESULT_JWT_CRIT_UNSUPPORTED 406
+
+// The header's `typ` is not the one the verifier requires.
+#define PORTCULLIS_RESULT_JWT_TYPE_MISMATCH 407
+
+// `exp` has passed, leeway included.
+#define PORTCULLIS_RESULT_JWT_EXPIRED 408
+
+// `nbf` is still in the future, leeway included.
+#define PORTCULLIS_RESULT_JWT_NOT_YET_VALID 409
+
+// `iat` is in the future beyond the leeway.
+#define PORTCULLIS_RESULT_JWT_ISSUED_IN_FUTURE 410
+
+// The token was issued longer ago than the maximum age.
+#define PORTCULLIS_RESULT_JWT_TOO_OLD 411
+
+// `iss` is not one of the accepted issuers (exact, case-sensitive match).
+#define PORTCULLIS_RESULT_JWT_ISSUER_MISMATCH 412
+
+// No `aud` value is one of the accepted audiences.
+#define PORTCULLIS_RESULT_JWT_AUDIENCE_MISMATCH 413
+
+// A required claim (`exp` by default, or one the configuration names) is absent.
+#define PORTCULLIS_RESULT_JWT_CLAIM_MISSING 414
+
+// A claim has the wrong JSON type (`exp` as a string, `aud` as a number, ...).
+#define PORTCULLIS_RESULT_JWT_CLAIM_TYPE 415
+
+// The token's `jti` is on the revocation list.
+#define PORTCULLIS_RESULT_JWT_REVOKED 416
+
+// A JWT key is unusable: asymmetric material offered as an HMAC secret, a secret too short,
+// a JWK of the wrong shape, a key that does not fit its algorithm.
+#define PORTCULLIS_RESULT_JWT_KEY_INVALID 417
+
 // The request carries no signature for this scheme (header absent).
 #define PORTCULLIS_RESULT_SIGNATURE_MISSING 600
 

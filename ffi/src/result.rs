@@ -92,6 +92,46 @@ pub const PORTCULLIS_RESULT_BASIC_HASH_WEAK: portcullis_result = 307;
 pub const PORTCULLIS_RESULT_BASIC_HASH_MALFORMED: portcullis_result = 308;
 /// An htpasswd line is malformed or names a user twice.
 pub const PORTCULLIS_RESULT_BASIC_HTPASSWD_MALFORMED: portcullis_result = 309;
+/// The token is not a compact JWS (three base64url segments with JSON header and claims),
+/// or its base64url is not canonical.
+pub const PORTCULLIS_RESULT_JWT_MALFORMED: portcullis_result = 400;
+/// The token (or its header) exceeds the configured size limit.
+pub const PORTCULLIS_RESULT_JWT_TOO_LARGE: portcullis_result = 401;
+/// The header or the claims name the same JSON member twice.
+pub const PORTCULLIS_RESULT_JWT_DUPLICATE_MEMBER: portcullis_result = 402;
+/// The token's `alg` is `none` (in any spelling), unknown, outside the allow-list, or not
+/// the algorithm of the key it selects.
+pub const PORTCULLIS_RESULT_JWT_ALGORITHM_REFUSED: portcullis_result = 403;
+/// No key matches the token's `kid` (or no key at all for its `alg`).
+pub const PORTCULLIS_RESULT_JWT_KEY_UNKNOWN: portcullis_result = 404;
+/// The signature does not verify (altered, truncated, stripped, DER instead of `r || s`).
+pub const PORTCULLIS_RESULT_JWT_SIGNATURE_INVALID: portcullis_result = 405;
+/// The header's `crit` is empty, malformed, names an absent header or an extension
+/// portcullis does not implement.
+pub const PORTCULLIS_RESULT_JWT_CRIT_UNSUPPORTED: portcullis_result = 406;
+/// The header's `typ` is not the one the verifier requires.
+pub const PORTCULLIS_RESULT_JWT_TYPE_MISMATCH: portcullis_result = 407;
+/// `exp` has passed, leeway included.
+pub const PORTCULLIS_RESULT_JWT_EXPIRED: portcullis_result = 408;
+/// `nbf` is still in the future, leeway included.
+pub const PORTCULLIS_RESULT_JWT_NOT_YET_VALID: portcullis_result = 409;
+/// `iat` is in the future beyond the leeway.
+pub const PORTCULLIS_RESULT_JWT_ISSUED_IN_FUTURE: portcullis_result = 410;
+/// The token was issued longer ago than the maximum age.
+pub const PORTCULLIS_RESULT_JWT_TOO_OLD: portcullis_result = 411;
+/// `iss` is not one of the accepted issuers (exact, case-sensitive match).
+pub const PORTCULLIS_RESULT_JWT_ISSUER_MISMATCH: portcullis_result = 412;
+/// No `aud` value is one of the accepted audiences.
+pub const PORTCULLIS_RESULT_JWT_AUDIENCE_MISMATCH: portcullis_result = 413;
+/// A required claim (`exp` by default, or one the configuration names) is absent.
+pub const PORTCULLIS_RESULT_JWT_CLAIM_MISSING: portcullis_result = 414;
+/// A claim has the wrong JSON type (`exp` as a string, `aud` as a number, ...).
+pub const PORTCULLIS_RESULT_JWT_CLAIM_TYPE: portcullis_result = 415;
+/// The token's `jti` is on the revocation list.
+pub const PORTCULLIS_RESULT_JWT_REVOKED: portcullis_result = 416;
+/// A JWT key is unusable: asymmetric material offered as an HMAC secret, a secret too short,
+/// a JWK of the wrong shape, a key that does not fit its algorithm.
+pub const PORTCULLIS_RESULT_JWT_KEY_INVALID: portcullis_result = 417;
 /// The request carries no signature for this scheme (header absent).
 pub const PORTCULLIS_RESULT_SIGNATURE_MISSING: portcullis_result = 600;
 /// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case
@@ -275,6 +315,54 @@ mod tests {
                 PORTCULLIS_RESULT_STORE_UNAVAILABLE,
                 ErrorCode::StoreUnavailable,
             ),
+            (PORTCULLIS_RESULT_JWT_MALFORMED, ErrorCode::JwtMalformed),
+            (PORTCULLIS_RESULT_JWT_TOO_LARGE, ErrorCode::JwtTooLarge),
+            (
+                PORTCULLIS_RESULT_JWT_DUPLICATE_MEMBER,
+                ErrorCode::JwtDuplicateMember,
+            ),
+            (
+                PORTCULLIS_RESULT_JWT_ALGORITHM_REFUSED,
+                ErrorCode::JwtAlgorithmRefused,
+            ),
+            (PORTCULLIS_RESULT_JWT_KEY_UNKNOWN, ErrorCode::JwtKeyUnknown),
+            (
+                PORTCULLIS_RESULT_JWT_SIGNATURE_INVALID,
+                ErrorCode::JwtSignatureInvalid,
+            ),
+            (
+                PORTCULLIS_RESULT_JWT_CRIT_UNSUPPORTED,
+                ErrorCode::JwtCritUnsupported,
+            ),
+            (
+                PORTCULLIS_RESULT_JWT_TYPE_MISMATCH,
+                ErrorCode::JwtTypeMismatch,
+            ),
+            (PORTCULLIS_RESULT_JWT_EXPIRED, ErrorCode::JwtExpired),
+            (
+                PORTCULLIS_RESULT_JWT_NOT_YET_VALID,
+                ErrorCode::JwtNotYetValid,
+            ),
+            (
+                PORTCULLIS_RESULT_JWT_ISSUED_IN_FUTURE,
+                ErrorCode::JwtIssuedInFuture,
+            ),
+            (PORTCULLIS_RESULT_JWT_TOO_OLD, ErrorCode::JwtTooOld),
+            (
+                PORTCULLIS_RESULT_JWT_ISSUER_MISMATCH,
+                ErrorCode::JwtIssuerMismatch,
+            ),
+            (
+                PORTCULLIS_RESULT_JWT_AUDIENCE_MISMATCH,
+                ErrorCode::JwtAudienceMismatch,
+            ),
+            (
+                PORTCULLIS_RESULT_JWT_CLAIM_MISSING,
+                ErrorCode::JwtClaimMissing,
+            ),
+            (PORTCULLIS_RESULT_JWT_CLAIM_TYPE, ErrorCode::JwtClaimType),
+            (PORTCULLIS_RESULT_JWT_REVOKED, ErrorCode::JwtRevoked),
+            (PORTCULLIS_RESULT_JWT_KEY_INVALID, ErrorCode::JwtKeyInvalid),
             (
                 PORTCULLIS_RESULT_SIGNATURE_MISSING,
                 ErrorCode::SignatureMissing,

@@ -48,6 +48,12 @@ create_exception!(
 );
 create_exception!(
     portcullis,
+    JwtError,
+    AuthError,
+    "A JWT was refused, or a JWT key could not be used."
+);
+create_exception!(
+    portcullis,
     BasicAuthError,
     AuthError,
     "HTTP Basic credentials were refused, or a password hash could not be used."
@@ -64,6 +70,7 @@ fn raise(py: Python<'_>, code: ErrorCode, detail: &str, challenge: Option<String
         Category::ApiKey => ApiKeyError::new_err(text),
         Category::Basic => BasicAuthError::new_err(text),
         Category::Signature => SignatureError::new_err(text),
+        Category::Jwt => JwtError::new_err(text),
     };
     let set = || -> PyResult<()> {
         let value = err.value(py);
@@ -112,5 +119,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ApiKeyError", py.get_type::<ApiKeyError>())?;
     m.add("BasicAuthError", py.get_type::<BasicAuthError>())?;
     m.add("SignatureError", py.get_type::<SignatureError>())?;
+    m.add("JwtError", py.get_type::<JwtError>())?;
     Ok(())
 }

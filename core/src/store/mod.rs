@@ -1,5 +1,5 @@
 //! State shared between requests and, with a shared backend, between instances of a service:
-//! replay nonces and message ids today; revocations and counters as methods need them.
+//! replay nonces and message ids, revoked token ids; counters as methods need them.
 //!
 //! Every backend fails closed: when it cannot answer, the caller refuses the request with
 //! `store_unavailable` instead of letting it through.
@@ -24,6 +24,17 @@ pub trait ReplayStore: Send + Sync + Debug {
         expires_at: i64,
         now: i64,
     ) -> Result<bool, Error>;
+}
+
+/// Where revoked credential ids (JWT `jti`, ...) live until they would have expired anyway.
+pub trait RevocationStore: Send + Sync + Debug {
+    /// Records `id` in `namespace` as revoked until `until` (Unix seconds); an error
+    /// (`store_unavailable`) when the store cannot record it.
+    fn revoke(&self, namespace: &str, id: &[u8], until: i64, now: i64) -> Result<(), Error>;
+
+    /// True when `id` is revoked at `now`; an error (`store_unavailable`) when the store cannot
+    /// tell, and the caller refuses the credential.
+    fn is_revoked(&self, namespace: &str, id: &[u8], now: i64) -> Result<bool, Error>;
 }
 
 /// The in-process store: bounded, entries expire with their window. Keys are kept as SHA-256
@@ -76,11 +87,7 @@ impl ReplayStore for MemoryStore {
         expires_at: i64,
         now: i64,
     ) -> Result<bool, Error> {
-        let mut hasher = Sha256::new();
-        hasher.update((namespace.len() as u64).to_be_bytes());
-        hasher.update(namespace.as_bytes());
-        hasher.update(key);
-        let id: [u8; 32] = hasher.finalize().into();
+        let id = entry_id(namespace, key);
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(&until) = entries.get(&id) {
             if until > now {
@@ -101,6 +108,39 @@ impl ReplayStore for MemoryStore {
     }
 }
 
+fn entry_id(namespace: &str, key: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update((namespace.len() as u64).to_be_bytes());
+    hasher.update(namespace.as_bytes());
+    hasher.update(key);
+    hasher.finalize().into()
+}
+
+impl RevocationStore for MemoryStore {
+    fn revoke(&self, namespace: &str, id: &[u8], until: i64, now: i64) -> Result<(), Error> {
+        let id = entry_id(namespace, id);
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if !entries.contains_key(&id) && entries.len() >= self.max_entries {
+            entries.retain(|_, u| *u > now);
+            if entries.len() >= self.max_entries {
+                return Err(Error::new(
+                    ErrorCode::StoreUnavailable,
+                    "revocation store is full of live entries",
+                ));
+            }
+        }
+        let slot = entries.entry(id).or_insert(until);
+        *slot = (*slot).max(until);
+        Ok(())
+    }
+
+    fn is_revoked(&self, namespace: &str, id: &[u8], now: i64) -> Result<bool, Error> {
+        let id = entry_id(namespace, id);
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(entries.get(&id).is_some_and(|&until| until > now))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +158,17 @@ mod tests {
             s.remember("a", b"k", 200, 100).unwrap(),
             "expired entries renew"
         );
+    }
+
+    #[test]
+    fn revocations_last_until_their_end() {
+        let s = MemoryStore::new(10);
+        assert!(!s.is_revoked("jwt", b"j", 0).unwrap());
+        s.revoke("jwt", b"j", 100, 0).unwrap();
+        s.revoke("jwt", b"j", 50, 0).unwrap();
+        assert!(s.is_revoked("jwt", b"j", 99).unwrap());
+        assert!(!s.is_revoked("other", b"j", 99).unwrap());
+        assert!(!s.is_revoked("jwt", b"j", 100).unwrap());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Asymmetric keys (Ed25519, ECDSA P-256/P-384, RSA) over aws-lc-rs: parsing and signing.
+//! Asymmetric keys (Ed25519, ECDSA P-256/P-384/P-521, RSA) over aws-lc-rs: parsing, generation,
+//! signing, and JWK import/export with RFC 7638 thumbprints ([`jwk`]).
 //!
 //! A key is bound to one [`KeyAlgorithm`] when it is built and parsed once: a [`VerifyingKey`]
 //! holds an aws-lc-rs `ParsedPublicKey`, a [`SigningKey`] the key pair. ECDSA signatures are the
@@ -7,7 +8,10 @@
 //! Accepted encodings: PEM `PUBLIC KEY` (SPKI), `RSA PUBLIC KEY` (PKCS#1), `PRIVATE KEY`
 //! (PKCS#8, including RSA keys labelled `id-RSASSA-PSS`), `RSA PRIVATE KEY` (PKCS#1),
 //! `EC PRIVATE KEY` (SEC1); the same as DER; raw 32-byte Ed25519 keys and uncompressed EC
-//! points. Every failure is `signature_secret_invalid`.
+//! points; JWK objects (RFC 7517/7518, RFC 8037). Every failure is `signature_secret_invalid`.
+
+pub(crate) mod der;
+pub mod jwk;
 
 use std::fmt;
 
@@ -27,6 +31,8 @@ pub enum KeyAlgorithm {
     EcdsaP256Sha256,
     /// ECDSA on P-384 with SHA-384, fixed-width signature.
     EcdsaP384Sha384,
+    /// ECDSA on P-521 with SHA-512, fixed-width (132-byte) signature.
+    EcdsaP521Sha512,
     /// RSASSA-PSS with SHA-256 (MGF1 SHA-256, salt 32), keys of 2048-8192 bits.
     RsaPssSha256,
     /// RSASSA-PSS with SHA-384 (salt 48).
@@ -47,6 +53,7 @@ impl KeyAlgorithm {
             KeyAlgorithm::Ed25519 => &sig::ED25519,
             KeyAlgorithm::EcdsaP256Sha256 => &sig::ECDSA_P256_SHA256_FIXED,
             KeyAlgorithm::EcdsaP384Sha384 => &sig::ECDSA_P384_SHA384_FIXED,
+            KeyAlgorithm::EcdsaP521Sha512 => &sig::ECDSA_P521_SHA512_FIXED,
             KeyAlgorithm::RsaPssSha256 => &sig::RSA_PSS_2048_8192_SHA256,
             KeyAlgorithm::RsaPssSha384 => &sig::RSA_PSS_2048_8192_SHA384,
             KeyAlgorithm::RsaPssSha512 => &sig::RSA_PSS_2048_8192_SHA512,
@@ -72,6 +79,7 @@ impl KeyAlgorithm {
         match self {
             KeyAlgorithm::EcdsaP256Sha256 => Some(&sig::ECDSA_P256_SHA256_FIXED_SIGNING),
             KeyAlgorithm::EcdsaP384Sha384 => Some(&sig::ECDSA_P384_SHA384_FIXED_SIGNING),
+            KeyAlgorithm::EcdsaP521Sha512 => Some(&sig::ECDSA_P521_SHA512_FIXED_SIGNING),
             _ => None,
         }
     }
@@ -119,6 +127,7 @@ fn parse_pem(text: &[u8]) -> Result<Pem, Error> {
 pub struct VerifyingKey {
     algorithm: KeyAlgorithm,
     key: sig::ParsedPublicKey,
+    public: Option<der::PublicParts>,
 }
 
 impl fmt::Debug for VerifyingKey {
@@ -135,7 +144,12 @@ impl VerifyingKey {
     pub fn from_der(algorithm: KeyAlgorithm, der: &[u8]) -> Result<Self, Error> {
         let key = sig::ParsedPublicKey::new(algorithm.verification(), der)
             .map_err(|e| rejected(&format!("public key does not fit {algorithm:?}: {e}")))?;
-        Ok(VerifyingKey { algorithm, key })
+        let public = der::public_parts(algorithm, der);
+        Ok(VerifyingKey {
+            algorithm,
+            key,
+            public,
+        })
     }
 
     /// From PEM: `PUBLIC KEY` (SPKI) or `RSA PUBLIC KEY` (PKCS#1).
@@ -194,7 +208,9 @@ impl SigningKey {
                 Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
                     .map_err(|e| rejected(&format!("Ed25519 private key: {e}")))?,
             ),
-            KeyAlgorithm::EcdsaP256Sha256 | KeyAlgorithm::EcdsaP384Sha384 => {
+            KeyAlgorithm::EcdsaP256Sha256
+            | KeyAlgorithm::EcdsaP384Sha384
+            | KeyAlgorithm::EcdsaP521Sha512 => {
                 let alg = algorithm
                     .ecdsa_signing()
                     .ok_or_else(|| rejected("not an ECDSA algorithm"))?;
@@ -222,6 +238,84 @@ impl SigningKey {
             algorithm: KeyAlgorithm::Ed25519,
             pair: Pair::Ed25519(pair),
         })
+    }
+
+    /// A new random key pair for `algorithm` (RSA: 2048 bits; see
+    /// [`SigningKey::generate_rsa`] for larger keys).
+    pub fn generate(algorithm: KeyAlgorithm) -> Result<Self, Error> {
+        let failed = || Error::new(ErrorCode::RandomUnavailable, "key generation failed");
+        let pair = match algorithm {
+            KeyAlgorithm::Ed25519 => {
+                Pair::Ed25519(Ed25519KeyPair::generate().map_err(|_| failed())?)
+            }
+            KeyAlgorithm::EcdsaP256Sha256
+            | KeyAlgorithm::EcdsaP384Sha384
+            | KeyAlgorithm::EcdsaP521Sha512 => {
+                let alg = algorithm
+                    .ecdsa_signing()
+                    .ok_or_else(|| rejected("not an ECDSA algorithm"))?;
+                Pair::Ecdsa(EcdsaKeyPair::generate(alg).map_err(|_| failed())?)
+            }
+            _ => return Self::generate_rsa(algorithm, 2048),
+        };
+        Ok(SigningKey { algorithm, pair })
+    }
+
+    /// A new random RSA key pair of `bits` (2048, 3072, 4096 or 8192) for an RSA algorithm.
+    pub fn generate_rsa(algorithm: KeyAlgorithm, bits: u32) -> Result<Self, Error> {
+        use aws_lc_rs::rsa::KeySize;
+        if algorithm.rsa_encoding().is_none() {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "not an RSA algorithm",
+            ));
+        }
+        let size = match bits {
+            2048 => KeySize::Rsa2048,
+            3072 => KeySize::Rsa3072,
+            4096 => KeySize::Rsa4096,
+            8192 => KeySize::Rsa8192,
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    "RSA key size must be 2048, 3072, 4096 or 8192 bits",
+                ))
+            }
+        };
+        let pair = RsaKeyPair::generate(size)
+            .map_err(|_| Error::new(ErrorCode::RandomUnavailable, "key generation failed"))?;
+        Ok(SigningKey {
+            algorithm,
+            pair: Pair::Rsa(pair),
+        })
+    }
+
+    /// The private key as PKCS#8 DER (wiped when dropped).
+    pub fn to_pkcs8_der(&self) -> Result<zeroize::Zeroizing<Vec<u8>>, Error> {
+        use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+        let failed = || Error::new(ErrorCode::Internal, "PKCS#8 export failed");
+        let der = match &self.pair {
+            Pair::Ed25519(p) => p.to_pkcs8v1().map_err(|_| failed())?.as_ref().to_vec(),
+            Pair::Ecdsa(p) => p.to_pkcs8v1().map_err(|_| failed())?.as_ref().to_vec(),
+            Pair::Rsa(p) => {
+                let der: Pkcs8V1Der<'static> = p.as_der().map_err(|_| failed())?;
+                der.as_ref().to_vec()
+            }
+        };
+        Ok(zeroize::Zeroizing::new(der))
+    }
+
+    /// The private key as a PKCS#8 `PRIVATE KEY` PEM block (wiped when dropped).
+    pub fn to_pkcs8_pem(&self) -> Result<zeroize::Zeroizing<String>, Error> {
+        let der = self.to_pkcs8_der()?;
+        let b64 = zeroize::Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(&*der));
+        let mut out = String::from("-----BEGIN PRIVATE KEY-----\n");
+        for chunk in b64.as_bytes().chunks(64) {
+            out.extend(chunk.iter().map(|&b| char::from(b)));
+            out.push('\n');
+        }
+        out.push_str("-----END PRIVATE KEY-----\n");
+        Ok(zeroize::Zeroizing::new(out))
     }
 
     /// The algorithm the key is bound to.
@@ -280,7 +374,7 @@ impl Pem {
 fn rsa_pair(der: &[u8]) -> Result<RsaKeyPair, Error> {
     let pair = RsaKeyPair::from_pkcs8(der)
         .or_else(|_| RsaKeyPair::from_der(der))
-        .or_else(|e| match pkcs8_inner_key(der) {
+        .or_else(|e| match der::pkcs8_inner_key(der) {
             Some(inner) => RsaKeyPair::from_der(inner),
             None => Err(e),
         })
@@ -289,47 +383,6 @@ fn rsa_pair(der: &[u8]) -> Result<RsaKeyPair, Error> {
         return Err(rejected("RSA keys shorter than 2048 bits are refused"));
     }
     Ok(pair)
-}
-
-/// The `privateKey` OCTET STRING of a PKCS#8 `PrivateKeyInfo` (for RSA-PSS keys, which some
-/// parsers refuse by OID although the inner key is a plain PKCS#1 `RSAPrivateKey`).
-fn pkcs8_inner_key(der: &[u8]) -> Option<&[u8]> {
-    let (tag, body, _) = der_element(der)?;
-    if tag != 0x30 {
-        return None;
-    }
-    let (tag, _, rest) = der_element(body)?; // version INTEGER
-    if tag != 0x02 {
-        return None;
-    }
-    let (tag, _, rest) = der_element(rest)?; // AlgorithmIdentifier SEQUENCE
-    if tag != 0x30 {
-        return None;
-    }
-    let (tag, key, _) = der_element(rest)?; // privateKey OCTET STRING
-    (tag == 0x04).then_some(key)
-}
-
-/// One DER element: (tag, contents, what follows). Definite lengths up to 4 bytes only.
-fn der_element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let n = usize::from(first & 0x7f);
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n]
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-        (len, &rest[n..])
-    };
-    if rest.len() < len {
-        return None;
-    }
-    Some((tag, &rest[..len], &rest[len..]))
 }
 
 #[cfg(test)]
@@ -374,7 +427,7 @@ mod tests {
             assert_eq!(e.code(), ErrorCode::SignatureSecretInvalid);
         }
         assert!(VerifyingKey::from_der(KeyAlgorithm::RsaPssSha512, &[0x30, 0x82, 0xff]).is_err());
-        assert!(pkcs8_inner_key(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_none());
+        assert!(der::pkcs8_inner_key(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_none());
         assert!(SigningKey::ed25519_from_seed(&[7; 32]).is_ok());
     }
 }

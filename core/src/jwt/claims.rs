@@ -1,0 +1,324 @@
+//! Claim checks (RFC 7519 4.1, RFC 8725 3.8-3.11): times with leeway, issuer, audience,
+//! required claims, and the JSON type of every registered claim. A claim of the wrong type is
+//! refused, never treated as absent.
+
+use serde_json::{Map, Value};
+
+use super::JwtConfig;
+use crate::error::{Error, ErrorCode};
+
+/// What the verifier keeps from valid claims.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Facts {
+    pub subject: Option<String>,
+    pub exp: Option<i64>,
+    pub jti: Option<String>,
+    pub scopes: Vec<String>,
+    /// The span of `now` values for which the time checks pass (for the cache).
+    pub valid_from: i64,
+    pub valid_until: Option<i64>,
+}
+
+fn wrong_type(name: &str, want: &str) -> Error {
+    Error::new(
+        ErrorCode::JwtClaimType,
+        format!("claim {name} is not {want}"),
+    )
+}
+
+fn missing(name: &str) -> Error {
+    Error::new(
+        ErrorCode::JwtClaimMissing,
+        format!("claim {name} is missing"),
+    )
+}
+
+/// A NumericDate (RFC 7519 2): a JSON number, fractions truncated toward negative infinity.
+fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, Error> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => {
+            if let Some(i) = n.as_i64() {
+                Ok(Some(i))
+            } else if n.as_u64().is_some() {
+                Ok(Some(i64::MAX))
+            } else {
+                let f = n.as_f64().unwrap_or(0.0).floor();
+                // `as` saturates: out-of-range dates become i64::MIN/MAX.
+                Ok(Some(f as i64))
+            }
+        }
+        Some(_) => Err(wrong_type(name, "a number (NumericDate)")),
+    }
+}
+
+fn string<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, Error> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(wrong_type(name, "a string")),
+    }
+}
+
+/// `aud` as a list: a string or a non-empty array of strings.
+fn audiences(claims: &Map<String, Value>) -> Result<Option<Vec<&str>>, Error> {
+    match claims.get("aud") {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| wrong_type("aud", "a string or an array of strings"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(wrong_type("aud", "a string or an array of strings")),
+    }
+}
+
+/// Scopes from `scope` (space-separated string, RFC 8693 4.2) or `scp` (array of strings).
+fn scopes(claims: &Map<String, Value>) -> Result<Vec<String>, Error> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(scope) = string(claims, "scope")? {
+        out.extend(
+            scope
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
+    }
+    match claims.get("scp") {
+        None => {}
+        Some(Value::Array(items)) => {
+            for v in items {
+                let s = v
+                    .as_str()
+                    .ok_or_else(|| wrong_type("scp", "an array of strings"))?;
+                if !out.iter().any(|o| o == s) {
+                    out.push(s.to_owned());
+                }
+            }
+        }
+        Some(_) => return Err(wrong_type("scp", "an array of strings")),
+    }
+    Ok(out)
+}
+
+/// Checks `claims` at `now` against `config`.
+pub(crate) fn check(
+    config: &JwtConfig,
+    claims: &Map<String, Value>,
+    now: i64,
+) -> Result<Facts, Error> {
+    let leeway = i64::try_from(config.leeway_seconds).unwrap_or(0);
+    // Types first, so a wrong type is reported as such whatever else is wrong.
+    let exp = numeric_date(claims, "exp")?;
+    let nbf = numeric_date(claims, "nbf")?;
+    let iat = numeric_date(claims, "iat")?;
+    let iss = string(claims, "iss")?;
+    let subject = string(claims, "sub")?.map(str::to_owned);
+    let jti = string(claims, "jti")?.map(str::to_owned);
+    let aud = audiences(claims)?;
+    let scopes = scopes(claims)?;
+
+    for name in &config.required_claims {
+        if claims.get(name).is_none_or(Value::is_null) {
+            return Err(missing(name));
+        }
+    }
+    let mut valid_until: Option<i64> = None;
+    match exp {
+        None if config.require_exp => return Err(missing("exp")),
+        None => {}
+        Some(exp) => {
+            let until = exp.saturating_add(leeway);
+            if now >= until {
+                return Err(Error::new(ErrorCode::JwtExpired, "token has expired"));
+            }
+            valid_until = Some(until);
+        }
+    }
+    let mut valid_from = i64::MIN;
+    if let Some(nbf) = nbf {
+        valid_from = nbf.saturating_sub(leeway);
+        if now < valid_from {
+            return Err(Error::new(
+                ErrorCode::JwtNotYetValid,
+                "token is not yet valid (nbf)",
+            ));
+        }
+    }
+    if let Some(iat) = iat {
+        let from = iat.saturating_sub(leeway);
+        if now < from {
+            return Err(Error::new(
+                ErrorCode::JwtIssuedInFuture,
+                "token is issued in the future (iat)",
+            ));
+        }
+        valid_from = valid_from.max(from);
+    }
+    if let Some(max_age) = config.max_age_seconds {
+        let iat = iat.ok_or_else(|| missing("iat"))?;
+        let max_age = i64::try_from(max_age).unwrap_or(i64::MAX);
+        let until = iat.saturating_add(max_age).saturating_add(leeway);
+        if now >= until {
+            return Err(Error::new(
+                ErrorCode::JwtTooOld,
+                "token is older than max_age",
+            ));
+        }
+        valid_until = Some(valid_until.map_or(until, |u| u.min(until)));
+    }
+    if !config.issuers.is_empty() {
+        let iss = iss.ok_or_else(|| missing("iss"))?;
+        if !config.issuers.iter().any(|i| i == iss) {
+            return Err(Error::new(
+                ErrorCode::JwtIssuerMismatch,
+                "iss is not accepted",
+            ));
+        }
+    }
+    match aud {
+        None if !config.audiences.is_empty() => return Err(missing("aud")),
+        None => {}
+        Some(list) if !list.iter().any(|a| config.audiences.iter().any(|c| c == a)) => {
+            return Err(Error::new(
+                ErrorCode::JwtAudienceMismatch,
+                "no aud value is an accepted audience",
+            ));
+        }
+        Some(_) => {}
+    }
+    Ok(Facts {
+        subject,
+        exp,
+        jti,
+        scopes,
+        valid_from,
+        valid_until,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(config: &JwtConfig, claims: Value, now: i64) -> Result<Facts, ErrorCode> {
+        check(config, claims.as_object().unwrap(), now).map_err(|e| e.code())
+    }
+
+    #[test]
+    fn times_with_leeway() {
+        let c = JwtConfig::default();
+        assert!(run(&c, json!({"exp": 1000}), 1059).is_ok());
+        assert_eq!(
+            run(&c, json!({"exp": 1000}), 1060).unwrap_err(),
+            ErrorCode::JwtExpired
+        );
+        assert_eq!(
+            run(&c, json!({}), 0).unwrap_err(),
+            ErrorCode::JwtClaimMissing
+        );
+        assert_eq!(
+            run(&c, json!({"exp": "1000"}), 0).unwrap_err(),
+            ErrorCode::JwtClaimType
+        );
+        assert_eq!(
+            run(&c, json!({"exp": null}), 0).unwrap_err(),
+            ErrorCode::JwtClaimType
+        );
+        assert!(run(&c, json!({"exp": 1000.9}), 1059).is_ok());
+        assert_eq!(
+            run(&c, json!({"exp": 5000, "nbf": 2000}), 1939).unwrap_err(),
+            ErrorCode::JwtNotYetValid
+        );
+        assert_eq!(
+            run(&c, json!({"exp": 5000, "iat": 2000}), 1939).unwrap_err(),
+            ErrorCode::JwtIssuedInFuture
+        );
+        let aged = JwtConfig {
+            max_age_seconds: Some(100),
+            ..JwtConfig::default()
+        };
+        assert_eq!(
+            run(&aged, json!({"exp": 5000, "iat": 1000}), 1160).unwrap_err(),
+            ErrorCode::JwtTooOld
+        );
+        assert_eq!(
+            run(&aged, json!({"exp": 5000}), 1000).unwrap_err(),
+            ErrorCode::JwtClaimMissing
+        );
+        let f = run(&aged, json!({"exp": 5000, "iat": 1000}), 1100).unwrap();
+        assert_eq!((f.valid_from, f.valid_until), (940, Some(1160)));
+        assert!(run(&c, json!({"exp": 1e300}), 0).is_ok());
+        assert!(run(&c, json!({"exp": u64::MAX}), 0).is_ok());
+    }
+
+    #[test]
+    fn issuer_audience_and_types() {
+        let c = JwtConfig {
+            issuers: vec!["https://a".into(), "https://b".into()],
+            audiences: vec!["api".into()],
+            ..JwtConfig::default()
+        };
+        let ok = json!({"exp": 10, "iss": "https://b", "aud": ["x", "api"]});
+        assert!(run(&c, ok, 0).is_ok());
+        let mismatch = [
+            (
+                json!({"exp": 10, "iss": "https://A", "aud": "api"}),
+                ErrorCode::JwtIssuerMismatch,
+            ),
+            (
+                json!({"exp": 10, "iss": "https://a/", "aud": "api"}),
+                ErrorCode::JwtIssuerMismatch,
+            ),
+            (
+                json!({"exp": 10, "iss": ["https://a"], "aud": "api"}),
+                ErrorCode::JwtClaimType,
+            ),
+            (json!({"exp": 10, "aud": "api"}), ErrorCode::JwtClaimMissing),
+            (
+                json!({"exp": 10, "iss": "https://a", "aud": "apix"}),
+                ErrorCode::JwtAudienceMismatch,
+            ),
+            (
+                json!({"exp": 10, "iss": "https://a", "aud": []}),
+                ErrorCode::JwtAudienceMismatch,
+            ),
+            (
+                json!({"exp": 10, "iss": "https://a", "aud": 1}),
+                ErrorCode::JwtClaimType,
+            ),
+            (
+                json!({"exp": 10, "iss": "https://a", "aud": [1]}),
+                ErrorCode::JwtClaimType,
+            ),
+            (
+                json!({"exp": 10, "iss": "https://a", "aud": "api", "sub": 1}),
+                ErrorCode::JwtClaimType,
+            ),
+            (
+                json!({"exp": 10, "iss": "https://a", "aud": "api", "scp": "a"}),
+                ErrorCode::JwtClaimType,
+            ),
+        ];
+        for (claims, want) in mismatch {
+            assert_eq!(run(&c, claims.clone(), 0).unwrap_err(), want, "{claims}");
+        }
+        let plain = JwtConfig::default();
+        assert_eq!(
+            run(&plain, json!({"exp": 10, "aud": "api"}), 0).unwrap_err(),
+            ErrorCode::JwtAudienceMismatch
+        );
+        let f = run(
+            &plain,
+            json!({"exp": 10, "scope": "a  b", "scp": ["b", "c"]}),
+            0,
+        )
+        .unwrap();
+        assert_eq!(f.scopes, ["a", "b", "c"]);
+    }
+}

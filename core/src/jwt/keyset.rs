@@ -1,0 +1,468 @@
+//! JWT keys, each bound to one algorithm, and the in-memory key set.
+
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use aws_lc_rs::hmac;
+use base64::Engine;
+use serde_json::{json, Value};
+use zeroize::Zeroizing;
+
+use super::{json, Algorithm};
+use crate::error::{Error, ErrorCode};
+use crate::keys::jwk::{self, Jwk};
+use crate::keys::{SigningKey, VerifyingKey};
+
+/// The most keys one [`JwtKeySet`] holds.
+pub const MAX_KEYS: usize = 1024;
+
+/// Shortest HMAC secret accepted at all, in bytes; signing needs the hash's output length.
+pub const MIN_SECRET_LEN: usize = 32;
+
+/// Where a verifier reads keys from. [`JwtKeySet`] is the in-memory one; a remote JWKS fetcher
+/// (later) implements the same trait, and may refresh when asked for an unknown `kid`.
+pub trait KeySource: Send + Sync + fmt::Debug {
+    /// The keys whose `kid` is `kid`, or every key when the token has no `kid`. An error (a
+    /// source that cannot answer) refuses the token.
+    fn keys(&self, kid: Option<&str>) -> Result<Vec<Arc<JwtKey>>, Error>;
+}
+
+fn invalid(detail: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+    Error::new(ErrorCode::JwtKeyInvalid, detail)
+}
+
+fn key_error(e: Error) -> Error {
+    invalid(e.detail().to_owned())
+}
+
+enum Material {
+    Hmac { key: Box<hmac::Key>, len: usize },
+    Public(VerifyingKey),
+    Private(SigningKey, VerifyingKey),
+}
+
+/// One key, bound to exactly one [`Algorithm`] and parsed once.
+pub struct JwtKey {
+    kid: Option<String>,
+    alg: Algorithm,
+    material: Material,
+}
+
+impl fmt::Debug for JwtKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.material {
+            Material::Hmac { .. } => "secret",
+            Material::Public(_) => "public",
+            Material::Private(..) => "private",
+        };
+        f.debug_struct("JwtKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .field("kind", &kind)
+            .finish()
+    }
+}
+
+/// True when `secret` looks like asymmetric key material (PEM, DER, a JWK, an SSH key, base64
+/// DER): using a public key as an HMAC secret is the classic algorithm-confusion attack.
+fn is_key_material(secret: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(secret);
+    let trimmed = text.trim();
+    if trimmed.contains("-----BEGIN")
+        || trimmed.contains("---- BEGIN SSH2")
+        || ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"]
+            .iter()
+            .any(|p| trimmed.starts_with(p))
+        || (trimmed.starts_with('{') && trimmed.contains("\"kty\""))
+    {
+        return true;
+    }
+    // A whole DER SEQUENCE whose contents are complete elements, the first a SEQUENCE or an
+    // INTEGER (SPKI, PKCS#1, PKCS#8, SEC1): a random secret passes this about once in 2^24.
+    let whole_der = |b: &[u8]| {
+        let Some((0x30, mut body, [])) = crate::keys::der::der_element(b) else {
+            return false;
+        };
+        if !matches!(body.first(), Some(0x30 | 0x02)) {
+            return false;
+        }
+        while !body.is_empty() {
+            match crate::keys::der::der_element(body) {
+                Some((_, _, rest)) => body = rest,
+                None => return false,
+            }
+        }
+        true
+    };
+    if whole_der(secret) {
+        return true;
+    }
+    let compact: String = trimmed.split_ascii_whitespace().collect();
+    compact.len() >= 64
+        && base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .is_ok_and(|der| whole_der(&der))
+}
+
+impl JwtKey {
+    /// An HMAC secret for HS256/384/512: at least 32 bytes, and never asymmetric key material.
+    pub fn from_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, Error> {
+        let (hmac_alg, _) = alg
+            .hmac()
+            .ok_or_else(|| invalid(format!("{alg} does not take a secret")))?;
+        if secret.len() < MIN_SECRET_LEN {
+            return Err(invalid(format!(
+                "HMAC secrets must be at least {MIN_SECRET_LEN} bytes"
+            )));
+        }
+        if is_key_material(secret) {
+            return Err(invalid(
+                "asymmetric key material (PEM, DER, JWK, SSH) is refused as an HMAC secret",
+            ));
+        }
+        Ok(JwtKey {
+            kid: None,
+            alg,
+            material: Material::Hmac {
+                key: Box::new(hmac::Key::new(hmac_alg, secret)),
+                len: secret.len(),
+            },
+        })
+    }
+
+    fn asymmetric(alg: Algorithm) -> Result<crate::keys::KeyAlgorithm, Error> {
+        alg.key_algorithm()
+            .ok_or_else(|| invalid(format!("{alg} takes a secret, not a key")))
+    }
+
+    fn from_signing(alg: Algorithm, signing: SigningKey) -> Result<Self, Error> {
+        let public = signing.verifying_key().map_err(key_error)?;
+        Ok(JwtKey {
+            kid: None,
+            alg,
+            material: Material::Private(signing, public),
+        })
+    }
+
+    /// A public (`PUBLIC KEY`, `RSA PUBLIC KEY`) or private (`PRIVATE KEY`, `RSA PRIVATE KEY`,
+    /// `EC PRIVATE KEY`) PEM key for an asymmetric algorithm.
+    pub fn from_pem(alg: Algorithm, pem: &[u8]) -> Result<Self, Error> {
+        let key_alg = Self::asymmetric(alg)?;
+        if String::from_utf8_lossy(pem).contains("PUBLIC KEY-----") {
+            let public = VerifyingKey::from_pem(key_alg, pem).map_err(key_error)?;
+            return Ok(JwtKey {
+                kid: None,
+                alg,
+                material: Material::Public(public),
+            });
+        }
+        Self::from_signing(alg, SigningKey::from_pem(key_alg, pem).map_err(key_error)?)
+    }
+
+    /// A DER key: a public key (SPKI, PKCS#1, raw) or else a private key (PKCS#8, PKCS#1,
+    /// SEC1).
+    pub fn from_der(alg: Algorithm, der: &[u8]) -> Result<Self, Error> {
+        let key_alg = Self::asymmetric(alg)?;
+        match VerifyingKey::from_der(key_alg, der) {
+            Ok(public) => Ok(JwtKey {
+                kid: None,
+                alg,
+                material: Material::Public(public),
+            }),
+            Err(_) => {
+                Self::from_signing(alg, SigningKey::from_der(key_alg, der).map_err(key_error)?)
+            }
+        }
+    }
+
+    /// A JWK (public, or private when it has `d`). The algorithm is `alg`, else the JWK's own
+    /// `alg`, else inferred: `EC` from `crv`, `OKP`/`Ed25519` is EdDSA, `RSA` is RS256; an `oct`
+    /// key needs an explicit algorithm. `alg` and the JWK's `alg` must agree; `kid` is kept.
+    pub fn from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<Self, Error> {
+        let own = match jwk.get("alg") {
+            None => None,
+            Some(Value::String(name)) => Some(
+                Algorithm::from_name(name)
+                    .ok_or_else(|| invalid("JWK alg is not a supported algorithm"))?,
+            ),
+            Some(_) => return Err(invalid("JWK alg is not a string")),
+        };
+        let kty = jwk.get("kty").and_then(Value::as_str).unwrap_or("");
+        let crv = jwk.get("crv").and_then(Value::as_str).unwrap_or("");
+        let inferred = match (kty, crv) {
+            ("EC", "P-256") => Some(Algorithm::Es256),
+            ("EC", "P-384") => Some(Algorithm::Es384),
+            ("EC", "P-521") => Some(Algorithm::Es512),
+            ("OKP", "Ed25519") => Some(Algorithm::EdDsa),
+            ("RSA", _) => Some(Algorithm::Rs256),
+            _ => None,
+        };
+        let alg = match (alg, own) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(invalid("the JWK's alg differs from the one requested"))
+            }
+            (Some(a), _) | (None, Some(a)) => a,
+            (None, None) => inferred.ok_or_else(|| invalid("JWK needs an explicit alg"))?,
+        };
+        let kid = match jwk.get("kid") {
+            None => None,
+            Some(Value::String(k)) => Some(k.clone()),
+            Some(_) => return Err(invalid("JWK kid is not a string")),
+        };
+        let key = if alg.is_hmac() {
+            if kty != "oct" {
+                return Err(invalid("an HMAC algorithm needs an oct JWK"));
+            }
+            let k = match jwk.get("k") {
+                Some(Value::String(k)) => jwk::b64url_decode(k).map(Zeroizing::new),
+                _ => None,
+            }
+            .ok_or_else(|| invalid("oct JWK k is missing or not canonical base64url"))?;
+            Self::from_secret(alg, &k)?
+        } else {
+            let key_alg = Self::asymmetric(alg)?;
+            if jwk.contains_key("d") {
+                Self::from_signing(alg, SigningKey::from_jwk(key_alg, jwk).map_err(key_error)?)?
+            } else {
+                JwtKey {
+                    kid: None,
+                    alg,
+                    material: Material::Public(
+                        VerifyingKey::from_jwk(key_alg, jwk).map_err(key_error)?,
+                    ),
+                }
+            }
+        };
+        Ok(JwtKey { kid, ..key })
+    }
+
+    /// A new random key: a key pair whose `kid` is its RFC 7638 thumbprint, or for HS* a secret
+    /// of the hash's output length (no `kid`).
+    pub fn generate(alg: Algorithm) -> Result<Self, Error> {
+        if let Some((_, len)) = alg.hmac() {
+            let mut secret = Zeroizing::new(vec![0u8; len]);
+            // Redraw in the (negligible) case a random secret looks like DER key material.
+            for _ in 0..8 {
+                getrandom::fill(&mut secret).map_err(|_| {
+                    Error::new(ErrorCode::RandomUnavailable, "OS random source failed")
+                })?;
+                if !is_key_material(&secret) {
+                    break;
+                }
+            }
+            return Self::from_secret(alg, &secret);
+        }
+        let key = Self::from_signing(alg, SigningKey::generate(Self::asymmetric(alg)?)?)?;
+        let kid = key.thumbprint()?;
+        Ok(key.with_kid(kid))
+    }
+
+    /// Sets the key id.
+    pub fn with_kid(mut self, kid: impl Into<String>) -> Self {
+        self.kid = Some(kid.into());
+        self
+    }
+
+    /// The key id, if any.
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// The one algorithm this key accepts and signs with.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// True when the key can sign (a private key or a secret).
+    pub fn can_sign(&self) -> bool {
+        !matches!(self.material, Material::Public(_))
+    }
+
+    fn public_key(&self) -> Result<&VerifyingKey, Error> {
+        match &self.material {
+            Material::Public(k) | Material::Private(_, k) => Ok(k),
+            Material::Hmac { .. } => Err(invalid("a secret has no public key")),
+        }
+    }
+
+    /// The RFC 7638 thumbprint of the public key (secrets have none here, so none leaks).
+    pub fn thumbprint(&self) -> Result<String, Error> {
+        self.public_key()?.thumbprint().map_err(key_error)
+    }
+
+    /// The public JWK: key members, `kid` (the thumbprint when the key has none), `alg`,
+    /// `use: sig`. Secrets are never exported.
+    pub fn public_jwk(&self) -> Result<Jwk, Error> {
+        let public = self.public_key()?;
+        let mut out = public.to_jwk().map_err(key_error)?;
+        let kid = match &self.kid {
+            Some(k) => k.clone(),
+            None => self.thumbprint()?,
+        };
+        out.insert("kid".into(), Value::String(kid));
+        out.insert("alg".into(), Value::String(self.alg.name().into()));
+        out.insert("use".into(), Value::String("sig".into()));
+        Ok(out)
+    }
+
+    /// The private key as PKCS#8 PEM (to store a generated key).
+    pub fn private_pem(&self) -> Result<Zeroizing<String>, Error> {
+        match &self.material {
+            Material::Private(k, _) => k.to_pkcs8_pem(),
+            _ => Err(invalid("not a private key")),
+        }
+    }
+
+    /// True when `signature` signs `message` under this key (HMAC compared in constant time).
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.material {
+            Material::Hmac { key, .. } => hmac::verify(key, message, signature).is_ok(),
+            Material::Public(k) | Material::Private(_, k) => k.verify(message, signature),
+        }
+    }
+
+    /// Signs `message`; an HMAC secret shorter than the hash output is refused.
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        match &self.material {
+            Material::Hmac { key, len } => {
+                let need = self.alg.hmac().map_or(64, |(_, n)| n);
+                if *len < need {
+                    return Err(invalid(format!(
+                        "{} signing needs a secret of at least {need} bytes",
+                        self.alg
+                    )));
+                }
+                Ok(hmac::sign(key, message).as_ref().to_vec())
+            }
+            Material::Private(k, _) => k.sign(message),
+            Material::Public(_) => Err(invalid("a public key cannot sign")),
+        }
+    }
+}
+
+/// Keys for a verifier: a shared handle (clones see the same keys), safe to update while
+/// tokens are verified.
+#[derive(Clone, Default)]
+pub struct JwtKeySet {
+    keys: Arc<RwLock<Vec<Arc<JwtKey>>>>,
+}
+
+impl fmt::Debug for JwtKeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtKeySet")
+            .field(
+                "keys",
+                &*self.keys.read().unwrap_or_else(PoisonError::into_inner),
+            )
+            .finish()
+    }
+}
+
+impl JwtKeySet {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A set from a JWKS document (`{"keys": [...]}`).
+    pub fn from_jwks(jwks: &str) -> Result<Self, Error> {
+        let set = Self::new();
+        set.add_jwks(jwks)?;
+        Ok(set)
+    }
+
+    /// Adds every signature key of a JWKS; keys marked `use: enc` and key types that cannot
+    /// sign here (X25519, ...) are skipped. Returns how many keys were added.
+    pub fn add_jwks(&self, jwks: &str) -> Result<usize, Error> {
+        let doc = json::parse_object(jwks.as_bytes(), "JWKS").map_err(key_error)?;
+        let keys = match doc.get("keys") {
+            Some(Value::Array(keys)) => keys,
+            _ => return Err(invalid("JWKS has no keys array")),
+        };
+        let mut parsed = Vec::new();
+        for key in keys {
+            let jwk = key
+                .as_object()
+                .ok_or_else(|| invalid("JWKS entry is not an object"))?;
+            let usable = jwk.get("use").is_none_or(|u| u == "sig")
+                && match jwk.get("kty").and_then(Value::as_str) {
+                    Some("RSA" | "EC" | "oct") => true,
+                    Some("OKP") => jwk.get("crv").and_then(Value::as_str) == Some("Ed25519"),
+                    _ => false,
+                };
+            if usable {
+                parsed.push(JwtKey::from_jwk(jwk, None)?);
+            }
+        }
+        let n = parsed.len();
+        for key in parsed {
+            self.insert(key)?;
+        }
+        Ok(n)
+    }
+
+    /// Adds a key; a key with the same `kid` and algorithm is replaced.
+    pub fn insert(&self, key: JwtKey) -> Result<(), Error> {
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        let same = |k: &Arc<JwtKey>| k.kid.is_some() && k.kid == key.kid && k.alg == key.alg;
+        if let Some(slot) = keys.iter_mut().find(|k| same(k)) {
+            *slot = Arc::new(key);
+            return Ok(());
+        }
+        if keys.len() >= MAX_KEYS {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                format!("a key set holds at most {MAX_KEYS} keys"),
+            ));
+        }
+        keys.push(Arc::new(key));
+        Ok(())
+    }
+
+    /// Removes every key with this `kid`; returns how many.
+    pub fn remove(&self, kid: &str) -> usize {
+        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
+        let before = keys.len();
+        keys.retain(|k| k.kid() != Some(kid));
+        before - keys.len()
+    }
+
+    /// How many keys the set holds.
+    pub fn len(&self) -> usize {
+        self.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// True when the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The public JWKS of the asymmetric keys (`{"keys": [...]}`); secrets are left out.
+    pub fn public_jwks(&self) -> Result<Value, Error> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        let mut out = Vec::new();
+        for key in keys.iter().filter(|k| !k.alg.is_hmac()) {
+            out.push(Value::Object(key.public_jwk()?));
+        }
+        Ok(json!({ "keys": out }))
+    }
+}
+
+impl KeySource for JwtKeySet {
+    fn keys(&self, kid: Option<&str>) -> Result<Vec<Arc<JwtKey>>, Error> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        Ok(keys
+            .iter()
+            .filter(|k| kid.is_none() || k.kid() == kid)
+            .cloned()
+            .collect())
+    }
+}
+
+/// The RFC 7638 thumbprint of a JWK (errors as `jwt_key_invalid`).
+pub fn thumbprint(jwk: &Jwk) -> Result<String, Error> {
+    jwk::thumbprint(jwk).map_err(key_error)
+}

@@ -1,0 +1,220 @@
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use super::*;
+use crate::error::ErrorCode;
+use crate::request::Request;
+
+fn claims(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap()
+}
+
+fn verifier(set: &JwtKeySet, config: JwtConfig) -> JwtVerifier {
+    JwtVerifier::new(config, Arc::new(set.clone())).unwrap()
+}
+
+const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+#[test]
+fn every_algorithm_round_trips() {
+    for &alg in Algorithm::ALL {
+        let key = if alg.is_hmac() {
+            JwtKey::from_secret(alg, SECRET).unwrap().with_kid("s")
+        } else {
+            JwtKey::generate(alg).unwrap()
+        };
+        let kid = key.kid().unwrap().to_owned();
+        let token = encode(
+            &claims(json!({"sub": "u", "exp": 2000, "scope": "read write"})),
+            &HeaderOptions::default(),
+            &key,
+        )
+        .unwrap();
+        let set = JwtKeySet::new();
+        set.insert(key).unwrap();
+        let p = verifier(&set, JwtConfig::default())
+            .verify_token(&token, 1000, &["read"])
+            .unwrap();
+        assert_eq!(p.subject, "u");
+        assert_eq!(p.credential_id.as_deref(), Some(kid.as_str()));
+        assert_eq!(p.scopes, ["read", "write"]);
+        assert_eq!(p.expires_at, Some(2000));
+        assert_eq!(p.method, crate::AuthMethod::Jwt);
+    }
+}
+
+#[test]
+fn public_jwks_verifies_and_hides_secrets() {
+    let signer = JwtKey::generate(Algorithm::Es512).unwrap();
+    let set = JwtKeySet::new();
+    set.insert(JwtKey::from_secret(Algorithm::Hs256, SECRET).unwrap())
+        .unwrap();
+    set.insert(JwtKey::generate(Algorithm::Es512).unwrap())
+        .unwrap();
+    let jwks = set.public_jwks().unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 1);
+    let public = JwtKeySet::new();
+    let jwk = signer.public_jwk().unwrap();
+    assert_eq!(jwk["kid"], Value::String(signer.thumbprint().unwrap()));
+    public
+        .add_jwks(&json!({ "keys": [jwk] }).to_string())
+        .unwrap();
+    let token = encode(
+        &claims(json!({"exp": 10})),
+        &HeaderOptions::default(),
+        &signer,
+    )
+    .unwrap();
+    assert!(verifier(&public, JwtConfig::default())
+        .verify_token(&token, 0, &[] as &[&str])
+        .is_ok());
+}
+
+#[test]
+fn algorithm_confusion_and_short_secrets() {
+    let rsa = JwtKey::generate(Algorithm::Rs256).unwrap();
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA"
+    );
+    for bad in [
+        pem.as_bytes(),
+        b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq",
+        br#"{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbX","e":"AQAB"}"#,
+    ] {
+        let e = JwtKey::from_secret(Algorithm::Hs256, bad).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::JwtKeyInvalid);
+    }
+    assert!(JwtKey::from_secret(Algorithm::Hs256, &[1; 31]).is_err());
+    let short = JwtKey::from_secret(Algorithm::Hs512, &[1; 40]).unwrap();
+    let e = encode(
+        &claims(json!({"exp": 1})),
+        &HeaderOptions::default(),
+        &short,
+    )
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JwtKeyInvalid);
+    // An HS256 token against a key set that holds only the RSA key.
+    let set = JwtKeySet::new();
+    set.insert(rsa).unwrap();
+    let hs = JwtKey::from_secret(Algorithm::Hs256, SECRET).unwrap();
+    let token = encode(&claims(json!({"exp": 10})), &HeaderOptions::default(), &hs).unwrap();
+    let d = verifier(&set, JwtConfig::default())
+        .verify_token(&token, 0, &[] as &[&str])
+        .unwrap_err();
+    assert_eq!(d.code(), ErrorCode::JwtAlgorithmRefused);
+    assert_eq!(
+        d.challenge().unwrap().header_value(),
+        "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"Invalid token.\""
+    );
+}
+
+#[test]
+fn kid_selection_and_scopes() {
+    let a = JwtKey::from_secret(Algorithm::Hs256, SECRET)
+        .unwrap()
+        .with_kid("a");
+    let b = JwtKey::from_secret(Algorithm::Hs256, &[7; 32])
+        .unwrap()
+        .with_kid("b");
+    let token_b = encode(
+        &claims(json!({"exp": 10, "sub": "x"})),
+        &HeaderOptions::default(),
+        &b,
+    )
+    .unwrap();
+    let set = JwtKeySet::new();
+    set.insert(a).unwrap();
+    let v = verifier(&set, JwtConfig::default());
+    let d = v.verify_token(&token_b, 0, &[] as &[&str]).unwrap_err();
+    assert_eq!(d.code(), ErrorCode::JwtKeyUnknown);
+    set.insert(b).unwrap();
+    let d = v.verify_token(&token_b, 0, &["admin", "read"]).unwrap_err();
+    assert_eq!(d.code(), ErrorCode::ScopeInsufficient);
+    assert_eq!(
+        d.challenge().unwrap().header_value(),
+        "Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"admin read\""
+    );
+    let r = Request::new("GET", "/").unwrap().at(0);
+    assert_eq!(
+        v.verify(&r, &[] as &[&str]).unwrap_err().code(),
+        ErrorCode::CredentialsMissing
+    );
+    let r = r
+        .header("Authorization", format!("bearer {token_b}"))
+        .unwrap();
+    assert_eq!(v.verify(&r, &[] as &[&str]).unwrap().subject, "x");
+}
+
+#[test]
+fn cache_never_outlives_exp_and_sees_revocations() {
+    let key = JwtKey::from_secret(Algorithm::Hs256, SECRET).unwrap();
+    let token = encode(
+        &claims(json!({"exp": 1000, "jti": "j1"})),
+        &HeaderOptions::default(),
+        &key,
+    )
+    .unwrap();
+    let set = JwtKeySet::new();
+    set.insert(key).unwrap();
+    let config = JwtConfig {
+        cache_size: 2,
+        leeway_seconds: 0,
+        ..JwtConfig::default()
+    };
+    let v = verifier(&set, config);
+    assert!(v.verify_token(&token, 900, &[] as &[&str]).is_ok());
+    assert_eq!(v.cached(), 1);
+    assert!(v.verify_token(&token, 950, &[] as &[&str]).is_ok());
+    let e = v.verify_token(&token, 1000, &[] as &[&str]).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JwtExpired);
+    assert!(v.verify_token(&token, 900, &[] as &[&str]).is_ok());
+    v.revoke("j1", 1000, 900).unwrap();
+    let e = v.verify_token(&token, 901, &[] as &[&str]).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JwtRevoked);
+}
+
+#[test]
+fn config_limits_and_typ() {
+    let capped = JwtConfig {
+        leeway_seconds: 301,
+        ..JwtConfig::default()
+    };
+    assert_eq!(
+        capped.validate().unwrap_err().code(),
+        ErrorCode::ConfigInvalid
+    );
+    assert!(JwtConfig::from_json(r#"{"algorithms": ["none"]}"#).is_err());
+    assert!(JwtConfig::from_json(r#"{"nope": 1}"#).is_err());
+    let c = JwtConfig::from_json(r#"{"algorithms": ["EdDSA", "ES512"], "typ": "at+jwt"}"#).unwrap();
+    assert_eq!(c.algorithms, [Algorithm::EdDsa, Algorithm::Es512]);
+    assert!(typ_matches("at+jwt", "application/AT+JWT"));
+    assert!(typ_matches("application/at+jwt", "at+JWT"));
+    assert!(!typ_matches("at+jwt", "jwt"));
+    assert!(!typ_matches("at+jwt", "application/x/at+jwt"));
+}
+
+#[test]
+fn shape_errors() {
+    let key = JwtKey::from_secret(Algorithm::Hs256, SECRET).unwrap();
+    let set = JwtKeySet::new();
+    set.insert(key).unwrap();
+    let v = verifier(
+        &set,
+        JwtConfig {
+            max_token_bytes: 200,
+            ..JwtConfig::default()
+        },
+    );
+    let code = |t: &str| v.verify_jws(t).unwrap_err().code();
+    assert_eq!(code("a.b"), ErrorCode::JwtMalformed);
+    assert_eq!(code("a.b.c.d"), ErrorCode::JwtMalformed);
+    assert_eq!(code(""), ErrorCode::JwtMalformed);
+    assert_eq!(code(&"a".repeat(201)), ErrorCode::JwtTooLarge);
+    assert_eq!(code("eyJhbGciOiJIUzI1NiJ9.e30.!"), ErrorCode::JwtMalformed);
+    assert_eq!(
+        code("eyJhbGciOiJIUzI1NiJ9.e30."),
+        ErrorCode::JwtSignatureInvalid
+    );
+}

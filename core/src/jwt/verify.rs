@@ -1,0 +1,290 @@
+//! The verifier: token shape, header, key selection, signature, claims, revocation, scopes.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::cache::{token_id, Cache, Entry};
+use super::keyset::{JwtKey, KeySource};
+use super::{claims, header, json, typ_matches, Algorithm, JwtConfig};
+use super::{MAX_CANDIDATE_KEYS, MAX_HEADER_BYTES};
+use crate::decision::{AuthMethod, Challenge, Denial, Principal};
+use crate::error::{Error, ErrorCode};
+use crate::request::Request;
+use crate::store::{MemoryStore, RevocationStore};
+
+/// The namespace of JWT ids in the revocation store.
+pub const REVOCATION_NAMESPACE: &str = "jwt:jti";
+
+/// A JWS whose signature verified (claims not checked).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifiedJws {
+    /// The algorithm that verified.
+    pub alg: Algorithm,
+    /// The `kid` of the key that verified (the header's when the key has none).
+    pub kid: Option<String>,
+    /// The whole protected header.
+    pub header: Map<String, Value>,
+    /// The decoded payload bytes.
+    pub payload: Vec<u8>,
+}
+
+/// Verifies JWT bearer tokens against a key source. Thread-safe; build once, share.
+pub struct JwtVerifier {
+    config: JwtConfig,
+    keys: Arc<dyn KeySource>,
+    revocations: Arc<dyn RevocationStore>,
+    cache: Option<Cache>,
+}
+
+impl fmt::Debug for JwtVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JwtVerifier")
+            .field("config", &self.config)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+fn err(code: ErrorCode, detail: &'static str) -> Error {
+    Error::new(code, detail)
+}
+
+impl JwtVerifier {
+    /// A verifier for `config`, reading keys from `keys`, with an in-memory revocation list.
+    pub fn new(config: JwtConfig, keys: Arc<dyn KeySource>) -> Result<Self, Error> {
+        config.validate()?;
+        let cache = (config.cache_size > 0).then(|| Cache::new(config.cache_size));
+        Ok(JwtVerifier {
+            config,
+            keys,
+            revocations: Arc::new(MemoryStore::default()),
+            cache,
+        })
+    }
+
+    /// Uses `store` for revoked `jti` values (a shared store for a fleet).
+    pub fn with_revocation_store(mut self, store: Arc<dyn RevocationStore>) -> Self {
+        self.revocations = store;
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &JwtConfig {
+        &self.config
+    }
+
+    /// Revokes the token id `jti` until `until` (Unix seconds; its `exp` is enough).
+    pub fn revoke(&self, jti: &str, until: i64, now: i64) -> Result<(), Error> {
+        self.revocations
+            .revoke(REVOCATION_NAMESPACE, jti.as_bytes(), until, now)
+    }
+
+    /// Drops every cached verification (after removing a key, for instance).
+    pub fn clear_cache(&self) {
+        if let Some(c) = &self.cache {
+            c.clear();
+        }
+    }
+
+    /// Cached verifications currently held.
+    pub fn cached(&self) -> usize {
+        self.cache.as_ref().map_or(0, Cache::len)
+    }
+
+    /// Verifies the `Authorization: Bearer` token of `request` at the request's time and checks
+    /// that it grants every one of `required_scopes`.
+    pub fn verify<S: AsRef<str>>(
+        &self,
+        request: &Request,
+        required_scopes: &[S],
+    ) -> Result<Principal, Denial> {
+        let auth = request
+            .authorization()
+            .map_err(|d| self.deny(d.error().clone(), &[] as &[&str]))?;
+        let token = match auth.filter(|a| a.is_scheme("Bearer")) {
+            None => {
+                return Err(self.deny(
+                    err(ErrorCode::CredentialsMissing, "no Bearer token"),
+                    &[] as &[&str],
+                ))
+            }
+            Some(a) if a.credentials.is_empty() || a.credentials.contains([' ', '\t']) => {
+                return Err(self.deny(
+                    err(
+                        ErrorCode::HeaderMalformed,
+                        "Bearer credentials are empty or hold spaces",
+                    ),
+                    &[] as &[&str],
+                ))
+            }
+            Some(a) => a.credentials,
+        };
+        self.verify_token(token, request.now(), required_scopes)
+    }
+
+    /// Verifies a token at `now` (Unix seconds) and checks `required_scopes`.
+    pub fn verify_token<S: AsRef<str>>(
+        &self,
+        token: &str,
+        now: i64,
+        required_scopes: &[S],
+    ) -> Result<Principal, Denial> {
+        let principal = self
+            .principal(token, now)
+            .map_err(|e| self.deny(e, required_scopes))?;
+        if !principal.has_scopes(required_scopes) {
+            return Err(self.deny(
+                err(ErrorCode::ScopeInsufficient, "token lacks a required scope"),
+                required_scopes,
+            ));
+        }
+        Ok(principal)
+    }
+
+    fn principal(&self, token: &str, now: i64) -> Result<Principal, Error> {
+        let id = self.cache.as_ref().map(|_| token_id(token));
+        if let (Some(cache), Some(id)) = (&self.cache, &id) {
+            if token.len() <= self.config.max_token_bytes {
+                if let Some(hit) = cache.get(id, now) {
+                    self.check_revoked(hit.jti.as_deref(), now)?;
+                    return Ok(hit.principal);
+                }
+            }
+        }
+        let jws = self.verify_jws(token)?;
+        let claims = json::parse_object(&jws.payload, "claims")?;
+        let facts = claims::check(&self.config, &claims, now)?;
+        self.check_revoked(facts.jti.as_deref(), now)?;
+        let principal = Principal {
+            subject: facts.subject.unwrap_or_default(),
+            method: AuthMethod::Jwt,
+            credential_id: jws.kid,
+            scopes: facts.scopes,
+            claims,
+            expires_at: facts.exp,
+        };
+        if let (Some(cache), Some(id), Some(until)) = (&self.cache, id, facts.valid_until) {
+            let entry = Entry {
+                principal: principal.clone(),
+                jti: facts.jti,
+                valid_from: facts.valid_from,
+                valid_until: until,
+            };
+            cache.put(id, entry, now);
+        }
+        Ok(principal)
+    }
+
+    fn check_revoked(&self, jti: Option<&str>, now: i64) -> Result<(), Error> {
+        match jti {
+            Some(jti)
+                if self
+                    .revocations
+                    .is_revoked(REVOCATION_NAMESPACE, jti.as_bytes(), now)? =>
+            {
+                Err(err(ErrorCode::JwtRevoked, "token id is revoked"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks shape, header and signature only (no claims): for JWS payloads that are not JWT
+    /// claims sets.
+    pub fn verify_jws(&self, token: &str) -> Result<VerifiedJws, Error> {
+        if token.len() > self.config.max_token_bytes {
+            return Err(err(ErrorCode::JwtTooLarge, "token exceeds max_token_bytes"));
+        }
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(err(
+                ErrorCode::JwtMalformed,
+                "token is not three dot-separated segments",
+            ));
+        };
+        if h.len() > MAX_HEADER_BYTES {
+            return Err(err(ErrorCode::JwtTooLarge, "header segment is too large"));
+        }
+        let header_map = json::parse_object(&json::segment(h, "header")?, "header")?;
+        let head = header::parse(&header_map)?;
+        if !self.config.algorithms.is_empty() && !self.config.algorithms.contains(&head.alg) {
+            return Err(err(
+                ErrorCode::JwtAlgorithmRefused,
+                "alg is not in the allow-list",
+            ));
+        }
+        if let Some(want) = &self.config.typ {
+            if !head.typ.as_deref().is_some_and(|t| typ_matches(want, t)) {
+                return Err(err(
+                    ErrorCode::JwtTypeMismatch,
+                    "typ is not the required type",
+                ));
+            }
+        }
+        let payload = json::segment(p, "payload")?;
+        let signature = json::segment(s, "signature")?;
+        let candidates = self.candidates(head.kid.as_deref(), head.alg)?;
+        let signing_input = &token.as_bytes()[..h.len() + 1 + p.len()];
+        let key = candidates
+            .iter()
+            .find(|k| k.verify(signing_input, &signature))
+            .ok_or_else(|| err(ErrorCode::JwtSignatureInvalid, "signature does not verify"))?;
+        Ok(VerifiedJws {
+            alg: head.alg,
+            kid: key.kid().map(str::to_owned).or(head.kid),
+            header: header_map,
+            payload,
+        })
+    }
+
+    /// The keys to try: those the `kid` selects (every key without one) whose algorithm is the
+    /// token's, at most [`MAX_CANDIDATE_KEYS`].
+    fn candidates(&self, kid: Option<&str>, alg: Algorithm) -> Result<Vec<Arc<JwtKey>>, Error> {
+        let keys = self.keys.keys(kid)?;
+        if keys.is_empty() {
+            return Err(err(ErrorCode::JwtKeyUnknown, "no key for the token's kid"));
+        }
+        let matching: Vec<_> = keys
+            .into_iter()
+            .filter(|k| k.algorithm() == alg)
+            .take(MAX_CANDIDATE_KEYS)
+            .collect();
+        if matching.is_empty() {
+            return Err(err(
+                ErrorCode::JwtAlgorithmRefused,
+                "alg is not the algorithm of the selected key",
+            ));
+        }
+        Ok(matching)
+    }
+
+    /// A denial with the RFC 6750 challenge.
+    fn deny<S: AsRef<str>>(&self, error: Error, required_scopes: &[S]) -> Denial {
+        let mut challenge = Challenge::new("Bearer").param("realm", self.config.realm.clone());
+        match error.code() {
+            ErrorCode::CredentialsMissing => {}
+            ErrorCode::ScopeInsufficient => {
+                let scope = required_scopes
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                challenge = challenge
+                    .param("error", "insufficient_scope")
+                    .param("scope", scope);
+            }
+            ErrorCode::HeaderMalformed | ErrorCode::CredentialsAmbiguous => {
+                challenge = challenge.param("error", "invalid_request");
+            }
+            code => {
+                challenge = challenge
+                    .param("error", "invalid_token")
+                    .param("error_description", code.public_message());
+            }
+        }
+        Denial::from(error).with_challenge(challenge)
+    }
+}

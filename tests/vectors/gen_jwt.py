@@ -1,0 +1,565 @@
+#!/usr/bin/env python3
+"""Writes tests/vectors/jwt.json: JWT/JWS cases for every runner (ops in JWT.md).
+
+An independent reference: published tokens (RFC 7515 appendix A, RFC 7520 section 4, RFC 8037,
+RFC 7638) are copied from ../shared/vectors (or the RFC text); every other token is made here
+with PyJWT and pyca/cryptography, or assembled byte by byte with Python's hmac and
+cryptography for the malformed and hostile ones. Nothing comes from portcullis.
+
+    python3 -m venv /tmp/jwtgen && /tmp/jwtgen/bin/pip install pyjwt cryptography
+    /tmp/jwtgen/bin/python tests/vectors/gen_jwt.py
+
+ECDSA and PSS signatures are randomised, so those tokens change on every run; HS*, RS* and
+EdDSA tokens (and the `sign` cases) do not.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import sys
+
+import jwt
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.join(HERE, "..", "..", "..", "shared", "vectors")
+if not os.path.isdir(SHARED):
+    SHARED = "/work/shared/vectors"
+NOW = 1750000000
+CASES = []
+
+
+def b64u(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64u(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def add(id_, source, input_, expect, now=NOW, challenge=None):
+    case = {"id": id_, "source": source, "now": now, "input": input_, "expect": expect}
+    if challenge:
+        case["expect"]["challenge"] = challenge
+    CASES.append(case)
+
+
+def ok(**fields):
+    return {"ok": fields}
+
+
+def err(code):
+    return {"error": code}
+
+
+def load(*parts):
+    with open(os.path.join(SHARED, *parts)) as f:
+        return json.load(f)
+
+
+# --- keys -------------------------------------------------------------------------------
+
+SECRET = hashlib.sha512(b"portcullis jwt vectors secret").digest()  # 64 bytes
+OTHER_SECRET = hashlib.sha512(b"another secret").digest()
+COOKBOOK_RSA = load("rfc7520-jose-cookbook", "jws", "4_1.rsa_v15_signature.json")["input"]["key"]
+
+
+def rsa_from_jwk(j):
+    n = lambda k: int.from_bytes(unb64u(j[k]), "big")  # noqa: E731
+    public = rsa.RSAPublicNumbers(n("e"), n("n"))
+    return rsa.RSAPrivateNumbers(
+        n("p"), n("q"), n("d"), n("dp"), n("dq"), n("qi"), public
+    ).private_key()
+
+
+RSA_KEY = rsa_from_jwk(COOKBOOK_RSA)
+EC_KEYS = {
+    "ES256": ec.derive_private_key(0x1F2E3D4C5B6A7988 * 3 + 1, ec.SECP256R1()),
+    "ES384": ec.derive_private_key(0x2F2E3D4C5B6A7988 * 5 + 3, ec.SECP384R1()),
+    "ES512": ec.derive_private_key(0x3F2E3D4C5B6A7988 * 7 + 5, ec.SECP521R1()),
+}
+ED_KEY = ed25519.Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"ed25519 seed").digest())
+ATTACKER_ED = ed25519.Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"attacker").digest())
+
+
+def pem_public(key):
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def pem_private(key):
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def private_key_for(alg):
+    if alg.startswith("HS"):
+        return SECRET
+    if alg[:2] in ("RS", "PS"):
+        return RSA_KEY
+    if alg == "EdDSA":
+        return ED_KEY
+    return EC_KEYS[alg]
+
+
+def key_entry(alg, kid=None, public=True):
+    """The verifier-side key entry for `alg` (secret_b64 or PEM)."""
+    if alg.startswith("HS"):
+        entry = {"secret_b64": base64.b64encode(SECRET).decode(), "alg": alg}
+    else:
+        key = private_key_for(alg)
+        entry = {"pem": pem_public(key) if public else pem_private(key), "alg": alg}
+    if kid:
+        entry["kid"] = kid
+    return entry
+
+
+def claims(**extra):
+    c = {"sub": "user-1", "iss": "https://issuer.example", "aud": "api", "exp": NOW + 600,
+         "iat": NOW - 10, "jti": "t-1", "scope": "read write"}
+    c.update(extra)
+    return {k: v for k, v in c.items() if v is not ...}
+
+
+BASE_CONFIG = {"issuers": ["https://issuer.example"], "audiences": ["api"]}
+
+
+def token(alg="HS256", payload=None, headers=None, kid="k1"):
+    hdrs = dict(headers or {})
+    if kid is not None:
+        hdrs.setdefault("kid", kid)
+    return jwt.encode(payload if payload is not None else claims(), private_key_for(alg),
+                      algorithm=alg, headers=hdrs)
+
+
+def raw_sign(alg, signing_input, key=None):
+    """Signs bytes with the JOSE algorithm, independently of PyJWT."""
+    key = key if key is not None else private_key_for(alg)
+    bits = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+    if alg.startswith("HS"):
+        return hmac.new(key, signing_input, getattr(hashlib, "sha" + alg[2:])).digest()
+    if alg.startswith("RS"):
+        return key.sign(signing_input, padding.PKCS1v15(), bits[alg[2:]]())
+    if alg == "EdDSA":
+        return key.sign(signing_input)
+    if alg.startswith("ES"):
+        h = bits[alg[2:]]()
+        der = key.sign(signing_input, ec.ECDSA(h))
+        r, s = decode_dss_signature(der)
+        width = (key.curve.key_size + 7) // 8
+        return r.to_bytes(width, "big") + s.to_bytes(width, "big")
+    raise ValueError(alg)
+
+
+def forge(header, payload, alg="HS256", key=None, header_raw=None, payload_raw=None):
+    """A token from exact header/payload bytes (dicts are dumped compactly)."""
+    h = header_raw if header_raw is not None else json.dumps(header, separators=(",", ":")).encode()
+    p = payload_raw if payload_raw is not None else json.dumps(payload, separators=(",", ":")).encode()
+    si = (b64u(h) + "." + b64u(p)).encode()
+    return si.decode() + "." + b64u(raw_sign(alg, si, key))
+
+
+def verify(keys, tok, config=None, scopes=None, revoked=None):
+    i = {"op": "verify", "keys": keys, "config": config if config is not None else BASE_CONFIG,
+         "token": tok}
+    if scopes:
+        i["scopes"] = scopes
+    if revoked:
+        i["revoked"] = revoked
+    return i
+
+
+HS = [key_entry("HS256", "k1")]
+INVALID = 'Bearer realm="api", error="invalid_token", error_description="Invalid token."'
+
+# --- published vectors ------------------------------------------------------------------
+
+misc = load("rfc-misc", "rfc_misc_vectors.json")["jws"]
+a = {c["id"]: c for c in misc}
+a_now = 1300819380 - 100
+a_config = {"leeway_seconds": 0}
+add("rfc7515-a1-hs256", "RFC 7515 A.1", verify([{"jwk": a["RFC7515-A1"]["key"], "alg": "HS256"}],
+    a["RFC7515-A1"]["compact"], a_config),
+    ok(subject="", credential_id="HMAC key used in JWS A.1 example", expires_at=1300819380,
+       method="jwt"), now=a_now)
+add("rfc7515-a2-rs256", "RFC 7515 A.2", verify([{"jwk": a["RFC7515-A2"]["key"]}],
+    a["RFC7515-A2"]["compact"], a_config), ok(subject="", expires_at=1300819380), now=a_now)
+add("rfc7515-a3-es256", "RFC 7515 A.3", verify([{"jwk": a["RFC7515-A3"]["key"]}],
+    a["RFC7515-A3"]["compact"], a_config), ok(subject="", expires_at=1300819380), now=a_now)
+add("rfc7515-a4-es512", "RFC 7515 A.4",
+    {"op": "verify_jws", "keys": [{"jwk": a["RFC7515-A4"]["key"]}], "config": {},
+     "token": a["RFC7515-A4"]["compact"]},
+    ok(alg="ES512", kid=None, payload_b64=base64.b64encode(b"Payload").decode()))
+add("rfc7515-a1-expired", "RFC 7515 A.1 after exp",
+    verify([{"jwk": a["RFC7515-A1"]["key"], "alg": "HS256"}], a["RFC7515-A1"]["compact"],
+           a_config), err("jwt_expired"), now=1300819380)
+add("rfc7515-a5-none", "RFC 7515 A.5", verify([{"jwk": a["RFC7515-A1"]["key"], "alg": "HS256"}],
+    a["RFC7515-A5"]["compact"], a_config), err("jwt_algorithm_refused"), now=a_now)
+
+for name, file in [("4.1-rs256", "4_1.rsa_v15_signature.json"),
+                   ("4.2-ps384", "4_2.rsa-pss_signature.json"),
+                   ("4.3-es512", "4_3.ecdsa_signature.json"),
+                   ("4.4-hs256", "4_4.hmac-sha2_integrity_protection.json")]:
+    d = load("rfc7520-jose-cookbook", "jws", file)
+    add("rfc7520-" + name, "RFC 7520 " + name.split("-")[0],
+        {"op": "verify_jws", "keys": [{"jwk": d["input"]["key"], "alg": d["input"]["alg"]}],
+         "config": {}, "token": d["output"]["compact"]},
+        ok(alg=d["input"]["alg"], kid=d["signing"]["protected"]["kid"],
+           payload_b64=base64.b64encode(d["input"]["payload"].encode()).decode()))
+    if name == "4.4-hs256":
+        # The same token with a flipped payload byte.
+        h, p, s = d["output"]["compact"].split(".")
+        bad = b64u(unb64u(p)[:-1] + b"!")
+        add("rfc7520-4.4-altered", "RFC 7520 4.4, payload altered",
+            {"op": "verify_jws", "keys": [{"jwk": d["input"]["key"]}], "config": {},
+             "token": ".".join([h, bad, s])}, err("jwt_signature_invalid"))
+d = load("rfc7520-jose-cookbook", "curve25519", "jws.json")
+public_ed = {k: v for k, v in d["input"]["key"].items() if k != "d"}
+add("rfc8037-a4-ed25519", "RFC 8037 A.4",
+    {"op": "verify_jws", "keys": [{"jwk": public_ed}], "config": {},
+     "token": d["output"]["compact"]},
+    ok(alg="EdDSA", kid=None, payload_b64=base64.b64encode(d["input"]["payload"].encode()).decode()))
+add("rfc8037-a4-private-jwk", "RFC 8037 A.4, private JWK as verifier key",
+    {"op": "verify_jws", "keys": [{"jwk": d["input"]["key"]}], "config": {},
+     "token": d["output"]["compact"]}, ok(alg="EdDSA"))
+add("rfc8037-a3-thumbprint", "RFC 8037 A.3", {"op": "thumbprint", "jwk": public_ed},
+    ok(thumbprint="kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"))
+add("rfc7638-3.1-thumbprint", "RFC 7638 3.1", {"op": "thumbprint", "jwk": {
+    "kty": "RSA",
+    "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+    "e": "AQAB", "alg": "RS256", "kid": "2011-04-29"}},
+    ok(thumbprint="NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"))
+add("thumbprint-cookbook-rsa", "RFC 7638 over the RFC 7520 key, computed with hashlib",
+    {"op": "thumbprint", "jwk": COOKBOOK_RSA},
+    ok(thumbprint=b64u(hashlib.sha256(json.dumps(
+        {"e": COOKBOOK_RSA["e"], "kty": "RSA", "n": COOKBOOK_RSA["n"]},
+        separators=(",", ":"), sort_keys=True).encode()).digest())))
+add("thumbprint-unknown-kty", "RFC 7638: unknown kty", {"op": "thumbprint", "jwk": {"kty": "XYZ"}},
+    err("jwt_key_invalid"))
+
+# --- every algorithm, signed by PyJWT ---------------------------------------------------
+
+ALGS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+        "ES256", "ES384", "ES512", "EdDSA"]
+for alg in ALGS:
+    add("pyjwt-" + alg.lower(), "PyJWT " + jwt.__version__,
+        verify([key_entry(alg, "k1")], token(alg), scopes=["read"]),
+        ok(subject="user-1", credential_id="k1", scopes=["read", "write"],
+           expires_at=NOW + 600, method="jwt"))
+for alg in ["ES256", "RS256", "EdDSA"]:
+    add("pyjwt-private-pem-" + alg.lower(), "PyJWT; the verifier holds the private PEM",
+        verify([key_entry(alg, "k1", public=False)], token(alg)), ok(subject="user-1"))
+jwks = {"keys": [json.loads(jwt.algorithms.get_default_algorithms()[alg].to_jwk(
+    private_key_for(alg).public_key())) | {"kid": alg, "alg": alg}
+    for alg in ["RS256", "ES256", "ES512", "EdDSA"]]}
+for alg in ["RS256", "ES512", "EdDSA"]:
+    add("jwks-" + alg.lower(), "PyJWT JWKS export", verify([{"jwks": jwks}], token(alg, kid=alg)),
+        ok(subject="user-1", credential_id=alg))
+add("jwks-no-kid-tries-matching-alg", "RFC 8725 3.1: no kid, only keys of the token's alg",
+    verify([{"jwks": jwks}], token("ES256", kid=None)), ok(subject="user-1", credential_id="ES256"))
+add("jwks-kid-alg-mismatch", "kid selects an RS256 key, token says ES256",
+    verify([{"jwks": jwks}], token("ES256", kid="RS256")), err("jwt_algorithm_refused"))
+
+# --- sign (deterministic algorithms) ----------------------------------------------------
+
+sign_claims = {"aud": "api", "exp": NOW + 600, "iss": "https://issuer.example", "sub": "user-1"}
+for alg in ["HS256", "HS384", "HS512", "RS256", "RS512", "EdDSA"]:
+    entry = key_entry(alg, public=False)
+    add("sign-" + alg.lower(), "PyJWT " + jwt.__version__ + " (sorted header, compact JSON)",
+        {"op": "sign", "key": entry, "claims": sign_claims, "header": {"kid": "k1"}},
+        ok(token=jwt.encode(sign_claims, private_key_for(alg), algorithm=alg,
+                            headers={"kid": "k1"})))
+add("sign-at+jwt", "PyJWT, typ at+jwt",
+    {"op": "sign", "key": key_entry("HS256"), "claims": sign_claims, "header": {"typ": "at+jwt"}},
+    ok(token=jwt.encode(sign_claims, SECRET, algorithm="HS256", headers={"typ": "at+jwt"})))
+add("sign-hs512-short-secret", "HMAC secrets shorter than the hash output never sign",
+    {"op": "sign", "key": {"secret_b64": base64.b64encode(SECRET[:40]).decode(), "alg": "HS512"},
+     "claims": sign_claims, "header": {}}, err("jwt_key_invalid"))
+add("sign-public-key", "a public key cannot sign",
+    {"op": "sign", "key": key_entry("EdDSA"), "claims": sign_claims, "header": {}},
+    err("jwt_key_invalid"))
+
+# --- algorithm confusion and none -------------------------------------------------------
+
+rsa_pem = pem_public(RSA_KEY).encode()
+hs_with_pem = forge({"alg": "HS256", "kid": "k1"}, claims(), "HS256", key=rsa_pem)
+add("confusion-hs256-with-rsa-pem", "RFC 8725 2.1: HS256 keyed with the RSA public PEM",
+    verify([key_entry("RS256", "k1")], hs_with_pem), err("jwt_algorithm_refused"),
+    challenge=INVALID)
+add("confusion-pem-as-secret", "RFC 8725 2.1: the RSA public PEM offered as an HMAC secret",
+    verify([{"secret_b64": base64.b64encode(rsa_pem).decode(), "alg": "HS256", "kid": "k1"}],
+           hs_with_pem), err("jwt_key_invalid"))
+rsa_der = RSA_KEY.public_key().public_bytes(serialization.Encoding.DER,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+add("confusion-der-as-secret", "RFC 8725 2.1: SPKI DER offered as an HMAC secret",
+    verify([{"secret_b64": base64.b64encode(rsa_der).decode(), "alg": "HS256"}],
+           forge({"alg": "HS256"}, claims(), key=rsa_der)), err("jwt_key_invalid"))
+ssh = ED_KEY.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                       serialization.PublicFormat.OpenSSH)
+add("confusion-ssh-as-secret", "an OpenSSH public key offered as an HMAC secret",
+    verify([{"secret_b64": base64.b64encode(ssh).decode(), "alg": "HS256"}],
+           forge({"alg": "HS256"}, claims(), key=ssh)), err("jwt_key_invalid"))
+jwk_text = json.dumps(jwks["keys"][0]).encode()
+add("confusion-jwk-as-secret", "a JWK's JSON offered as an HMAC secret",
+    verify([{"secret_b64": base64.b64encode(jwk_text).decode(), "alg": "HS256"}],
+           forge({"alg": "HS256"}, claims(), key=jwk_text)), err("jwt_key_invalid"))
+add("confusion-hs256-against-jwks", "HS256 keyed with a JWKS member's JSON, kid of that key",
+    verify([{"jwks": jwks}], forge({"alg": "HS256", "kid": "RS256"}, claims(), key=jwk_text)),
+    err("jwt_algorithm_refused"))
+add("confusion-es256-against-eddsa", "ES256 token, kid names an EdDSA key",
+    verify([key_entry("EdDSA", "k1")], token("ES256")), err("jwt_algorithm_refused"))
+add("secret-too-short", "HMAC secrets under 32 bytes are refused",
+    verify([{"secret_b64": base64.b64encode(SECRET[:31]).decode(), "alg": "HS256"}], token()),
+    err("jwt_key_invalid"))
+
+for i, spelling in enumerate(["none", "None", "NONE", "nOnE", "none "]):
+    h = b64u(json.dumps({"alg": spelling}).encode())
+    p = b64u(json.dumps(claims()).encode())
+    add(f"none-spelling-{i}", "RFC 8725 3.1: alg " + json.dumps(spelling) + " is never accepted",
+        verify(HS, h + "." + p + "."), err("jwt_algorithm_refused"))
+add("none-with-signature", "alg none carrying an HMAC signature",
+    verify(HS, forge({"alg": "none"}, claims())), err("jwt_algorithm_refused"))
+add("alg-lowercase-hs256", "alg names are case-sensitive (RFC 7515 4.1.1)",
+    verify(HS, forge({"alg": "hs256", "kid": "k1"}, claims())), err("jwt_algorithm_refused"))
+add("alg-unknown", "an algorithm portcullis does not implement",
+    verify(HS, forge({"alg": "HS1", "kid": "k1"}, claims())), err("jwt_algorithm_refused"))
+add("alg-missing", "no alg", verify(HS, forge({"kid": "k1"}, claims())), err("jwt_malformed"))
+add("alg-number", "alg is a number", verify(HS, forge({"alg": 256, "kid": "k1"}, claims())),
+    err("jwt_malformed"))
+add("alg-not-allowed", "config allow-list excludes the token's alg",
+    verify(HS, token(), dict(BASE_CONFIG, algorithms=["ES256", "EdDSA"])),
+    err("jwt_algorithm_refused"))
+
+# --- signatures ---------------------------------------------------------------------------
+
+good = token()
+h, p, s = good.split(".")
+add("signature-stripped", "signature removed", verify(HS, h + "." + p + "."),
+    err("jwt_signature_invalid"))
+add("signature-truncated", "signature cut to 16 bytes",
+    verify(HS, h + "." + p + "." + b64u(unb64u(s)[:16])), err("jwt_signature_invalid"))
+add("signature-bit-flipped", "one bit of the signature flipped",
+    verify(HS, h + "." + p + "." + b64u(bytes([unb64u(s)[0] ^ 1]) + unb64u(s)[1:])),
+    err("jwt_signature_invalid"))
+add("wrong-secret", "signed with another secret",
+    verify(HS, jwt.encode(claims(), OTHER_SECRET, "HS256", headers={"kid": "k1"})),
+    err("jwt_signature_invalid"))
+altered = b64u(json.dumps(claims(sub="admin"), separators=(",", ":")).encode())
+add("payload-swapped", "payload replaced, signature kept", verify(HS, h + "." + altered + "." + s),
+    err("jwt_signature_invalid"))
+for alg in ["ES256", "ES384"]:
+    si = (b64u(json.dumps({"alg": alg, "kid": "k1"}).encode()) + "."
+          + b64u(json.dumps(claims()).encode())).encode()
+    der = EC_KEYS[alg].sign(si, ec.ECDSA(hashes.SHA256() if alg == "ES256" else hashes.SHA384()))
+    add("ecdsa-der-" + alg.lower(), "RFC 7518 3.4: DER instead of r || s",
+        verify([key_entry(alg, "k1")], si.decode() + "." + b64u(der)), err("jwt_signature_invalid"))
+for alg, width in [("ES256", 32), ("ES512", 66)]:
+    si = (b64u(json.dumps({"alg": alg, "kid": "k1"}).encode()) + "."
+          + b64u(json.dumps(claims()).encode())).encode()
+    add("ecdsa-zero-" + alg.lower(), "r = s = 0 (CVE-2022-21449 shape)",
+        verify([key_entry(alg, "k1")], si.decode() + "." + b64u(bytes(2 * width))),
+        err("jwt_signature_invalid"))
+si = (b64u(b'{"alg":"EdDSA","kid":"k1"}') + "." + b64u(json.dumps(claims()).encode())).encode()
+add("eddsa-zero-signature", "all-zero Ed25519 signature",
+    verify([key_entry("EdDSA", "k1")], si.decode() + "." + b64u(bytes(64))),
+    err("jwt_signature_invalid"))
+add("ps256-against-rs256-key", "PS256 token, kid names the same RSA key bound to RS256",
+    verify([key_entry("RS256", "k1")], token("PS256")), err("jwt_algorithm_refused"))
+
+# --- header: embedded keys ignored, crit, kid ----------------------------------------------
+
+attacker_jwk = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(ATTACKER_ED.public_key()))
+for member, value in [("jwk", attacker_jwk), ("jku", "https://attacker.example/jwks.json"),
+                      ("x5u", "https://attacker.example/cert.pem")]:
+    add("header-" + member + "-ignored", "RFC 8725 3.10: header " + member + " is never trusted",
+        verify([key_entry("EdDSA", "k1")],
+               forge({"alg": "EdDSA", "kid": "k1", member: value}, claims(), "EdDSA", ATTACKER_ED)),
+        err("jwt_signature_invalid"))
+add("header-jku-on-good-token", "a jku on a genuine token changes nothing",
+    verify([key_entry("EdDSA", "k1")],
+           forge({"alg": "EdDSA", "kid": "k1", "jku": "https://x.example"}, claims(), "EdDSA")),
+    ok(subject="user-1"))
+for name, hdr in [("crit-empty", {"crit": []}),
+                  ("crit-unknown", {"crit": ["exp"], "exp": NOW}),
+                  ("crit-absent-header", {"crit": ["foo"]}),
+                  ("crit-not-array", {"crit": "exp", "exp": NOW}),
+                  ("crit-b64", {"crit": ["b64"], "b64": False})]:
+    add(name, "RFC 7515 4.1.11", verify(HS, forge(dict({"alg": "HS256", "kid": "k1"}, **hdr),
+                                                   claims())), err("jwt_crit_unsupported"))
+add("kid-unknown", "kid names no key", verify(HS, token(kid="k2")), err("jwt_key_unknown"))
+add("kid-number", "kid is not a string", verify(HS, forge({"alg": "HS256", "kid": 1}, claims())),
+    err("jwt_malformed"))
+add("no-kid-single-key", "no kid: the key of the token's alg is tried",
+    verify(HS, token(kid=None)), ok(subject="user-1", credential_id="k1"))
+add("no-keys", "empty key set", verify([], token()), err("jwt_key_unknown"))
+
+# --- typ --------------------------------------------------------------------------------
+
+at_config = dict(BASE_CONFIG, typ="at+jwt")
+for typ, expect in [("at+jwt", ok(subject="user-1")), ("application/AT+JWT", ok(subject="user-1")),
+                    ("JWT", err("jwt_type_mismatch")), (None, err("jwt_type_mismatch")),
+                    ("application/jwt", err("jwt_type_mismatch"))]:
+    hdr = {"typ": typ} if typ else {}
+    tok = forge(dict({"alg": "HS256", "kid": "k1"}, **hdr), claims())
+    add("typ-" + (typ or "absent").replace("/", "-").lower(), "RFC 8725 3.11 / RFC 9068",
+        verify(HS, tok, at_config), expect)
+
+# --- claims: types --------------------------------------------------------------------------
+
+for name, extra in [("exp-string", {"exp": str(NOW + 600)}), ("exp-null", {"exp": None}),
+                    ("exp-bool", {"exp": True}), ("nbf-string", {"nbf": "0"}),
+                    ("iat-string", {"iat": "0"}), ("aud-number", {"aud": 1}),
+                    ("aud-array-number", {"aud": ["api", 1]}),
+                    ("aud-object", {"aud": {"api": True}}),
+                    ("iss-array", {"iss": ["https://issuer.example"]}), ("iss-number", {"iss": 7}),
+                    ("sub-number", {"sub": 1}), ("jti-number", {"jti": 1}),
+                    ("scope-array", {"scope": ["read"]}), ("scp-string", {"scp": "read"})]:
+    add("claim-type-" + name, "RFC 7519 4.1: wrong JSON type is never absent",
+        verify(HS, forge({"alg": "HS256", "kid": "k1"}, claims(**extra))), err("jwt_claim_type"))
+add("scp-array", "scopes from scp", verify(HS, token(payload=claims(scope=..., scp=["a", "b"]))),
+    ok(scopes=["a", "b"]))
+add("exp-fractional", "NumericDate may be fractional",
+    verify(HS, token(payload=claims(exp=NOW + 0.5))), ok(expires_at=NOW))
+
+# --- claims: iss, aud ---------------------------------------------------------------------
+
+for name, iss in [("trailing-slash", "https://issuer.example/"), ("upper", "HTTPS://ISSUER.EXAMPLE"),
+                  ("suffix", "https://issuer.example.evil"), ("prefix", "https://issuer.exampl"),
+                  ("space", " https://issuer.example"), ("other", "https://evil.example")]:
+    add("iss-" + name, "iss is an exact match",
+        verify(HS, token(payload=claims(iss=iss))), err("jwt_issuer_mismatch"))
+add("iss-missing", "iss required when issuers are configured",
+    verify(HS, token(payload=claims(iss=...))), err("jwt_claim_missing"))
+add("iss-second-of-two", "one of several issuers",
+    verify(HS, token(payload=claims(iss="https://b.example")),
+           dict(BASE_CONFIG, issuers=["https://issuer.example", "https://b.example"])),
+    ok(subject="user-1"))
+for name, aud in [("other", "other"), ("array-others", ["x", "y"]), ("case", "API"),
+                  ("empty-array", [])]:
+    add("aud-" + name, "aud any-of", verify(HS, token(payload=claims(aud=aud))),
+        err("jwt_audience_mismatch"))
+add("aud-array-match", "aud array holding the audience",
+    verify(HS, token(payload=claims(aud=["x", "api"]))), ok(subject="user-1"))
+add("aud-missing", "aud required when audiences are configured",
+    verify(HS, token(payload=claims(aud=...))), err("jwt_claim_missing"))
+add("aud-unexpected", "RFC 7519 4.1.3: aud present, no audience configured",
+    verify(HS, token(), {"issuers": ["https://issuer.example"]}), err("jwt_audience_mismatch"))
+
+# --- claims: time -------------------------------------------------------------------------
+
+for name, extra, expect in [
+    ("expired-30s", {"exp": NOW - 30}, ok(subject="user-1")),
+    ("expired-60s", {"exp": NOW - 60}, err("jwt_expired")),
+    ("expired-3600s", {"exp": NOW - 3600}, err("jwt_expired")),
+    ("nbf-future-30s", {"nbf": NOW + 30}, ok(subject="user-1")),
+    ("nbf-future-3600s", {"nbf": NOW + 3600}, err("jwt_not_yet_valid")),
+    ("iat-future-30s", {"iat": NOW + 30}, ok(subject="user-1")),
+    ("iat-future-3600s", {"iat": NOW + 3600}, err("jwt_issued_in_future")),
+    ("exp-missing", {"exp": ...}, err("jwt_claim_missing")),
+]:
+    add("time-" + name, "RFC 7519 4.1.4-4.1.6, leeway 60 s", verify(HS, token(payload=claims(**extra))),
+        expect)
+add("time-expired-challenge", "RFC 6750 3.1 challenge",
+    verify(HS, token(payload=claims(exp=NOW - 3600))), err("jwt_expired"),
+    challenge='Bearer realm="api", error="invalid_token", error_description="The token has expired."')
+add("time-exp-optional", "require_exp off",
+    verify(HS, token(payload=claims(exp=...)), dict(BASE_CONFIG, require_exp=False)),
+    ok(subject="user-1", expires_at=None))
+add("time-leeway-zero", "leeway 0: exp == now is expired",
+    verify(HS, token(payload=claims(exp=NOW)), dict(BASE_CONFIG, leeway_seconds=0)),
+    err("jwt_expired"))
+add("time-max-age", "max_age 300 s, iat 1000 s ago",
+    verify(HS, token(payload=claims(iat=NOW - 1000)), dict(BASE_CONFIG, max_age_seconds=300)),
+    err("jwt_too_old"))
+add("time-max-age-no-iat", "max_age needs iat",
+    verify(HS, token(payload=claims(iat=...)), dict(BASE_CONFIG, max_age_seconds=300)),
+    err("jwt_claim_missing"))
+add("config-leeway-capped", "leeway above 300 s is refused",
+    verify(HS, token(), dict(BASE_CONFIG, leeway_seconds=3600)), err("config_invalid"))
+
+# --- required claims, revocation, scopes --------------------------------------------------
+
+add("required-sub-missing", "required_claims",
+    verify(HS, token(payload=claims(sub=...)), dict(BASE_CONFIG, required_claims=["sub", "jti"])),
+    err("jwt_claim_missing"))
+add("required-custom-null", "a null required claim is missing",
+    verify(HS, token(payload=claims(tenant=None)), dict(BASE_CONFIG, required_claims=["tenant"])),
+    err("jwt_claim_missing"))
+add("revoked-jti", "jti on the revocation list", verify(HS, token(), revoked=["t-1"]),
+    err("jwt_revoked"))
+add("revoked-other-jti", "another jti revoked", verify(HS, token(), revoked=["t-2"]),
+    ok(subject="user-1"))
+add("scope-insufficient", "RFC 6750 3.1 insufficient_scope",
+    verify(HS, token(), scopes=["read", "admin"]), err("scope_insufficient"),
+    challenge='Bearer realm="api", error="insufficient_scope", scope="read admin"')
+
+# --- shape, base64, JSON, size ------------------------------------------------------------
+
+add("shape-two-segments", "compact JWS has three segments", verify(HS, h + "." + p),
+    err("jwt_malformed"))
+add("shape-four-segments", "compact JWS has three segments", verify(HS, good + ".x"),
+    err("jwt_malformed"))
+add("shape-one-segment", "compact JWS has three segments", verify(HS, h), err("jwt_malformed"))
+add("shape-empty", "empty token", verify(HS, ""), err("jwt_malformed"))
+add("shape-jwe", "five segments (JWE) are not a JWS", verify(HS, "a.b.c.d.e"), err("jwt_malformed"))
+add("b64-padding", "base64url with padding", verify(HS, h + "=." + p + "." + s), err("jwt_malformed"))
+std_sig = base64.b64encode(unb64u(s)).decode().rstrip("=")
+if "+" in std_sig or "/" in std_sig:
+    add("b64-standard-alphabet", "signature in the standard alphabet",
+        verify(HS, h + "." + p + "." + std_sig), err("jwt_malformed"))
+add("b64-plus-in-header", "'+' in the header segment",
+    verify(HS, "+" + h[1:] + "." + p + "." + s), err("jwt_malformed"))
+last = s[-1]
+alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+bumped = alphabet[alphabet.index(last) + 1]  # 43 chars for 32 bytes: low 2 bits must be 0
+add("b64-trailing-bits", "non-zero trailing bits in the signature",
+    verify(HS, h + "." + p + "." + s[:-1] + bumped), err("jwt_malformed"))
+add("b64-whitespace", "whitespace inside the token", verify(HS, h + ". " + p + "." + s),
+    err("jwt_malformed"))
+add("b64-bad-length", "segment length 1 mod 4",
+    verify(HS, h + "." + p + "A" * ((1 - len(p)) % 4 or 4) + "." + s),
+    err("jwt_malformed"))
+for name, hraw, praw in [("header-not-json", b"{alg:HS256}", None),
+                         ("header-array", b'["alg","HS256"]', None),
+                         ("header-trailing", b'{"alg":"HS256","kid":"k1"} x', None),
+                         ("payload-array", None, b'["sub"]'),
+                         ("payload-string", None, b'"user-1"'),
+                         ("payload-not-json", None, b"sub=user-1"),
+                         ("payload-bad-utf8", None, b'{"sub":"\xff"}')]:
+    add("json-" + name, "header and claims are JSON objects",
+        verify(HS, forge({"alg": "HS256", "kid": "k1"}, claims(), header_raw=hraw, payload_raw=praw)),
+        err("jwt_malformed"))
+for name, hraw, praw in [
+        ("header-alg", b'{"alg":"none","kid":"k1","alg":"HS256"}', None),
+        ("header-kid", b'{"alg":"HS256","kid":"k2","kid":"k1"}', None),
+        ("payload-sub", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","sub":"admin"}'),
+        ("payload-nested", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","ctx":{"a":1,"a":2}}'),
+        ("payload-escaped", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","\\u0073ub":"admin"}')]:
+    add("duplicate-" + name, "RFC 7515 5.2 / RFC 7519 4: duplicate members refused",
+        verify(HS, forge({}, {}, header_raw=hraw or b'{"alg":"HS256","kid":"k1"}',
+                         payload_raw=praw or json.dumps(claims()).encode())),
+        err("jwt_duplicate_member"))
+add("size-token-over-16k", "default limit 16 KiB",
+    verify(HS, token(payload=claims(pad="x" * 17000))), err("jwt_too_large"))
+add("size-header-over-8k", "header segment limit 8 KiB",
+    verify(HS, forge({"alg": "HS256", "kid": "k1", "pad": "x" * 7000}, claims())),
+    err("jwt_too_large"))
+add("size-config-limit", "max_token_bytes 256",
+    verify(HS, token(), dict(BASE_CONFIG, max_token_bytes=256)), err("jwt_too_large"))
+add("size-under-limit", "a 12 KiB token passes",
+    verify(HS, token(payload=claims(pad="x" * 12000))), ok(subject="user-1"))
+
+negative = sum(1 for c in CASES if "error" in c["expect"])
+doc = {"cases": CASES}
+with open(os.path.join(HERE, "jwt.json"), "w") as f:
+    json.dump(doc, f, indent=1, ensure_ascii=False)
+    f.write("\n")
+print(f"{len(CASES)} cases, {negative} negative", file=sys.stderr)
