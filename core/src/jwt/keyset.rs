@@ -403,10 +403,16 @@ impl JwtKeySet {
 
     /// Adds a key; a key with the same `kid` and algorithm is replaced.
     pub fn insert(&self, key: JwtKey) -> Result<(), Error> {
+        self.insert_shared(Arc::new(key))
+    }
+
+    /// Adds a key that is also held elsewhere (a binding's key object, another set): the parsed
+    /// key is shared, never copied or parsed again.
+    pub fn insert_shared(&self, key: Arc<JwtKey>) -> Result<(), Error> {
         let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
         let same = |k: &Arc<JwtKey>| k.kid.is_some() && k.kid == key.kid && k.alg == key.alg;
         if let Some(slot) = keys.iter_mut().find(|k| same(k)) {
-            *slot = Arc::new(key);
+            *slot = key;
             return Ok(());
         }
         if keys.len() >= MAX_KEYS {
@@ -415,7 +421,7 @@ impl JwtKeySet {
                 format!("a key set holds at most {MAX_KEYS} keys"),
             ));
         }
-        keys.push(Arc::new(key));
+        keys.push(key);
         Ok(())
     }
 
