@@ -175,6 +175,13 @@ impl JwtKey {
         }
     }
 
+    /// A JWK from its JSON text, parsed strictly (a repeated member is refused); see
+    /// [`JwtKey::from_jwk`].
+    pub fn from_jwk_json(jwk: &str, alg: Option<Algorithm>) -> Result<Self, Error> {
+        let jwk = json::parse_object(jwk.as_bytes(), "JWK").map_err(key_error)?;
+        Self::from_jwk(&jwk, alg)
+    }
+
     /// A JWK (public, or private when it has `d`). The algorithm is `alg`, else the JWK's own
     /// `alg`, else inferred: `EC` from `crv`, `OKP`/`Ed25519` is EdDSA, `RSA` is RS256; an `oct`
     /// key needs an explicit algorithm. `alg` and the JWK's `alg` must agree; `kid` is kept.

@@ -218,3 +218,13 @@ fn shape_errors() {
         ErrorCode::JwtSignatureInvalid
     );
 }
+
+#[test]
+fn jwk_json_refuses_repeated_members() {
+    use base64::Engine;
+    let k = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([9u8; 32]);
+    let good = format!(r#"{{"kty":"oct","k":"{k}"}}"#);
+    assert!(JwtKey::from_jwk_json(&good, Some(Algorithm::Hs256)).is_ok());
+    let repeated = format!(r#"{{"kty":"oct","k":"{k}","k":"{k}"}}"#);
+    assert!(JwtKey::from_jwk_json(&repeated, Some(Algorithm::Hs256)).is_err());
+}
