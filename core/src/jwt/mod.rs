@@ -132,6 +132,18 @@ impl Algorithm {
         Algorithm::ALL.iter().copied().find(|a| a.name() == name)
     }
 
+    /// The algorithm named `name`, for building keys: an unknown name (`none` included) is
+    /// `jwt_key_invalid`. Every surface parses algorithm names through this one function.
+    pub fn parse(name: &str) -> Result<Algorithm, Error> {
+        Self::from_name(name).ok_or_else(|| {
+            Error::new(
+                ErrorCode::JwtKeyInvalid,
+                "unknown JWT algorithm name (HS256/384/512, RS256/384/512, PS256/384/512, \
+                 ES256/384/512, EdDSA)",
+            )
+        })
+    }
+
     /// True for HS256/384/512.
     pub const fn is_hmac(self) -> bool {
         matches!(self, Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512)
