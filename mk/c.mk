@@ -4,8 +4,9 @@
 #   make build-c   cargo build --release -p portcullis-ffi; build/lib/libportcullis.{a,so};
 #                  build/lib/pkgconfig/portcullis.pc
 #   make test-c    build-c, the header drift check, the C API tests (tests/c/test_api*.c,
-#                  test_signatures*.c) and the vector runner (test_vectors.c + vectors_sig.c over
-#                  every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig}.json)
+#                  test_signatures*.c, test_jwt*.c) and the vector runner (test_vectors.c +
+#                  vectors_sig.c + vectors_jwt.c over every case of
+#                  tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt}.json)
 #   make demo-c    examples/demo/demo.c against the shared library -> build/demo/c.txt
 
 .PHONY: build-c test-c demo-c
@@ -44,9 +45,9 @@ build-c:
 	    $(ROOT)/ffi/portcullis.pc.in > $(C_PCDIR)/portcullis.pc
 	@echo "build-c: $(C_LIBDIR)/libportcullis.{a,so}, $(C_PCDIR)/portcullis.pc"
 
-C_VECTOR_FILES := $(addprefix $(ROOT)/tests/vectors/,apikey.json basic.json webhook.json hmac.json httpsig.json)
-C_API_TESTS    := $(addprefix $(ROOT)/tests/c/,test_api.c test_api_edges.c test_api_threads.c test_signatures.c test_signatures_edges.c test_signatures_threads.c)
-C_VECTOR_SRCS  := $(addprefix $(ROOT)/tests/c/,test_vectors.c vectors_sig.c)
+C_VECTOR_FILES := $(addprefix $(ROOT)/tests/vectors/,apikey.json basic.json webhook.json hmac.json httpsig.json jwt.json)
+C_API_TESTS    := $(addprefix $(ROOT)/tests/c/,test_api.c test_api_edges.c test_api_threads.c test_signatures.c test_signatures_edges.c test_signatures_threads.c test_jwt.c test_jwt_edges.c test_jwt_threads.c)
+C_VECTOR_SRCS  := $(addprefix $(ROOT)/tests/c/,test_vectors.c vectors_sig.c vectors_jwt.c)
 
 $(C_OUT)/vectors_table.h: $(ROOT)/tests/c/gen_vectors.py $(C_VECTOR_FILES)
 	@mkdir -p $(C_OUT)

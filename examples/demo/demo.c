@@ -1,6 +1,7 @@
 /*
- * The portcullis demo in C: the same 24 requests as demo.py and demo.js, one line each: API keys
- * and Basic (1-15), webhooks (16-19), PCS1 HMAC signing (20-22), RFC 9421 signatures (23-24).
+ * The portcullis demo in C: the same 28 requests as demo.py and demo.js, one line each: API keys
+ * and Basic (1-15), webhooks (16-19), PCS1 HMAC signing (20-22), RFC 9421 signatures (23-24),
+ * JWT bearer tokens (25-28).
  * Build: cc demo.c $(pkg-config --cflags --libs portcullis)
  */
 #include <stdio.h>
@@ -264,6 +265,60 @@ static void http_signatures(void) {
     portcullis_httpsig_keyring_free(kr);
 }
 
+#define JWT_SECRET "demo-jwt-secret-0123456789abcdef"
+
+/* Signs the demo claims for audience `aud` into `token`. */
+static void jwt_token(const portcullis_jwt_key *key, const char *aud, char *token, size_t cap) {
+    char claims[512];
+    size_t len = 0;
+    snprintf(claims, sizeof claims,
+             "{\"sub\":\"user-42\",\"iss\":\"https://issuer.demo\",\"aud\":\"%s\",\"iat\":%lld,"
+             "\"exp\":%lld,\"scope\":\"orders:read\"}",
+             aud, NOW, NOW + 600);
+    must(portcullis_jwt_encode(S(claims), key, S("{\"kid\":\"demo-hs\"}"), (uint8_t *)token, cap, &len),
+         "jwt encode");
+}
+
+static void jwt(portcullis_jwt_verifier *v, const char *label, const char *token, int64_t now,
+                const char *scopes) {
+    char header[2048];
+    snprintf(header, sizeof header, "Bearer %s", token);
+    portcullis_request *req = NULL;
+    must(portcullis_request_new(S("GET"), S("/orders"), &req), "request");
+    must(portcullis_request_add_header(req, S("Authorization"), S(header)), "header");
+    must(portcullis_request_set_now(req, now), "set_now");
+    portcullis_principal *p = NULL;
+    portcullis_denial *d = NULL;
+    portcullis_result rc = portcullis_jwt_verifier_verify(v, req, S(scopes), &p, &d);
+    report(label, rc, p, d);
+    portcullis_request_free(req);
+}
+
+/* Requests 25-28: JWT bearer tokens. */
+static void jwts(void) {
+    portcullis_jwt_key *key = NULL;
+    must(portcullis_jwt_key_from_secret(S(JWT_SECRET), S("HS256"), S("demo-hs"), &key), "jwt key");
+    portcullis_jwt_keyset *set = NULL;
+    must(portcullis_jwt_keyset_new(&set), "jwt keyset");
+    must(portcullis_jwt_keyset_insert(set, key), "jwt keyset insert");
+    portcullis_jwt_verifier *v = NULL;
+    must(portcullis_jwt_verifier_new(
+             set, S("{\"issuers\":[\"https://issuer.demo\"],\"audiences\":[\"orders-api\"]}"), &v),
+         "jwt verifier");
+    char t1[1024], t2[1024];
+    jwt_token(key, "orders-api", t1, sizeof t1);
+    jwt_token(key, "billing-api", t2, sizeof t2);
+
+    jwt(v, "jwt ok", t1, NOW, "orders:read");
+    jwt(v, "jwt expired", t1, NOW + 700, "");
+    jwt(v, "jwt wrong audience", t2, NOW, "");
+    jwt(v, "jwt alg none", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", NOW, "");
+
+    portcullis_jwt_verifier_free(v);
+    portcullis_jwt_keyset_free(set);
+    portcullis_jwt_key_free(key);
+}
+
 int main(void) {
     verifiers v = {NULL, NULL};
     must(portcullis_apikey_ring_new(S(PEPPER), S("{\"prefix\":\"pc\",\"environment\":\"live\",\"realm\":\"demo\"}"),
@@ -335,6 +390,7 @@ int main(void) {
     webhooks();
     hmac_signing();
     http_signatures();
+    jwts();
 
     portcullis_apikey_record_free(r1);
     portcullis_apikey_record_free(r2);

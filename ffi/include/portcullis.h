@@ -18,14 +18,15 @@
  *    followed by a NUL when cap > length. buf may be NULL when cap is 0 (a size query).
  *  - Every _new has a _free; _free(NULL) is a no-op. Shared verifiers (portcullis_apikey_ring,
  *    portcullis_basic_auth, portcullis_webhook_verifier, portcullis_hmac_verifier,
- *    portcullis_httpsig_keyring, portcullis_httpsig_verifier) are reference-counted
- *    (_retain / _free) and may be used from many threads at once; other handles belong to one
- *    thread at a time.
+ *    portcullis_httpsig_keyring, portcullis_httpsig_verifier, portcullis_jwt_keyset,
+ *    portcullis_jwt_verifier) are reference-counted (_retain / _free) and may be used from many
+ *    threads at once; a portcullis_jwt_key is read-only once built and may be shared too;
+ *    other handles belong to one thread at a time.
  *  - Signers return a portcullis_headers list: (name, value) pairs read by index with
  *    portcullis_headers_name / _value; an index past the end is PORTCULLIS_RESULT_INVALID_ARGUMENT.
  *  - A panic inside the library is caught and returned as PORTCULLIS_RESULT_PANIC.
- *  - Handles holding secrets (issued keys, Basic credentials, rings, verifiers, signers and
- *    signing keys) are wiped when freed.
+ *  - Handles holding secrets (issued keys, Basic credentials, rings, verifiers, signers,
+ *    signing keys, JWT keys and key sets) are wiped when freed.
  *
  * Link: pkg-config --cflags --libs portcullis   (static: add -lpthread -ldl -lm)
  */
@@ -108,6 +109,24 @@ typedef struct portcullis_httpsig_verifier portcullis_httpsig_verifier;
 // with `portcullis_issued_apikey_free`.
 typedef struct portcullis_issued_apikey portcullis_issued_apikey;
 
+// A JWT signing or verification key, bound to exactly one algorithm and parsed once: an HMAC
+// secret, a public key or a private key. Key sets it is inserted into share it (no copy);
+// its secret material is wiped when the last holder lets go. Read-only once built: may be
+// shared between threads.
+typedef struct portcullis_jwt_key portcullis_jwt_key;
+
+// JWT verification keys (secrets, public and private keys), each bound to one algorithm.
+// Reference-counted and thread-safe: add and remove keys while verifiers built from it run;
+// every change reaches those verifiers too. `portcullis_jwt_keyset_retain` takes a
+// reference, `portcullis_jwt_keyset_free` drops one (verifiers keep their keys).
+typedef struct portcullis_jwt_keyset portcullis_jwt_keyset;
+
+// A JWT verifier: a policy (`JwtConfig`: issuers, audiences, leeway, required claims, `typ`,
+// algorithms, cache) over the keys of the key set it was built from, with an in-memory
+// revocation list and verified-token cache. Reference-counted and thread-safe.
+// `portcullis_jwt_verifier_retain` takes a reference, `portcullis_jwt_verifier_free` drops one.
+typedef struct portcullis_jwt_verifier portcullis_jwt_verifier;
+
 // Who the caller is, as proved by one method: subject, method, credential id, scopes, claims
 // and expiry. Never holds the secret that proved it. Free with `portcullis_principal_free`.
 typedef struct portcullis_principal portcullis_principal;
@@ -121,6 +140,10 @@ typedef struct portcullis_request portcullis_request;
 // time. Built with `portcullis_response_new`, freed with `portcullis_response_free`. Not
 // thread-safe while being built; once built it is only read.
 typedef struct portcullis_response portcullis_response;
+
+// A JWS whose signature and header verified (claims not checked): its algorithm, kid, header
+// and payload. Free with `portcullis_verified_jws_free`.
+typedef struct portcullis_verified_jws portcullis_verified_jws;
 
 // Signs outgoing webhooks (or test fixtures) the way a provider does. The secret is wiped
 // when the handle is freed with `portcullis_webhook_signer_free`.
@@ -917,6 +940,268 @@ portcullis_result portcullis_httpsig_signature_base_response(const portcullis_re
                                                              uint8_t *buf,
                                                              size_t cap,
                                                              size_t *out_len);
+
+// Creates an empty key set. On success `*out` receives a handle holding one reference.
+portcullis_result portcullis_jwt_keyset_new(portcullis_jwt_keyset **out);
+
+// Creates a key set from a JWKS document (`{"keys": [...]}`, UTF-8): every signature key in
+// it (`use: enc` keys and key types that cannot sign are skipped). On success `*out` receives
+// a handle holding one reference. Fails with `JWT_KEY_INVALID` (not a JWKS, a malformed key),
+// `JWT_ALGORITHM_REFUSED`, `CONFIG_INVALID` (too many keys), `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_jwt_keyset_from_jwks(const uint8_t *jwks_json,
+                                                  size_t jwks_json_len,
+                                                  portcullis_jwt_keyset **out);
+
+// Takes one more reference to `set` and returns it (NULL gives NULL).
+portcullis_jwt_keyset *portcullis_jwt_keyset_retain(const portcullis_jwt_keyset *set);
+
+// Drops one reference to `set`; the last one frees it (verifiers built from it keep the keys).
+// NULL is a no-op.
+void portcullis_jwt_keyset_free(portcullis_jwt_keyset *set);
+
+// Adds every signature key of a JWKS document. `added` may be NULL; otherwise it receives how
+// many keys were added. Errors as `portcullis_jwt_keyset_from_jwks`; nothing is added then.
+portcullis_result portcullis_jwt_keyset_add_jwks(const portcullis_jwt_keyset *set,
+                                                 const uint8_t *jwks_json,
+                                                 size_t jwks_json_len,
+                                                 size_t *added);
+
+// Adds `key` (a key with the same kid and algorithm is replaced). The set shares the parsed
+// key; the caller keeps and still frees its handle. Fails with `CONFIG_INVALID` (the set is
+// full), `NULL_POINTER`.
+portcullis_result portcullis_jwt_keyset_insert(const portcullis_jwt_keyset *set,
+                                               const portcullis_jwt_key *key);
+
+// Removes every key with this kid (UTF-8). `removed` may be NULL; otherwise it receives how
+// many keys were removed.
+portcullis_result portcullis_jwt_keyset_remove(const portcullis_jwt_keyset *set,
+                                               const uint8_t *kid,
+                                               size_t kid_len,
+                                               size_t *removed);
+
+// Number of keys; 0 when `set` is NULL.
+size_t portcullis_jwt_keyset_len(const portcullis_jwt_keyset *set);
+
+// The public JWKS of the set's asymmetric keys (`{"keys":[...]}`, compact JSON with sorted
+// members); secrets are left out.
+portcullis_result portcullis_jwt_keyset_public_jwks(const portcullis_jwt_keyset *set,
+                                                    uint8_t *buf,
+                                                    size_t cap,
+                                                    size_t *out_len);
+
+// Builds a verifier over `set`'s keys (shared: later additions and removals reach it) and the
+// `JwtConfig` JSON: `issuers`, `audiences`, `leeway_seconds` (60, at most 300),
+// `max_age_seconds`, `required_claims`, `typ`, `algorithms`, `require_exp` (true),
+// `max_token_bytes` (16384), `cache_size` (0), `realm` (`"api"`); length 0 for all defaults.
+//
+// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+// `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_jwt_verifier_new(const portcullis_jwt_keyset *set,
+                                              const uint8_t *config_json,
+                                              size_t config_json_len,
+                                              portcullis_jwt_verifier **out);
+
+// Takes one more reference to `verifier` and returns it (NULL gives NULL).
+portcullis_jwt_verifier *portcullis_jwt_verifier_retain(const portcullis_jwt_verifier *verifier);
+
+// Drops one reference to `verifier`; the last one frees it. NULL is a no-op.
+void portcullis_jwt_verifier_free(portcullis_jwt_verifier *verifier);
+
+// Verifies the `Authorization: Bearer` token of `req` at the request's time and checks the
+// required scopes (`scopes`: UTF-8, space-separated; length 0 for none).
+//
+// On success `*out_principal` receives the principal (subject = `sub`, method `jwt`,
+// credential id = the key's kid, scopes from `scope`/`scp`, claims, expiry = `exp`). On
+// failure the result is the reason (`JWT_*`, `CREDENTIALS_MISSING`, `SCOPE_INSUFFICIENT`, ...)
+// and, when `out_denial` is not NULL, `*out_denial` receives the denial with its RFC 6750
+// `Bearer` challenge.
+portcullis_result portcullis_jwt_verifier_verify(const portcullis_jwt_verifier *verifier,
+                                                 const portcullis_request *req,
+                                                 const uint8_t *scopes_text,
+                                                 size_t scopes_len,
+                                                 portcullis_principal **out_principal,
+                                                 portcullis_denial **out_denial);
+
+// Verifies a bare token (UTF-8) at `now` (Unix seconds) when `has_now`, else at the system
+// clock, and checks the required scopes. Outputs as `portcullis_jwt_verifier_verify`.
+portcullis_result portcullis_jwt_verifier_verify_token(const portcullis_jwt_verifier *verifier,
+                                                       const uint8_t *token,
+                                                       size_t token_len,
+                                                       int64_t now,
+                                                       bool has_now,
+                                                       const uint8_t *scopes_text,
+                                                       size_t scopes_len,
+                                                       portcullis_principal **out_principal,
+                                                       portcullis_denial **out_denial);
+
+// Checks a compact JWS's shape, header and signature only (no claims): for payloads that are
+// not JWT claims sets. On success `*out` receives the verified JWS (free it with
+// `portcullis_verified_jws_free`). Fails with the `JWT_*` reason.
+portcullis_result portcullis_jwt_verifier_verify_jws(const portcullis_jwt_verifier *verifier,
+                                                     const uint8_t *token,
+                                                     size_t token_len,
+                                                     portcullis_verified_jws **out);
+
+// Revokes the token id `jti` (UTF-8) until `until` (Unix seconds; the token's `exp` is
+// enough), as of `now`. Fails with `STORE_UNAVAILABLE` when the revocation list is full.
+portcullis_result portcullis_jwt_verifier_revoke(const portcullis_jwt_verifier *verifier,
+                                                 const uint8_t *jti,
+                                                 size_t jti_len,
+                                                 int64_t until,
+                                                 int64_t now);
+
+// Drops every cached verification (after removing a key, for instance).
+portcullis_result portcullis_jwt_verifier_clear_cache(const portcullis_jwt_verifier *verifier);
+
+// The algorithm that verified (`RS256`, ...).
+portcullis_result portcullis_verified_jws_alg(const portcullis_verified_jws *jws,
+                                              uint8_t *buf,
+                                              size_t cap,
+                                              size_t *out_len);
+
+// The kid of the key that verified (the header's when the key has none); length 0 when
+// neither has one.
+portcullis_result portcullis_verified_jws_kid(const portcullis_verified_jws *jws,
+                                              uint8_t *buf,
+                                              size_t cap,
+                                              size_t *out_len);
+
+// The whole protected header as compact JSON with sorted members.
+portcullis_result portcullis_verified_jws_header_json(const portcullis_verified_jws *jws,
+                                                      uint8_t *buf,
+                                                      size_t cap,
+                                                      size_t *out_len);
+
+// The decoded payload bytes (not necessarily text).
+portcullis_result portcullis_verified_jws_payload(const portcullis_verified_jws *jws,
+                                                  uint8_t *buf,
+                                                  size_t cap,
+                                                  size_t *out_len);
+
+// Frees a verified JWS. NULL is a no-op.
+void portcullis_verified_jws_free(portcullis_verified_jws *jws);
+
+// Signs the claims (a JSON object, UTF-8) with `key` (a private key or a secret) and writes
+// the compact token. `header_options_json` is the `HeaderOptions` JSON: `typ` (`"JWT"`; null
+// leaves it out), `kid` (the key's), `cty`; length 0 for all defaults.
+//
+// Fails with `JSON_INVALID` (claims not an object, bad options), `INVALID_ARGUMENT` (a
+// registered claim of the wrong type), `JWT_KEY_INVALID` (a public key, a secret shorter than
+// the hash output), `INVALID_UTF8`, `NULL_POINTER`, `BUFFER_TOO_SMALL`.
+portcullis_result portcullis_jwt_encode(const uint8_t *claims_json,
+                                        size_t claims_json_len,
+                                        const portcullis_jwt_key *key,
+                                        const uint8_t *header_options_json,
+                                        size_t header_options_json_len,
+                                        uint8_t *buf,
+                                        size_t cap,
+                                        size_t *out_len);
+
+// An HMAC key for `alg` (`HS256`, `HS384`, `HS512`) from raw secret bytes (at least 32, and
+// never PEM, DER, JWK or SSH key material), with the key id `kid` (UTF-8; length 0 for none).
+//
+// On success `*out` receives a handle to free with `portcullis_jwt_key_free`. Fails with
+// `JWT_KEY_INVALID` (short secret, key material, an asymmetric or unknown `alg`),
+// `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_jwt_key_from_secret(const uint8_t *secret,
+                                                 size_t secret_len,
+                                                 const uint8_t *alg,
+                                                 size_t alg_len,
+                                                 const uint8_t *kid,
+                                                 size_t kid_len,
+                                                 portcullis_jwt_key **out);
+
+// A key for an asymmetric `alg` from PEM: public (`PUBLIC KEY`, `RSA PUBLIC KEY`) or private
+// (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`), with the key id `kid` (length 0 for
+// none). Outputs and errors as `portcullis_jwt_key_from_secret` (`JWT_KEY_INVALID` for an
+// unreadable key, a key of another type, or an HMAC `alg`).
+portcullis_result portcullis_jwt_key_from_pem(const uint8_t *pem,
+                                              size_t pem_len,
+                                              const uint8_t *alg,
+                                              size_t alg_len,
+                                              const uint8_t *kid,
+                                              size_t kid_len,
+                                              portcullis_jwt_key **out);
+
+// A key for an asymmetric `alg` from DER: a public key (SPKI, PKCS#1, raw) or else a private
+// key (PKCS#8, PKCS#1, SEC1). Outputs and errors as `portcullis_jwt_key_from_pem`.
+portcullis_result portcullis_jwt_key_from_der(const uint8_t *der,
+                                              size_t der_len,
+                                              const uint8_t *alg,
+                                              size_t alg_len,
+                                              const uint8_t *kid,
+                                              size_t kid_len,
+                                              portcullis_jwt_key **out);
+
+// A key from one JWK (JSON object text; public, or private when it has `d`; `oct` for HS*).
+// The algorithm is `alg` (length 0: the JWK's own `alg`, else inferred from `kty`/`crv`, RSA
+// being RS256); the JWK's `kid` is kept.
+//
+// Fails with `JWT_KEY_INVALID` (not a JSON object, a repeated member, wrong shape, an unknown
+// `alg` or one that differs from the JWK's, an `oct` key without an explicit algorithm),
+// `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_jwt_key_from_jwk(const uint8_t *jwk_json,
+                                              size_t jwk_json_len,
+                                              const uint8_t *alg,
+                                              size_t alg_len,
+                                              portcullis_jwt_key **out);
+
+// A new random key for `alg`: a key pair whose kid is its RFC 7638 thumbprint, or for HS* a
+// secret of the hash's output length (no kid; the secret is never exported).
+//
+// On success `*out` receives a handle to free with `portcullis_jwt_key_free`. Fails with
+// `JWT_KEY_INVALID` (unknown `alg`), `RANDOM_UNAVAILABLE`, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_jwt_key_generate(const uint8_t *alg,
+                                              size_t alg_len,
+                                              portcullis_jwt_key **out);
+
+// Frees a key, wiping its secret material. NULL is a no-op.
+void portcullis_jwt_key_free(portcullis_jwt_key *key);
+
+// The key id; length 0 when the key has none.
+portcullis_result portcullis_jwt_key_kid(const portcullis_jwt_key *key,
+                                         uint8_t *buf,
+                                         size_t cap,
+                                         size_t *out_len);
+
+// The one algorithm the key accepts and signs with (`HS256`, `EdDSA`, ...).
+portcullis_result portcullis_jwt_key_algorithm(const portcullis_jwt_key *key,
+                                               uint8_t *buf,
+                                               size_t cap,
+                                               size_t *out_len);
+
+// True when the key can sign (a private key or a secret); false for a public key or NULL.
+bool portcullis_jwt_key_can_sign(const portcullis_jwt_key *key);
+
+// The public JWK as compact JSON with sorted members: key members, `kid` (the thumbprint when
+// the key has none), `alg`, `use: sig`. Fails with `JWT_KEY_INVALID` for an HMAC secret
+// (secrets are never exported).
+portcullis_result portcullis_jwt_key_public_jwk(const portcullis_jwt_key *key,
+                                                uint8_t *buf,
+                                                size_t cap,
+                                                size_t *out_len);
+
+// The RFC 7638 SHA-256 thumbprint of the public key, base64url. Fails with `JWT_KEY_INVALID`
+// for an HMAC secret.
+portcullis_result portcullis_jwt_key_thumbprint(const portcullis_jwt_key *key,
+                                                uint8_t *buf,
+                                                size_t cap,
+                                                size_t *out_len);
+
+// The private key as PKCS#8 PEM (to store a generated key). It is a secret: wipe the caller's
+// copy after use. Fails with `JWT_KEY_INVALID` for a public key or an HMAC secret.
+portcullis_result portcullis_jwt_key_private_pem(const portcullis_jwt_key *key,
+                                                 uint8_t *buf,
+                                                 size_t cap,
+                                                 size_t *out_len);
+
+// The RFC 7638 SHA-256 thumbprint (base64url) of a JWK given as JSON object text. Fails with
+// `JSON_INVALID`, `JWT_KEY_INVALID` (a JWK missing its required members), `INVALID_UTF8`.
+portcullis_result portcullis_jwk_thumbprint(const uint8_t *jwk_json,
+                                            size_t jwk_json_len,
+                                            uint8_t *buf,
+                                            size_t cap,
+                                            size_t *out_len);
 
 // Parses a record from its JSON form (UTF-8). Fails with `JSON_INVALID` (bad JSON, unknown or
 // missing field, bad digest) or `APIKEY_RECORD_INVALID` (a field out of its allowed shape).

@@ -61,7 +61,12 @@ impl portcullis_denial {
 
 /// The claims as compact JSON with keys sorted at every level, whatever map order serde_json
 /// was built with: the same bytes from every build.
-fn canonical_json(claims: &Map<String, Value>) -> String {
+pub(crate) fn canonical_json(claims: &Map<String, Value>) -> String {
+    canonical_value(&Value::Object(claims.clone()))
+}
+
+/// Any JSON value as compact JSON with object keys sorted at every level.
+pub(crate) fn canonical_value(value: &Value) -> String {
     fn sorted(value: &Value) -> Value {
         match value {
             Value::Object(map) => {
@@ -78,7 +83,7 @@ fn canonical_json(claims: &Map<String, Value>) -> String {
             other => other.clone(),
         }
     }
-    sorted(&Value::Object(claims.clone())).to_string()
+    sorted(value).to_string()
 }
 
 /// Writes one principal field to a caller buffer.

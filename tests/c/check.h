@@ -73,5 +73,8 @@ void test_threads(void);
 void test_signatures(void);
 void test_signature_edges(void);
 void test_signature_threads(void);
+void test_jwt(void);
+void test_jwt_edges(void);
+void test_jwt_threads(void);
 
 #endif

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Turns the shared JSON vectors into a C table for the C vector runner (tests/c/test_vectors.c,
-tests/c/vectors_sig.c; types in tests/c/vectors.h).
+tests/c/vectors_sig.c, tests/c/vectors_jwt.c; types in tests/c/vectors.h).
 
 Usage: gen_vectors.py OUT.h tests/vectors/apikey.json tests/vectors/basic.json \
-           tests/vectors/webhook.json tests/vectors/hmac.json tests/vectors/httpsig.json
+           tests/vectors/webhook.json tests/vectors/hmac.json tests/vectors/httpsig.json \
+           tests/vectors/jwt.json
 
 Every case of every file becomes one `vcase` (C string literals with explicit lengths, every
 byte escaped safely). The generator refuses what the C runner could not check faithfully: an
@@ -24,6 +25,7 @@ OPS = {
     "hmac": {"hmac", "content_digest", "content_digest_verify", "canonical_request", "sign",
              "verify", "verify_sequence"},
     "httpsig": {"verify", "signature_base", "sign"},
+    "jwt": {"verify", "verify_jws", "sign", "thumbprint"},
 }
 INPUT_FIELDS = {
     "apikey": {"op", "pepper_hex", "config", "records", "record", "request", "scopes", "key"},
@@ -34,6 +36,8 @@ INPUT_FIELDS = {
              "params", "key", "options", "config", "steps"},
     "httpsig": {"op", "keys", "config", "request", "response", "related_request", "repeat",
                 "signature_params", "structured_fields", "key", "spec"},
+    "jwt": {"op", "keys", "config", "token", "scopes", "revoked", "key", "claims", "header",
+            "jwk"},
 }
 PRINCIPAL_FIELDS = {"subject", "method", "credential_id", "scopes", "claims", "claims_canonical",
                     "expires_at"}
@@ -44,15 +48,18 @@ OK_FIELDS = {
     "hmac": PRINCIPAL_FIELDS | {"mac_hex", "valid", "value", "algorithm", "canonical",
                                 "authorization", "content_digest", "results"},
     "httpsig": PRINCIPAL_FIELDS | {"base", "signature_input", "signature"},
+    "jwt": PRINCIPAL_FIELDS | {"alg", "kid", "payload_b64", "token", "thumbprint"},
 }
 TEXT_FIELDS = ("subject", "method", "credential_id", "environment", "digest", "user_id",
                "password", "value", "algorithm", "canonical", "authorization", "content_digest",
-               "base", "signature_input", "signature")
+               "base", "signature_input", "signature", "alg", "kid", "token", "thumbprint")
 REQUEST_FIELDS = {"method", "target", "headers", "headers_b64", "body", "body_b64", "scheme"}
 RESPONSE_FIELDS = {"status", "headers", "headers_b64", "body", "body_b64"}
 STEP_FIELDS = {"request", "now"}
 HMAC_KEY_FIELDS = {"key_id", "algorithm", "secret_b64"}
 HTTPSIG_KEY_FIELDS = {"keyid", "alg", "secret_b64", "pem"}
+JWT_KEY_FIELDS = {"jwks", "jwk", "alg", "pem", "secret_b64", "kid"}
+JWT_KEY_KINDS = ("secret_b64", "pem", "jwk", "jwks")  # JWTK_SECRET, _PEM, _JWK, _JWKS
 
 
 class VectorError(Exception):
@@ -176,6 +183,36 @@ class Emitter:
                                      lit(material))
 
 
+def jwt_key(key, cid):
+    """A `vjwtkey` initializer: one key entry of jwt.json (tests/vectors/JWT.md)."""
+    strict_keys("JWT key", key, JWT_KEY_FIELDS, cid)
+    kinds = [k for k in JWT_KEY_KINDS if k in key]
+    if len(kinds) != 1:
+        raise VectorError("%s: a JWT key needs exactly one of %s" % (cid, JWT_KEY_KINDS))
+    kind = kinds[0]
+    if kind == "jwks" and ("alg" in key or "kid" in key):
+        raise VectorError("%s: a jwks entry takes no alg or kid" % cid)
+    if kind in ("secret_b64", "pem") and "alg" not in key:
+        raise VectorError("%s: a %s key needs an alg" % (cid, kind))
+    if kind == "jwk" and "kid" in key:
+        raise VectorError("%s: a jwk entry carries its kid inside the JWK" % cid)
+    if kind == "secret_b64":
+        material = b64(key["secret_b64"], "secret_b64", cid)
+    elif kind == "pem":
+        material = text_of(key["pem"], "pem", cid)
+    else:
+        if not isinstance(key[kind], dict):
+            raise VectorError("%s: %s is not an object" % (cid, kind))
+        material = json.dumps(key[kind])
+    alg = key.get("alg")
+    kid = key.get("kid")
+    return "{%d, %s, %d, %s, %s}" % (
+        JWT_KEY_KINDS.index(kind),
+        lit(text_of(alg, "alg", cid) if alg is not None else None),
+        "kid" in key, lit(text_of(kid, "kid", cid) if kid is not None else None),
+        lit(material))
+
+
 def body_of(obj, cid):
     """`body` (UTF-8 text) or `body_b64`; neither (or null) is None: no body."""
     if obj.get("body") is not None and obj.get("body_b64") is not None:
@@ -215,6 +252,9 @@ def emit_inputs(em, kind, inp, cid, fields):
     if "record" in inp:
         fields.append(".record = %s" % lit(json.dumps(inp["record"])))
         fields.append(".has_record = 1")
+    if kind == "jwt":
+        emit_jwt_inputs(em, inp, cid, fields)
+        return
     if "key" in inp:
         if kind == "apikey":
             fields.append(".key = %s" % lit(text_of(inp["key"], "key", cid)))
@@ -275,6 +315,33 @@ def emit_inputs(em, kind, inp, cid, fields):
         raise VectorError("%s: needs exactly one of request / response" % cid)
 
 
+def emit_jwt_inputs(em, inp, cid, fields):
+    """The jwt.json inputs (config and scopes were handled by emit_inputs)."""
+    op = inp["op"]
+    if "keys" in inp:
+        keys = [jwt_key(k, cid) for k in inp["keys"]]
+        fields.append(".jwt_keys = %s" % em.array("vjwtkey", "jwtkeys", keys))
+        fields.append(".n_jwt_keys = %d" % len(keys))
+    if "key" in inp:
+        fields.append(".jwt_key = %s" % jwt_key(inp["key"], cid))
+    if "token" in inp:
+        fields.append(".token = %s" % lit(text_of(inp["token"], "token", cid)))
+    if "revoked" in inp:
+        jtis = [lit(text_of(j, "revoked jti", cid)) for j in inp["revoked"]]
+        fields.append(".revoked = %s" % em.array("vbytes", "revoked", jtis))
+        fields.append(".n_revoked = %d" % len(jtis))
+    for name, field in (("claims", "claims_json"), ("header", "header_json"), ("jwk", "jwk_json")):
+        if name in inp:
+            if not isinstance(inp[name], dict):
+                raise VectorError("%s: %s is not an object" % (cid, name))
+            fields.append(".%s = %s" % (field, lit(json.dumps(inp[name]))))
+    needs = {"verify": ("keys", "config", "token"), "verify_jws": ("keys", "config", "token"),
+             "sign": ("key", "claims", "header"), "thumbprint": ("jwk",)}
+    for name in needs[op]:
+        if name not in inp:
+            raise VectorError("%s: %s needs %s" % (cid, op, name))
+
+
 def emit_expect(em, kind, exp, cid, fields):
     strict_keys("expect", exp, {"ok", "error", "challenge"}, cid)
     if ("ok" in exp) == ("error" in exp):
@@ -311,6 +378,9 @@ def emit_expect(em, kind, exp, cid, fields):
             fields.append(".expires_at_null = 1")
         else:
             fields.append(".want_expires_at = %dLL" % int(ok["expires_at"]))
+    if "payload_b64" in ok:
+        fields.append(".has_payload = 1")
+        fields.append(".want_payload = %s" % lit(b64(ok["payload_b64"], "payload_b64", cid)))
     if "users" in ok:
         fields.append(".has_users = 1")
         fields.append(".want_users = %d" % int(ok["users"]))

@@ -3,7 +3,8 @@
  * NULL pointers, oversize and non-UTF-8 inputs, the buffer convention, _free(NULL), result
  * names, and 8 threads sharing one keyring and one Basic verifier; then the signature API
  * (test_signatures*.c): webhooks, PCS1 HMAC, Content-Digest, RFC 9421, their edges, and 8
- * threads sharing one webhook verifier and one PCS1 verifier.
+ * threads sharing one webhook verifier and one PCS1 verifier; then JWT (test_jwt*.c): keys,
+ * key sets, verifiers, encode, their edges, and 8 threads sharing one JWT verifier.
  * Prints `N passed, M failed` last and exits non-zero on any failure.
  */
 #include <stdlib.h>
@@ -346,6 +347,9 @@ int main(void) {
     test_signatures();
     test_signature_edges();
     test_signature_threads();
+    test_jwt();
+    test_jwt_edges();
+    test_jwt_threads();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed == 0 ? 0 : 1;
 }

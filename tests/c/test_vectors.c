@@ -1,7 +1,7 @@
 /*
- * Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig}.json through the C API.
- * The table comes from tests/c/gen_vectors.py (build/c/vectors_table.h); webhooks, PCS1 and
- * RFC 9421 run in vectors_sig.c. Prints one FAIL line per failing case, one
+ * Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt}.json through the C
+ * API. The table comes from tests/c/gen_vectors.py (build/c/vectors_table.h); webhooks, PCS1
+ * and RFC 9421 run in vectors_sig.c, JWT in vectors_jwt.c. Prints one FAIL line per failing case, one
  * `vectors <file>: N passed, M failed` line per file and `vectors: N passed, M failed` last.
  */
 #include <inttypes.h>
@@ -27,6 +27,7 @@ static void cleanup(run_state *s) {
     portcullis_basic_credentials_free(s->credentials);
     portcullis_headers_free(s->headers);
     cleanup_sig(s);
+    cleanup_jwt(s);
     free(s->out);
 }
 
@@ -282,6 +283,8 @@ static int check_sig_outputs(const vcase *c, const run_state *s) {
 static int check_ok(const vcase *c, run_state *s) {
     if (!check_sig_outputs(c, s))
         return 0;
+    if (is(c->kind, "jwt") && !check_jwt_outputs(c, s))
+        return 0;
     if (is(c->op, "verify") || is(c->op, "verify_record")) {
         if (!check_principal(c, s->principal))
             return 0;
@@ -324,6 +327,8 @@ static int run_case(const vcase *c) {
         rc = run_hmac(c, &s);
     else if (is(c->kind, "httpsig"))
         rc = run_httpsig(c, &s);
+    else if (is(c->kind, "jwt"))
+        rc = run_jwt(c, &s);
     else {
         fprintf(stderr, "unknown vector file kind %.*s\n", (int)c->kind.len, c->kind.ptr);
         exit(2);

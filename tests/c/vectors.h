@@ -1,7 +1,8 @@
 /*
  * The C vector runner's types: one `vcase` per case of the tests/vectors files, written by
  * tests/c/gen_vectors.py into build/c/vectors_table.h. Shared by test_vectors.c (main, API
- * keys, Basic, the checks) and vectors_sig.c (webhooks, PCS1 HMAC, RFC 9421).
+ * keys, Basic, the checks), vectors_sig.c (webhooks, PCS1 HMAC, RFC 9421) and vectors_jwt.c
+ * (JWT / JWS).
  */
 #ifndef PORTCULLIS_TEST_VECTORS_H
 #define PORTCULLIS_TEST_VECTORS_H
@@ -43,6 +44,17 @@ typedef struct {
     vbytes material;
 } vkey;
 
+/* A jwt.json key entry: kind 0 an HMAC secret (raw bytes), 1 a PEM, 2 one JWK, 3 a JWKS (JSON
+   text); `alg` may be absent (NULL) for a JWK or JWKS; `kid` only when has_kid. */
+enum { JWTK_SECRET = 0, JWTK_PEM = 1, JWTK_JWK = 2, JWTK_JWKS = 3 };
+typedef struct {
+    int kind;
+    vbytes alg;
+    int has_kid;
+    vbytes kid;
+    vbytes material;
+} vjwtkey;
+
 typedef struct {
     vbytes id, kind, op;
     int64_t now;
@@ -72,6 +84,13 @@ typedef struct {
     size_t n_keys;
     const vmsg *steps;
     size_t n_steps;
+    /* jwt.json */
+    const vjwtkey *jwt_keys;
+    size_t n_jwt_keys;
+    vjwtkey jwt_key;
+    vbytes token, claims_json, header_json, jwk_json;
+    const vbytes *revoked;
+    size_t n_revoked;
     /* expectations */
     int expect_ok;
     vbytes error;
@@ -95,6 +114,10 @@ typedef struct {
     VTEXT(base)
     VTEXT(signature_input)
     VTEXT(signature)
+    VTEXT(alg)
+    VTEXT(kid)
+    VTEXT(token)
+    VTEXT(thumbprint)
 #undef VTEXT
     int has_scopes;
     vbytes want_scopes;
@@ -102,6 +125,8 @@ typedef struct {
     vbytes want_claims;
     int has_expires_at, expires_at_null;
     int64_t want_expires_at;
+    int has_payload;
+    vbytes want_payload;
     int has_users;
     size_t want_users;
     int has_mac;
@@ -133,6 +158,10 @@ typedef struct {
     portcullis_httpsig_verifier *httpsig;
     portcullis_httpsig_signer *httpsig_signer;
     portcullis_headers *headers;
+    portcullis_jwt_keyset *jwt_keys;
+    portcullis_jwt_verifier *jwt;
+    portcullis_jwt_key *jwt_key;
+    portcullis_verified_jws *jws;
     char digest[256];
     size_t digest_len;
     size_t users;
@@ -157,6 +186,10 @@ portcullis_result run_webhook(const vcase *c, run_state *s);
 portcullis_result run_hmac(const vcase *c, run_state *s);
 portcullis_result run_httpsig(const vcase *c, run_state *s);
 void cleanup_sig(run_state *s);
+portcullis_result run_jwt(const vcase *c, run_state *s);
+/* Checks the outputs of the jwt ops other than verify (a verified JWS, a token, a thumbprint). */
+int check_jwt_outputs(const vcase *c, const run_state *s);
+void cleanup_jwt(run_state *s);
 
 /* Records why a case failed; returns 0. */
 int fail(const char *fmt, ...);
