@@ -1,4 +1,4 @@
-"""portcullis demo: the same 24 requests as demo.c and demo.js, one decision per line.
+"""portcullis demo: the same 28 requests as demo.c and demo.js, one decision per line.
 
 Run with the repository's venv (`make demo-python`); prints only the decisions.
 """
@@ -16,6 +16,7 @@ BOB_HTPASSWD = "bob:$2y$05$goj0pwBt4vml.1uO7DxaUe6SvNQJFBMjHhANzqU2Ka/UmCfbq6Rzy
 WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 HMAC_SECRET = b"demo-hmac-secret-0123456789abcde"
 HTTPSIG_SECRET = b"demo-httpsig-secret-0123456789ab"
+JWT_SECRET = b"demo-jwt-secret-0123456789abcdef"
 
 Case = tuple[str, Callable[[], portcullis.Principal]]
 
@@ -98,6 +99,36 @@ def httpsig_cases() -> list[Case]:
     ]
 
 
+def jwt_cases() -> list[Case]:
+    key = portcullis.JwtKey.from_secret(JWT_SECRET, "HS256", kid="demo-hs")
+    keyset = portcullis.JwtKeySet()
+    keyset.insert(key)
+    verifier = portcullis.JwtVerifier(
+        keyset, issuers=["https://issuer.demo"], audiences=["orders-api"]
+    )
+    claims = {
+        "sub": "user-42",
+        "iss": "https://issuer.demo",
+        "aud": "orders-api",
+        "iat": NOW,
+        "exp": NOW + 600,
+        "scope": "orders:read",
+    }
+    t1 = portcullis.jwt_encode(claims, key, kid="demo-hs")
+    t2 = portcullis.jwt_encode({**claims, "aud": "billing-api"}, key, kid="demo-hs")
+
+    def bearer(token: str, scopes: tuple[str, ...] = (), now: int = NOW) -> portcullis.Principal:
+        headers = [("Authorization", f"Bearer {token}")]
+        return verifier.verify(portcullis.Request("GET", "/orders", headers, now=now), scopes)
+
+    return [
+        ("jwt ok", lambda: bearer(t1, ("orders:read",))),
+        ("jwt expired", lambda: bearer(t1, now=NOW + 700)),
+        ("jwt wrong audience", lambda: bearer(t2)),
+        ("jwt alg none", lambda: bearer("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")),
+    ]
+
+
 def main() -> None:
     ring = portcullis.ApiKeyRing(PEPPER, prefix="pc", environment="live", realm="demo")
     k1 = ring.generate(subject="svc-billing", scopes=["orders:read"], now=NOW)
@@ -152,7 +183,7 @@ def main() -> None:
         ("basic bad base64", basic_verify([("Authorization", "Basic !!!")])),
         ("basic no colon", basic_verify([("Authorization", "Basic YWxpY2U=")])),
     ]
-    cases += webhook_cases() + hmac_cases() + httpsig_cases()
+    cases += webhook_cases() + hmac_cases() + httpsig_cases() + jwt_cases()
     for label, verify in cases:
         try:
             principal = verify()

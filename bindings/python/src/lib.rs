@@ -2,7 +2,7 @@
 //!
 //! Thin by design: every class wraps a core object, converts arguments and results, and maps
 //! core errors and denials to the `AuthError` hierarchy. Verifications, signing and password
-//! hashing run with the GIL released.
+//! hashing, JWT verification, signing and key generation run with the GIL released.
 
 mod apikey;
 mod basic;
@@ -12,6 +12,8 @@ mod errors;
 mod hmac;
 mod httpsig;
 mod httpsig_keys;
+mod jwt;
+mod jwt_key;
 mod principal;
 mod record;
 mod request;
@@ -50,5 +52,11 @@ fn _portcullis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<httpsig::PyHttpSigSigner>()?;
     m.add_class::<httpsig::PyHttpSignature>()?;
     m.add_function(wrap_pyfunction!(httpsig::httpsig_signature_base, m)?)?;
+    m.add_class::<jwt_key::PyJwtKey>()?;
+    m.add_class::<jwt_key::PyJwtKeySet>()?;
+    m.add_class::<jwt::PyJwtVerifier>()?;
+    m.add_class::<jwt::PyVerifiedJws>()?;
+    m.add_function(wrap_pyfunction!(jwt::jwt_encode, m)?)?;
+    m.add_function(wrap_pyfunction!(jwt_key::jwk_thumbprint, m)?)?;
     Ok(())
 }

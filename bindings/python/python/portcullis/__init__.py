@@ -10,6 +10,8 @@ reason and whose ``challenge`` is the ``WWW-Authenticate`` value to send back.
 - PCS1 request signing (:class:`HmacVerifier`, :class:`HmacSigningKey`, :func:`sign_request`).
 - RFC 9421 HTTP Message Signatures (:class:`HttpSigKeyring`, :class:`HttpSigVerifier`,
   :class:`HttpSigSigner`) and RFC 9530 ``Content-Digest`` (:func:`content_digest`).
+- JWT bearer tokens (:class:`JwtKey`, :class:`JwtKeySet`, :class:`JwtVerifier`,
+  :func:`jwt_encode`, :func:`jwk_thumbprint`); also as the :mod:`portcullis.jwt` namespace.
 """
 
 from ._portcullis import (
@@ -29,12 +31,16 @@ from ._portcullis import (
     InternalError,
     IssuedApiKey,
     JwtError,
+    JwtKey,
+    JwtKeySet,
+    JwtVerifier,
     Principal,
     Request,
     RequestError,
     Response,
     SignatureError,
     UsageError,
+    VerifiedJws,
     WebhookSigner,
     WebhookVerifier,
     __version__,
@@ -42,12 +48,16 @@ from ._portcullis import (
     hash_password,
     hmac_canonical_request,
     httpsig_signature_base,
+    jwk_thumbprint,
+    jwt_encode,
     mac,
     parse_basic,
     sign_request,
     verify_content_digest,
     verify_mac,
 )
+
+from . import jwt  # the portcullis.jwt namespace
 
 __all__ = [
     "ApiKeyError",
@@ -66,12 +76,16 @@ __all__ = [
     "InternalError",
     "IssuedApiKey",
     "JwtError",
+    "JwtKey",
+    "JwtKeySet",
+    "JwtVerifier",
     "Principal",
     "Request",
     "RequestError",
     "Response",
     "SignatureError",
     "UsageError",
+    "VerifiedJws",
     "WebhookSigner",
     "WebhookVerifier",
     "__version__",
@@ -79,6 +93,8 @@ __all__ = [
     "hash_password",
     "hmac_canonical_request",
     "httpsig_signature_base",
+    "jwk_thumbprint",
+    "jwt_encode",
     "mac",
     "parse_basic",
     "sign_request",

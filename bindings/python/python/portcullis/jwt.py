@@ -1,0 +1,46 @@
+"""The ``portcullis.jwt`` namespace: JWT bearer tokens under short names.
+
+``encode``, ``Verifier``, ``KeySet`` and ``Key`` are :func:`portcullis.jwt_encode`,
+:class:`portcullis.JwtVerifier`, :class:`portcullis.JwtKeySet` and :class:`portcullis.JwtKey`;
+``decode`` verifies one token and returns its claims::
+
+    from portcullis import jwt
+
+    key = jwt.Key.from_secret(secret, "HS256", kid="k1")
+    keys = jwt.KeySet()
+    keys.insert(key)
+    token = jwt.encode({"sub": "user-42", "exp": now + 600}, key)
+    claims = jwt.decode(token, keys, now=now)
+
+For many tokens build one ``Verifier`` and call ``verify_token`` (or ``verify`` with a
+request): ``decode`` builds a verifier per call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Optional
+
+from ._portcullis import JwtKey, JwtKeySet, JwtVerifier, jwt_encode
+
+__all__ = ["Key", "KeySet", "Verifier", "decode", "encode"]
+
+encode = jwt_encode
+Verifier = JwtVerifier
+KeySet = JwtKeySet
+Key = JwtKey
+
+
+def decode(
+    token: str,
+    keyset: JwtKeySet,
+    *,
+    now: Optional[int] = None,
+    scopes: Sequence[str] = (),
+    **config: Any,
+) -> dict[str, Any]:
+    """Verifies ``token`` against ``keyset`` with the ``JwtConfig`` fields given as keyword
+    arguments (at ``now``, the system clock when None) and returns its claims; raises
+    :class:`portcullis.JwtError` (or another :class:`portcullis.AuthError`) when refused."""
+    verifier = JwtVerifier(keyset, **config)
+    return verifier.verify_token(token, now=now, scopes=scopes).claims

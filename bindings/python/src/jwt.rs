@@ -1,0 +1,215 @@
+//! `portcullis.JwtVerifier`, `portcullis.VerifiedJws` and `jwt_encode`: JWT bearer tokens
+//! (RFC 7519, JWS compact form) verified and signed by the core.
+
+use std::sync::Arc;
+
+use portcullis::jwt::{self, HeaderOptions, JwtConfig, JwtKeySet, JwtVerifier, VerifiedJws};
+use portcullis::request::unix_now;
+use portcullis::{Error, ErrorCode};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+use serde_json::{Map, Value};
+
+use crate::convert::{config_from_kwargs, map_to_py, py_repr, py_to_map};
+use crate::errors::{denial_to_py, error_to_py};
+use crate::jwt_key::{PyJwtKey, PyJwtKeySet};
+use crate::principal::PyPrincipal;
+use crate::request::PyRequest;
+
+/// Verifies JWT bearer tokens against a key set and a configuration. Thread-safe; build once
+/// and share (it holds the revocation list and the verified-token cache).
+#[pyclass(module = "portcullis._portcullis", name = "JwtVerifier", frozen)]
+pub struct PyJwtVerifier {
+    inner: Arc<JwtVerifier>,
+    keys: JwtKeySet,
+}
+
+impl PyJwtVerifier {
+    fn build(py: Python<'_>, keyset: &PyJwtKeySet, config: JwtConfig) -> PyResult<Self> {
+        let keys = keyset.core();
+        JwtVerifier::new(config, Arc::new(keys.clone()))
+            .map(|v| PyJwtVerifier {
+                inner: Arc::new(v),
+                keys,
+            })
+            .map_err(|e| error_to_py(py, &e))
+    }
+}
+
+#[pymethods]
+impl PyJwtVerifier {
+    /// `config`: the `JwtConfig` fields as keyword arguments (the JSON schema's names).
+    #[new]
+    #[pyo3(signature = (keyset, **config))]
+    fn new(
+        py: Python<'_>,
+        keyset: PyRef<'_, PyJwtKeySet>,
+        config: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        let config = config_from_kwargs(py, config, "config", JwtConfig::from_json)?;
+        Self::build(py, &keyset, config)
+    }
+
+    /// A verifier from the JSON configuration (the same schema in every language).
+    #[staticmethod]
+    fn from_json(
+        py: Python<'_>,
+        config_json: &str,
+        keyset: PyRef<'_, PyJwtKeySet>,
+    ) -> PyResult<Self> {
+        let config = JwtConfig::from_json(config_json).map_err(|e| error_to_py(py, &e))?;
+        Self::build(py, &keyset, config)
+    }
+
+    /// Verifies the `Authorization: Bearer` token of `request` at the request's time and
+    /// checks the required `scopes` (GIL released).
+    #[pyo3(signature = (request, scopes = Vec::new()), text_signature = "($self, request, scopes=())")]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        request: PyRef<'_, PyRequest>,
+        scopes: Vec<String>,
+    ) -> PyResult<PyPrincipal> {
+        let (verifier, request) = (Arc::clone(&self.inner), request.core());
+        py.detach(move || verifier.verify(&request, &scopes))
+            .map(PyPrincipal::from)
+            .map_err(|d| denial_to_py(py, &d))
+    }
+
+    /// Verifies a token at `now` (Unix seconds; the system clock when None) and checks the
+    /// required `scopes` (GIL released).
+    #[pyo3(
+        signature = (token, *, now = None, scopes = Vec::new()),
+        text_signature = "($self, token, *, now=None, scopes=())"
+    )]
+    fn verify_token(
+        &self,
+        py: Python<'_>,
+        token: &str,
+        now: Option<i64>,
+        scopes: Vec<String>,
+    ) -> PyResult<PyPrincipal> {
+        let verifier = &self.inner;
+        py.detach(|| verifier.verify_token(token, now.unwrap_or_else(unix_now), &scopes))
+            .map(PyPrincipal::from)
+            .map_err(|d| denial_to_py(py, &d))
+    }
+
+    /// Checks the token's shape, header and signature only (no claims): for JWS payloads that
+    /// are not claims sets (GIL released).
+    fn verify_jws(&self, py: Python<'_>, token: &str) -> PyResult<PyVerifiedJws> {
+        let verifier = &self.inner;
+        py.detach(|| verifier.verify_jws(token))
+            .map(|inner| PyVerifiedJws { inner })
+            .map_err(|e| error_to_py(py, &e))
+    }
+
+    /// Revokes the token id `jti` until `until` (Unix seconds; the token's `exp` is enough).
+    #[pyo3(signature = (jti, until, *, now = None))]
+    fn revoke(&self, py: Python<'_>, jti: &str, until: i64, now: Option<i64>) -> PyResult<()> {
+        self.inner
+            .revoke(jti, until, now.unwrap_or_else(unix_now))
+            .map_err(|e| error_to_py(py, &e))
+    }
+
+    /// Drops every cached verification (after removing a key, for instance).
+    fn clear_cache(&self) {
+        self.inner.clear_cache()
+    }
+
+    // Configuration and key count only: never key material.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let c = self.inner.config();
+        Ok(format!(
+            "JwtVerifier(keys={}, issuers={}, audiences={}, realm={})",
+            self.keys.len(),
+            py_repr(py, c.issuers.clone())?,
+            py_repr(py, c.audiences.clone())?,
+            py_repr(py, c.realm.as_str())?,
+        ))
+    }
+}
+
+/// A JWS whose signature verified (claims not checked).
+#[pyclass(module = "portcullis._portcullis", name = "VerifiedJws", frozen)]
+pub struct PyVerifiedJws {
+    inner: VerifiedJws,
+}
+
+#[pymethods]
+impl PyVerifiedJws {
+    /// The algorithm that verified.
+    #[getter]
+    fn alg(&self) -> &'static str {
+        self.inner.alg.name()
+    }
+
+    /// The kid of the key that verified (the header's when the key has none).
+    #[getter]
+    fn kid(&self) -> Option<&str> {
+        self.inner.kid.as_deref()
+    }
+
+    /// The whole protected header, as a new dict.
+    #[getter]
+    fn header<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        map_to_py(py, &self.inner.header)
+    }
+
+    /// The decoded payload.
+    #[getter]
+    fn payload<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.inner.payload)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "VerifiedJws(alg={}, kid={}, payload_len={})",
+            py_repr(py, self.inner.alg.name())?,
+            py_repr(py, self.inner.kid.as_deref())?,
+            self.inner.payload.len(),
+        ))
+    }
+}
+
+/// Claims given as a mapping or a JSON object text.
+fn claims_of(py: Python<'_>, claims: &Bound<'_, PyAny>) -> PyResult<Map<String, Value>> {
+    if let Ok(text) = claims.cast::<PyString>() {
+        serde_json::from_str::<Map<String, Value>>(&text.to_cow()?).map_err(|_| {
+            error_to_py(
+                py,
+                &Error::new(ErrorCode::JsonInvalid, "claims are not a JSON object"),
+            )
+        })
+    } else if claims.is_instance_of::<PyBytes>() {
+        Err(PyTypeError::new_err(
+            "claims must be a mapping or str, not bytes",
+        ))
+    } else {
+        py_to_map(claims, "claims")
+    }
+}
+
+/// Signs `claims` (a mapping or JSON text) with `key` (a private key, or a secret at least as
+/// long as the hash output) and returns the compact token. `typ=None` leaves `typ` out; `kid`
+/// defaults to the key's. GIL released.
+#[pyfunction]
+#[pyo3(
+    signature = (claims, key, *, typ = Some("JWT".to_owned()), kid = None, cty = None),
+    text_signature = "(claims, key, *, typ='JWT', kid=None, cty=None)"
+)]
+pub fn jwt_encode(
+    py: Python<'_>,
+    claims: &Bound<'_, PyAny>,
+    key: PyRef<'_, PyJwtKey>,
+    typ: Option<String>,
+    kid: Option<String>,
+    cty: Option<String>,
+) -> PyResult<String> {
+    let claims = claims_of(py, claims)?;
+    let header = HeaderOptions { typ, kid, cty };
+    let key = key.core();
+    py.detach(|| jwt::encode(&claims, &header, &key))
+        .map_err(|e| error_to_py(py, &e))
+}
