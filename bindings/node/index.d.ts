@@ -196,6 +196,102 @@ export declare class HttpSigVerifier {
   verifyResponse(response: Response, relatedRequest?: Request | undefined | null): Principal
 }
 
+/**
+ * One key bound to exactly one algorithm: an HMAC secret, a public key (verify only) or a
+ * private key (sign and verify). Never shows its material.
+ */
+export declare class JwtKey {
+  /**
+   * An HMAC secret for `HS256`/`HS384`/`HS512` (at least 32 bytes; signing needs the hash's
+   * output length). Throws `jwt_key_invalid`.
+   */
+  static fromSecret(secret: Buffer, alg: string, kid?: string | undefined | null): JwtKey
+  /** A PEM public or private key for an asymmetric algorithm. */
+  static fromPem(pem: string | Buffer, alg: string, kid?: string | undefined | null): JwtKey
+  /** A DER public key (SPKI, PKCS#1, raw) or private key (PKCS#8, PKCS#1, SEC1). */
+  static fromDer(der: Buffer, alg: string, kid?: string | undefined | null): JwtKey
+  /**
+   * A JWK (JSON text or an object), public or private (with `d`). `alg` defaults to the
+   * JWK's own, else is inferred from `kty`/`crv` (RSA gives RS256); the JWK's `kid` is kept.
+   */
+  static fromJwk(jwk: string | Record<string, unknown>, alg?: string): JwtKey
+  /**
+   * A new random key: a key pair whose `kid` is its RFC 7638 thumbprint, or for `HS*` a
+   * secret of the hash's output length (no `kid`).
+   */
+  static generate(alg: string): JwtKey
+  /** The key id, or `null`. */
+  get kid(): string | null
+  /** The one algorithm this key accepts and signs with. */
+  get algorithm(): string
+  /** True when the key can sign (a private key or a secret). */
+  get canSign(): boolean
+  /**
+   * The public JWK (`kid` defaults to the thumbprint, `alg`, `use: sig`). Throws
+   * `jwt_key_invalid` for a secret: secrets are never exported.
+   */
+  publicJwk(): Record<string, unknown>
+  /** The RFC 7638 thumbprint of the public key (throws `jwt_key_invalid` for a secret). */
+  thumbprint(): string
+  /** The private key as PKCS#8 PEM (throws `jwt_key_invalid` unless this is a private key). */
+  privatePem(): string
+  /** `JwtKey { kid, algorithm, canSign }`: never the key material. */
+  toString(): string
+}
+
+/**
+ * Keys for `JwtVerifier`s: a shared set, so keys added or removed later reach every verifier
+ * built from it.
+ */
+export declare class JwtKeySet {
+  /** An empty set. */
+  constructor()
+  /** A set from a JWKS document (`{"keys": [...]}`, JSON text or an object). */
+  static fromJwks(jwks: string | Record<string, unknown>): JwtKeySet
+  /**
+   * Adds every signature key of a JWKS (keys for encryption and unusable key types are
+   * skipped); returns how many were added.
+   */
+  addJwks(jwks: string | Record<string, unknown>): number
+  /** Adds a key; a key with the same `kid` and algorithm is replaced. */
+  insert(key: JwtKey): void
+  /** Removes every key with this `kid`; returns how many. */
+  remove(kid: string): number
+  /** How many keys the set holds. */
+  get size(): number
+  /** The public JWKS of the asymmetric keys (`{ keys: [...] }`); secrets are left out. */
+  publicJwks(): { keys: Array<Record<string, unknown>> }
+}
+
+/** Verifies JWT bearer tokens (RFC 7519, RFC 8725 practices) against a key set. */
+export declare class JwtVerifier {
+  /**
+   * Builds a verifier over the keys of `keyset`, now and later (throws `config_invalid`,
+   * `json_invalid`).
+   */
+  constructor(keyset: JwtKeySet, options?: JwtVerifierOptions)
+  /** Builds a verifier from the configuration's JSON text (the same schema everywhere). */
+  static fromJson(json: string, keyset: JwtKeySet): JwtVerifier
+  /**
+   * Verifies the `Authorization: Bearer` token of `request` at the request's time and
+   * checks the required `scopes`.
+   */
+  verify(request: Request, scopes?: Array<string> | undefined | null): Principal
+  /** Verifies a token at `now` (the system clock when absent) and checks `scopes`. */
+  verifyToken(token: string, options?: VerifyTokenOptions | undefined | null): Principal
+  /** `verifyToken` on the libuv thread pool. */
+  verifyTokenAsync(token: string, options?: VerifyTokenOptions | undefined | null): Promise<Principal>
+  /**
+   * Checks shape, header and signature only (no claims), for JWS payloads that are not
+   * JWT claims.
+   */
+  verifyJws(token: string): VerifiedJws
+  /** Revokes the token id `jti` until `until` (Unix seconds; the token's `exp` is enough). */
+  revoke(jti: string, until: number, now?: number | undefined | null): void
+  /** Drops every cached verification (after removing a key, for instance). */
+  clearCache(): void
+}
+
 /** One HTTP request as the verifiers see it. Immutable once built. */
 export declare class Request {
   /**
@@ -462,6 +558,55 @@ export interface IssuedApiKey {
   record: ApiKeyRecord
 }
 
+/** The RFC 7638 thumbprint (SHA-256, base64url) of a JWK (JSON text or an object). */
+export declare function jwkThumbprint(jwk: string | Record<string, unknown>): string
+
+/**
+ * Signs `claims` (an object or JSON object text) with `key` (a private key or a secret) and
+ * returns the compact token. The header is `alg` (the key's), then `cty`, `kid` (default the
+ * key's), `typ` (default `JWT`).
+ */
+export declare function jwtEncode(claims: Record<string, unknown> | string, key: JwtKey, options?: JwtEncodeOptions): string
+
+/** Header options of `jwtEncode`. */
+export interface JwtEncodeOptions {
+  /** Header `typ` (default `JWT`); `null` leaves it out. */
+  typ?: string | null
+  /** Header `kid`; defaults to the key's. */
+  kid?: string
+  /** Header `cty`. */
+  cty?: string
+}
+
+/**
+ * What a `JwtVerifier` accepts (`JwtConfig` in the core); absent fields take the core's
+ * defaults.
+ */
+export interface JwtVerifierOptions {
+  /** Accepted `iss` values (exact). Empty (the default): `iss` is not checked. */
+  issuers?: Array<string>
+  /** Accepted audiences; empty (the default) refuses any token that carries `aud`. */
+  audiences?: Array<string>
+  /** Clock skew allowed on `exp`, `nbf` and `iat`, seconds (default 60, at most 300). */
+  leewaySeconds?: number
+  /** Refuse tokens whose `iat` is older than this (makes `iat` required). */
+  maxAgeSeconds?: number | null
+  /** Claims that must be present, e.g. `sub`, `jti`. */
+  requiredClaims?: Array<string>
+  /** Required header `typ` (e.g. `at+jwt`). */
+  typ?: string | null
+  /** Algorithms accepted at all (default: every one; each key accepts only its own). */
+  algorithms?: Array<string>
+  /** Require `exp` (default true). */
+  requireExp?: boolean
+  /** Largest token accepted, bytes (default 16384). */
+  maxTokenBytes?: number
+  /** Verified tokens kept in memory (default 0: no cache). */
+  cacheSize?: number
+  /** The realm named in the `WWW-Authenticate` challenge (default `api`). */
+  realm?: string
+}
+
 /** HMAC of `data` under `key` (the bare RFC 2104 primitive: any key length). */
 export declare function mac(algorithm: 'hmac-sha256' | 'hmac-sha512', key: Buffer, data: Buffer | string): Buffer
 
@@ -589,6 +734,18 @@ export interface SignRequestOptions {
   digest?: 'sha-256' | 'sha-512'
 }
 
+/** A JWS whose signature verified (claims not checked). */
+export interface VerifiedJws {
+  /** The algorithm that verified. */
+  alg: string
+  /** The `kid` of the key that verified (the header's when the key has none), or `null`. */
+  kid: string | null
+  /** The whole protected header. */
+  header: Record<string, any>
+  /** The decoded payload bytes. */
+  payload: Buffer
+}
+
 /**
  * Checks a `Content-Digest` header value against `body` (`null`: the host has no body).
  * Returns the strongest algorithm checked (`sha-256` or `sha-512`); throws
@@ -602,6 +759,14 @@ export declare function verifyContentDigest(header: Buffer | string, body?: Buff
  * truncated tag never matches).
  */
 export declare function verifyMac(algorithm: 'hmac-sha256' | 'hmac-sha512', key: Buffer, data: Buffer | string, tag: Buffer): boolean
+
+/** When and for what a token is verified. */
+export interface VerifyTokenOptions {
+  /** The verification time, Unix seconds; the system clock when absent. */
+  now?: number
+  /** Scopes the token must grant. */
+  scopes?: Array<string>
+}
 
 /** The library version. */
 export declare const version: string

@@ -1,5 +1,5 @@
 'use strict'
-// The portcullis demo in Node.js: the same 24 requests as demo.c and demo.py, one line each.
+// The portcullis demo in Node.js: the same 28 requests as demo.c and demo.py, one line each.
 // `make demo` diffs the three outputs; they must be byte-identical.
 
 const path = require('node:path')
@@ -11,10 +11,14 @@ const {
   HttpSigKeyring,
   HttpSigSigner,
   HttpSigVerifier,
+  JwtKey,
+  JwtKeySet,
+  JwtVerifier,
   Request,
   WebhookSigner,
   WebhookVerifier,
   hashPassword,
+  jwtEncode,
   signRequest,
 } = require(path.join(__dirname, '..', '..', 'bindings', 'node'))
 
@@ -139,5 +143,19 @@ const signature = HttpSigSigner.hmac('demo-key', httpsigSecret).signRequest(get(
 })
 decide('httpsig ok', () => httpsig.verifyRequest(get('GET', signature.headers)))
 decide('httpsig wrong method', () => httpsig.verifyRequest(get('DELETE', signature.headers)))
+
+// JWT bearer tokens: 25-28.
+const jwtKey = JwtKey.fromSecret(Buffer.from('demo-jwt-secret-0123456789abcdef', 'ascii'), 'HS256', 'demo-hs')
+const jwtKeys = new JwtKeySet()
+jwtKeys.insert(jwtKey)
+const jwt = new JwtVerifier(jwtKeys, { issuers: ['https://issuer.demo'], audiences: ['orders-api'] })
+const claims = (aud) => ({ sub: 'user-42', iss: 'https://issuer.demo', aud, iat: NOW, exp: NOW + 600, scope: 'orders:read' })
+const t1 = jwtEncode(claims('orders-api'), jwtKey, { kid: 'demo-hs' })
+const t2 = jwtEncode(claims('billing-api'), jwtKey, { kid: 'demo-hs' })
+const bearerAt = (token, now = NOW) => new Request({ method: 'GET', target: '/orders', headers: bearer(token), now })
+decide('jwt ok', () => jwt.verify(bearerAt(t1), ['orders:read']))
+decide('jwt expired', () => jwt.verify(bearerAt(t1, NOW + 700), []))
+decide('jwt wrong audience', () => jwt.verify(bearerAt(t2), []))
+decide('jwt alg none', () => jwt.verify(bearerAt('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'), []))
 
 process.stdout.write(lines.join('\n') + '\n')

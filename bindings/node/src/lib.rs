@@ -1,7 +1,7 @@
 //! Node.js binding of portcullis (napi-rs): one API-authentication core for every service.
 //!
 //! API keys, HTTP Basic, webhook signatures, PCS1 HMAC request signing, RFC 9421 HTTP
-//! Message Signatures and RFC 9530 `Content-Digest`.
+//! Message Signatures, RFC 9530 `Content-Digest` and JWT bearer tokens (JWS compact, JWK/JWKS).
 //!
 //! Thin by design: this crate converts JS values to the core's types and core failures to
 //! JS `Error` objects with a `code`; every rule lives in the `portcullis` crate.
@@ -15,6 +15,8 @@ mod errors;
 mod hmac;
 mod httpsig;
 mod httpsig_sign;
+mod jwt;
+mod jwt_key;
 mod options;
 mod request;
 mod response;
@@ -41,6 +43,10 @@ pub use httpsig_sign::{
     httpsig_signature_base, HttpSigSigner, HttpSignature, SignatureBaseOptions,
     SignatureSpecOptions,
 };
+pub use jwt::{
+    jwt_encode, JwtEncodeOptions, JwtVerifier, JwtVerifierOptions, VerifiedJws, VerifyTokenOptions,
+};
+pub use jwt_key::{jwk_thumbprint, JwtKey, JwtKeySet};
 pub use request::{Request, RequestOptions};
 pub use response::{Response, ResponseOptions};
 pub use webhook::{

@@ -1,0 +1,14 @@
+import { JwtKey, JwtKeySet, JwtVerifier, JwtVerifierOptions, jwtEncode } from './index'
+
+/** `jwtEncode`. */
+export declare const encode: typeof jwtEncode
+/**
+ * Verifies `token` against `keyset` and returns its claims. `options` holds the verification
+ * time and required scopes (`now`, `scopes`) and any `JwtVerifier` option.
+ */
+export declare function decode(
+  token: string,
+  keyset: JwtKeySet,
+  options?: JwtVerifierOptions & { now?: number; scopes?: Array<string> },
+): Record<string, any>
+export { JwtVerifier as Verifier, JwtKeySet as KeySet, JwtKey as Key }

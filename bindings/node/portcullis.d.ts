@@ -1,0 +1,2 @@
+export * from './index'
+export * as jwt from './jwt'
