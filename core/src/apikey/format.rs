@@ -6,7 +6,7 @@
 
 use subtle::ConstantTimeEq;
 
-use crate::encoding::{base62_fixed, random_base62, BASE62};
+use crate::encoding::{base62_fixed, random_base62};
 use crate::error::{Error, ErrorCode};
 
 /// Random base62 characters in a key.
@@ -59,7 +59,8 @@ pub(crate) fn parse<'a>(key: &'a str, prefix: &str) -> Result<ParsedKey<'a>, Err
     let Some((head, body)) = key.rsplit_once('_') else {
         return Err(Error::new(ErrorCode::ApiKeyMalformed, "key has no prefix"));
     };
-    if body.len() != BODY_LEN || !body.bytes().all(|b| BASE62.contains(&b)) {
+    // The base62 alphabet is exactly the ASCII letters and digits.
+    if body.len() != BODY_LEN || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return Err(Error::new(
             ErrorCode::ApiKeyMalformed,
             "key body is not 36 base62 characters",
