@@ -8,13 +8,13 @@ BUILD := $(ROOT)/build
 CARGO ?= cargo
 PYTHON ?= python3
 
-include mk/rust.mk mk/c.mk mk/python.mk mk/node.mk
+include mk/rust.mk mk/c.mk mk/python.mk mk/node.mk mk/bench.mk
 
 .PHONY: build test demo clean
 
 build: build-rust build-c build-python build-node
 
-test: test-rust test-c test-python test-node
+test: test-rust test-c test-python test-node bench-smoke
 	@echo "make test: all suites passed"
 
 # Each language runs the same scenarios; their decisions must be identical.

@@ -1,0 +1,338 @@
+'use strict'
+// portcullis vs Node peers, side by side, in one process.
+//
+// Method: every workload times each implementation in batches with process.hrtime.bigint();
+// batches of the peers are interleaved (the order rotates every round) after a warm-up; each
+// batch yields ns/op and we report medians, quartiles and min/max over the batches.
+//
+//   node --expose-gc bench/node/bench.js --out build/bench/node.json [--smoke] [--only webhook,apikey,threads]
+//   (--expose-gc lets it collect garbage between workloads; optional)
+//
+// Peers are optional: standardwebhooks is looked up in bench/node/node_modules (what
+// `make bench` installs with npm ci), then in bindings/node/node_modules (what `make test` has);
+// when neither has it, its rows are skipped and the skip is recorded.
+
+const path = require('node:path')
+const fs = require('node:fs')
+const crypto = require('node:crypto')
+const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads')
+
+const ROOT = path.resolve(__dirname, '..', '..')
+const portcullis = require(path.join(ROOT, 'bindings', 'node'))
+
+function loadPeer(name) {
+  for (const dir of [path.join(__dirname, 'node_modules'), path.join(ROOT, 'bindings', 'node', 'node_modules')]) {
+    try {
+      const resolved = require.resolve(name, { paths: [dir] })
+      if (!resolved.startsWith(dir)) continue
+      const version = JSON.parse(fs.readFileSync(path.join(dir, name, 'package.json'), 'utf8')).version
+      return { mod: require(resolved), version, from: path.relative(ROOT, dir) }
+    } catch (_) {
+      // try the next place
+    }
+  }
+  return null
+}
+
+// --- inputs (deterministic; the same bytes for every peer) -----------------------------------
+
+const SECRET_RAW = Buffer.from(Array.from({ length: 32 }, (_, i) => i))
+const SECRET = 'whsec_' + SECRET_RAW.toString('base64')
+const MSG_ID = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W'
+
+function jsonBody(size) {
+  const head = '{"type":"invoice.paid","data":{"id":"inv_1","pad":"'
+  const tail = '"}}'
+  const fill = size - head.length - tail.length
+  return Buffer.from(head + 'abcdefghijklmnopqrstuvwxyz0123456789'.repeat(Math.ceil(fill / 36)).slice(0, fill) + tail)
+}
+
+function webhookInputs(size, ts) {
+  const body = jsonBody(size)
+  const signer = new portcullis.WebhookSigner({ scheme: 'standard', secret: SECRET })
+  const headers = { 'content-type': 'application/json' }
+  for (const [name, value] of signer.sign(body, { timestamp: ts, messageId: MSG_ID })) headers[name.toLowerCase()] = value
+  return { body, headers }
+}
+
+// The least a correct Node handler does: HMAC-SHA256 over id.ts.body, base64, constant-time compare.
+function floorVerify(key, body, headers) {
+  const mac = crypto.createHmac('sha256', key)
+  mac.update(`${headers['webhook-id']}.${headers['webhook-timestamp']}.`)
+  mac.update(body)
+  const expected = Buffer.from(mac.digest('base64'))
+  for (const entry of headers['webhook-signature'].split(' ')) {
+    const comma = entry.indexOf(',')
+    if (entry.slice(0, comma) !== 'v1') continue
+    const sig = Buffer.from(entry.slice(comma + 1))
+    if (sig.length === expected.length && crypto.timingSafeEqual(sig, expected)) return true
+  }
+  return false
+}
+
+function makeWebhookCase(size, ts) {
+  const { body, headers } = webhookInputs(size, ts)
+  const pairs = Object.entries(headers)
+  const verifier = new portcullis.WebhookVerifier({ secrets: [SECRET], replayProtection: false })
+  return () => verifier.verify(new portcullis.Request({ method: 'POST', target: '/webhooks', headers: pairs, body, now: ts }))
+}
+
+// --- worker side of the threads workload ------------------------------------------------------
+
+if (!isMainThread) {
+  const fn = makeWebhookCase(workerData.size, workerData.ts)
+  parentPort.on('message', (n) => {
+    for (let i = 0; i < n; i++) fn()
+    parentPort.postMessage('done')
+  })
+  return
+}
+
+// --- timing -----------------------------------------------------------------------------------
+
+const now = () => process.hrtime.bigint()
+
+function summarize(samples) {
+  const s = [...samples].sort((a, b) => a - b)
+  const q = (p) => {
+    // inclusive quantile, as Python's statistics.quantiles(method="inclusive")
+    const pos = (s.length - 1) * p
+    const lo = Math.floor(pos)
+    const hi = Math.ceil(pos)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+  }
+  return { median: q(0.5), min: s[0], max: s[s.length - 1], q1: q(0.25), q3: q(0.75), batches: samples }
+}
+
+function calibrate(fn, seconds) {
+  let n = 0
+  const start = now()
+  let spent = 0n
+  for (;;) {
+    fn()
+    n++
+    spent = now() - start
+    if (Number(spent) >= seconds * 1e9 && n >= 2) break
+  }
+  return Number(spent) / n
+}
+
+function measure(cases, plan) {
+  const names = Object.keys(cases)
+  const iters = {}
+  for (const name of names) {
+    const perOp = calibrate(cases[name], plan.warmupSeconds)
+    iters[name] = Math.max(1, Math.floor((plan.batchSeconds * 1e9) / perOp))
+  }
+  const samples = Object.fromEntries(names.map((n) => [n, []]))
+  for (let b = 0; b < plan.batches; b++) {
+    const k = b % names.length
+    for (const name of [...names.slice(k), ...names.slice(0, k)]) {
+      const fn = cases[name]
+      const n = iters[name]
+      const t0 = now()
+      for (let i = 0; i < n; i++) fn()
+      samples[name].push(Number(now() - t0) / n)
+    }
+  }
+  const out = {}
+  for (const name of names) out[name] = { ...summarize(samples[name]), iters: iters[name] }
+  return out
+}
+
+const results = { rows: [], throughput: [], skipped: [], notes: {} }
+
+function add(group, op, measured, peers) {
+  for (const [name, summary] of Object.entries(measured)) {
+    const impl = name === 'portcullis' ? 'portcullis' : peers[name] || name
+    results.rows.push({ group, op, impl, is_portcullis: name === 'portcullis', ns: summary })
+    console.log(`  ${op.padEnd(48)} ${impl.padEnd(44)} ${Math.round(summary.median).toLocaleString('en-US').padStart(12)} ns/op`)
+  }
+}
+
+function skip(what) {
+  console.log(`  SKIPPED: ${what}`)
+  results.skipped.push(what)
+}
+
+// --- workloads --------------------------------------------------------------------------------
+
+function benchWebhook(plan, sw) {
+  for (const [size, label] of [[1024, '1k'], [65536, '64k']]) {
+    const ts = Math.floor(Date.now() / 1000) // standardwebhooks checks the wall clock
+    const { body, headers } = webhookInputs(size, ts)
+    const cases = {
+      portcullis: makeWebhookCase(size, ts),
+      floor: () => {
+        if (!floorVerify(SECRET_RAW, body, headers)) throw new Error('floor rejected a valid signature')
+      },
+    }
+    const peers = { floor: 'node:crypto createHmac + timingSafeEqual (floor)' }
+    if (sw) {
+      const wh = new sw.mod.Webhook(SECRET)
+      cases.standardwebhooks = () => wh.verify(body, headers, { jsonParse: false })
+      peers.standardwebhooks = `standardwebhooks ${sw.version} (npm, jsonParse: false)`
+    }
+    for (const fn of Object.values(cases)) fn()
+    // portcullis refuses a tampered body
+    const bad = Buffer.from(body)
+    bad[bad.length - 3] ^= 1
+    const verifier = new portcullis.WebhookVerifier({ secrets: [SECRET], replayProtection: false })
+    let refused = false
+    try {
+      verifier.verify(new portcullis.Request({ method: 'POST', target: '/webhooks', headers: Object.entries(headers), body: bad, now: ts }))
+    } catch (e) {
+      refused = e.code === 'signature_mismatch'
+    }
+    if (!refused) throw new Error('tampered body accepted')
+    add(`webhook_standard_${label}`, `Standard Webhooks verify, ${size / 1024} KiB body`, measure(cases, plan), peers)
+  }
+}
+
+function benchApikey(plan) {
+  const pepper = Buffer.from(Array.from({ length: 32 }, (_, i) => 100 + i))
+  const big = plan.smoke ? 1000 : 1_000_000
+  for (const count of [1, big]) {
+    const ring = new portcullis.ApiKeyRing({ pepper, prefix: 'pc' })
+    const target = ring.generate({ subject: 'svc-billing', scopes: ['orders:read'], now: 1_700_000_000 })
+    ring.insert(target.record)
+    const t0 = now()
+    for (let i = 1; i < count; i++) ring.insert(ring.generate({ now: 1_700_000_000 }).record)
+    const fill = Number(now() - t0)
+    if (count > 1) {
+      results.notes[`apikey_fill_${count}`] = { keys: count, generate_and_insert_seconds: fill / 1e9, per_key_us: fill / 1e3 / (count - 1) }
+      console.log(`  filled ring with ${count.toLocaleString('en-US')} keys in ${(fill / 1e9).toFixed(1)} s (${(fill / 1e3 / (count - 1)).toFixed(2)} us/key)`)
+    }
+    const auth = [['Authorization', `Bearer ${target.key}`]]
+    const req = new portcullis.Request({ method: 'GET', target: '/orders', headers: auth, now: 1_700_000_100 })
+    if (ring.verify(req, ['orders:read']).subject !== 'svc-billing') throw new Error('verify failed')
+    // The floor: a hand-rolled peppered-digest lookup in a Map of the same size.
+    const table = new Map()
+    for (let i = 0; i < count - 1; i++) table.set(crypto.createHash('sha256').update(String(i)).digest('latin1'), i)
+    table.set(crypto.createHmac('sha256', pepper).update(target.key).digest('latin1'), -1)
+    const label = count === 1_000_000 ? '1M' : String(count)
+    add(
+      `apikey_verify_${label}`,
+      `API key verify, ${count.toLocaleString('en-US')} keys (prepared Request)`,
+      measure(
+        {
+          portcullis: () => ring.verify(req),
+          floor: () => {
+            if (table.get(crypto.createHmac('sha256', pepper).update(auth[0][1].slice(7)).digest('latin1')) !== -1) throw new Error()
+          },
+        },
+        plan,
+      ),
+      { floor: 'node:crypto createHmac + Map lookup (floor)' },
+    )
+    add(
+      `apikey_build_verify_${label}`,
+      `API key Request + verify, ${count.toLocaleString('en-US')} keys`,
+      measure({ portcullis: () => ring.verify(new portcullis.Request({ method: 'GET', target: '/orders', headers: auth, now: 1_700_000_100 })) }, plan),
+      {},
+    )
+  }
+}
+
+async function benchThreads(plan) {
+  const batches = plan.smoke ? 3 : 9
+  for (const [size, label] of [[1024, '1k'], [65536, '64k']]) {
+    const ts = Math.floor(Date.now() / 1000)
+    const spawn = () =>
+      new Promise((resolve, reject) => {
+        const w = new Worker(__filename, { workerData: { size, ts } })
+        w.once('online', () => resolve(w))
+        w.once('error', reject)
+      })
+    const workers = [await spawn(), await spawn()]
+    const run = (k, n) =>
+      new Promise((resolve) => {
+        let left = k
+        const t0 = now()
+        for (let i = 0; i < k; i++) {
+          workers[i].once('message', () => {
+            if (--left === 0) resolve(Number(now() - t0) / 1e9)
+          })
+          workers[i].postMessage(n)
+        }
+      })
+    // calibrate on one worker (this is also the warm-up of both)
+    const perOp = calibrate(makeWebhookCase(size, ts), plan.smoke ? 0.002 : 0.1) * 1e-9
+    const n = Math.max(2, Math.floor((plan.smoke ? 0.005 : 0.25) / perOp))
+    await run(2, n)
+    const one = []
+    const two = []
+    const ratios = []
+    for (let b = 0; b < batches; b++) {
+      const got = {}
+      for (const k of b % 2 === 0 ? [1, 2] : [2, 1]) got[k] = (k * n) / (await run(k, n))
+      one.push(got[1])
+      two.push(got[2])
+      ratios.push(got[2] / got[1])
+    }
+    for (const w of workers) await w.terminate()
+    const op = `Standard Webhooks Request + verify, ${size / 1024} KiB`
+    results.throughput.push({
+      group: `webhook_standard_${label}`,
+      op,
+      ops_per_thread_per_batch: n,
+      one_thread_ops_s: summarize(one),
+      two_threads_ops_s: summarize(two),
+      ratio: summarize(ratios),
+    })
+    const med = (a) => summarize(a).median
+    console.log(`  worker_threads: ${op.padEnd(44)} 1 thread ${Math.round(med(one))}/s  2 threads ${Math.round(med(two))}/s  x${med(ratios).toFixed(2)}`)
+  }
+}
+
+async function main() {
+  const args = process.argv.slice(2)
+  const arg = (name, dflt) => {
+    const i = args.indexOf(name)
+    return i >= 0 ? args[i + 1] : dflt
+  }
+  const smoke = args.includes('--smoke')
+  const out = arg('--out')
+  if (!out) throw new Error('--out is required')
+  const only = new Set(arg('--only', 'webhook,apikey,threads').split(','))
+  const plan = smoke
+    ? { smoke, batches: 3, batchSeconds: 0.002, warmupSeconds: 0.002 }
+    : { smoke, batches: 15, batchSeconds: 0.04, warmupSeconds: 0.1 }
+  console.log(`node bench (${smoke ? 'smoke' : 'full'}): portcullis ${portcullis.version}, Node ${process.version}`)
+  const sw = loadPeer('standardwebhooks')
+  if (only.has('webhook')) {
+    console.log('== webhook')
+    if (!sw) skip('node: standardwebhooks not installed (peer of the webhook rows)')
+    else console.log(`  standardwebhooks ${sw.version} from ${sw.from}`)
+    benchWebhook(plan, sw)
+  }
+  // Threads before the 1M-key workload: its garbage (a million-entry Map, a million records)
+  // would otherwise be collected by V8's helper threads while the workers run, on these 2 cores.
+  if (only.has('threads')) {
+    console.log('== threads')
+    if (global.gc) global.gc()
+    await benchThreads(plan)
+  }
+  if (only.has('apikey')) {
+    console.log('== apikey')
+    if (global.gc) global.gc()
+    benchApikey(plan)
+  }
+  const doc = {
+    lang: 'node',
+    smoke,
+    runtime: `Node ${process.version}`,
+    portcullis: portcullis.version,
+    peers: { standardwebhooks: sw ? sw.version : null },
+    batches: plan.batches,
+    ...results,
+  }
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true })
+  fs.writeFileSync(out, JSON.stringify(doc, null, 1))
+  console.log(`node bench: wrote ${out}`)
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -1,0 +1,477 @@
+#!/usr/bin/env python3
+"""portcullis vs Python peers, side by side, in one process.
+
+Method: every workload times each implementation in batches of `iters` calls with
+`time.perf_counter_ns`; batches of the peers are interleaved (the order rotates each round) after
+a warm-up, so drift on the machine hits every peer alike. A batch yields ns/op; we keep every
+batch and report medians, quartiles and min/max. The loop overhead (one Python call per op) is
+the same for every peer and is not subtracted.
+
+    python bench/python/bench.py --out build/bench/python.json [--smoke] [--only webhook,apikey,basic,threads]
+
+Peers are optional: a peer whose package is not importable is skipped and the skip is recorded
+(that is how `make bench-smoke` runs with only what `make test` installs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import gc
+import hashlib
+import hmac
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+from typing import Any, Callable, Optional
+
+import portcullis
+
+try:
+    import standardwebhooks  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover - reported as skipped
+    standardwebhooks = None
+try:
+    import argon2  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover
+    argon2 = None
+try:
+    import bcrypt  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover
+    bcrypt = None
+
+# ---------------------------------------------------------------------------------------------
+# Timing
+
+
+class Plan:
+    def __init__(self, smoke: bool) -> None:
+        self.smoke = smoke
+        self.batches = 3 if smoke else 15
+        self.batch_seconds = 0.002 if smoke else 0.04
+        self.warmup_seconds = 0.002 if smoke else 0.1
+
+
+def summarize(samples: list[float]) -> dict[str, Any]:
+    s = sorted(samples)
+    if len(s) >= 2:
+        q = statistics.quantiles(s, n=4, method="inclusive")
+        q1, q3 = q[0], q[2]
+    else:
+        q1 = q3 = s[0]
+    return {
+        "median": statistics.median(s),
+        "min": s[0],
+        "max": s[-1],
+        "q1": q1,
+        "q3": q3,
+        "batches": samples,
+    }
+
+
+def calibrate(fn: Callable[[], Any], seconds: float) -> tuple[int, float]:
+    """Runs fn for about `seconds` (the warm-up) and returns (iters per batch, ns per op)."""
+    n, spent = 0, 0
+    start = time.perf_counter_ns()
+    while True:
+        fn()
+        n += 1
+        spent = time.perf_counter_ns() - start
+        if spent >= seconds * 1e9 and n >= 2:
+            break
+    return n, spent / n
+
+
+def measure(cases: dict[str, Callable[[], Any]], plan: Plan) -> dict[str, dict[str, Any]]:
+    """Interleaved batches of every case; returns per-case summaries of ns/op."""
+    iters: dict[str, int] = {}
+    for name, fn in cases.items():
+        _, per_op = calibrate(fn, plan.warmup_seconds)
+        iters[name] = max(1, int(plan.batch_seconds * 1e9 / per_op))
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    names = list(cases)
+    for b in range(plan.batches):
+        order = names[b % len(names) :] + names[: b % len(names)]
+        for name in order:
+            fn, n = cases[name], iters[name]
+            t0 = time.perf_counter_ns()
+            for _ in range(n):
+                fn()
+            samples[name].append((time.perf_counter_ns() - t0) / n)
+    out = {}
+    for name in names:
+        out[name] = summarize(samples[name])
+        out[name]["iters"] = iters[name]
+    return out
+
+
+class Results:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.throughput: list[dict[str, Any]] = []
+        self.skipped: list[str] = []
+        self.notes: dict[str, Any] = {}
+
+    def add(self, group: str, op: str, measured: dict[str, dict[str, Any]], peers: dict[str, str]) -> None:
+        """`measured` keys are case names; `peers` maps case name to the peer label
+        (portcullis is the case named 'portcullis')."""
+        for name, summary in measured.items():
+            row = {
+                "group": group,
+                "op": op,
+                "impl": "portcullis" if name == "portcullis" else peers.get(name, name),
+                "is_portcullis": name == "portcullis",
+                "ns": summary,
+            }
+            self.rows.append(row)
+            label = row["impl"]
+            print(f"  {op:<48} {label:<44} {summary['median']:>12,.0f} ns/op", flush=True)
+
+    def skip(self, what: str) -> None:
+        print(f"  SKIPPED: {what}", flush=True)
+        self.skipped.append(what)
+
+
+def rss_kib() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs (deterministic; the same bytes for every peer)
+
+SECRET_RAW = bytes(range(32))
+SECRET = "whsec_" + base64.b64encode(SECRET_RAW).decode()
+MSG_ID = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"
+
+
+def json_body(size: int) -> bytes:
+    """A JSON object of exactly `size` bytes."""
+    head = b'{"type":"invoice.paid","data":{"id":"inv_1","pad":"'
+    tail = b'"}}'
+    fill = size - len(head) - len(tail)
+    assert fill > 0
+    return head + (b"abcdefghijklmnopqrstuvwxyz0123456789" * (fill // 36 + 1))[:fill] + tail
+
+
+def webhook_inputs(size: int) -> tuple[bytes, dict[str, str], int]:
+    body = json_body(size)
+    ts = int(time.time())  # standardwebhooks checks the wall clock
+    signer = portcullis.WebhookSigner("standard", SECRET)
+    headers = {"content-type": "application/json"}
+    for name, value in signer.sign(body, timestamp=ts, message_id=MSG_ID):
+        headers[name.lower()] = value
+    return body, headers, ts
+
+
+def stdlib_floor_verify(key: bytes, body: bytes, headers: dict[str, str]) -> bool:
+    """The least a correct Python handler can do: HMAC-SHA256 over id.ts.body, base64, compare."""
+    msg_id = headers["webhook-id"]
+    ts = headers["webhook-timestamp"]
+    expected = base64.b64encode(hmac.new(key, f"{msg_id}.{ts}.".encode() + body, hashlib.sha256).digest())
+    for entry in headers["webhook-signature"].split(" "):
+        version, _, sig = entry.partition(",")
+        if version == "v1" and hmac.compare_digest(expected, sig.encode()):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Workloads
+
+
+def bench_webhook(res: Results, plan: Plan) -> None:
+    verifier = portcullis.WebhookVerifier(secrets=[SECRET], replay_protection=False)
+    for size, label in ((1024, "1k"), (65536, "64k")):
+        body, headers, ts = webhook_inputs(size)
+        header_items = list(headers.items())
+
+        def pc() -> None:
+            req = portcullis.Request("POST", "/webhooks", headers=header_items, body=body, now=ts)
+            verifier.verify(req)
+
+        def floor() -> None:
+            if not stdlib_floor_verify(SECRET_RAW, body, headers):
+                raise AssertionError("floor rejected a valid signature")
+
+        cases: dict[str, Callable[[], Any]] = {"portcullis": pc, "floor": floor}
+        peers = {"floor": "stdlib hmac + compare_digest (floor)"}
+        if standardwebhooks is not None:
+            wh = standardwebhooks.Webhook(SECRET)
+
+            def sw() -> None:
+                wh.verify(body, headers, json_parse=False)
+
+            cases["standardwebhooks"] = sw
+            peers["standardwebhooks"] = f"standardwebhooks {version_of('standardwebhooks')} (json_parse=False)"
+        elif label == "1k":
+            res.skip("python: standardwebhooks not installed (peer of the webhook rows)")
+        # Sanity: every case accepts the same valid input, and portcullis refuses a tampered body.
+        for fn in cases.values():
+            fn()
+        bad = portcullis.Request("POST", "/webhooks", headers=header_items, body=body[:-1] + b"!", now=ts)
+        try:
+            verifier.verify(bad)
+            raise AssertionError("tampered body accepted")
+        except portcullis.SignatureError:
+            pass
+        res.add(f"webhook_standard_{label}", f"Standard Webhooks verify, {size // 1024} KiB body", measure(cases, plan), peers)
+
+
+def bench_apikey(res: Results, plan: Plan) -> None:
+    pepper = bytes(range(100, 132))
+    big = 1000 if plan.smoke else 1_000_000
+    for count in (1, big):
+        gc.collect()
+        rss0 = rss_kib()
+        ring = portcullis.ApiKeyRing(pepper=pepper, prefix="pc")
+        target = ring.generate(subject="svc-billing", scopes=["orders:read"], now=1_700_000_000)
+        ring.insert(target.record)
+        t0 = time.perf_counter_ns()
+        for _ in range(count - 1):
+            ring.insert(ring.generate(now=1_700_000_000).record)
+        fill_ns = time.perf_counter_ns() - t0
+        gc.collect()
+        rss1 = rss_kib()
+        assert len(ring) == count
+        if count > 1:
+            res.notes[f"apikey_fill_{count}"] = {
+                "keys": count,
+                "generate_and_insert_seconds": fill_ns / 1e9,
+                "per_key_us": fill_ns / 1e3 / (count - 1),
+                "rss_delta_kib": rss1 - rss0,
+                "rss_bytes_per_key": (rss1 - rss0) * 1024 / count,
+            }
+            print(
+                f"  filled ring with {count:,} keys in {fill_ns / 1e9:.1f} s "
+                f"({fill_ns / 1e3 / (count - 1):.2f} us/key), RSS +{(rss1 - rss0) / 1024:.0f} MiB "
+                f"= {(rss1 - rss0) * 1024 / count:.0f} B/key",
+                flush=True,
+            )
+        key = target.key
+        auth = [("Authorization", f"Bearer {key}")]
+        req = portcullis.Request("GET", "/orders", headers=auth, now=1_700_000_100)
+        assert ring.verify(req, ["orders:read"]).subject == "svc-billing"
+        # The floor: a hand-rolled peppered-digest lookup in a dict of the same size.
+        table = {hashlib.sha256(i.to_bytes(8, "little")).digest(): i for i in range(count - 1)}
+        digest = hmac.new(pepper, key.encode(), hashlib.sha256).digest()
+        table[digest] = -1
+
+        def pc_verify() -> None:
+            ring.verify(req)
+
+        def pc_build_verify() -> None:
+            ring.verify(portcullis.Request("GET", "/orders", headers=auth, now=1_700_000_100))
+
+        def floor() -> None:
+            header = auth[0][1]
+            if table[hmac.new(pepper, header[7:].encode(), hashlib.sha256).digest()] != -1:
+                raise AssertionError
+
+        label = "1M" if count == 1_000_000 else str(count)
+        res.add(
+            f"apikey_verify_{label}",
+            f"API key verify, {count:,} keys (prepared Request)",
+            measure({"portcullis": pc_verify, "floor": floor}, plan),
+            {"floor": "stdlib hmac + dict lookup (floor)"},
+        )
+        res.add(
+            f"apikey_build_verify_{label}",
+            f"API key Request + verify, {count:,} keys",
+            measure({"portcullis": pc_build_verify}, plan),
+            {},
+        )
+        del ring, table
+        gc.collect()
+
+
+def basic_header(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def parse_basic(header: str) -> tuple[str, str]:
+    user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+    return user, password
+
+
+def bench_basic(res: Results, plan: Plan) -> None:
+    slow = Plan(plan.smoke)
+    slow.batches = 2 if plan.smoke else 7
+    slow.batch_seconds = 0.001 if plan.smoke else 0.12
+    slow.warmup_seconds = 0.001 if plan.smoke else 0.1
+    password = "correct horse battery staple"
+    # argon2id with portcullis' defaults (m=19456 KiB, t=2, p=1): the same stored hash for both.
+    a_hash = portcullis.hash_password(password)
+    a_auth = portcullis.BasicAuth(users={"alice": a_hash})
+    a_header = basic_header("alice", password)
+
+    def pc_argon2() -> None:
+        a_auth.verify(portcullis.Request("GET", "/", headers=[("Authorization", a_header)]))
+
+    cases: dict[str, Callable[[], Any]] = {"portcullis": pc_argon2}
+    peers: dict[str, str] = {}
+    if argon2 is not None:
+        ph = argon2.PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+        users = {"alice": a_hash}
+
+        def cffi() -> None:
+            user, pw = parse_basic(a_header)
+            ph.verify(users[user], pw)
+
+        cases["argon2-cffi"] = cffi
+        peers["argon2-cffi"] = f"argon2-cffi {version_of('argon2-cffi')}"
+    else:
+        res.skip("python: argon2-cffi not installed (peer of the argon2id Basic row)")
+    for fn in cases.values():
+        fn()
+    res.add("basic_argon2id", "Basic verify, argon2id m=19456 t=2 p=1", measure(cases, slow), peers)
+
+    if bcrypt is None:
+        res.skip("python: bcrypt not installed (peer and hash source of the bcrypt Basic row)")
+        return
+    b_hash = bcrypt.hashpw(password.encode(), bcrypt.gensalt(10))
+    b_auth = portcullis.BasicAuth(users={"bob": b_hash.decode()})
+    b_header = basic_header("bob", password)
+    b_users = {"bob": b_hash}
+
+    def pc_bcrypt() -> None:
+        b_auth.verify(portcullis.Request("GET", "/", headers=[("Authorization", b_header)]))
+
+    def py_bcrypt() -> None:
+        user, pw = parse_basic(b_header)
+        if not bcrypt.checkpw(pw.encode(), b_users[user]):
+            raise AssertionError
+
+    cases = {"portcullis": pc_bcrypt, "bcrypt": py_bcrypt}
+    for fn in cases.values():
+        fn()
+    res.add(
+        "basic_bcrypt10",
+        "Basic verify, bcrypt cost 10",
+        measure(cases, slow),
+        {"bcrypt": f"bcrypt {version_of('bcrypt')}"},
+    )
+
+
+def run_threads(fn: Callable[[], Any], threads: int, per_thread: int) -> float:
+    """Wall seconds for `threads` threads each calling fn `per_thread` times."""
+    barrier = threading.Barrier(threads + 1)
+
+    def work() -> None:
+        barrier.wait()
+        for _ in range(per_thread):
+            fn()
+
+    pool = [threading.Thread(target=work) for _ in range(threads)]
+    for t in pool:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter_ns()
+    for t in pool:
+        t.join()
+    return (time.perf_counter_ns() - t0) / 1e9
+
+
+def bench_threads(res: Results, plan: Plan) -> None:
+    batches = 3 if plan.smoke else 9
+    verifier = portcullis.WebhookVerifier(secrets=[SECRET], replay_protection=False)
+    workloads: list[tuple[str, str, Callable[[], Any]]] = []
+    for size, label in ((1024, "1k"), (65536, "64k")):
+        body, headers, ts = webhook_inputs(size)
+        items = list(headers.items())
+
+        def wh(items: Any = items, body: bytes = body, ts: int = ts) -> None:
+            verifier.verify(portcullis.Request("POST", "/webhooks", headers=items, body=body, now=ts))
+
+        workloads.append((f"webhook_standard_{label}", f"Standard Webhooks Request + verify, {size // 1024} KiB", wh))
+    password = "correct horse battery staple"
+    auth = portcullis.BasicAuth(users={"alice": portcullis.hash_password(password)})
+    header = basic_header("alice", password)
+
+    def basic_fn() -> None:
+        auth.verify(portcullis.Request("GET", "/", headers=[("Authorization", header)]))
+
+    workloads.append(("basic_argon2id", "Basic verify, argon2id (default params)", basic_fn))
+    target = 0.005 if plan.smoke else 0.25
+    for group, op, fn in workloads:
+        _, per_op = calibrate(fn, 0.002 if plan.smoke else 0.1)
+        n = max(2, int(target * 1e9 / per_op))
+        one: list[float] = []
+        two: list[float] = []
+        ratios: list[float] = []
+        for b in range(batches):
+            order = (1, 2) if b % 2 == 0 else (2, 1)
+            got = {}
+            for k in order:
+                got[k] = (k * n) / run_threads(fn, k, n)  # ops per second
+            one.append(got[1])
+            two.append(got[2])
+            ratios.append(got[2] / got[1])
+        entry = {
+            "group": group,
+            "op": op,
+            "ops_per_thread_per_batch": n,
+            "one_thread_ops_s": summarize(one),
+            "two_threads_ops_s": summarize(two),
+            "ratio": summarize(ratios),
+        }
+        res.throughput.append(entry)
+        print(
+            f"  threads: {op:<44} 1 thread {statistics.median(one):>10,.0f}/s  "
+            f"2 threads {statistics.median(two):>10,.0f}/s  x{statistics.median(ratios):.2f}",
+            flush=True,
+        )
+
+
+def version_of(dist: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(dist)
+    except Exception:
+        return "?"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--smoke", action="store_true", help="tiny iteration counts: checks that it runs, measures nothing")
+    ap.add_argument("--only", default="webhook,apikey,basic,threads")
+    args = ap.parse_args()
+    plan = Plan(args.smoke)
+    res = Results()
+    only = set(args.only.split(","))
+    print(f"python bench ({'smoke' if args.smoke else 'full'}): portcullis {portcullis.__version__}, Python {platform.python_version()}", flush=True)
+    steps = [("webhook", bench_webhook), ("apikey", bench_apikey), ("basic", bench_basic), ("threads", bench_threads)]
+    for name, step in steps:
+        if name in only:
+            print(f"== {name}", flush=True)
+            step(res, plan)
+    out = {
+        "lang": "python",
+        "smoke": args.smoke,
+        "runtime": f"CPython {platform.python_version()}",
+        "portcullis": portcullis.__version__,
+        "peers": {d: version_of(d) for d in ("standardwebhooks", "argon2-cffi", "bcrypt")},
+        "batches": plan.batches,
+        "rows": res.rows,
+        "throughput": res.throughput,
+        "skipped": res.skipped,
+        "notes": res.notes,
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(out, f, indent=1)
+    print(f"python bench: wrote {args.out}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,588 @@
+//! portcullis core vs the raw primitives it is built on, side by side, in one process.
+//!
+//! Method: each workload times every case in batches (`Instant`, `black_box` on inputs and
+//! outputs); batches of the cases are interleaved, the order rotating every round, after a
+//! warm-up that also sizes the batches. Each batch gives ns/op; the JSON keeps them all and the
+//! report shows medians and spread.
+//!
+//! ```text
+//! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi]
+//! ```
+
+// The C ABI, called from Rust: these are the symbols of libportcullis (ffi/include/portcullis.h).
+extern crate portcullis_ffi;
+
+use std::collections::BTreeSet;
+use std::ffi::{c_char, c_void};
+use std::hint::black_box;
+use std::time::Instant;
+
+use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
+use portcullis::apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing};
+use portcullis::hmac::{
+    sign_request, Algorithm, HmacConfig, HmacVerifier, SignOptions, SigningKey, VerifyingKey,
+};
+use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
+use portcullis::{ErrorCode, Request};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+const MSG_ID: &str = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
+/// A fixed time for every request: the verifiers read it from the request, never the clock.
+const NOW: i64 = 1_700_000_000;
+
+struct Plan {
+    smoke: bool,
+    batches: usize,
+    batch_ns: f64,
+    warmup_ns: f64,
+}
+
+type Case<'a> = (&'static str, Box<dyn FnMut() + 'a>);
+
+fn summarize(samples: &[f64]) -> Value {
+    let mut s = samples.to_vec();
+    s.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let pos = (s.len() - 1) as f64 * p;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        s[lo] + (s[hi] - s[lo]) * (pos - lo as f64)
+    };
+    json!({
+        "median": q(0.5), "min": s[0], "max": s[s.len() - 1], "q1": q(0.25), "q3": q(0.75),
+        "batches": samples,
+    })
+}
+
+/// Interleaved batches of every case: (case name, summary of ns/op, iterations per batch).
+fn measure(cases: &mut [Case<'_>], plan: &Plan) -> Vec<(&'static str, Value, usize)> {
+    let mut iters = Vec::new();
+    for (_, f) in cases.iter_mut() {
+        let start = Instant::now();
+        let mut n = 0usize;
+        while n < 2 || (start.elapsed().as_nanos() as f64) < plan.warmup_ns {
+            f();
+            n += 1;
+        }
+        let per_op = start.elapsed().as_nanos() as f64 / n as f64;
+        iters.push(((plan.batch_ns / per_op) as usize).max(1));
+    }
+    let mut samples = vec![Vec::new(); cases.len()];
+    for b in 0..plan.batches {
+        for k in 0..cases.len() {
+            let i = (k + b) % cases.len();
+            let n = iters[i];
+            let f = &mut cases[i].1;
+            let t0 = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            samples[i].push(t0.elapsed().as_nanos() as f64 / n as f64);
+        }
+    }
+    cases
+        .iter()
+        .zip(samples)
+        .zip(iters)
+        .map(|(((name, _), s), n)| (*name, summarize(&s), n))
+        .collect()
+}
+
+#[derive(Default)]
+struct Results {
+    rows: Vec<Value>,
+    notes: serde_json::Map<String, Value>,
+}
+
+impl Results {
+    /// `peers`: case name -> label; the case named `portcullis` is portcullis.
+    fn add(
+        &mut self,
+        group: &str,
+        op: &str,
+        measured: Vec<(&'static str, Value, usize)>,
+        peers: &[(&str, &str)],
+    ) {
+        for (name, mut summary, iters) in measured {
+            let is_pc = name == "portcullis";
+            let label = peers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or(name, |(_, l)| l);
+            println!(
+                "  {op:<48} {label:<40} {:>12.0} ns/op",
+                summary["median"].as_f64().unwrap_or(0.0)
+            );
+            summary["iters"] = json!(iters);
+            self.rows.push(json!({
+                "group": group, "op": op, "impl": label, "is_portcullis": is_pc, "ns": summary,
+            }));
+        }
+    }
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn json_body(size: usize) -> Vec<u8> {
+    let head = br#"{"type":"invoice.paid","data":{"id":"inv_1","pad":""#;
+    let tail = br#""}}"#;
+    let fill = size - head.len() - tail.len();
+    let pad: Vec<u8> = b"abcdefghijklmnopqrstuvwxyz0123456789"
+        .iter()
+        .copied()
+        .cycle()
+        .take(fill)
+        .collect();
+    [&head[..], &pad, &tail[..]].concat()
+}
+
+fn bench_webhook(res: &mut Results, plan: &Plan) {
+    let raw: Vec<u8> = (0u8..32).collect();
+    let secret = format!("whsec_{}", B64.encode(&raw));
+    let verifier = WebhookVerifier::new(WebhookConfig {
+        secrets: vec![secret.clone()],
+        replay_protection: false,
+        ..Default::default()
+    })
+    .expect("verifier");
+    let signer = WebhookSigner::new(WebhookScheme::Standard, &secret).expect("signer");
+    for (size, label) in [(1024usize, "1k"), (65536, "64k")] {
+        let body = json_body(size);
+        let headers = signer.sign(Some(MSG_ID), NOW, &body).expect("sign");
+        let build = || {
+            let mut req = Request::new("POST", "/webhooks").expect("request").at(NOW);
+            req.add_header("content-type", b"application/json")
+                .expect("header");
+            for (name, value) in &headers {
+                req.add_header(name, value.as_bytes()).expect("header");
+            }
+            req.set_body(body.clone()).expect("body");
+            req
+        };
+        let request = build();
+        verifier
+            .verify(&request)
+            .expect("portcullis accepts its own signature");
+        let sig_header = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("webhook-signature"))
+            .map(|(_, v)| v.clone())
+            .expect("signature header");
+        let ts = NOW.to_string();
+        // The floor: key setup, HMAC-SHA256 over id.ts.body, decode the presented tag, compare
+        // in constant time. Nothing a verifier can skip.
+        let floor = || {
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(black_box(&raw)).expect("key");
+            mac.update(MSG_ID.as_bytes());
+            mac.update(b".");
+            mac.update(ts.as_bytes());
+            mac.update(b".");
+            mac.update(black_box(&body));
+            let tag = B64.decode(&sig_header[3..]).expect("b64");
+            assert!(mac.verify_slice(&tag).is_ok());
+        };
+        floor();
+        let mut cases: Vec<Case<'_>> = vec![
+            (
+                "portcullis",
+                Box::new(|| {
+                    black_box(verifier.verify(black_box(&request)).is_ok());
+                }),
+            ),
+            ("floor", Box::new(floor)),
+        ];
+        res.add(
+            &format!("webhook_standard_{label}"),
+            &format!(
+                "Standard Webhooks verify, {} KiB body (prepared Request)",
+                size / 1024
+            ),
+            measure(&mut cases, plan),
+            &[("floor", "raw hmac::Hmac<Sha256> (floor)")],
+        );
+        let mut cases: Vec<Case<'_>> = vec![(
+            "portcullis",
+            Box::new(|| {
+                black_box(verifier.verify(&build()).is_ok());
+            }),
+        )];
+        res.add(
+            &format!("webhook_build_verify_{label}"),
+            &format!(
+                "Standard Webhooks Request + verify, {} KiB body",
+                size / 1024
+            ),
+            measure(&mut cases, plan),
+            &[],
+        );
+    }
+}
+
+fn bench_apikey(res: &mut Results, plan: &Plan) {
+    let pepper: Vec<u8> = (100u8..132).collect();
+    let big = if plan.smoke { 1000 } else { 1_000_000 };
+    for count in [1usize, big] {
+        let rss0 = rss_kib();
+        let ring = ApiKeyRing::new(&pepper, ApiKeyConfig::default()).expect("ring");
+        let opts = ApiKeyOptions {
+            subject: Some("svc-billing".into()),
+            scopes: vec!["orders:read".into()],
+            now: Some(NOW),
+            ..Default::default()
+        };
+        let target = ring.generate(&opts).expect("generate");
+        ring.insert(target.record.clone()).expect("insert");
+        let plain = ApiKeyOptions {
+            now: Some(NOW),
+            ..Default::default()
+        };
+        let t0 = Instant::now();
+        for _ in 1..count {
+            ring.insert(ring.generate(&plain).expect("generate").record)
+                .expect("insert");
+        }
+        let fill = t0.elapsed();
+        let rss1 = rss_kib();
+        assert_eq!(ring.len(), count);
+        if count > 1 {
+            let per_key = (rss1.saturating_sub(rss0) * 1024) as f64 / count as f64;
+            println!(
+                "  filled ring with {count} keys in {:.2} s ({:.2} us/key), RSS +{} MiB = {per_key:.0} B/key",
+                fill.as_secs_f64(),
+                fill.as_secs_f64() * 1e6 / (count - 1) as f64,
+                rss1.saturating_sub(rss0) / 1024
+            );
+            res.notes.insert(
+                format!("apikey_fill_{count}"),
+                json!({
+                    "keys": count, "generate_and_insert_seconds": fill.as_secs_f64(),
+                    "per_key_us": fill.as_secs_f64() * 1e6 / (count - 1) as f64,
+                    "rss_delta_kib": rss1.saturating_sub(rss0), "rss_bytes_per_key": per_key,
+                }),
+            );
+        }
+        let request = Request::new("GET", "/orders")
+            .expect("request")
+            .header("Authorization", format!("Bearer {}", target.key.expose()))
+            .expect("header")
+            .at(NOW + 100);
+        assert_eq!(
+            ring.verify(&request, &["orders:read"])
+                .expect("verify")
+                .subject,
+            "svc-billing"
+        );
+        let label = if count == 1_000_000 {
+            "1M".to_owned()
+        } else {
+            count.to_string()
+        };
+        let none: &[&str] = &[];
+        let mut cases: Vec<Case<'_>> = vec![(
+            "portcullis",
+            Box::new(|| {
+                black_box(ring.verify(black_box(&request), none).is_ok());
+            }),
+        )];
+        res.add(
+            &format!("apikey_verify_{label}"),
+            &format!("API key verify, {count} keys (prepared Request)"),
+            measure(&mut cases, plan),
+            &[],
+        );
+    }
+}
+
+fn bench_pcs1(res: &mut Results, plan: &Plan) {
+    let secret = [7u8; 32];
+    let verifier = HmacVerifier::new(HmacConfig::default()).expect("verifier");
+    verifier.insert_key(VerifyingKey::new("svc-a", Algorithm::HmacSha256, &secret).expect("key"));
+    let key = SigningKey::new("svc-a", Algorithm::HmacSha256, &secret).expect("key");
+    let base = Request::new("GET", "/orders?id=7")
+        .expect("request")
+        .header("Host", "api.example.com")
+        .expect("header")
+        .at(NOW);
+    // Every verify consumes a fresh nonce (replay protection is always on in PCS1): sign a pool
+    // up front, outside the timing.
+    let pool_size = if plan.smoke { 20_000 } else { 400_000 };
+    let t0 = Instant::now();
+    let pool: Vec<Request> = (0..pool_size)
+        .map(|_| {
+            let mut req = base.clone();
+            sign_request(&req, &key, &SignOptions::default())
+                .expect("sign")
+                .apply(&mut req)
+                .expect("apply");
+            req
+        })
+        .collect();
+    println!(
+        "  signed {pool_size} PCS1 requests in {:.2} s",
+        t0.elapsed().as_secs_f64()
+    );
+    // Sanity: a separate verifier (so the timed one has seen no nonce) accepts the pool.
+    let check = HmacVerifier::new(HmacConfig::default()).expect("verifier");
+    check.insert_key(VerifyingKey::new("svc-a", Algorithm::HmacSha256, &secret).expect("key"));
+    if let Err(denial) = check.verify(&pool[0]) {
+        panic!(
+            "PCS1 verify refused the bench's own request: {:?}",
+            denial.code()
+        );
+    }
+    let mut next = 0usize;
+    let sub_plan = Plan {
+        smoke: plan.smoke,
+        batches: plan.batches,
+        batch_ns: if plan.smoke { plan.batch_ns } else { 10e6 },
+        warmup_ns: if plan.smoke { plan.warmup_ns } else { 10e6 },
+    };
+    let mut cases: Vec<Case<'_>> = vec![(
+        "portcullis",
+        Box::new(|| {
+            let req = &pool[next % pool.len()];
+            next += 1;
+            assert!(
+                verifier.verify(black_box(req)).is_ok(),
+                "pool exhausted: raise pool_size"
+            );
+        }),
+    )];
+    res.add(
+        "pcs1_verify",
+        "PCS1 verify, GET with Host (memory replay store)",
+        measure(&mut cases, &sub_plan),
+        &[],
+    );
+}
+
+mod capi {
+    use super::{c_char, c_void};
+    extern "C" {
+        pub fn portcullis_apikey_ring_new(
+            pepper: *const u8,
+            pepper_len: usize,
+            config: *const u8,
+            config_len: usize,
+            out: *mut *mut c_void,
+        ) -> u32;
+        pub fn portcullis_apikey_ring_free(ring: *mut c_void);
+        pub fn portcullis_apikey_record_from_json(
+            json: *const u8,
+            len: usize,
+            out: *mut *mut c_void,
+        ) -> u32;
+        pub fn portcullis_apikey_record_free(record: *mut c_void);
+        pub fn portcullis_apikey_ring_insert(ring: *const c_void, record: *const c_void) -> u32;
+        pub fn portcullis_request_new(
+            method: *const u8,
+            method_len: usize,
+            target: *const u8,
+            target_len: usize,
+            out: *mut *mut c_void,
+        ) -> u32;
+        pub fn portcullis_request_add_header(
+            req: *mut c_void,
+            name: *const u8,
+            name_len: usize,
+            value: *const u8,
+            value_len: usize,
+        ) -> u32;
+        pub fn portcullis_request_set_now(req: *mut c_void, now: i64) -> u32;
+        pub fn portcullis_request_free(req: *mut c_void);
+        pub fn portcullis_apikey_ring_verify(
+            ring: *const c_void,
+            req: *const c_void,
+            scopes: *const u8,
+            scopes_len: usize,
+            out_principal: *mut *mut c_void,
+            out_denial: *mut *mut c_void,
+        ) -> u32;
+        pub fn portcullis_principal_free(p: *mut c_void);
+        pub fn portcullis_result_name(result: u32) -> *const c_char;
+    }
+}
+
+/// The Rust side of the C ABI comparison: the same call directly on the core and through the
+/// C ABI (extern "C", handles, panic boundary, boxed principal), interleaved in one process.
+/// bench/c measures the same ABI call from a C caller.
+fn bench_capi_twins(res: &mut Results, plan: &Plan) {
+    let pepper: Vec<u8> = (100u8..132).collect();
+    let ring = ApiKeyRing::new(&pepper, ApiKeyConfig::default()).expect("ring");
+    let issued = ring
+        .generate(&ApiKeyOptions {
+            subject: Some("svc-billing".into()),
+            scopes: vec!["orders:read".into()],
+            now: Some(NOW),
+            ..Default::default()
+        })
+        .expect("generate");
+    ring.insert(issued.record.clone()).expect("insert");
+    let bearer = format!("Bearer {}", issued.key.expose());
+    let request = Request::new("GET", "/orders")
+        .expect("request")
+        .header("Authorization", &bearer)
+        .expect("header")
+        .at(NOW + 100);
+    // The same record in a ring made through the C ABI, and the same request.
+    let json = issued.record.to_json();
+    let (c_ring, c_req) = unsafe {
+        let mut c_ring = std::ptr::null_mut();
+        let mut record = std::ptr::null_mut();
+        let mut c_req = std::ptr::null_mut();
+        assert_eq!(
+            capi::portcullis_apikey_ring_new(
+                pepper.as_ptr(),
+                pepper.len(),
+                std::ptr::null(),
+                0,
+                &mut c_ring
+            ),
+            0
+        );
+        assert_eq!(
+            capi::portcullis_apikey_record_from_json(json.as_ptr(), json.len(), &mut record),
+            0
+        );
+        assert_eq!(capi::portcullis_apikey_ring_insert(c_ring, record), 0);
+        capi::portcullis_apikey_record_free(record);
+        assert_eq!(
+            capi::portcullis_request_new(b"GET".as_ptr(), 3, b"/orders".as_ptr(), 7, &mut c_req),
+            0
+        );
+        assert_eq!(
+            capi::portcullis_request_add_header(
+                c_req,
+                b"Authorization".as_ptr(),
+                13,
+                bearer.as_ptr(),
+                bearer.len()
+            ),
+            0
+        );
+        assert_eq!(capi::portcullis_request_set_now(c_req, NOW + 100), 0);
+        (c_ring, c_req)
+    };
+    let none: &[&str] = &[];
+    let mut cases: Vec<Case<'_>> = vec![
+        (
+            "portcullis",
+            Box::new(|| {
+                black_box(ring.verify(black_box(&request), none).is_ok());
+            }),
+        ),
+        (
+            "abi",
+            Box::new(|| unsafe {
+                let mut who = std::ptr::null_mut();
+                let rc = capi::portcullis_apikey_ring_verify(
+                    black_box(c_ring),
+                    black_box(c_req),
+                    std::ptr::null(),
+                    0,
+                    &mut who,
+                    std::ptr::null_mut(),
+                );
+                assert_eq!(rc, 0);
+                capi::portcullis_principal_free(who);
+            }),
+        ),
+    ];
+    res.add(
+        "abi_apikey_verify_1",
+        "API key verify, 1 keys: core vs C ABI, both from Rust",
+        measure(&mut cases, plan),
+        &[("abi", "the same call through the C ABI (from Rust)")],
+    );
+    let mut cases: Vec<Case<'_>> = vec![
+        (
+            "portcullis",
+            Box::new(|| {
+                let code = ErrorCode::from_number(black_box(608));
+                black_box(code.map_or("unknown", ErrorCode::name));
+            }),
+        ),
+        (
+            "abi",
+            Box::new(|| unsafe {
+                black_box(capi::portcullis_result_name(black_box(608)));
+            }),
+        ),
+    ];
+    res.add(
+        "result_name",
+        "result code -> name (trivial call)",
+        measure(&mut cases, plan),
+        &[(
+            "abi",
+            "portcullis_result_name through the C ABI (from Rust)",
+        )],
+    );
+    unsafe {
+        capi::portcullis_request_free(c_req);
+        capi::portcullis_apikey_ring_free(c_ring);
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let smoke = args.iter().any(|a| a == "--smoke");
+    let out = arg("--out").expect("--out is required");
+    let only: BTreeSet<String> = arg("--only")
+        .unwrap_or_else(|| "webhook,apikey,pcs1,capi".into())
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let plan = Plan {
+        smoke,
+        batches: if smoke { 3 } else { 15 },
+        batch_ns: if smoke { 1e6 } else { 40e6 },
+        warmup_ns: if smoke { 1e6 } else { 100e6 },
+    };
+    println!(
+        "rust bench ({}): portcullis {}",
+        if smoke { "smoke" } else { "full" },
+        portcullis::VERSION
+    );
+    let mut res = Results::default();
+    type Step = fn(&mut Results, &Plan);
+    let steps: [(&str, Step); 4] = [
+        ("webhook", bench_webhook),
+        ("apikey", bench_apikey),
+        ("pcs1", bench_pcs1),
+        ("capi", bench_capi_twins),
+    ];
+    for (name, step) in steps {
+        if only.contains(name) {
+            println!("== {name}");
+            step(&mut res, &plan);
+        }
+    }
+    let doc = json!({
+        "lang": "rust", "smoke": smoke, "runtime": "rustc (release profile of the workspace)",
+        "portcullis": portcullis::VERSION, "batches": plan.batches,
+        "rows": res.rows, "throughput": [], "skipped": [], "notes": res.notes,
+    });
+    if let Some(dir) = std::path::Path::new(&out).parent() {
+        std::fs::create_dir_all(dir).expect("mkdir");
+    }
+    std::fs::write(&out, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
+    println!("rust bench: wrote {out}");
+}
