@@ -5,10 +5,10 @@
 // batches of the peers are interleaved (the order rotates every round) after a warm-up; each
 // batch yields ns/op and we report medians, quartiles and min/max over the batches.
 //
-//   node --expose-gc bench/node/bench.js --out build/bench/node.json [--smoke] [--only webhook,apikey,threads]
+//   node --expose-gc bench/node/bench.js --out build/bench/node.json [--smoke] [--only webhook,apikey,threads,jwt]
 //   (--expose-gc lets it collect garbage between workloads; optional)
 //
-// Peers are optional: standardwebhooks is looked up in bench/node/node_modules (what
+// Peers are optional: standardwebhooks (and the JWT peers jose, jsonwebtoken, fast-jwt) are looked up in bench/node/node_modules (what
 // `make bench` installs with npm ci), then in bindings/node/node_modules (what `make test` has);
 // when neither has it, its rows are skipped and the skip is recorded.
 
@@ -79,8 +79,39 @@ function makeWebhookCase(size, ts) {
 
 // --- worker side of the threads workload ------------------------------------------------------
 
+// JWT: one token per algorithm with 8 typical claims; the same keys and token for every library.
+const JWT_ISS = 'https://issuer.example.com'
+const JWT_AUD = 'https://api.example.com'
+const JWT_SECRET = Buffer.from(Array.from({ length: 32 }, (_, i) => 200 + i))
+const JWT_ALGS = ['HS256', 'RS256', 'ES256', 'EdDSA']
+
+function jwtClaims(ts) {
+  // around the wall clock: jose, jsonwebtoken and fast-jwt check against Date.now()
+  return {
+    iss: JWT_ISS,
+    sub: 'user-1234567890',
+    aud: JWT_AUD,
+    exp: ts + 3600,
+    iat: ts,
+    nbf: ts,
+    jti: '3f1c1a6e-5a7b-4c1e-9d1a-2b6c7d8e9f00',
+    scope: 'orders:read orders:write',
+  }
+}
+
+function jwtVerifier(alg, publicJwk) {
+  const keys = new portcullis.JwtKeySet()
+  keys.insert(alg === 'HS256' ? portcullis.JwtKey.fromSecret(JWT_SECRET, 'HS256') : portcullis.JwtKey.fromJwk(publicJwk))
+  return new portcullis.JwtVerifier(keys, { issuers: [JWT_ISS], audiences: [JWT_AUD], algorithms: [alg] })
+}
+
+function makeJwtCase(alg, publicJwk, token, ts) {
+  const verifier = jwtVerifier(alg, publicJwk)
+  return () => verifier.verifyToken(token, { now: ts }).claims
+}
+
 if (!isMainThread) {
-  const fn = makeWebhookCase(workerData.size, workerData.ts)
+  const fn = workerData.kind === 'jwt' ? makeJwtCase(workerData.alg, workerData.jwk, workerData.token, workerData.ts) : makeWebhookCase(workerData.size, workerData.ts)
   parentPort.on('message', (n) => {
     for (let i = 0; i < n; i++) fn()
     parentPort.postMessage('done')
@@ -115,6 +146,48 @@ function calibrate(fn, seconds) {
     if (Number(spent) >= seconds * 1e9 && n >= 2) break
   }
   return Number(spent) / n
+}
+
+// Cases marked with ASYNC return a promise (jose): their loops await every call.
+const ASYNC = Symbol('async')
+const markAsync = (fn) => Object.assign(fn, { [ASYNC]: true })
+
+async function calibrateAsync(fn, seconds) {
+  let n = 0
+  const start = now()
+  let spent = 0n
+  for (;;) {
+    await fn()
+    n++
+    spent = now() - start
+    if (Number(spent) >= seconds * 1e9 && n >= 2) break
+  }
+  return Number(spent) / n
+}
+
+async function measureMixed(cases, plan) {
+  const names = Object.keys(cases)
+  const iters = {}
+  for (const name of names) {
+    const fn = cases[name]
+    const perOp = fn[ASYNC] ? await calibrateAsync(fn, plan.warmupSeconds) : calibrate(fn, plan.warmupSeconds)
+    iters[name] = Math.max(1, Math.floor((plan.batchSeconds * 1e9) / perOp))
+  }
+  const samples = Object.fromEntries(names.map((n) => [n, []]))
+  for (let b = 0; b < plan.batches; b++) {
+    const k = b % names.length
+    for (const name of [...names.slice(k), ...names.slice(0, k)]) {
+      const fn = cases[name]
+      const n = iters[name]
+      const t0 = now()
+      if (fn[ASYNC]) for (let i = 0; i < n; i++) await fn()
+      else for (let i = 0; i < n; i++) fn()
+      samples[name].push(Number(now() - t0) / n)
+    }
+  }
+  const out = {}
+  for (const name of names) out[name] = { ...summarize(samples[name]), iters: iters[name] }
+  return out
 }
 
 function measure(cases, plan) {
@@ -234,55 +307,145 @@ function benchApikey(plan) {
   }
 }
 
-async function benchThreads(plan) {
+// N calls on 1 persistent worker vs N on each of 2, alternating which goes first.
+async function threadsEntry(plan, group, op, data, calibrateFn) {
   const batches = plan.smoke ? 3 : 9
+  const spawn = () =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(__filename, { workerData: data })
+      w.once('online', () => resolve(w))
+      w.once('error', reject)
+    })
+  const workers = [await spawn(), await spawn()]
+  const run = (k, n) =>
+    new Promise((resolve) => {
+      let left = k
+      const t0 = now()
+      for (let i = 0; i < k; i++) {
+        workers[i].once('message', () => {
+          if (--left === 0) resolve(Number(now() - t0) / 1e9)
+        })
+        workers[i].postMessage(n)
+      }
+    })
+  // calibrate on the main thread (the first run of both workers is their warm-up)
+  const perOp = calibrate(calibrateFn, plan.smoke ? 0.002 : 0.1) * 1e-9
+  const n = Math.max(2, Math.floor((plan.smoke ? 0.005 : 0.25) / perOp))
+  await run(2, n)
+  const one = []
+  const two = []
+  const ratios = []
+  for (let b = 0; b < batches; b++) {
+    const got = {}
+    for (const k of b % 2 === 0 ? [1, 2] : [2, 1]) got[k] = (k * n) / (await run(k, n))
+    one.push(got[1])
+    two.push(got[2])
+    ratios.push(got[2] / got[1])
+  }
+  for (const w of workers) await w.terminate()
+  results.throughput.push({
+    group,
+    op,
+    ops_per_thread_per_batch: n,
+    one_thread_ops_s: summarize(one),
+    two_threads_ops_s: summarize(two),
+    ratio: summarize(ratios),
+  })
+  const med = (a) => summarize(a).median
+  console.log(`  worker_threads: ${op.padEnd(44)} 1 thread ${Math.round(med(one))}/s  2 threads ${Math.round(med(two))}/s  x${med(ratios).toFixed(2)}`)
+}
+
+async function benchThreads(plan) {
   for (const [size, label] of [[1024, '1k'], [65536, '64k']]) {
     const ts = Math.floor(Date.now() / 1000)
-    const spawn = () =>
-      new Promise((resolve, reject) => {
-        const w = new Worker(__filename, { workerData: { size, ts } })
-        w.once('online', () => resolve(w))
-        w.once('error', reject)
-      })
-    const workers = [await spawn(), await spawn()]
-    const run = (k, n) =>
-      new Promise((resolve) => {
-        let left = k
-        const t0 = now()
-        for (let i = 0; i < k; i++) {
-          workers[i].once('message', () => {
-            if (--left === 0) resolve(Number(now() - t0) / 1e9)
-          })
-          workers[i].postMessage(n)
-        }
-      })
-    // calibrate on one worker (this is also the warm-up of both)
-    const perOp = calibrate(makeWebhookCase(size, ts), plan.smoke ? 0.002 : 0.1) * 1e-9
-    const n = Math.max(2, Math.floor((plan.smoke ? 0.005 : 0.25) / perOp))
-    await run(2, n)
-    const one = []
-    const two = []
-    const ratios = []
-    for (let b = 0; b < batches; b++) {
-      const got = {}
-      for (const k of b % 2 === 0 ? [1, 2] : [2, 1]) got[k] = (k * n) / (await run(k, n))
-      one.push(got[1])
-      two.push(got[2])
-      ratios.push(got[2] / got[1])
-    }
-    for (const w of workers) await w.terminate()
-    const op = `Standard Webhooks Request + verify, ${size / 1024} KiB`
-    results.throughput.push({
-      group: `webhook_standard_${label}`,
-      op,
-      ops_per_thread_per_batch: n,
-      one_thread_ops_s: summarize(one),
-      two_threads_ops_s: summarize(two),
-      ratio: summarize(ratios),
-    })
-    const med = (a) => summarize(a).median
-    console.log(`  worker_threads: ${op.padEnd(44)} 1 thread ${Math.round(med(one))}/s  2 threads ${Math.round(med(two))}/s  x${med(ratios).toFixed(2)}`)
+    await threadsEntry(plan, `webhook_standard_${label}`, `Standard Webhooks Request + verify, ${size / 1024} KiB`, { kind: 'webhook', size, ts }, makeWebhookCase(size, ts))
   }
+}
+
+async function benchJwt(plan, jwtPeers) {
+  const { jose, jsonwebtoken, fastJwt } = jwtPeers
+  if (!jose) skip('node: jose not installed (peer of the JWT rows)')
+  if (!jsonwebtoken) skip('node: jsonwebtoken not installed (peer of the JWT rows)')
+  if (!fastJwt) skip('node: fast-jwt not installed (peer of the JWT rows)')
+  const ts = Math.floor(Date.now() / 1000)
+  const claims = jwtClaims(ts)
+  const canon = (o) => JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))))
+  const same = (a) => canon(a) === canon(claims)
+  let es256 = null
+  for (const alg of JWT_ALGS) {
+    const key = alg === 'HS256' ? portcullis.JwtKey.fromSecret(JWT_SECRET, 'HS256') : portcullis.JwtKey.generate(alg)
+    const jwk = alg === 'HS256' ? null : key.publicJwk()
+    const token = portcullis.jwtEncode(claims, key)
+    if (alg === 'ES256') es256 = { jwk, token }
+    // The same key for every peer, loaded once: a KeyObject (public for asymmetric algorithms).
+    const keyObject = alg === 'HS256' ? crypto.createSecretKey(JWT_SECRET) : crypto.createPublicKey({ key: jwk, format: 'jwk' })
+    const pem = alg === 'HS256' ? JWT_SECRET : keyObject.export({ type: 'spki', format: 'pem' })
+    const cases = { portcullis: makeJwtCase(alg, jwk, token, ts) }
+    const peers = {}
+    if (jose) {
+      const opts = { algorithms: [alg], issuer: JWT_ISS, audience: JWT_AUD }
+      cases.jose = markAsync(async () => (await jose.mod.jwtVerify(token, keyObject, opts)).payload)
+      peers.jose = `jose ${jose.version} (KeyObject, async)`
+    }
+    if (jsonwebtoken && alg !== 'EdDSA') {
+      const opts = { algorithms: [alg], issuer: JWT_ISS, audience: JWT_AUD }
+      cases.jsonwebtoken = () => jsonwebtoken.mod.verify(token, keyObject, opts)
+      peers.jsonwebtoken = `jsonwebtoken ${jsonwebtoken.version} (KeyObject)`
+    } else if (jsonwebtoken) {
+      skip('node: jsonwebtoken has no EdDSA (no row)')
+    }
+    if (fastJwt) {
+      const opts = { key: pem, algorithms: [alg], allowedIss: JWT_ISS, allowedAud: JWT_AUD }
+      const plain = fastJwt.mod.createVerifier({ ...opts, cache: false })
+      const cached = fastJwt.mod.createVerifier({ ...opts, cache: true })
+      cases.fastjwt = () => plain(token)
+      cases.fastjwt_cache = () => cached(token)
+      peers.fastjwt = `fast-jwt, no cache (${fastJwt.version})`
+      peers.fastjwt_cache = `fast-jwt + cache (${fastJwt.version})`
+    }
+    // Sanity: every case returns the same claims; portcullis refuses a tampered token.
+    for (const [name, fn] of Object.entries(cases)) {
+      const got = fn[ASYNC] ? await fn() : fn()
+      if (!same(got)) throw new Error(`${name} returned other claims for ${alg}: ${JSON.stringify(got)}`)
+    }
+    const dot = token.lastIndexOf('.')
+    const bad = token.slice(0, dot + 1) + (token[dot + 1] === 'A' ? 'B' : 'A') + token.slice(dot + 2)
+    let refused = false
+    try {
+      jwtVerifier(alg, jwk).verifyToken(bad, { now: ts })
+    } catch (e) {
+      refused = typeof e.code === 'string' && e.code.startsWith('jwt_')
+    }
+    if (!refused) throw new Error('tampered token accepted')
+    add(`jwt_verify_${alg.toLowerCase()}`, `JWT ${alg} verify + claims (8 claims)`, await measureMixed(cases, plan), peers)
+  }
+  // HS256 sign: the same claims, the same secret.
+  const skey = portcullis.JwtKey.fromSecret(JWT_SECRET, 'HS256')
+  const cases = { portcullis: () => portcullis.jwtEncode(claims, skey) }
+  const peers = {}
+  const secretKey = crypto.createSecretKey(JWT_SECRET)
+  if (jose) {
+    cases.jose = markAsync(() => new jose.mod.SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(secretKey))
+    peers.jose = `jose ${jose.version} (KeyObject, async)`
+  }
+  if (jsonwebtoken) {
+    cases.jsonwebtoken = () => jsonwebtoken.mod.sign(claims, secretKey, { algorithm: 'HS256' })
+    peers.jsonwebtoken = `jsonwebtoken ${jsonwebtoken.version} (KeyObject)`
+  }
+  if (fastJwt) {
+    const signer = fastJwt.mod.createSigner({ key: JWT_SECRET, algorithm: 'HS256' })
+    cases.fastjwt = () => signer(claims)
+    peers.fastjwt = `fast-jwt, no cache (${fastJwt.version})`
+  }
+  const check = jwtVerifier('HS256', null)
+  for (const fn of Object.values(cases)) {
+    const tok = fn[ASYNC] ? await fn() : fn()
+    if (!same(check.verifyToken(tok, { now: ts }).claims)) throw new Error('signed token does not verify')
+  }
+  add('jwt_sign_hs256', 'JWT HS256 sign (8 claims)', await measureMixed(cases, plan), peers)
+  // ES256 verify from 2 worker threads vs 1 (portcullis; every worker builds its own verifier).
+  if (global.gc) global.gc()
+  await threadsEntry(plan, 'jwt_verify_es256', 'JWT ES256 verify + claims', { kind: 'jwt', alg: 'ES256', jwk: es256.jwk, token: es256.token, ts }, makeJwtCase('ES256', es256.jwk, es256.token, ts))
 }
 
 async function main() {
@@ -294,12 +457,13 @@ async function main() {
   const smoke = args.includes('--smoke')
   const out = arg('--out')
   if (!out) throw new Error('--out is required')
-  const only = new Set(arg('--only', 'webhook,apikey,threads').split(','))
+  const only = new Set(arg('--only', 'webhook,apikey,threads,jwt').split(','))
   const plan = smoke
     ? { smoke, batches: 3, batchSeconds: 0.002, warmupSeconds: 0.002 }
     : { smoke, batches: 15, batchSeconds: 0.04, warmupSeconds: 0.1 }
   console.log(`node bench (${smoke ? 'smoke' : 'full'}): portcullis ${portcullis.version}, Node ${process.version}`)
   const sw = loadPeer('standardwebhooks')
+  const jwtPeers = { jose: loadPeer('jose'), jsonwebtoken: loadPeer('jsonwebtoken'), fastJwt: loadPeer('fast-jwt') }
   if (only.has('webhook')) {
     console.log('== webhook')
     if (!sw) skip('node: standardwebhooks not installed (peer of the webhook rows)')
@@ -313,6 +477,12 @@ async function main() {
     if (global.gc) global.gc()
     await benchThreads(plan)
   }
+  // JWT before the 1M-key workload too (its ES256 threads row suffers from that garbage as well).
+  if (only.has('jwt')) {
+    console.log('== jwt')
+    if (global.gc) global.gc()
+    await benchJwt(plan, jwtPeers)
+  }
   if (only.has('apikey')) {
     console.log('== apikey')
     if (global.gc) global.gc()
@@ -323,7 +493,10 @@ async function main() {
     smoke,
     runtime: `Node ${process.version}`,
     portcullis: portcullis.version,
-    peers: { standardwebhooks: sw ? sw.version : null },
+    peers: {
+      standardwebhooks: sw ? sw.version : null,
+      ...Object.fromEntries(Object.entries(jwtPeers).map(([k, p]) => [k === 'fastJwt' ? 'fast-jwt' : k, p ? p.version : null])),
+    },
     batches: plan.batches,
     ...results,
   }

@@ -7,7 +7,7 @@ a warm-up, so drift on the machine hits every peer alike. A batch yields ns/op; 
 batch and report medians, quartiles and min/max. The loop overhead (one Python call per op) is
 the same for every peer and is not subtracted.
 
-    python bench/python/bench.py --out build/bench/python.json [--smoke] [--only webhook,apikey,basic,threads]
+    python bench/python/bench.py --out build/bench/python.json [--smoke] [--only webhook,apikey,basic,threads,jwt]
 
 Peers are optional: a peer whose package is not importable is skipped and the skip is recorded
 (that is how `make bench-smoke` runs with only what `make test` installs).
@@ -43,6 +43,16 @@ try:
     import bcrypt  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover
     bcrypt = None
+try:
+    import jwt as pyjwt  # PyJWT
+    from cryptography.hazmat.primitives import serialization as crypto_serialization
+except ImportError:  # pragma: no cover
+    pyjwt = None
+try:
+    import joserfc.jwk  # type: ignore[import-untyped]
+    import joserfc.jwt  # type: ignore[import-untyped]
+except ImportError:  # pragma: no cover
+    joserfc = None  # type: ignore[assignment]
 
 # ---------------------------------------------------------------------------------------------
 # Timing
@@ -380,7 +390,6 @@ def run_threads(fn: Callable[[], Any], threads: int, per_thread: int) -> float:
 
 
 def bench_threads(res: Results, plan: Plan) -> None:
-    batches = 3 if plan.smoke else 9
     verifier = portcullis.WebhookVerifier(secrets=[SECRET], replay_protection=False)
     workloads: list[tuple[str, str, Callable[[], Any]]] = []
     for size, label in ((1024, "1k"), (65536, "64k")):
@@ -399,35 +408,159 @@ def bench_threads(res: Results, plan: Plan) -> None:
         auth.verify(portcullis.Request("GET", "/", headers=[("Authorization", header)]))
 
     workloads.append(("basic_argon2id", "Basic verify, argon2id (default params)", basic_fn))
-    target = 0.005 if plan.smoke else 0.25
     for group, op, fn in workloads:
-        _, per_op = calibrate(fn, 0.002 if plan.smoke else 0.1)
-        n = max(2, int(target * 1e9 / per_op))
-        one: list[float] = []
-        two: list[float] = []
-        ratios: list[float] = []
-        for b in range(batches):
-            order = (1, 2) if b % 2 == 0 else (2, 1)
-            got = {}
-            for k in order:
-                got[k] = (k * n) / run_threads(fn, k, n)  # ops per second
-            one.append(got[1])
-            two.append(got[2])
-            ratios.append(got[2] / got[1])
-        entry = {
-            "group": group,
-            "op": op,
-            "ops_per_thread_per_batch": n,
-            "one_thread_ops_s": summarize(one),
-            "two_threads_ops_s": summarize(two),
-            "ratio": summarize(ratios),
-        }
-        res.throughput.append(entry)
-        print(
-            f"  threads: {op:<44} 1 thread {statistics.median(one):>10,.0f}/s  "
-            f"2 threads {statistics.median(two):>10,.0f}/s  x{statistics.median(ratios):.2f}",
-            flush=True,
-        )
+        threads_entry(res, plan, group, op, fn)
+
+
+def threads_entry(res: Results, plan: Plan, group: str, op: str, fn: Callable[[], Any]) -> None:
+    """N calls on 1 thread vs N on each of 2 threads, alternating which goes first."""
+    batches = 3 if plan.smoke else 9
+    target = 0.005 if plan.smoke else 0.25
+    _, per_op = calibrate(fn, 0.002 if plan.smoke else 0.1)
+    n = max(2, int(target * 1e9 / per_op))
+    one: list[float] = []
+    two: list[float] = []
+    ratios: list[float] = []
+    for b in range(batches):
+        order = (1, 2) if b % 2 == 0 else (2, 1)
+        got = {}
+        for k in order:
+            got[k] = (k * n) / run_threads(fn, k, n)  # ops per second
+        one.append(got[1])
+        two.append(got[2])
+        ratios.append(got[2] / got[1])
+    entry = {
+        "group": group,
+        "op": op,
+        "ops_per_thread_per_batch": n,
+        "one_thread_ops_s": summarize(one),
+        "two_threads_ops_s": summarize(two),
+        "ratio": summarize(ratios),
+    }
+    res.throughput.append(entry)
+    print(
+        f"  threads: {op:<44} 1 thread {statistics.median(one):>10,.0f}/s  "
+        f"2 threads {statistics.median(two):>10,.0f}/s  x{statistics.median(ratios):.2f}",
+        flush=True,
+    )
+
+
+# JWT: one token per algorithm with 8 typical claims, the same keys and token for every library.
+JWT_ISS = "https://issuer.example.com"
+JWT_AUD = "https://api.example.com"
+JWT_SECRET = bytes(range(200, 232))  # 32 bytes: the HS256 minimum of portcullis, PyJWT and joserfc
+JWT_ALGS = ("HS256", "RS256", "ES256", "EdDSA")
+
+
+def jwt_claims(ts: int) -> dict[str, Any]:
+    # exp/nbf/iat around the wall clock: PyJWT and joserfc check against time.time().
+    return {
+        "iss": JWT_ISS,
+        "sub": "user-1234567890",
+        "aud": JWT_AUD,
+        "exp": ts + 3600,
+        "iat": ts,
+        "nbf": ts,
+        "jti": "3f1c1a6e-5a7b-4c1e-9d1a-2b6c7d8e9f00",
+        "scope": "orders:read orders:write",
+    }
+
+
+def jwt_setup(alg: str, ts: int) -> tuple[str, Any, Any]:
+    """(token, portcullis JwtVerifier over the public key, the private JwtKey)."""
+    if alg == "HS256":
+        key = portcullis.JwtKey.from_secret(JWT_SECRET, "HS256")
+        public = key
+    else:
+        key = portcullis.JwtKey.generate(alg)
+        public = portcullis.JwtKey.from_jwk(key.public_jwk())
+    keys = portcullis.JwtKeySet()
+    keys.insert(public)
+    verifier = portcullis.JwtVerifier(keys, issuers=[JWT_ISS], audiences=[JWT_AUD], algorithms=[alg])
+    return portcullis.jwt_encode(jwt_claims(ts), key), verifier, key
+
+
+def bench_jwt(res: Results, plan: Plan) -> None:
+    import warnings
+
+    # joserfc warns (SecurityWarning) that "EdDSA" is deprecated by RFC 9864 on every decode.
+    warnings.simplefilter("ignore")
+    ts = int(time.time())
+    claims = jwt_claims(ts)
+    es256 = None
+    if pyjwt is None:
+        res.skip("python: PyJWT/cryptography not installed (peer of the JWT rows)")
+    if joserfc is None:
+        res.skip("python: joserfc not installed (peer of the JWT rows)")
+    for alg in JWT_ALGS:
+        token, verifier, key = jwt_setup(alg, ts)
+        if alg == "ES256":
+            es256 = (token, verifier)
+
+        def pc(token: str = token, verifier: Any = verifier) -> Any:
+            return verifier.verify_token(token, now=ts).claims
+
+        cases: dict[str, Callable[[], Any]] = {"portcullis": pc}
+        peers: dict[str, str] = {}
+        if pyjwt is not None:
+            if alg == "HS256":
+                pkey: Any = JWT_SECRET
+            else:
+                pkey = crypto_serialization.load_pem_private_key(key.private_pem().encode(), None).public_key()
+
+            def pj(token: str = token, pkey: Any = pkey, alg: str = alg) -> Any:
+                return pyjwt.decode(token, pkey, algorithms=[alg], audience=JWT_AUD, issuer=JWT_ISS)
+
+            cases["pyjwt"] = pj
+            peers["pyjwt"] = f"PyJWT {version_of('PyJWT')} (cryptography {version_of('cryptography')})"
+        if joserfc is not None:
+            jkey = joserfc.jwk.OctKey.import_key(JWT_SECRET) if alg == "HS256" else joserfc.jwk.import_key(key.public_jwk())
+            registry = joserfc.jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": JWT_ISS}, aud={"essential": True, "value": JWT_AUD}
+            )
+
+            def jr(token: str = token, jkey: Any = jkey, alg: str = alg, registry: Any = registry) -> Any:
+                tok = joserfc.jwt.decode(token, jkey, algorithms=[alg])
+                registry.validate(tok.claims)
+                return tok.claims
+
+            cases["joserfc"] = jr
+            peers["joserfc"] = f"joserfc {version_of('joserfc')}"
+        # Sanity: every case returns the same claims, and portcullis refuses a tampered token.
+        for name, fn in cases.items():
+            if fn() != claims:
+                raise AssertionError(f"{name} returned other claims for {alg}")
+        head, _, sig = token.rpartition(".")
+        bad = head + "." + ("A" if sig[0] != "A" else "B") + sig[1:]
+        try:
+            verifier.verify_token(bad, now=ts)
+            raise AssertionError("tampered token accepted")
+        except portcullis.JwtError:
+            pass
+        res.add(f"jwt_verify_{alg.lower()}", f"JWT {alg} verify + claims (8 claims)", measure(cases, plan), peers)
+
+    # HS256 sign: the same claims, the same secret.
+    skey = portcullis.JwtKey.from_secret(JWT_SECRET, "HS256")
+    cases = {"portcullis": lambda: portcullis.jwt_encode(claims, skey)}
+    peers = {}
+    if pyjwt is not None:
+        cases["pyjwt"] = lambda: pyjwt.encode(claims, JWT_SECRET, algorithm="HS256")
+        peers["pyjwt"] = f"PyJWT {version_of('PyJWT')}"
+    if joserfc is not None:
+        okey = joserfc.jwk.OctKey.import_key(JWT_SECRET)
+        cases["joserfc"] = lambda: joserfc.jwt.encode({"alg": "HS256"}, claims, okey)
+        peers["joserfc"] = f"joserfc {version_of('joserfc')}"
+    ref = cases["portcullis"]()
+    if pyjwt is not None and pyjwt.decode(ref, JWT_SECRET, algorithms=["HS256"], audience=JWT_AUD) != claims:
+        raise AssertionError("PyJWT does not read portcullis' HS256 token")
+    for fn in cases.values():
+        fn()
+    res.add("jwt_sign_hs256", "JWT HS256 sign (8 claims)", measure(cases, plan), peers)
+
+    # ES256 verify from 2 threads vs 1 (portcullis).
+    assert es256 is not None
+    tok, ver = es256
+    threads_entry(res, plan, "jwt_verify_es256", "JWT ES256 verify + claims", lambda: ver.verify_token(tok, now=ts).claims)
 
 
 def version_of(dist: str) -> str:
@@ -443,13 +576,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--smoke", action="store_true", help="tiny iteration counts: checks that it runs, measures nothing")
-    ap.add_argument("--only", default="webhook,apikey,basic,threads")
+    ap.add_argument("--only", default="webhook,apikey,basic,threads,jwt")
     args = ap.parse_args()
     plan = Plan(args.smoke)
     res = Results()
     only = set(args.only.split(","))
     print(f"python bench ({'smoke' if args.smoke else 'full'}): portcullis {portcullis.__version__}, Python {platform.python_version()}", flush=True)
-    steps = [("webhook", bench_webhook), ("apikey", bench_apikey), ("basic", bench_basic), ("threads", bench_threads)]
+    steps = [("webhook", bench_webhook), ("apikey", bench_apikey), ("basic", bench_basic), ("threads", bench_threads), ("jwt", bench_jwt)]
     for name, step in steps:
         if name in only:
             print(f"== {name}", flush=True)
@@ -459,7 +592,7 @@ def main() -> int:
         "smoke": args.smoke,
         "runtime": f"CPython {platform.python_version()}",
         "portcullis": portcullis.__version__,
-        "peers": {d: version_of(d) for d in ("standardwebhooks", "argon2-cffi", "bcrypt")},
+        "peers": {d: version_of(d) for d in ("standardwebhooks", "argon2-cffi", "bcrypt", "PyJWT", "cryptography", "joserfc")},
         "batches": plan.batches,
         "rows": res.rows,
         "throughput": res.throughput,

@@ -6,7 +6,7 @@
 //! report shows medians and spread.
 //!
 //! ```text
-//! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi]
+//! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi,jwt]
 //! ```
 
 // The C ABI, called from Rust: these are the symbols of libportcullis (ffi/include/portcullis.h).
@@ -23,6 +23,7 @@ use portcullis::apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing};
 use portcullis::hmac::{
     sign_request, Algorithm, HmacConfig, HmacVerifier, SignOptions, SigningKey, VerifyingKey,
 };
+use portcullis::jwt::{self, HeaderOptions, JwtConfig, JwtKey, JwtKeySet, JwtVerifier};
 use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
 use portcullis::{ErrorCode, Request};
 use serde_json::{json, Value};
@@ -535,6 +536,93 @@ fn bench_capi_twins(res: &mut Results, plan: &Plan) {
     }
 }
 
+/// RS256: the whole verify (split, header, base64url, key selection, signature, claims JSON,
+/// every claim check, the `Principal`) against the one thing no verifier can skip: aws-lc-rs
+/// RSA PKCS#1 v1.5 SHA-256 verify with an already parsed key over the same signing input, the
+/// signature already decoded.
+fn bench_jwt(res: &mut Results, plan: &Plan) {
+    use aws_lc_rs::signature::{KeyPair, ParsedPublicKey, RsaKeyPair, RSA_PKCS1_2048_8192_SHA256};
+    let key = JwtKey::generate(jwt::Algorithm::Rs256).expect("generate RS256");
+    let public = JwtKey::from_jwk(&key.public_jwk().expect("jwk"), None).expect("public key");
+    let keys = JwtKeySet::new();
+    keys.insert(public).expect("insert");
+    let config = JwtConfig {
+        issuers: vec!["https://issuer.example.com".into()],
+        audiences: vec!["https://api.example.com".into()],
+        algorithms: vec![jwt::Algorithm::Rs256],
+        ..Default::default()
+    };
+    let verifier = JwtVerifier::new(config, std::sync::Arc::new(keys)).expect("verifier");
+    let claims = json!({
+        "iss": "https://issuer.example.com", "sub": "user-1234567890",
+        "aud": "https://api.example.com", "exp": NOW + 3600, "iat": NOW, "nbf": NOW,
+        "jti": "3f1c1a6e-5a7b-4c1e-9d1a-2b6c7d8e9f00", "scope": "orders:read orders:write",
+    });
+    let token = jwt::encode(
+        claims.as_object().expect("object"),
+        &HeaderOptions::default(),
+        &key,
+    )
+    .expect("encode");
+    let none: &[&str] = &[];
+    let p = verifier
+        .verify_token(&token, NOW + 10, none)
+        .expect("portcullis accepts its own token");
+    assert_eq!(p.subject, "user-1234567890");
+    // The floor's key: the same RSA public key, parsed once.
+    let pem = key.private_pem().expect("pem");
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(
+            pem.lines()
+                .filter(|l| !l.starts_with("-----"))
+                .collect::<String>(),
+        )
+        .expect("pem base64");
+    let pair = RsaKeyPair::from_pkcs8(&der).expect("pkcs8");
+    let parsed = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pair.public_key().as_ref())
+        .expect("parsed key");
+    let dot = token.rfind('.').expect("three segments");
+    let signing_input = token.as_bytes()[..dot].to_vec();
+    let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&token[dot + 1..])
+        .expect("b64url");
+    assert!(parsed.verify_sig(&signing_input, &signature).is_ok());
+    let mut bad = token.clone().into_bytes();
+    let at = dot + 5;
+    bad[at] = if bad[at] == b'A' { b'B' } else { b'A' };
+    let bad = String::from_utf8(bad).expect("utf8");
+    assert!(
+        verifier.verify_token(&bad, NOW + 10, none).is_err(),
+        "tampered token accepted"
+    );
+    let mut cases: Vec<Case<'_>> = vec![
+        (
+            "portcullis",
+            Box::new(|| {
+                black_box(
+                    verifier
+                        .verify_token(black_box(&token), NOW + 10, none)
+                        .is_ok(),
+                );
+            }),
+        ),
+        (
+            "floor",
+            Box::new(|| {
+                assert!(parsed
+                    .verify_sig(black_box(&signing_input), black_box(&signature))
+                    .is_ok());
+            }),
+        ),
+    ];
+    res.add(
+        "jwt_verify_rs256",
+        "JWT RS256 verify + validate (8 claims)",
+        measure(&mut cases, plan),
+        &[("floor", "raw aws-lc-rs RSA verify, parsed key (floor)")],
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| {
@@ -546,7 +634,7 @@ fn main() {
     let smoke = args.iter().any(|a| a == "--smoke");
     let out = arg("--out").expect("--out is required");
     let only: BTreeSet<String> = arg("--only")
-        .unwrap_or_else(|| "webhook,apikey,pcs1,capi".into())
+        .unwrap_or_else(|| "webhook,apikey,pcs1,capi,jwt".into())
         .split(',')
         .map(str::to_owned)
         .collect();
@@ -563,11 +651,12 @@ fn main() {
     );
     let mut res = Results::default();
     type Step = fn(&mut Results, &Plan);
-    let steps: [(&str, Step); 4] = [
+    let steps: [(&str, Step); 5] = [
         ("webhook", bench_webhook),
         ("apikey", bench_apikey),
         ("pcs1", bench_pcs1),
         ("capi", bench_capi_twins),
+        ("jwt", bench_jwt),
     ];
     for (name, step) in steps {
         if only.contains(name) {
