@@ -4,8 +4,8 @@ use portcullis::apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing};
 use portcullis::{Error, ErrorCode};
 
 use crate::boundary::{
-    bytes_in, guard, guard_denial, guard_value, handle, out_buf, out_handle, out_ptr, out_shared,
-    release_shared, retain_shared, scopes, text_in,
+    bytes_in, guard, guard_denial, guard_value, handle, json_or_default, out_buf, out_handle,
+    out_ptr, out_shared, release_shared, retain_shared, scopes, text_in,
 };
 use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
 use crate::record::{portcullis_apikey_record, portcullis_issued_apikey, record_ref};
@@ -46,10 +46,8 @@ pub unsafe extern "C" fn portcullis_apikey_ring_new(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let pepper = unsafe { bytes_in(pepper, pepper_len) }?;
-        let config = match unsafe { text_in(config_json, config_json_len) }? {
-            "" => ApiKeyConfig::default(),
-            json => ApiKeyConfig::from_json(json)?,
-        };
+        let config =
+            unsafe { json_or_default(config_json, config_json_len, ApiKeyConfig::from_json) }?;
         let inner = ApiKeyRing::new(pepper, config)?;
         out_shared(out, portcullis_apikey_ring { inner });
         Ok(())
@@ -168,10 +166,8 @@ pub unsafe extern "C" fn portcullis_apikey_ring_generate(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let ring = unsafe { ring_ref(ring) }?;
-        let options = match unsafe { text_in(options_json, options_json_len) }? {
-            "" => ApiKeyOptions::default(),
-            json => ApiKeyOptions::from_json(json)?,
-        };
+        let options =
+            unsafe { json_or_default(options_json, options_json_len, ApiKeyOptions::from_json) }?;
         let inner = ring.generate(&options)?;
         out_handle(out, portcullis_issued_apikey { inner });
         Ok(())

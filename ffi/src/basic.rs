@@ -5,8 +5,8 @@ use portcullis::basic::{self, Argon2Params, BasicAuth, BasicConfig, BasicCredent
 use portcullis::Error;
 
 use crate::boundary::{
-    bytes_in, free_box, guard, guard_value, handle, out_buf, out_handle, out_ptr, out_shared,
-    release_shared, retain_shared, text_in,
+    bytes_in, free_box, guard, guard_value, handle, json_or_default, out_buf, out_handle, out_ptr,
+    out_shared, release_shared, retain_shared,
 };
 use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
 use crate::request::{portcullis_request, request_ref};
@@ -50,10 +50,8 @@ pub unsafe extern "C" fn portcullis_basic_auth_new(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let config = match unsafe { text_in(config_json, config_json_len) }? {
-            "" => BasicConfig::default(),
-            json => BasicConfig::from_json(json)?,
-        };
+        let config =
+            unsafe { json_or_default(config_json, config_json_len, BasicConfig::from_json) }?;
         let inner = BasicAuth::new(config)?;
         out_shared(out, portcullis_basic_auth { inner });
         Ok(())

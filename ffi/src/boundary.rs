@@ -51,6 +51,22 @@ pub(crate) unsafe fn guard_denial(
     code
 }
 
+/// A JSON configuration or options input `(ptr, len)`: length 0 means every default, anything
+/// else is read by `parse` (the core's `from_json`).
+///
+/// # Safety
+/// As [`text_in`].
+pub(crate) unsafe fn json_or_default<T: Default>(
+    ptr: *const u8,
+    len: usize,
+    parse: impl FnOnce(&str) -> Result<T, Error>,
+) -> Result<T, Error> {
+    match unsafe { text_in(ptr, len) }? {
+        "" => Ok(T::default()),
+        json => parse(json),
+    }
+}
+
 pub(crate) fn null(what: &'static str) -> Error {
     Error::new(ErrorCode::NullPointer, what)
 }

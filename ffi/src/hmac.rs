@@ -9,8 +9,8 @@ use portcullis::{Error, ErrorCode};
 use serde_json::{Map, Value};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, handle, out_buf, out_handle, out_ptr, out_shared, release_shared,
-    retain_shared, text_in,
+    bytes_in, free_box, guard, handle, json_or_default, out_buf, out_handle, out_ptr, out_shared,
+    release_shared, retain_shared, text_in,
 };
 use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
 use crate::headers::{out_headers, portcullis_headers};
@@ -99,10 +99,8 @@ pub unsafe extern "C" fn portcullis_hmac_verifier_new(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let config = match unsafe { text_in(config_json, config_json_len) }? {
-            "" => HmacConfig::default(),
-            json => HmacConfig::from_json(json)?,
-        };
+        let config =
+            unsafe { json_or_default(config_json, config_json_len, HmacConfig::from_json) }?;
         let inner = HmacVerifier::new(config)?;
         out_shared(out, portcullis_hmac_verifier { inner });
         Ok(())
@@ -200,10 +198,8 @@ pub unsafe extern "C" fn portcullis_hmac_sign_request(
         let out = unsafe { out_ptr(out) }?;
         let key = &unsafe { handle(key) }?.inner;
         let request = unsafe { request_ref(req) }?;
-        let options = match unsafe { text_in(options_json, options_json_len) }? {
-            "" => SignOptions::default(),
-            json => SignOptions::from_json(json)?,
-        };
+        let options =
+            unsafe { json_or_default(options_json, options_json_len, SignOptions::from_json) }?;
         let signed = sign_request(request, key, &options)?;
         let mut pairs = vec![("Authorization".to_owned(), signed.authorization)];
         if let Some(digest) = signed.content_digest {

@@ -12,8 +12,8 @@ use portcullis::httpsig::{
 };
 
 use crate::boundary::{
-    bytes_in, guard, guard_value, handle, out_arc, out_ptr, out_shared, release_shared,
-    retain_shared, text_in,
+    bytes_in, guard, guard_value, handle, json_or_default, out_arc, out_ptr, out_shared,
+    release_shared, retain_shared, text_in,
 };
 use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
 use crate::request::{portcullis_request, request_ref};
@@ -161,10 +161,8 @@ pub unsafe extern "C" fn portcullis_httpsig_verifier_new(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let keyring = unsafe { handle(keyring) }?;
-        let config = match unsafe { text_in(config_json, config_json_len) }? {
-            "" => HttpSigConfig::default(),
-            json => HttpSigConfig::from_json(json)?,
-        };
+        let config =
+            unsafe { json_or_default(config_json, config_json_len, HttpSigConfig::from_json) }?;
         let inner = HttpSigVerifier::new(config, keyring.keys.clone())?;
         out_arc(out, Arc::new(portcullis_httpsig_verifier { inner }));
         Ok(())

@@ -10,8 +10,8 @@ use portcullis::jwt::{self, HeaderOptions, JwtConfig, JwtKeySet, JwtVerifier, Ve
 use portcullis::request::unix_now;
 
 use crate::boundary::{
-    free_box, guard, guard_value, handle, out_buf, out_handle, out_ptr, out_shared, release_shared,
-    retain_shared, scopes, text_in,
+    free_box, guard, guard_value, handle, json_or_default, out_buf, out_handle, out_ptr,
+    out_shared, release_shared, retain_shared, scopes, text_in,
 };
 use crate::decision::verify_into;
 use crate::decision::{canonical_json, canonical_value, portcullis_denial, portcullis_principal};
@@ -186,10 +186,8 @@ pub unsafe extern "C" fn portcullis_jwt_verifier_new(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let set = &unsafe { handle(set) }?.inner;
-        let config = match unsafe { text_in(config_json, config_json_len) }? {
-            "" => JwtConfig::default(),
-            json => JwtConfig::from_json(json)?,
-        };
+        let config =
+            unsafe { json_or_default(config_json, config_json_len, JwtConfig::from_json) }?;
         let inner = JwtVerifier::new(config, Arc::new(set.clone()))?;
         out_shared(out, portcullis_jwt_verifier { inner });
         Ok(())
@@ -404,10 +402,13 @@ pub unsafe extern "C" fn portcullis_jwt_encode(
         let out = unsafe { out_buf(buf, cap, out_len) }?;
         let key = &unsafe { handle(key) }?.inner;
         let claims = json_object(unsafe { text_in(claims_json, claims_json_len) }?.as_bytes())?;
-        let header = match unsafe { text_in(header_options_json, header_options_json_len) }? {
-            "" => HeaderOptions::default(),
-            json => HeaderOptions::from_json(json)?,
-        };
+        let header = unsafe {
+            json_or_default(
+                header_options_json,
+                header_options_json_len,
+                HeaderOptions::from_json,
+            )
+        }?;
         out.put(jwt::encode(&claims, &header, key)?.as_bytes())
     })
 }

@@ -5,8 +5,8 @@ use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVe
 use portcullis::{Error, ErrorCode};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, handle, out_handle, out_ptr, out_shared, release_shared,
-    retain_shared, text_in,
+    bytes_in, free_box, guard, handle, json_or_default, out_handle, out_ptr, out_shared,
+    release_shared, retain_shared, text_in,
 };
 use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
 use crate::headers::{out_headers, portcullis_headers};
@@ -54,10 +54,8 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_new(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let config = match unsafe { text_in(config_json, config_json_len) }? {
-            "" => WebhookConfig::default(),
-            json => WebhookConfig::from_json(json)?,
-        };
+        let config =
+            unsafe { json_or_default(config_json, config_json_len, WebhookConfig::from_json) }?;
         let inner = WebhookVerifier::new(config)?;
         out_shared(out, portcullis_webhook_verifier { inner });
         Ok(())
