@@ -206,6 +206,16 @@ error_codes! {
     /// A JWT key is unusable: asymmetric material offered as an HMAC secret, a secret too short,
     /// a JWK of the wrong shape, a key that does not fit its algorithm.
     JwtKeyInvalid = 417, "jwt_key_invalid", Jwt, 500, "Invalid JWT key.";
+    /// A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
+    /// and no usable key set is cached (none yet, or the last one is older than `max_stale`).
+    JwtJwksUnavailable = 420, "jwt_jwks_unavailable", Jwt, 503, "Service temporarily unavailable.";
+    /// A remote JWKS document is unusable (not JSON, no `keys` array, duplicate `kid`s, a
+    /// malformed key, no usable signature key, larger than `max_bytes`) and no earlier set is
+    /// cached.
+    JwtJwksInvalid = 421, "jwt_jwks_invalid", Jwt, 503, "Service temporarily unavailable.";
+    /// The OpenID Connect / RFC 8414 discovery document is unusable: not JSON, its `issuer` is
+    /// not exactly the configured issuer, or its `jwks_uri` is missing or not allowed.
+    JwtDiscoveryInvalid = 422, "jwt_discovery_invalid", Jwt, 503, "Service temporarily unavailable.";
     /// The request carries no signature for this scheme (header absent).
     SignatureMissing = 600, "signature_missing", Signature, 401, "Signature required.";
     /// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case

@@ -327,6 +327,19 @@ typedef uint32_t portcullis_result;
 // a JWK of the wrong shape, a key that does not fit its algorithm.
 #define PORTCULLIS_RESULT_JWT_KEY_INVALID 417
 
+// A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
+// and no usable key set is cached (none yet, or the last one is older than `max_stale`).
+#define PORTCULLIS_RESULT_JWT_JWKS_UNAVAILABLE 420
+
+// A remote JWKS document is unusable (not JSON, no `keys` array, duplicate `kid`s, a
+// malformed key, no usable signature key, larger than `max_bytes`) and no earlier set is
+// cached.
+#define PORTCULLIS_RESULT_JWT_JWKS_INVALID 421
+
+// The OpenID Connect / RFC 8414 discovery document is unusable: not JSON, its `issuer` is
+// not exactly the configured issuer, or its `jwks_uri` is missing or not allowed.
+#define PORTCULLIS_RESULT_JWT_DISCOVERY_INVALID 422
+
 // The request carries no signature for this scheme (header absent).
 #define PORTCULLIS_RESULT_SIGNATURE_MISSING 600
 

@@ -132,6 +132,16 @@ pub const PORTCULLIS_RESULT_JWT_REVOKED: portcullis_result = 416;
 /// A JWT key is unusable: asymmetric material offered as an HMAC secret, a secret too short,
 /// a JWK of the wrong shape, a key that does not fit its algorithm.
 pub const PORTCULLIS_RESULT_JWT_KEY_INVALID: portcullis_result = 417;
+/// A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
+/// and no usable key set is cached (none yet, or the last one is older than `max_stale`).
+pub const PORTCULLIS_RESULT_JWT_JWKS_UNAVAILABLE: portcullis_result = 420;
+/// A remote JWKS document is unusable (not JSON, no `keys` array, duplicate `kid`s, a
+/// malformed key, no usable signature key, larger than `max_bytes`) and no earlier set is
+/// cached.
+pub const PORTCULLIS_RESULT_JWT_JWKS_INVALID: portcullis_result = 421;
+/// The OpenID Connect / RFC 8414 discovery document is unusable: not JSON, its `issuer` is
+/// not exactly the configured issuer, or its `jwks_uri` is missing or not allowed.
+pub const PORTCULLIS_RESULT_JWT_DISCOVERY_INVALID: portcullis_result = 422;
 /// The request carries no signature for this scheme (header absent).
 pub const PORTCULLIS_RESULT_SIGNATURE_MISSING: portcullis_result = 600;
 /// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case
@@ -363,6 +373,18 @@ mod tests {
             (PORTCULLIS_RESULT_JWT_CLAIM_TYPE, ErrorCode::JwtClaimType),
             (PORTCULLIS_RESULT_JWT_REVOKED, ErrorCode::JwtRevoked),
             (PORTCULLIS_RESULT_JWT_KEY_INVALID, ErrorCode::JwtKeyInvalid),
+            (
+                PORTCULLIS_RESULT_JWT_JWKS_UNAVAILABLE,
+                ErrorCode::JwtJwksUnavailable,
+            ),
+            (
+                PORTCULLIS_RESULT_JWT_JWKS_INVALID,
+                ErrorCode::JwtJwksInvalid,
+            ),
+            (
+                PORTCULLIS_RESULT_JWT_DISCOVERY_INVALID,
+                ErrorCode::JwtDiscoveryInvalid,
+            ),
             (
                 PORTCULLIS_RESULT_SIGNATURE_MISSING,
                 ErrorCode::SignatureMissing,

@@ -19,8 +19,9 @@ pub const MAX_KEYS: usize = 1024;
 /// Shortest HMAC secret accepted at all, in bytes; signing needs the hash's output length.
 pub const MIN_SECRET_LEN: usize = 32;
 
-/// Where a verifier reads keys from. [`JwtKeySet`] is the in-memory one; a remote JWKS fetcher
-/// (later) implements the same trait, and may refresh when asked for an unknown `kid`.
+/// Where a verifier reads keys from. [`JwtKeySet`] is the in-memory one;
+/// [`JwksClient`](super::JwksClient) fetches a remote JWKS and refreshes when asked for an
+/// unknown `kid`.
 pub trait KeySource: Send + Sync + fmt::Debug {
     /// The keys whose `kid` is `kid`, or every key when the token has no `kid`. An error (a
     /// source that cannot answer) refuses the token.

@@ -4,7 +4,8 @@
 //!
 //! - [`JwtKey`]: one key bound to exactly one [`Algorithm`], parsed once (from a secret, PEM,
 //!   DER or JWK, or generated). [`JwtKeySet`] holds keys (from a JWKS) and is the in-memory
-//!   [`KeySource`]; a remote JWKS fetcher will be another `KeySource`.
+//!   [`KeySource`]; [`JwksClient`] (module [`remote`]) fetches and caches a remote JWKS, found
+//!   by URL or by OpenID / RFC 8414 discovery, and is another `KeySource`.
 //! - [`JwtVerifier`]: built from a [`JwtConfig`] (the same JSON schema in every language) and a
 //!   key source; returns a [`Principal`](crate::Principal) or a [`Denial`](crate::Denial) with
 //!   the RFC 6750 `Bearer` challenge.
@@ -21,6 +22,7 @@ mod claims;
 mod header;
 mod json;
 mod keyset;
+pub mod remote;
 mod sign;
 mod verify;
 
@@ -32,6 +34,7 @@ use crate::keys::KeyAlgorithm;
 
 pub use crate::keys::jwk::Jwk;
 pub use keyset::{thumbprint, JwtKey, JwtKeySet, KeySource};
+pub use remote::{JwksClient, JwksConfig, JwksStatus};
 pub use sign::{encode, HeaderOptions};
 pub use verify::{JwtVerifier, VerifiedJws};
 

@@ -276,6 +276,10 @@ impl JwtVerifier {
                     .param("error", "insufficient_scope")
                     .param("scope", scope);
             }
+            // The key source failed, not the token: no `invalid_token` (the status is 503).
+            ErrorCode::JwtJwksUnavailable
+            | ErrorCode::JwtJwksInvalid
+            | ErrorCode::JwtDiscoveryInvalid => {}
             ErrorCode::HeaderMalformed | ErrorCode::CredentialsAmbiguous => {
                 challenge = challenge.param("error", "invalid_request");
             }

@@ -1,0 +1,352 @@
+//! HTTP GET for key sets and discovery documents: ureq over rustls with the aws-lc-rs provider.
+//!
+//! Rules: `https://` only, except `http://` to a loopback host (`localhost`, 127.0.0.0/8,
+//! `::1`) for tests and sidecars; no user info in the URL; no redirects (a 3xx is a failure);
+//! no proxy (the environment's `HTTPS_PROXY` is ignored); a connect timeout and a total timeout
+//! that covers reading the body; a body limit enforced while reading; status 200 required.
+//! `Content-Type` is not checked (providers send `application/json`,
+//! `application/jwk-set+json` and sometimes `text/plain`): the body must parse as JSON instead.
+//! Errors name the host and the HTTP status, never the path, query or body.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
+use ureq::Agent;
+
+use crate::error::{Error, ErrorCode};
+
+/// The longest URL accepted.
+pub const MAX_URL_BYTES: usize = 2048;
+
+/// A URL that passed the https/loopback rule.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct CheckedUrl {
+    url: String,
+    host: String,
+    /// `scheme://authority/path` without the query: safe for status output.
+    redacted: String,
+}
+
+impl CheckedUrl {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// The host (what errors name).
+    pub(crate) fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The URL without its query string.
+    pub(crate) fn redacted(&self) -> &str {
+        &self.redacted
+    }
+}
+
+impl fmt::Debug for CheckedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted)
+    }
+}
+
+/// True for `localhost`, 127.0.0.0/8 and `::1` (an IPv4-mapped loopback too).
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if bare.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match bare.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
+/// Checks `url` against the rules above; `what` names the field in errors, and `code` is the
+/// error to return (`config_invalid` for configuration, `jwt_discovery_invalid` for a
+/// discovered `jwks_uri`).
+pub(crate) fn check_url(url: &str, what: &str, code: ErrorCode) -> Result<CheckedUrl, Error> {
+    let fail = |why: &str| Error::new(code, format!("{what} {why}"));
+    if url.is_empty() {
+        return Err(fail("is empty"));
+    }
+    if url.len() > MAX_URL_BYTES {
+        return Err(fail("is too long"));
+    }
+    if url.bytes().any(|b| b <= b' ' || b == 0x7f || b >= 0x80) {
+        return Err(fail("holds whitespace, control or non-ASCII characters"));
+    }
+    if url.contains('#') {
+        return Err(fail("has a fragment"));
+    }
+    let uri: ureq::http::Uri = url.parse().map_err(|_| fail("is not a valid URL"))?;
+    let authority = uri.authority().ok_or_else(|| fail("has no host"))?.as_str();
+    if authority.contains('@') {
+        return Err(fail("holds user info (credentials do not belong in a URL)"));
+    }
+    let host = uri.host().unwrap_or("");
+    if host.is_empty() {
+        return Err(fail("has no host"));
+    }
+    match uri.scheme_str() {
+        Some("https") => {}
+        Some("http") if is_loopback_host(host) => {}
+        Some("http") => {
+            return Err(fail(
+                "must use https (http is allowed only for localhost and loopback addresses)",
+            ))
+        }
+        _ => return Err(fail("must be an https URL")),
+    }
+    let scheme = uri.scheme_str().unwrap_or("https");
+    Ok(CheckedUrl {
+        url: url.to_owned(),
+        host: host.to_owned(),
+        redacted: format!("{scheme}://{authority}{}", uri.path()),
+    })
+}
+
+/// The HTTP settings of one client.
+#[derive(Clone, Debug)]
+pub(crate) struct HttpSettings {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_bytes: usize,
+    pub ca_pem: Option<String>,
+}
+
+/// One response: the body and the caching headers.
+pub(crate) struct Fetched {
+    pub body: Vec<u8>,
+    pub cache_control: String,
+    pub age: Option<String>,
+}
+
+/// A blocking HTTP client (a ureq agent: connection pool, TLS config) built once per source.
+pub(crate) struct HttpClient {
+    agent: Agent,
+    max_bytes: usize,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("max_bytes", &self.max_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The trust anchors of a PEM bundle: at least one certificate, each one usable as a root.
+fn roots_from_pem(pem: &str) -> Result<RootCerts, Error> {
+    let bad = |why: &str| Error::new(ErrorCode::ConfigInvalid, format!("ca_pem {why}"));
+    let mut certs = Vec::new();
+    let mut store = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        let cert = cert.map_err(|_| bad("holds a malformed PEM block"))?;
+        store
+            .add(cert.clone())
+            .map_err(|_| bad("holds a certificate that is not a usable root"))?;
+        certs.push(Certificate::from_der(cert.as_ref()).to_owned());
+    }
+    if certs.is_empty() {
+        return Err(bad("holds no CERTIFICATE block"));
+    }
+    Ok(RootCerts::new_with_certs(&certs))
+}
+
+impl HttpClient {
+    pub(crate) fn new(settings: &HttpSettings) -> Result<Self, Error> {
+        let roots = match &settings.ca_pem {
+            Some(pem) => roots_from_pem(pem)?,
+            None => RootCerts::WebPki,
+        };
+        let tls = TlsConfig::builder()
+            .provider(TlsProvider::Rustls)
+            .root_certs(roots)
+            .unversioned_rustls_crypto_provider(Arc::new(
+                rustls::crypto::aws_lc_rs::default_provider(),
+            ))
+            .build();
+        let agent = Agent::config_builder()
+            .tls_config(tls)
+            .proxy(None)
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .timeout_connect(Some(settings.connect_timeout))
+            .timeout_global(Some(settings.timeout))
+            .max_response_header_size(64 * 1024)
+            .user_agent(concat!("portcullis/", env!("CARGO_PKG_VERSION")))
+            .accept("application/jwk-set+json, application/json")
+            .build()
+            .new_agent();
+        Ok(HttpClient {
+            agent,
+            max_bytes: settings.max_bytes,
+        })
+    }
+
+    /// GETs `url`: status 200 and a body of at most `max_bytes`, read incrementally. `what`
+    /// names the document in errors ("JWKS", "discovery document").
+    pub(crate) fn get(&self, url: &CheckedUrl, what: &str) -> Result<Fetched, Error> {
+        let host = url.host();
+        let unavailable = |why: String| {
+            Error::new(
+                ErrorCode::JwtJwksUnavailable,
+                format!("{what} fetch from {host}: {why}"),
+            )
+        };
+        let mut response = self
+            .agent
+            .get(url.as_str())
+            .call()
+            .map_err(|e| unavailable(describe(&e)))?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            let why = if (300..400).contains(&status) {
+                format!("HTTP status {status} (redirects are not followed)")
+            } else {
+                format!("HTTP status {status}")
+            };
+            return Err(unavailable(why));
+        }
+        let headers = response.headers();
+        let cache_control = headers
+            .get_all("cache-control")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(",");
+        let age = headers
+            .get("age")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let declared = headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let too_large = || {
+            Error::new(
+                ErrorCode::JwtJwksInvalid,
+                format!(
+                    "{what} from {host} is larger than max_bytes ({})",
+                    self.max_bytes
+                ),
+            )
+        };
+        if declared.is_some_and(|n| n > self.max_bytes as u64) {
+            return Err(too_large());
+        }
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(self.max_bytes as u64)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => too_large(),
+                e => unavailable(describe(&e)),
+            })?;
+        Ok(Fetched {
+            body,
+            cache_control,
+            age,
+        })
+    }
+}
+
+/// A safe description of a transport failure: fixed words, or the TLS reason (which names no
+/// URL, header or body).
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => "timed out".into(),
+        ureq::Error::HostNotFound => "host not found".into(),
+        ureq::Error::ConnectionFailed => "connection failed".into(),
+        ureq::Error::Io(io) => format!("connection failed ({:?})", io.kind()),
+        ureq::Error::Rustls(tls) => format!("TLS failed: {tls}"),
+        ureq::Error::Tls(why) => format!("TLS failed: {why}"),
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
+            "redirects are not followed".into()
+        }
+        ureq::Error::Protocol(_) => "malformed HTTP response".into(),
+        _ => "request failed".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(url: &str) -> CheckedUrl {
+        check_url(url, "url", ErrorCode::ConfigInvalid).unwrap()
+    }
+
+    fn refused(url: &str) {
+        let e = check_url(url, "url", ErrorCode::ConfigInvalid).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ConfigInvalid, "{url}");
+    }
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        assert_eq!(
+            ok("https://idp.example/.well-known/jwks.json").host(),
+            "idp.example"
+        );
+        ok("http://127.0.0.1:8080/jwks");
+        ok("http://127.1.2.3/jwks");
+        ok("http://localhost/jwks");
+        ok("http://LOCALHOST:99/jwks");
+        ok("http://[::1]:8080/jwks");
+        ok("http://[::ffff:127.0.0.1]/jwks");
+        refused("http://idp.example/jwks");
+        refused("http://10.0.0.1/jwks");
+        refused("http://[::2]/jwks");
+        refused("http://localhost.example/jwks");
+        refused("http://127.0.0.1.nip.io/jwks");
+        refused("ftp://idp.example/jwks");
+        refused("idp.example/jwks");
+        refused("/jwks");
+        refused("");
+    }
+
+    #[test]
+    fn malformed_urls_are_refused() {
+        refused("https://user:pass@idp.example/jwks");
+        refused("https://idp.example/jwks#frag");
+        refused("https://idp.example/j wks");
+        refused("https:///jwks");
+        refused("https://idp.example/jwks\n");
+        refused(&format!(
+            "https://idp.example/{}",
+            "a".repeat(MAX_URL_BYTES)
+        ));
+    }
+
+    #[test]
+    fn the_query_is_redacted() {
+        let u = ok("https://idp.example:8443/keys?token=secret");
+        assert_eq!(u.redacted(), "https://idp.example:8443/keys");
+        assert!(!format!("{u:?}").contains("secret"));
+    }
+
+    #[test]
+    fn ca_pem_must_hold_a_certificate() {
+        assert_eq!(
+            roots_from_pem("nothing").unwrap_err().code(),
+            ErrorCode::ConfigInvalid
+        );
+        let bad = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert_eq!(
+            roots_from_pem(bad).unwrap_err().code(),
+            ErrorCode::ConfigInvalid
+        );
+    }
+}
