@@ -270,7 +270,11 @@ fn describe(e: &ureq::Error) -> String {
         ureq::Error::Timeout(_) => "timed out".into(),
         ureq::Error::HostNotFound => "host not found".into(),
         ureq::Error::ConnectionFailed => "connection failed".into(),
-        ureq::Error::Io(io) => format!("connection failed ({:?})", io.kind()),
+        ureq::Error::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            // rustls reports handshake failures (unknown issuer, wrong name) through io::Error.
+            Some(tls) => format!("TLS failed: {tls}"),
+            None => format!("connection failed ({:?})", io.kind()),
+        },
         ureq::Error::Rustls(tls) => format!("TLS failed: {tls}"),
         ureq::Error::Tls(why) => format!("TLS failed: {why}"),
         ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
