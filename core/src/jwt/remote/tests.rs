@@ -1,6 +1,7 @@
 //! Configuration checks (the network behaviour is tested in core/tests/jwks_remote.rs).
 
 use super::*;
+use crate::jwt::Algorithm;
 
 fn config(url: &str) -> JwksConfig {
     JwksConfig {
