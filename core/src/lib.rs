@@ -32,6 +32,7 @@ pub mod hmac;
 pub mod httpsig;
 pub mod jwt;
 pub mod keys;
+pub mod mtls;
 pub mod request;
 pub mod secret;
 pub mod store;
