@@ -484,3 +484,34 @@ fn secrets_stay_out_of_debug() {
     shared::<MtlsVerifier>();
     shared::<DevCa>();
 }
+
+#[test]
+fn crl_and_certificate_files_pem_or_der() {
+    let ca = DevCa::new("root", NB, NA).unwrap();
+    let revoked = spiffe(&ca, "spiffe://example.org/file");
+    ca.revoke(&revoked.serial, NB).unwrap();
+    let crl_pem = ca.crl_pem(NB, NA).unwrap();
+    let crl_der = chain::parse_crls(crl_pem.as_bytes()).unwrap().remove(0);
+    let dir = std::env::temp_dir().join(format!("portcullis-mtls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (der_path, pem_path, ca_path) =
+        (dir.join("crl.der"), dir.join("crl.pem"), dir.join("ca.der"));
+    std::fs::write(&der_path, crl_der.as_ref()).unwrap();
+    std::fs::write(&pem_path, &crl_pem).unwrap();
+    std::fs::write(&ca_path, &pem_to_der(ca.ca_cert_pem())[0]).unwrap();
+    let crls = load_crl_files(&[&der_path, &pem_path]).unwrap();
+    let anchors = load_certificate_files(&[&ca_path]).unwrap();
+    assert!(load_crl_files(&[dir.join("missing")]).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(crls.len(), 2);
+    let v = MtlsVerifier::new(MtlsConfig {
+        trust_anchors: anchors,
+        crls,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        code(v.verify_chain(std::slice::from_ref(&revoked.der), NOW)),
+        ErrorCode::MtlsRevoked
+    );
+}
