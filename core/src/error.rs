@@ -77,6 +77,8 @@ pub enum Category {
     Signature,
     /// A JWT (JWS compact token) was refused, or a JWT key could not be used.
     Jwt,
+    /// A TLS client certificate (mutual TLS) was refused, or the mTLS configuration is unusable.
+    Mtls,
 }
 
 impl Category {
@@ -90,6 +92,7 @@ impl Category {
             Category::Basic => "basic",
             Category::Signature => "signature",
             Category::Jwt => "jwt",
+            Category::Mtls => "mtls",
         }
     }
 }
@@ -206,6 +209,9 @@ error_codes! {
     /// A JWT key is unusable: asymmetric material offered as an HMAC secret, a secret too short,
     /// a JWK of the wrong shape, a key that does not fit its algorithm.
     JwtKeyInvalid = 417, "jwt_key_invalid", Jwt, 500, "Invalid JWT key.";
+    /// The token is certificate-bound (RFC 8705) and its `cnf` claim is absent, malformed or names
+    /// another certificate than the client's, or the request carries no client certificate.
+    JwtConfirmationMismatch = 418, "jwt_confirmation_mismatch", Jwt, 401, "Invalid token.";
     /// A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
     /// and no usable key set is cached (none yet, or the last one is older than `max_stale`).
     JwtJwksUnavailable = 420, "jwt_jwks_unavailable", Jwt, 503, "Service temporarily unavailable.";
@@ -216,6 +222,42 @@ error_codes! {
     /// The OpenID Connect / RFC 8414 discovery document is unusable: not JSON, its `issuer` is
     /// not exactly the configured issuer, or its `jwks_uri` is missing or not allowed.
     JwtDiscoveryInvalid = 422, "jwt_discovery_invalid", Jwt, 503, "Service temporarily unavailable.";
+    /// The request carries no client certificate (none from TLS, none from a trusted proxy).
+    MtlsCertificateMissing = 500, "mtls_certificate_missing", Mtls, 401, "A client certificate is required.";
+    /// A certificate of the chain is not valid DER X.509, or its identity fields cannot be read.
+    MtlsCertificateMalformed = 501, "mtls_certificate_malformed", Mtls, 401, "Invalid client certificate.";
+    /// No path from the certificate to a configured trust anchor (unknown issuer).
+    MtlsUntrusted = 502, "mtls_untrusted", Mtls, 401, "Untrusted client certificate.";
+    /// A certificate of the chain has expired at the request's time.
+    MtlsExpired = 503, "mtls_expired", Mtls, 401, "The client certificate has expired.";
+    /// A certificate of the chain is not yet valid at the request's time.
+    MtlsNotYetValid = 504, "mtls_not_yet_valid", Mtls, 401, "The client certificate is not yet valid.";
+    /// The certificate may not be used for TLS client authentication (extended key usage), or a
+    /// CA certificate was presented as the client's.
+    MtlsUsageInvalid = 505, "mtls_usage_invalid", Mtls, 401, "Invalid client certificate.";
+    /// A certificate of the chain is on a configured CRL.
+    MtlsRevoked = 506, "mtls_revoked", Mtls, 401, "The client certificate has been revoked.";
+    /// CRLs are configured and none of them covers a certificate that must be checked.
+    MtlsRevocationUnknown = 507, "mtls_revocation_unknown", Mtls, 401, "Invalid client certificate.";
+    /// A name of the certificate is outside an issuing CA's name constraints.
+    MtlsNameConstraintViolation = 508, "mtls_name_constraint_violation", Mtls, 401, "Invalid client certificate.";
+    /// A signature of the chain does not verify, or uses an unsupported algorithm or key.
+    MtlsSignatureInvalid = 509, "mtls_signature_invalid", Mtls, 401, "Invalid client certificate.";
+    /// No acceptable path: too long, a path-length constraint violated, an unsupported critical
+    /// extension or another chain-building failure.
+    MtlsPathInvalid = 510, "mtls_path_invalid", Mtls, 401, "Invalid client certificate.";
+    /// The certificate is valid but its identity is not accepted: a malformed SPIFFE ID, a trust
+    /// domain outside the allow-list, no mapping rule matched, no usable subject.
+    MtlsIdentityRefused = 511, "mtls_identity_refused", Mtls, 403, "The client certificate is not allowed.";
+    /// Pinned fingerprints are configured and the certificate is not one of them.
+    MtlsPinMismatch = 512, "mtls_pin_mismatch", Mtls, 403, "The client certificate is not allowed.";
+    /// The forwarded client-certificate header came from an address that is not a trusted proxy.
+    MtlsForwardedUntrusted = 513, "mtls_forwarded_untrusted", Mtls, 403, "Forwarded client certificate refused.";
+    /// The forwarded client-certificate header is malformed, repeated or too large.
+    MtlsForwardedMalformed = 514, "mtls_forwarded_malformed", Mtls, 400, "Malformed forwarded client certificate.";
+    /// A CRL is unusable: not parseable when configured, or past its nextUpdate at the request's
+    /// time (the operator must refresh it).
+    MtlsCrlInvalid = 515, "mtls_crl_invalid", Mtls, 503, "Certificate revocation data is unavailable.";
     /// The request carries no signature for this scheme (header absent).
     SignatureMissing = 600, "signature_missing", Signature, 401, "Signature required.";
     /// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case

@@ -6,6 +6,7 @@
 //! - [`apikey`]: GitHub-style API keys with checksums, peppered digests, rotation, revocation.
 //! - [`basic`]: HTTP Basic (RFC 7617) against argon2id, bcrypt and SHA-crypt hashes.
 //! - [`jwt`]: JWT bearer tokens (JWS compact, RFC 7515/7519/8725): sign, verify, JWK/JWKS.
+//! - [`mtls`]: TLS client certificates: chains, SPIFFE identities, proxies, RFC 8705 binding.
 //!
 //! ```
 //! use portcullis::{apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing}, Request};
@@ -32,6 +33,7 @@ pub mod hmac;
 pub mod httpsig;
 pub mod jwt;
 pub mod keys;
+pub mod mtls;
 pub mod request;
 pub mod secret;
 pub mod store;

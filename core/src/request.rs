@@ -359,6 +359,11 @@ impl Request {
         self.body.as_deref()
     }
 
+    /// The size limits this request was built with.
+    pub fn limits(&self) -> &RequestLimits {
+        &self.limits
+    }
+
     /// The peer certificate chain (DER, leaf first).
     pub fn peer_certificates(&self) -> &[Vec<u8>] {
         &self.peer_certificates

@@ -327,6 +327,10 @@ typedef uint32_t portcullis_result;
 // a JWK of the wrong shape, a key that does not fit its algorithm.
 #define PORTCULLIS_RESULT_JWT_KEY_INVALID 417
 
+// The token is certificate-bound (RFC 8705) and its `cnf` claim is absent, malformed or names
+// another certificate than the client's, or the request carries no client certificate.
+#define PORTCULLIS_RESULT_JWT_CONFIRMATION_MISMATCH 418
+
 // A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
 // and no usable key set is cached (none yet, or the last one is older than `max_stale`).
 #define PORTCULLIS_RESULT_JWT_JWKS_UNAVAILABLE 420
@@ -339,6 +343,58 @@ typedef uint32_t portcullis_result;
 // The OpenID Connect / RFC 8414 discovery document is unusable: not JSON, its `issuer` is
 // not exactly the configured issuer, or its `jwks_uri` is missing or not allowed.
 #define PORTCULLIS_RESULT_JWT_DISCOVERY_INVALID 422
+
+// The request carries no client certificate (none from TLS, none from a trusted proxy).
+#define PORTCULLIS_RESULT_MTLS_CERTIFICATE_MISSING 500
+
+// A certificate of the chain is not valid DER X.509, or its identity fields cannot be read.
+#define PORTCULLIS_RESULT_MTLS_CERTIFICATE_MALFORMED 501
+
+// No path from the certificate to a configured trust anchor (unknown issuer).
+#define PORTCULLIS_RESULT_MTLS_UNTRUSTED 502
+
+// A certificate of the chain has expired at the request's time.
+#define PORTCULLIS_RESULT_MTLS_EXPIRED 503
+
+// A certificate of the chain is not yet valid at the request's time.
+#define PORTCULLIS_RESULT_MTLS_NOT_YET_VALID 504
+
+// The certificate may not be used for TLS client authentication (extended key usage), or a
+// CA certificate was presented as the client's.
+#define PORTCULLIS_RESULT_MTLS_USAGE_INVALID 505
+
+// A certificate of the chain is on a configured CRL.
+#define PORTCULLIS_RESULT_MTLS_REVOKED 506
+
+// CRLs are configured and none of them covers a certificate that must be checked.
+#define PORTCULLIS_RESULT_MTLS_REVOCATION_UNKNOWN 507
+
+// A name of the certificate is outside an issuing CA's name constraints.
+#define PORTCULLIS_RESULT_MTLS_NAME_CONSTRAINT_VIOLATION 508
+
+// A signature of the chain does not verify, or uses an unsupported algorithm or key.
+#define PORTCULLIS_RESULT_MTLS_SIGNATURE_INVALID 509
+
+// No acceptable path: too long, a path-length constraint violated, an unsupported critical
+// extension or another chain-building failure.
+#define PORTCULLIS_RESULT_MTLS_PATH_INVALID 510
+
+// The certificate is valid but its identity is not accepted: a malformed SPIFFE ID, a trust
+// domain outside the allow-list, no mapping rule matched, no usable subject.
+#define PORTCULLIS_RESULT_MTLS_IDENTITY_REFUSED 511
+
+// Pinned fingerprints are configured and the certificate is not one of them.
+#define PORTCULLIS_RESULT_MTLS_PIN_MISMATCH 512
+
+// The forwarded client-certificate header came from an address that is not a trusted proxy.
+#define PORTCULLIS_RESULT_MTLS_FORWARDED_UNTRUSTED 513
+
+// The forwarded client-certificate header is malformed, repeated or too large.
+#define PORTCULLIS_RESULT_MTLS_FORWARDED_MALFORMED 514
+
+// A CRL is unusable: not parseable when configured, or past its nextUpdate at the request's
+// time (the operator must refresh it).
+#define PORTCULLIS_RESULT_MTLS_CRL_INVALID 515
 
 // The request carries no signature for this scheme (header absent).
 #define PORTCULLIS_RESULT_SIGNATURE_MISSING 600

@@ -132,6 +132,9 @@ pub const PORTCULLIS_RESULT_JWT_REVOKED: portcullis_result = 416;
 /// A JWT key is unusable: asymmetric material offered as an HMAC secret, a secret too short,
 /// a JWK of the wrong shape, a key that does not fit its algorithm.
 pub const PORTCULLIS_RESULT_JWT_KEY_INVALID: portcullis_result = 417;
+/// The token is certificate-bound (RFC 8705) and its `cnf` claim is absent, malformed or names
+/// another certificate than the client's, or the request carries no client certificate.
+pub const PORTCULLIS_RESULT_JWT_CONFIRMATION_MISMATCH: portcullis_result = 418;
 /// A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
 /// and no usable key set is cached (none yet, or the last one is older than `max_stale`).
 pub const PORTCULLIS_RESULT_JWT_JWKS_UNAVAILABLE: portcullis_result = 420;
@@ -142,6 +145,42 @@ pub const PORTCULLIS_RESULT_JWT_JWKS_INVALID: portcullis_result = 421;
 /// The OpenID Connect / RFC 8414 discovery document is unusable: not JSON, its `issuer` is
 /// not exactly the configured issuer, or its `jwks_uri` is missing or not allowed.
 pub const PORTCULLIS_RESULT_JWT_DISCOVERY_INVALID: portcullis_result = 422;
+/// The request carries no client certificate (none from TLS, none from a trusted proxy).
+pub const PORTCULLIS_RESULT_MTLS_CERTIFICATE_MISSING: portcullis_result = 500;
+/// A certificate of the chain is not valid DER X.509, or its identity fields cannot be read.
+pub const PORTCULLIS_RESULT_MTLS_CERTIFICATE_MALFORMED: portcullis_result = 501;
+/// No path from the certificate to a configured trust anchor (unknown issuer).
+pub const PORTCULLIS_RESULT_MTLS_UNTRUSTED: portcullis_result = 502;
+/// A certificate of the chain has expired at the request's time.
+pub const PORTCULLIS_RESULT_MTLS_EXPIRED: portcullis_result = 503;
+/// A certificate of the chain is not yet valid at the request's time.
+pub const PORTCULLIS_RESULT_MTLS_NOT_YET_VALID: portcullis_result = 504;
+/// The certificate may not be used for TLS client authentication (extended key usage), or a
+/// CA certificate was presented as the client's.
+pub const PORTCULLIS_RESULT_MTLS_USAGE_INVALID: portcullis_result = 505;
+/// A certificate of the chain is on a configured CRL.
+pub const PORTCULLIS_RESULT_MTLS_REVOKED: portcullis_result = 506;
+/// CRLs are configured and none of them covers a certificate that must be checked.
+pub const PORTCULLIS_RESULT_MTLS_REVOCATION_UNKNOWN: portcullis_result = 507;
+/// A name of the certificate is outside an issuing CA's name constraints.
+pub const PORTCULLIS_RESULT_MTLS_NAME_CONSTRAINT_VIOLATION: portcullis_result = 508;
+/// A signature of the chain does not verify, or uses an unsupported algorithm or key.
+pub const PORTCULLIS_RESULT_MTLS_SIGNATURE_INVALID: portcullis_result = 509;
+/// No acceptable path: too long, a path-length constraint violated, an unsupported critical
+/// extension or another chain-building failure.
+pub const PORTCULLIS_RESULT_MTLS_PATH_INVALID: portcullis_result = 510;
+/// The certificate is valid but its identity is not accepted: a malformed SPIFFE ID, a trust
+/// domain outside the allow-list, no mapping rule matched, no usable subject.
+pub const PORTCULLIS_RESULT_MTLS_IDENTITY_REFUSED: portcullis_result = 511;
+/// Pinned fingerprints are configured and the certificate is not one of them.
+pub const PORTCULLIS_RESULT_MTLS_PIN_MISMATCH: portcullis_result = 512;
+/// The forwarded client-certificate header came from an address that is not a trusted proxy.
+pub const PORTCULLIS_RESULT_MTLS_FORWARDED_UNTRUSTED: portcullis_result = 513;
+/// The forwarded client-certificate header is malformed, repeated or too large.
+pub const PORTCULLIS_RESULT_MTLS_FORWARDED_MALFORMED: portcullis_result = 514;
+/// A CRL is unusable: not parseable when configured, or past its nextUpdate at the request's
+/// time (the operator must refresh it).
+pub const PORTCULLIS_RESULT_MTLS_CRL_INVALID: portcullis_result = 515;
 /// The request carries no signature for this scheme (header absent).
 pub const PORTCULLIS_RESULT_SIGNATURE_MISSING: portcullis_result = 600;
 /// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case
@@ -384,6 +423,63 @@ mod tests {
             (
                 PORTCULLIS_RESULT_JWT_DISCOVERY_INVALID,
                 ErrorCode::JwtDiscoveryInvalid,
+                PORTCULLIS_RESULT_JWT_CONFIRMATION_MISMATCH,
+                ErrorCode::JwtConfirmationMismatch,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_CERTIFICATE_MISSING,
+                ErrorCode::MtlsCertificateMissing,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_CERTIFICATE_MALFORMED,
+                ErrorCode::MtlsCertificateMalformed,
+            ),
+            (PORTCULLIS_RESULT_MTLS_UNTRUSTED, ErrorCode::MtlsUntrusted),
+            (PORTCULLIS_RESULT_MTLS_EXPIRED, ErrorCode::MtlsExpired),
+            (
+                PORTCULLIS_RESULT_MTLS_NOT_YET_VALID,
+                ErrorCode::MtlsNotYetValid,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_USAGE_INVALID,
+                ErrorCode::MtlsUsageInvalid,
+            ),
+            (PORTCULLIS_RESULT_MTLS_REVOKED, ErrorCode::MtlsRevoked),
+            (
+                PORTCULLIS_RESULT_MTLS_REVOCATION_UNKNOWN,
+                ErrorCode::MtlsRevocationUnknown,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_NAME_CONSTRAINT_VIOLATION,
+                ErrorCode::MtlsNameConstraintViolation,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_SIGNATURE_INVALID,
+                ErrorCode::MtlsSignatureInvalid,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_PATH_INVALID,
+                ErrorCode::MtlsPathInvalid,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_IDENTITY_REFUSED,
+                ErrorCode::MtlsIdentityRefused,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_PIN_MISMATCH,
+                ErrorCode::MtlsPinMismatch,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_FORWARDED_UNTRUSTED,
+                ErrorCode::MtlsForwardedUntrusted,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_FORWARDED_MALFORMED,
+                ErrorCode::MtlsForwardedMalformed,
+            ),
+            (
+                PORTCULLIS_RESULT_MTLS_CRL_INVALID,
+                ErrorCode::MtlsCrlInvalid,
             ),
             (
                 PORTCULLIS_RESULT_SIGNATURE_MISSING,

@@ -54,6 +54,12 @@ create_exception!(
 );
 create_exception!(
     portcullis,
+    MtlsError,
+    AuthError,
+    "A TLS client certificate was refused, or the mTLS configuration is unusable."
+);
+create_exception!(
+    portcullis,
     BasicAuthError,
     AuthError,
     "HTTP Basic credentials were refused, or a password hash could not be used."
@@ -71,6 +77,7 @@ fn raise(py: Python<'_>, code: ErrorCode, detail: &str, challenge: Option<String
         Category::Basic => BasicAuthError::new_err(text),
         Category::Signature => SignatureError::new_err(text),
         Category::Jwt => JwtError::new_err(text),
+        Category::Mtls => MtlsError::new_err(text),
     };
     let set = || -> PyResult<()> {
         let value = err.value(py);
@@ -120,5 +127,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("BasicAuthError", py.get_type::<BasicAuthError>())?;
     m.add("SignatureError", py.get_type::<SignatureError>())?;
     m.add("JwtError", py.get_type::<JwtError>())?;
+    m.add("MtlsError", py.get_type::<MtlsError>())?;
     Ok(())
 }

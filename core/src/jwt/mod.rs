@@ -216,6 +216,10 @@ pub struct JwtConfig {
     pub cache_size: usize,
     /// The realm named in the `WWW-Authenticate` challenge.
     pub realm: String,
+    /// RFC 8705: the token must carry `cnf.x5t#S256` equal to the thumbprint of the request's
+    /// client certificate (default false). Only [`JwtVerifier::verify`] can check it;
+    /// `verify_token` refuses every token when it is set.
+    pub require_certificate_binding: bool,
 }
 
 impl Default for JwtConfig {
@@ -232,6 +236,7 @@ impl Default for JwtConfig {
             max_token_bytes: 16 * 1024,
             cache_size: 0,
             realm: "api".into(),
+            require_certificate_binding: false,
         }
     }
 }

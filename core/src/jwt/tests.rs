@@ -228,3 +228,68 @@ fn jwk_json_refuses_repeated_members() {
     let repeated = format!(r#"{{"kty":"oct","k":"{k}","k":"{k}"}}"#);
     assert!(JwtKey::from_jwk_json(&repeated, Some(Algorithm::Hs256)).is_err());
 }
+
+#[test]
+fn certificate_bound_tokens() {
+    let key = JwtKey::from_secret(Algorithm::Hs256, SECRET)
+        .unwrap()
+        .with_kid("s");
+    let set = JwtKeySet::new();
+    set.insert(
+        JwtKey::from_secret(Algorithm::Hs256, SECRET)
+            .unwrap()
+            .with_kid("s"),
+    )
+    .unwrap();
+    let config = JwtConfig::from_json(r#"{"require_certificate_binding": true}"#).unwrap();
+    assert!(config.require_certificate_binding);
+    assert!(!JwtConfig::default().require_certificate_binding);
+    let v = verifier(&set, config);
+    let cert = b"any DER bytes: the thumbprint does not parse them".to_vec();
+    let thumb = crate::mtls::certificate_thumbprint(&cert);
+    let token = |cnf: Value| {
+        let mut c = claims(json!({"sub": "u", "exp": 2000}));
+        if !cnf.is_null() {
+            c.insert("cnf".into(), cnf);
+        }
+        encode(&c, &HeaderOptions::default(), &key).unwrap()
+    };
+    let request = |token: &str, cert: Option<&[u8]>| {
+        let mut r = Request::new("GET", "/")
+            .unwrap()
+            .header("Authorization", format!("Bearer {token}"))
+            .unwrap()
+            .at(1000);
+        if let Some(c) = cert {
+            r.add_peer_certificate(c.to_vec()).unwrap();
+        }
+        r
+    };
+    let bound = token(json!({ "x5t#S256": thumb }));
+    let p = v
+        .verify(&request(&bound, Some(&cert)), &[] as &[&str])
+        .unwrap();
+    assert_eq!(p.subject, "u");
+    let code =
+        |t: &str, c: Option<&[u8]>| v.verify(&request(t, c), &[] as &[&str]).unwrap_err().code();
+    let mismatch = ErrorCode::JwtConfirmationMismatch;
+    assert_eq!(code(&bound, None), mismatch);
+    assert_eq!(code(&bound, Some(b"another certificate")), mismatch);
+    assert_eq!(code(&token(Value::Null), Some(&cert)), mismatch);
+    assert_eq!(code(&token(json!("x")), Some(&cert)), mismatch);
+    assert_eq!(
+        code(&token(json!({ "x5t#S256": 5 })), Some(&cert)),
+        mismatch
+    );
+    assert_eq!(code(&token(json!({ "jkt": thumb })), Some(&cert)), mismatch);
+    // Without the request there is no certificate to bind to.
+    assert_eq!(
+        v.verify_token(&bound, 1000, &[] as &[&str])
+            .unwrap_err()
+            .code(),
+        mismatch
+    );
+    // The JSON form round-trips.
+    let json = serde_json::to_string(v.config()).unwrap();
+    assert_eq!(JwtConfig::from_json(&json).unwrap(), *v.config());
+}

@@ -121,11 +121,47 @@ impl JwtVerifier {
             }
             Some(a) => a.credentials,
         };
-        self.verify_token(token, request.now(), required_scopes)
+        let principal = self.verify_token_at(token, request.now(), required_scopes)?;
+        if self.config.require_certificate_binding {
+            let leaf = request.peer_certificates().first().ok_or_else(|| {
+                err(
+                    ErrorCode::JwtConfirmationMismatch,
+                    "token must be certificate-bound and the request has no client certificate",
+                )
+            });
+            leaf.and_then(|der| {
+                crate::mtls::check_confirmation_map(
+                    &principal.claims,
+                    &crate::mtls::certificate_thumbprint(der),
+                )
+            })
+            .map_err(|e| self.deny(e, required_scopes))?;
+        }
+        Ok(principal)
     }
 
-    /// Verifies a token at `now` (Unix seconds) and checks `required_scopes`.
+    /// Verifies a token at `now` (Unix seconds) and checks `required_scopes`. With
+    /// `require_certificate_binding` set it refuses every token (`jwt_confirmation_mismatch`):
+    /// the binding needs the request's client certificate, so use [`verify`](Self::verify).
     pub fn verify_token<S: AsRef<str>>(
+        &self,
+        token: &str,
+        now: i64,
+        required_scopes: &[S],
+    ) -> Result<Principal, Denial> {
+        if self.config.require_certificate_binding {
+            return Err(self.deny(
+                err(
+                    ErrorCode::JwtConfirmationMismatch,
+                    "certificate-bound tokens need the request: call verify, not verify_token",
+                ),
+                required_scopes,
+            ));
+        }
+        self.verify_token_at(token, now, required_scopes)
+    }
+
+    fn verify_token_at<S: AsRef<str>>(
         &self,
         token: &str,
         now: i64,

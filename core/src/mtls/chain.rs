@@ -1,0 +1,327 @@
+//! Chain verification with webpki on the request's clock: anchors, intermediates, EKU, name
+//! constraints, path length, signature algorithms, CRLs.
+
+use std::time::Duration;
+
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, CertificateRevocationListDer, TrustAnchor, UnixTime};
+use webpki::{
+    CertRevocationList, EndEntityCert, ExpirationPolicy, KeyUsage, OwnedCertRevocationList,
+    RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy,
+};
+
+use super::config::{MtlsConfig, RevocationDepth, UnknownStatus};
+use crate::error::{Error, ErrorCode};
+
+/// Most certificates in one configured PEM string or file.
+const MAX_PEM_ITEMS: usize = 1024;
+
+/// The parsed trust configuration, built once.
+pub(crate) struct Trust {
+    pub(crate) anchor_ders: Vec<CertificateDer<'static>>,
+    anchors: Vec<TrustAnchor<'static>>,
+    intermediates: Vec<CertificateDer<'static>>,
+    pub(crate) crl_ders: Vec<CertificateRevocationListDer<'static>>,
+    crls: Vec<CertRevocationList<'static>>,
+    pub(crate) depth: RevocationDepth,
+    pub(crate) unknown: UnknownStatus,
+    eku_required: bool,
+}
+
+fn config_err(detail: String) -> Error {
+    Error::new(ErrorCode::ConfigInvalid, detail)
+}
+
+/// Certificates from PEM text (every `CERTIFICATE` block) or from one DER certificate.
+pub(crate) fn parse_certificates(
+    input: &[u8],
+    what: &str,
+) -> Result<Vec<CertificateDer<'static>>, Error> {
+    if looks_pem(input) {
+        let mut out = Vec::new();
+        for item in CertificateDer::pem_slice_iter(input) {
+            let cert = item.map_err(|_| config_err(format!("{what}: malformed PEM")))?;
+            out.push(cert);
+            if out.len() > MAX_PEM_ITEMS {
+                return Err(config_err(format!("{what}: too many certificates")));
+            }
+        }
+        if out.is_empty() {
+            return Err(config_err(format!("{what}: no CERTIFICATE block in PEM")));
+        }
+        Ok(out)
+    } else if input.is_empty() {
+        Err(config_err(format!("{what}: empty")))
+    } else {
+        Ok(vec![CertificateDer::from(input.to_vec())])
+    }
+}
+
+/// CRLs from PEM text (every `X509 CRL` block) or from one DER CRL.
+pub(crate) fn parse_crls(
+    input: &[u8],
+) -> Result<Vec<CertificateRevocationListDer<'static>>, Error> {
+    let crl_err = |d: &'static str| Error::new(ErrorCode::MtlsCrlInvalid, d);
+    if looks_pem(input) {
+        let mut out = Vec::new();
+        for item in CertificateRevocationListDer::pem_slice_iter(input) {
+            out.push(item.map_err(|_| crl_err("CRL: malformed PEM"))?);
+            if out.len() > MAX_PEM_ITEMS {
+                return Err(crl_err("CRL: too many CRLs"));
+            }
+        }
+        if out.is_empty() {
+            return Err(crl_err("CRL: no X509 CRL block in PEM"));
+        }
+        Ok(out)
+    } else if input.is_empty() {
+        Err(crl_err("CRL: empty"))
+    } else {
+        Ok(vec![CertificateRevocationListDer::from(input.to_vec())])
+    }
+}
+
+fn looks_pem(input: &[u8]) -> bool {
+    input
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .is_some_and(|i| input[i..].starts_with(b"-----BEGIN"))
+}
+
+impl Trust {
+    pub(crate) fn new(config: &MtlsConfig) -> Result<Self, Error> {
+        if config.trust_anchors.is_empty() {
+            return Err(config_err("trust_anchors is empty".into()));
+        }
+        let mut anchor_ders = Vec::new();
+        for (i, pem) in config.trust_anchors.iter().enumerate() {
+            anchor_ders.extend(parse_certificates(
+                pem.as_bytes(),
+                &format!("trust_anchors[{i}]"),
+            )?);
+        }
+        let anchors = anchor_ders
+            .iter()
+            .enumerate()
+            .map(|(i, der)| {
+                webpki::anchor_from_trusted_cert(der)
+                    .map(|a| a.to_owned())
+                    .map_err(|e| config_err(format!("trust anchor {i} is not a certificate: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut intermediates = Vec::new();
+        for (i, pem) in config.intermediates.iter().enumerate() {
+            for der in parse_certificates(pem.as_bytes(), &format!("intermediates[{i}]"))? {
+                EndEntityCert::try_from(&der).map_err(|e| {
+                    config_err(format!("intermediates[{i}] is not a certificate: {e}"))
+                })?;
+                intermediates.push(der);
+            }
+        }
+        let mut crl_ders = Vec::new();
+        for pem in &config.crls {
+            crl_ders.extend(parse_crls(pem.as_bytes())?);
+        }
+        let crls = crl_ders
+            .iter()
+            .map(|der| {
+                OwnedCertRevocationList::from_der(der)
+                    .map(CertRevocationList::from)
+                    .map_err(|e| Error::new(ErrorCode::MtlsCrlInvalid, format!("CRL: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Trust {
+            anchor_ders,
+            anchors,
+            intermediates,
+            crl_ders,
+            crls,
+            depth: config.revocation_depth,
+            unknown: config.unknown_status,
+            eku_required: config.require_client_auth_eku,
+        })
+    }
+
+    /// Verifies `chain` (leaf first; the rest are candidate intermediates) at `now`.
+    pub(crate) fn verify(&self, chain: &[&[u8]], now: i64) -> Result<(), Error> {
+        let (leaf, rest) = chain.split_first().ok_or_else(|| {
+            Error::new(ErrorCode::MtlsCertificateMissing, "empty certificate chain")
+        })?;
+        let now = u64::try_from(now)
+            .map(|s| UnixTime::since_unix_epoch(Duration::from_secs(s)))
+            .map_err(|_| Error::new(ErrorCode::InvalidArgument, "negative time"))?;
+        let leaf_der = CertificateDer::from(*leaf);
+        let ee = EndEntityCert::try_from(&leaf_der).map_err(map_webpki)?;
+        let mut pool: Vec<CertificateDer<'_>> =
+            rest.iter().map(|c| CertificateDer::from(*c)).collect();
+        pool.extend(
+            self.intermediates
+                .iter()
+                .map(|c| CertificateDer::from(&c[..])),
+        );
+        let crl_refs: Vec<&CertRevocationList<'_>> = self.crls.iter().collect();
+        let revocation = RevocationOptionsBuilder::new(&crl_refs).ok().map(|b| {
+            b.with_depth(match self.depth {
+                RevocationDepth::EndEntity => RevocationCheckDepth::EndEntity,
+                RevocationDepth::Chain => RevocationCheckDepth::Chain,
+            })
+            .with_status_policy(match self.unknown {
+                UnknownStatus::Deny => UnknownStatusPolicy::Deny,
+                UnknownStatus::Allow => UnknownStatusPolicy::Allow,
+            })
+            .with_expiration_policy(ExpirationPolicy::Enforce)
+            .build()
+        });
+        // webpki applies `KeyUsage::required` to the CAs of the path too, and CAs rarely carry
+        // an EKU: the leaf-only requirement is checked below instead.
+        let usage = KeyUsage::client_auth();
+        ee.verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &self.anchors,
+            &pool,
+            now,
+            usage,
+            revocation,
+            None,
+        )
+        .map_err(map_webpki)?;
+        if self.eku_required && !leaf_has_client_auth_eku(leaf)? {
+            return Err(Error::new(
+                ErrorCode::MtlsUsageInvalid,
+                "the certificate has no extended key usage extension (clientAuth is required)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// True when the certificate's extended key usage extension is present and lists clientAuth.
+fn leaf_has_client_auth_eku(der: &[u8]) -> Result<bool, Error> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|_| {
+        Error::new(
+            ErrorCode::MtlsCertificateMalformed,
+            "certificate is not DER X.509",
+        )
+    })?;
+    let eku = cert.extended_key_usage().map_err(|_| {
+        Error::new(
+            ErrorCode::MtlsCertificateMalformed,
+            "extended key usage extension is malformed or repeated",
+        )
+    })?;
+    Ok(eku.is_some_and(|e| e.value.client_auth))
+}
+
+/// Each webpki failure to its own code; the detail names webpki's error.
+#[allow(deprecated)] // the unit variants may still be produced
+pub(crate) fn map_webpki(e: webpki::Error) -> Error {
+    use webpki::Error as W;
+    let code = match &e {
+        W::BadDer
+        | W::BadDerTime
+        | W::TrailingData(_)
+        | W::UnsupportedCertVersion
+        | W::InvalidSerialNumber
+        | W::InvalidCertValidity
+        | W::MalformedExtensions
+        | W::ExtensionValueInvalid
+        | W::MalformedDnsIdentifier => ErrorCode::MtlsCertificateMalformed,
+        W::UnknownIssuer | W::CertDistrusted => ErrorCode::MtlsUntrusted,
+        W::CertExpired { .. } => ErrorCode::MtlsExpired,
+        W::CertNotValidYet { .. } => ErrorCode::MtlsNotYetValid,
+        W::RequiredEkuNotFound
+        | W::RequiredEkuNotFoundContext(_)
+        | W::EmptyEkuExtension
+        | W::CaUsedAsEndEntity
+        | W::EndEntityUsedAsCa => ErrorCode::MtlsUsageInvalid,
+        W::CertRevoked => ErrorCode::MtlsRevoked,
+        W::UnknownRevocationStatus => ErrorCode::MtlsRevocationUnknown,
+        W::NameConstraintViolation
+        | W::MalformedNameConstraint
+        | W::InvalidNetworkMaskConstraint
+        | W::MaximumNameConstraintComparisonsExceeded
+        | W::UnsupportedNameType => ErrorCode::MtlsNameConstraintViolation,
+        W::InvalidSignatureForPublicKey
+        | W::SignatureAlgorithmMismatch
+        | W::UnsupportedSignatureAlgorithm
+        | W::UnsupportedSignatureAlgorithmContext(_)
+        | W::UnsupportedSignatureAlgorithmForPublicKey
+        | W::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => ErrorCode::MtlsSignatureInvalid,
+        W::CrlExpired { .. }
+        | W::InvalidCrlSignatureForPublicKey
+        | W::IssuerNotCrlSigner
+        | W::InvalidCrlNumber
+        | W::UnsupportedCrlIssuingDistributionPoint
+        | W::UnsupportedCrlVersion
+        | W::UnsupportedDeltaCrl
+        | W::UnsupportedIndirectCrl
+        | W::UnsupportedRevocationReason
+        | W::UnsupportedRevocationReasonsPartitioning
+        | W::UnsupportedCrlSignatureAlgorithm
+        | W::UnsupportedCrlSignatureAlgorithmContext(_)
+        | W::UnsupportedCrlSignatureAlgorithmForPublicKey
+        | W::UnsupportedCrlSignatureAlgorithmForPublicKeyContext(_) => ErrorCode::MtlsCrlInvalid,
+        // PathLenConstraintViolated, MaximumPathDepthExceeded, MaximumPathBuildCallsExceeded,
+        // MaximumSignatureChecksExceeded, UnsupportedCriticalExtension and anything newer.
+        _ => ErrorCode::MtlsPathInvalid,
+    };
+    let detail = match &e {
+        // The context variants carry certificate bytes or long lists; keep the log line short.
+        W::CertExpired { .. } => "certificate expired".to_owned(),
+        W::CertNotValidYet { .. } => "certificate not valid yet".to_owned(),
+        W::CrlExpired { .. } => "CRL is past its nextUpdate".to_owned(),
+        W::RequiredEkuNotFoundContext(_) => "clientAuth extended key usage missing".to_owned(),
+        other => format!("chain verification failed: {other:?}")
+            .chars()
+            .take(200)
+            .collect(),
+    };
+    Error::new(code, detail)
+}
+
+/// Reads CRL files (PEM or DER) and returns them as PEM strings for [`MtlsConfig::crls`].
+pub fn load_crl_files<P: AsRef<std::path::Path>>(paths: &[P]) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path.as_ref()).map_err(|e| {
+            Error::new(
+                ErrorCode::MtlsCrlInvalid,
+                format!("cannot read CRL file {}: {e}", path.as_ref().display()),
+            )
+        })?;
+        for der in parse_crls(&bytes)? {
+            out.push(pem_encode("X509 CRL", &der));
+        }
+    }
+    Ok(out)
+}
+
+/// Reads certificate files (PEM or DER) and returns them as PEM strings (for `trust_anchors`
+/// or `intermediates`).
+pub fn load_certificate_files<P: AsRef<std::path::Path>>(
+    paths: &[P],
+) -> Result<Vec<String>, Error> {
+    let mut out = Vec::new();
+    for path in paths {
+        let shown = path.as_ref().display().to_string();
+        let bytes = std::fs::read(path.as_ref())
+            .map_err(|e| config_err(format!("cannot read certificate file {shown}: {e}")))?;
+        for der in parse_certificates(&bytes, &shown)? {
+            out.push(pem_encode("CERTIFICATE", &der));
+        }
+    }
+    Ok(out)
+}
+
+/// DER as a PEM block with 64-character lines.
+pub fn pem_encode(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap_or_default());
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
