@@ -423,6 +423,8 @@ mod tests {
             (
                 PORTCULLIS_RESULT_JWT_DISCOVERY_INVALID,
                 ErrorCode::JwtDiscoveryInvalid,
+            ),
+            (
                 PORTCULLIS_RESULT_JWT_CONFIRMATION_MISMATCH,
                 ErrorCode::JwtConfirmationMismatch,
             ),
