@@ -70,11 +70,15 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(de::Error::custom(DUPLICATE));
+            // One tree search per member: the vacant entry both proves the name is new and
+            // is where the value goes.
+            match out.entry(key) {
+                serde_json::map::Entry::Occupied(_) => return Err(de::Error::custom(DUPLICATE)),
+                serde_json::map::Entry::Vacant(slot) => {
+                    let Strict(v) = map.next_value()?;
+                    slot.insert(v);
+                }
             }
-            let Strict(v) = map.next_value()?;
-            out.insert(key, v);
         }
         Ok(Strict(Value::Object(out)))
     }

@@ -85,6 +85,18 @@ impl KeyAlgorithm {
     }
 }
 
+/// The RSA modulus sizes accepted for verification (aws-lc-rs's `RSA_*_2048_8192_*` range).
+const MIN_RSA_BITS: usize = 2048;
+const MAX_RSA_BITS: usize = 8192;
+
+/// The bit length of a big-endian modulus without leading zero octets.
+fn rsa_modulus_bits(n: &[u8]) -> usize {
+    match n.first() {
+        Some(&top) => (n.len() - 1) * 8 + (8 - top.leading_zeros() as usize),
+        None => 0,
+    }
+}
+
 fn rejected(what: &str) -> Error {
     Error::new(
         ErrorCode::SignatureSecretInvalid,
@@ -145,6 +157,19 @@ impl VerifyingKey {
         let key = sig::ParsedPublicKey::new(algorithm.verification(), der)
             .map_err(|e| rejected(&format!("public key does not fit {algorithm:?}: {e}")))?;
         let public = der::public_parts(algorithm, der);
+        if algorithm.rsa_encoding().is_some() {
+            // aws-lc-rs parses a 1024-bit modulus and only refuses it at verify time; refuse it
+            // here, where the caller learns that the key (not a signature) is the problem.
+            let bits = match &public {
+                Some(der::PublicParts::Rsa { n, .. }) => rsa_modulus_bits(n),
+                _ => 0,
+            };
+            if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
+                return Err(rejected(&format!(
+                    "RSA modulus of {bits} bits is outside {MIN_RSA_BITS}..={MAX_RSA_BITS}"
+                )));
+            }
+        }
         Ok(VerifyingKey {
             algorithm,
             key,

@@ -3,7 +3,9 @@
 //! The whole document is refused (the previous set stays in use) when it is not a JSON object
 //! (duplicate members included), has no `keys` array, holds more than [`MAX_KEYS`] entries, an
 //! entry that is not an object, a usable entry that fails strict key parsing, private key
-//! material (`d`), two usable keys with the same `kid`, or no usable key at all.
+//! material (`d`, in any entry, skipped or not), a `kid` that is not a string, two usable keys
+//! with the same `kid` and algorithm (RFC 7517 4.5 allows one `kid` for keys of different
+//! types), an RSA key under 2048 bits, or no usable key at all.
 //!
 //! Entries that are not signature verification keys are skipped, as peer libraries do: `use`
 //! other than `sig`, `key_ops` without `verify`, `kty` other than `RSA`, `EC` or `OKP`/`Ed25519`
@@ -101,12 +103,13 @@ pub(crate) fn parse(
         let jwk = entry
             .as_object()
             .ok_or_else(|| invalid(format!("JWKS from {host}: entry {i} is not an object")))?;
-        if !is_signature_key(jwk) {
-            continue;
+        // Checked before any entry is skipped: a set that publishes a private key, whatever
+        // the entry is for, comes from a misconfigured or compromised issuer.
+        if jwk.contains_key("d") {
+            return Err(invalid(format!(
+                "JWKS from {host}: entry {i} holds private key material"
+            )));
         }
-        let Some(alg) = algorithm(jwk, allowed) else {
-            continue;
-        };
         let kid = match jwk.get("kid") {
             None => None,
             Some(Value::String(kid)) => Some(kid.as_str()),
@@ -116,13 +119,14 @@ pub(crate) fn parse(
                 )))
             }
         };
-        if require_kid && kid.is_none() {
+        if !is_signature_key(jwk) {
             continue;
         }
-        if jwk.contains_key("d") {
-            return Err(invalid(format!(
-                "JWKS from {host}: entry {i} holds private key material"
-            )));
+        let Some(alg) = algorithm(jwk, allowed) else {
+            continue;
+        };
+        if require_kid && kid.is_none() {
+            continue;
         }
         let key = JwtKey::from_jwk(jwk, Some(alg)).map_err(|e| {
             invalid(format!(
@@ -130,10 +134,12 @@ pub(crate) fn parse(
                 e.detail()
             ))
         })?;
+        // RFC 7517 4.5 lets keys of different types share a `kid`; the verifier picks by kid
+        // and algorithm, so only the same kid for the same algorithm is ambiguous.
         if let Some(kid) = kid {
-            if !kids.insert(kid) {
+            if !kids.insert((kid, alg)) {
                 return Err(invalid(format!(
-                    "JWKS from {host}: two keys have the kid {kid:?}"
+                    "JWKS from {host}: two {alg} keys have the kid {kid:?}"
                 )));
             }
         }
