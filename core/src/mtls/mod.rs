@@ -257,16 +257,34 @@ impl MtlsVerifier {
                         "forwarded chain is longer than max_peer_certificates",
                     ));
                 }
-                return self.verify_chain(&chain, request.now());
+                return self.verify_bounded(&chain, request.now(), max);
             }
         }
-        self.verify_chain(request.peer_certificates(), request.now())
+        self.verify_bounded(request.peer_certificates(), request.now(), max)
     }
 
     /// Verifies a chain handed over by the TLS stack (DER, leaf first; the rest are candidate
     /// intermediates) at `now` (Unix seconds), then applies pins, trust domains and rules.
     /// This is what to call after a rustls handshake, with `conn.peer_certificates()`.
+    /// A chain longer than [`RequestLimits`](crate::RequestLimits)' default
+    /// `max_peer_certificates` is `input_too_large`.
     pub fn verify_chain<C: AsRef<[u8]>>(&self, chain: &[C], now: i64) -> Result<Principal, Denial> {
+        let max = crate::request::RequestLimits::default().max_peer_certificates;
+        self.verify_bounded(chain, now, max)
+    }
+
+    fn verify_bounded<C: AsRef<[u8]>>(
+        &self,
+        chain: &[C],
+        now: i64,
+        max: usize,
+    ) -> Result<Principal, Denial> {
+        if chain.len() > max {
+            return Err(deny(
+                ErrorCode::InputTooLarge,
+                format!("the chain holds more than {max} certificates"),
+            ));
+        }
         if chain.is_empty() {
             return Err(deny(
                 ErrorCode::MtlsCertificateMissing,

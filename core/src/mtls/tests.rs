@@ -77,6 +77,8 @@ fn trusted_chain_gives_a_spiffe_principal() {
         code(v.verify_chain(&[b"garbage".to_vec()], NOW)),
         ErrorCode::MtlsCertificateMalformed
     );
+    let long = vec![leaf.der.clone(); crate::RequestLimits::default().max_peer_certificates + 1];
+    assert_eq!(code(v.verify_chain(&long, NOW)), ErrorCode::InputTooLarge);
     // Through a Request.
     let mut r = Request::new("GET", "/").unwrap().at(NOW);
     assert_eq!(code(v.verify(&r)), ErrorCode::MtlsCertificateMissing);
