@@ -131,6 +131,7 @@ impl IssuedCertificate {
 
 /// A development certificate authority (root or intermediate). Thread-safe.
 pub struct DevCa {
+    common_name: String,
     key: KeyPair,
     params: CertificateParams,
     cert_pem: String,
@@ -145,7 +146,7 @@ pub struct DevCa {
 impl std::fmt::Debug for DevCa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DevCa")
-            .field("subject", &self.params.distinguished_name)
+            .field("common_name", &self.common_name)
             .field("not_before", &self.not_before)
             .field("not_after", &self.not_after)
             .field("key", &"<redacted>")
@@ -199,6 +200,7 @@ impl DevCa {
             .self_signed(&key)
             .map_err(|e| ca_err("self-sign", e))?;
         Ok(DevCa {
+            common_name: common_name.to_owned(),
             key,
             params,
             cert_pem: cert.pem(),
@@ -244,6 +246,7 @@ impl DevCa {
             .signed_by(&key, &issuer)
             .map_err(|e| ca_err("sign intermediate", e))?;
         Ok(DevCa {
+            common_name: common_name.to_owned(),
             key,
             params,
             cert_pem: cert.pem(),
