@@ -1,4 +1,4 @@
-"""portcullis demo: the same 28 requests as demo.c and demo.js, one decision per line.
+"""portcullis demo: the same 33 requests as demo.c and demo.js, one decision per line.
 
 Run with the repository's venv (`make demo-python`); prints only the decisions.
 """
@@ -6,6 +6,7 @@ Run with the repository's venv (`make demo-python`); prints only the decisions.
 from __future__ import annotations
 
 import base64
+import urllib.parse
 from typing import Callable
 
 import portcullis
@@ -129,6 +130,47 @@ def jwt_cases() -> list[Case]:
     ]
 
 
+def mtls_cases() -> list[Case]:
+    ca = portcullis.DevCa(
+        "portcullis demo CA", not_before=NOW - 86400, not_after=NOW + 10 * 365 * 86400
+    )
+    good = ca.issue_client(
+        spiffe_id="spiffe://demo.example/billing", not_before=NOW - 3600, not_after=NOW + 86400
+    )
+    other = ca.issue_client(
+        spiffe_id="spiffe://other.example/billing", not_before=NOW - 3600, not_after=NOW + 86400
+    )
+    expired = ca.issue_client(
+        spiffe_id="spiffe://demo.example/billing", not_before=NOW - 172800, not_after=NOW - 86400
+    )
+    anchors = [ca.ca_cert_pem()]
+    direct = portcullis.MtlsVerifier(anchors, spiffe_trust_domains=["demo.example"])
+    proxied = portcullis.MtlsVerifier(
+        anchors,
+        spiffe_trust_domains=["demo.example"],
+        forwarded={
+            "header": "x-ssl-client-cert",
+            "format": "nginx",
+            "trusted_proxies": ["127.0.0.1/32"],
+        },
+    )
+
+    def tls(der: bytes) -> portcullis.Request:
+        return portcullis.Request("GET", "/invoices", peer_certificates=[der], now=NOW)
+
+    def forwarded(peer_address: str) -> portcullis.Request:
+        header = ("X-SSL-Client-Cert", urllib.parse.quote(good.cert_pem, safe=""))
+        return portcullis.Request("GET", "/invoices", [header], peer_address=peer_address, now=NOW)
+
+    return [
+        ("mtls spiffe client", lambda: direct.verify(tls(good.der))),
+        ("mtls other trust domain", lambda: direct.verify(tls(other.der))),
+        ("mtls expired certificate", lambda: direct.verify(tls(expired.der))),
+        ("mtls forged proxy header", lambda: proxied.verify(forwarded("203.0.113.9"))),
+        ("mtls proxy header", lambda: proxied.verify(forwarded("127.0.0.1"))),
+    ]
+
+
 def main() -> None:
     ring = portcullis.ApiKeyRing(PEPPER, prefix="pc", environment="live", realm="demo")
     k1 = ring.generate(subject="svc-billing", scopes=["orders:read"], now=NOW)
@@ -183,7 +225,7 @@ def main() -> None:
         ("basic bad base64", basic_verify([("Authorization", "Basic !!!")])),
         ("basic no colon", basic_verify([("Authorization", "Basic YWxpY2U=")])),
     ]
-    cases += webhook_cases() + hmac_cases() + httpsig_cases() + jwt_cases()
+    cases += webhook_cases() + hmac_cases() + httpsig_cases() + jwt_cases() + mtls_cases()
     for label, verify in cases:
         try:
             principal = verify()

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use portcullis::jwt::{self, HeaderOptions, JwtConfig, JwtKeySet, JwtVerifier, VerifiedJws};
+use portcullis::jwt::{
+    self, HeaderOptions, JwksClient, JwtConfig, JwtKeySet, JwtVerifier, KeySource, VerifiedJws,
+};
 use portcullis::request::unix_now;
 use portcullis::{Error, ErrorCode};
 use pyo3::exceptions::PyTypeError;
@@ -11,24 +13,65 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use serde_json::{Map, Value};
 
-use crate::convert::{config_from_kwargs, map_to_py, py_repr, py_to_map};
+use crate::convert::{config_from_kwargs, map_to_py, py_repr, py_to_map, type_name};
 use crate::errors::{denial_to_py, error_to_py};
+use crate::jwks::PyJwksClient;
 use crate::jwt_key::{PyJwtKey, PyJwtKeySet};
 use crate::principal::PyPrincipal;
 use crate::request::PyRequest;
 
-/// Verifies JWT bearer tokens against a key set and a configuration. Thread-safe; build once
-/// and share (it holds the revocation list and the verified-token cache).
+/// Where a verifier's keys come from: an in-memory set or a remote JWKS.
+enum Keys {
+    Set(JwtKeySet),
+    Remote(Arc<JwksClient>),
+}
+
+impl Keys {
+    /// A `JwtKeySet` or a `JwksClient`; anything else is a `TypeError`.
+    fn of(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if let Ok(set) = obj.cast::<PyJwtKeySet>() {
+            Ok(Keys::Set(set.get().core()))
+        } else if let Ok(client) = obj.cast::<PyJwksClient>() {
+            Ok(Keys::Remote(client.get().core()))
+        } else {
+            Err(PyTypeError::new_err(format!(
+                "keyset must be a JwtKeySet or a JwksClient, not {}",
+                type_name(obj)
+            )))
+        }
+    }
+
+    fn source(&self) -> Arc<dyn KeySource> {
+        match self {
+            Keys::Set(set) => Arc::new(set.clone()),
+            Keys::Remote(client) => Arc::clone(client) as Arc<dyn KeySource>,
+        }
+    }
+
+    // Counts and the (query-less) JWKS URL only: never key material.
+    fn describe(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(match self {
+            Keys::Set(set) => format!("keys={}", set.len()),
+            Keys::Remote(client) => {
+                format!("jwks_uri={}", py_repr(py, client.status().jwks_uri)?)
+            }
+        })
+    }
+}
+
+/// Verifies JWT bearer tokens against a key set (a `JwtKeySet`, or a `JwksClient` for a
+/// remote JWKS) and a configuration. Thread-safe; build once and share (it holds the
+/// revocation list and the verified-token cache).
 #[pyclass(module = "portcullis._portcullis", name = "JwtVerifier", frozen)]
 pub struct PyJwtVerifier {
     inner: Arc<JwtVerifier>,
-    keys: JwtKeySet,
+    keys: Keys,
 }
 
 impl PyJwtVerifier {
-    fn build(py: Python<'_>, keyset: &PyJwtKeySet, config: JwtConfig) -> PyResult<Self> {
-        let keys = keyset.core();
-        JwtVerifier::new(config, Arc::new(keys.clone()))
+    fn build(py: Python<'_>, keyset: &Bound<'_, PyAny>, config: JwtConfig) -> PyResult<Self> {
+        let keys = Keys::of(keyset)?;
+        JwtVerifier::new(config, keys.source())
             .map(|v| PyJwtVerifier {
                 inner: Arc::new(v),
                 keys,
@@ -39,31 +82,31 @@ impl PyJwtVerifier {
 
 #[pymethods]
 impl PyJwtVerifier {
-    /// `config`: the `JwtConfig` fields as keyword arguments (the JSON schema's names).
+    /// `keyset`: a `JwtKeySet` or a `JwksClient`; `config`: the `JwtConfig` fields as keyword
+    /// arguments (the JSON schema's names).
     #[new]
     #[pyo3(signature = (keyset, **config))]
     fn new(
         py: Python<'_>,
-        keyset: PyRef<'_, PyJwtKeySet>,
+        keyset: &Bound<'_, PyAny>,
         config: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        Keys::of(keyset)?; // a wrong type is reported before the configuration
         let config = config_from_kwargs(py, config, "config", JwtConfig::from_json)?;
-        Self::build(py, &keyset, config)
+        Self::build(py, keyset, config)
     }
 
     /// A verifier from the JSON configuration (the same schema in every language).
     #[staticmethod]
-    fn from_json(
-        py: Python<'_>,
-        config_json: &str,
-        keyset: PyRef<'_, PyJwtKeySet>,
-    ) -> PyResult<Self> {
+    fn from_json(py: Python<'_>, config_json: &str, keyset: &Bound<'_, PyAny>) -> PyResult<Self> {
         let config = JwtConfig::from_json(config_json).map_err(|e| error_to_py(py, &e))?;
-        Self::build(py, &keyset, config)
+        Self::build(py, keyset, config)
     }
 
     /// Verifies the `Authorization: Bearer` token of `request` at the request's time and
-    /// checks the required `scopes` (GIL released).
+    /// checks the required `scopes` (GIL released: a remote JWKS may be fetched meanwhile).
+    /// With `require_certificate_binding`, the token's `cnf.x5t#S256` must match the
+    /// request's leaf peer certificate (RFC 8705).
     #[pyo3(signature = (request, scopes = Vec::new()), text_signature = "($self, request, scopes=())")]
     fn verify(
         &self,
@@ -78,7 +121,7 @@ impl PyJwtVerifier {
     }
 
     /// Verifies a token at `now` (Unix seconds; the system clock when None) and checks the
-    /// required `scopes` (GIL released).
+    /// required `scopes` (GIL released: a remote JWKS may be fetched meanwhile).
     #[pyo3(
         signature = (token, *, now = None, scopes = Vec::new()),
         text_signature = "($self, token, *, now=None, scopes=())"
@@ -122,8 +165,8 @@ impl PyJwtVerifier {
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let c = self.inner.config();
         Ok(format!(
-            "JwtVerifier(keys={}, issuers={}, audiences={}, realm={})",
-            self.keys.len(),
+            "JwtVerifier({}, issuers={}, audiences={}, realm={})",
+            self.keys.describe(py)?,
             py_repr(py, c.issuers.clone())?,
             py_repr(py, c.audiences.clone())?,
             py_repr(py, c.realm.as_str())?,
@@ -174,7 +217,7 @@ impl PyVerifiedJws {
 }
 
 /// Claims given as a mapping or a JSON object text.
-fn claims_of(py: Python<'_>, claims: &Bound<'_, PyAny>) -> PyResult<Map<String, Value>> {
+pub(crate) fn claims_of(py: Python<'_>, claims: &Bound<'_, PyAny>) -> PyResult<Map<String, Value>> {
     if let Ok(text) = claims.cast::<PyString>() {
         serde_json::from_str::<Map<String, Value>>(&text.to_cow()?).map_err(|_| {
             error_to_py(

@@ -2,7 +2,8 @@
 //!
 //! Thin by design: every class wraps a core object, converts arguments and results, and maps
 //! core errors and denials to the `AuthError` hierarchy. Verifications, signing and password
-//! hashing, JWT verification, signing and key generation run with the GIL released.
+//! hashing, JWT verification (which may fetch a remote JWKS), signing and key generation, and
+//! client certificate verification run with the GIL released.
 
 mod apikey;
 mod basic;
@@ -12,8 +13,10 @@ mod errors;
 mod hmac;
 mod httpsig;
 mod httpsig_keys;
+mod jwks;
 mod jwt;
 mod jwt_key;
+mod mtls;
 mod principal;
 mod record;
 mod request;
@@ -58,5 +61,11 @@ fn _portcullis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<jwt::PyVerifiedJws>()?;
     m.add_function(wrap_pyfunction!(jwt::jwt_encode, m)?)?;
     m.add_function(wrap_pyfunction!(jwt_key::jwk_thumbprint, m)?)?;
+    m.add_class::<jwks::PyJwksClient>()?;
+    m.add_class::<mtls::PyMtlsVerifier>()?;
+    m.add_class::<mtls::PyDevCa>()?;
+    m.add_class::<mtls::PyIssuedCertificate>()?;
+    m.add_function(wrap_pyfunction!(mtls::certificate_thumbprint, m)?)?;
+    m.add_function(wrap_pyfunction!(mtls::check_confirmation, m)?)?;
     Ok(())
 }

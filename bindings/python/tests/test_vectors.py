@@ -1,7 +1,9 @@
-"""Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt}.json through the binding.
+"""Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks}.json and
+tests/vectors/mtls/mtls.json through the binding.
 
 Configurations are built with the keyword constructors (a config object's fields map 1:1 to
 keyword arguments); records with ``ApiKeyRecord.from_json``. An unknown ``op`` fails the case.
+The remote JWKS cases each get their own loopback HTTP server (``loopback_http``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pytest
 
 import portcullis
 from conftest import VECTORS
+from loopback_http import LoopbackHttp, Reply
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -302,6 +305,87 @@ def run_jwt(inp: dict[str, Any], now: int) -> dict[str, Any] | portcullis.Princi
     pytest.fail(f"unknown op {op!r}")
 
 
+def run_mtls(inp: dict[str, Any], now: int) -> dict[str, Any] | portcullis.Principal:
+    """Mirrors core/tests/mtls_vectors.rs."""
+    op = inp["op"]
+    if op == "verify":
+        verifier = portcullis.MtlsVerifier(**inp["config"])
+        spec = inp.get("request", {"method": "GET", "target": "/"})
+        request = portcullis.Request(
+            spec["method"],
+            spec["target"],
+            headers_of(spec),
+            body=body_of(spec),
+            scheme=spec.get("scheme"),
+            peer_certificates=[base64.b64decode(c) for c in inp["chain_b64"]],
+            peer_address=inp.get("peer_address"),
+            now=now,
+        )
+        return verifier.verify(request)
+    if op == "thumbprint":
+        return {"x5t#S256": portcullis.certificate_thumbprint(base64.b64decode(inp["cert_b64"]))}
+    if op == "confirm":
+        thumbprint = portcullis.certificate_thumbprint(base64.b64decode(inp["cert_b64"]))
+        portcullis.check_confirmation(inp["claims"], thumbprint)
+        return {}
+    pytest.fail(f"unknown op {op!r}")
+
+
+def with_base(value: Any, base: str) -> Any:
+    """`value` with every `{{base}}` in its strings replaced (recursively)."""
+    if isinstance(value, str):
+        return value.replace("{{base}}", base)
+    if isinstance(value, list):
+        return [with_base(v, base) for v in value]
+    if isinstance(value, dict):
+        return {k: with_base(v, base) for k, v in value.items()}
+    return value
+
+
+def run_jwks(
+    inp: dict[str, Any], now: int, expect: dict[str, Any]
+) -> dict[str, Any] | portcullis.Principal:
+    """tests/vectors/jwks.json (format in tests/vectors/README.md): `verify_remote` against a
+    loopback server of this case's responses; `jwks_config` builds the client only. The
+    request count and every attempt but the last are checked here against `expect`; the last
+    attempt's outcome is returned (or raised) for `run_case`."""
+    op = inp["op"]
+    if op == "jwks_config":
+        portcullis.JwksClient(**inp["config"])
+        return {}
+    if op != "verify_remote":
+        pytest.fail(f"unknown op {op!r}")
+    server = LoopbackHttp()
+    with server:
+        for r in inp["responses"]:
+            headers = [(n, with_base(v, server.base)) for n, v in r["headers"]]
+            server.route(r["path"], Reply(r["status"], with_base(r["body"], server.base), headers))
+        client = portcullis.JwksClient(**with_base(inp["config"], server.base))
+        verifier = portcullis.JwtVerifier(client, **inp["jwt_config"])
+        outcomes: list[portcullis.Principal | portcullis.AuthError] = []
+        for _ in range(inp.get("times", 1)):
+            try:
+                outcomes.append(verifier.verify_token(inp["token"], now=now))
+            except portcullis.AuthError as err:
+                outcomes.append(err)
+        requests = len(server.requests)
+    if "requests" in expect:
+        assert requests == expect["requests"], server.requests
+    # Every attempt must match the expectation: all but the last are checked here, the last
+    # one by run_case.
+    for earlier in outcomes[:-1]:
+        if isinstance(earlier, portcullis.AuthError):
+            assert "error" in expect, f"an earlier attempt was refused: {earlier}"
+            assert earlier.code == expect["error"], earlier.detail
+        else:
+            assert "ok" in expect, "an earlier attempt was accepted"
+            check_principal(earlier, expect["ok"])
+    last = outcomes[-1]
+    if isinstance(last, portcullis.AuthError):
+        raise last
+    return last
+
+
 def run_case(case: dict[str, Any], runner: Callable[..., Any], partial: bool = False) -> None:
     """`partial`: a dict result is compared on the fields `expect.ok` lists only (jwt.json's
     `verify_jws` cases list a subset of `alg`, `kid`, `payload_b64`)."""
@@ -332,6 +416,9 @@ WEBHOOK = load("webhook")
 HMAC = load("hmac")
 HTTPSIG = load("httpsig")
 JWT = load("jwt")
+MTLS = load("mtls/mtls")
+JWKS_FILE = VECTORS / "jwks.json"
+JWKS = load("jwks") if JWKS_FILE.exists() else []
 
 
 @pytest.mark.parametrize("case", APIKEY, ids=[c["id"] for c in APIKEY])
@@ -364,7 +451,54 @@ def test_jwt_vector(case: dict[str, Any]) -> None:
     run_case(case, run_jwt, partial=True)
 
 
-@pytest.mark.parametrize("runner", [run_webhook, run_hmac, run_httpsig, run_jwt])
+@pytest.mark.parametrize("case", MTLS, ids=[c["id"] for c in MTLS])
+def test_mtls_vector(case: dict[str, Any]) -> None:
+    run_case(case, run_mtls)
+
+
+@pytest.mark.skipif(not JWKS_FILE.exists(), reason="tests/vectors/jwks.json is missing")
+@pytest.mark.parametrize("case", JWKS, ids=[c["id"] for c in JWKS])
+def test_jwks_vector(case: dict[str, Any]) -> None:
+    run_case(case, lambda inp, now: run_jwks(inp, now, case["expect"]))
+
+
+def test_jwks_runner_on_a_hand_made_case() -> None:
+    """The runner itself, on cases written here (so it is exercised even without the file)."""
+    key = portcullis.JwtKey.generate("ES256")
+    token = portcullis.jwt_encode(
+        {"sub": "svc", "iss": "https://idp.example", "exp": 2_000_000_000}, key
+    )
+    jwks = json.dumps({"keys": [key.public_jwk()]})
+    ok: dict[str, Any] = {
+        "id": "hand-made-ok",
+        "now": 1_750_000_000,
+        "input": {
+            "op": "verify_remote",
+            "responses": [{"path": "/k", "status": 200, "headers": [], "body": jwks}],
+            "config": {"url": "{{base}}/k"},
+            "jwt_config": {"issuers": ["https://idp.example"]},
+            "token": token,
+            "times": 2,
+        },
+        "expect": {"ok": {"subject": "svc", "method": "jwt"}, "requests": 1},
+    }
+    down: dict[str, Any] = {
+        "id": "hand-made-404",
+        "now": 1_750_000_000,
+        "input": {**ok["input"], "responses": [], "times": 1},
+        "expect": {"error": "jwt_jwks_unavailable", "requests": 1},
+    }
+    for case in (ok, down):
+        test_jwks_vector(case)
+    wrong_count: dict[str, Any] = {**ok, "expect": {"ok": {"subject": "svc"}, "requests": 2}}
+    with pytest.raises(AssertionError):
+        test_jwks_vector(wrong_count)
+
+
+@pytest.mark.parametrize(
+    "runner",
+    [run_webhook, run_hmac, run_httpsig, run_jwt, run_mtls, lambda i, n: run_jwks(i, n, {})],
+)
 def test_unknown_op_fails(runner: Callable[..., Any]) -> None:
     with pytest.raises(pytest.fail.Exception, match="unknown op"):
         runner({"op": "no-such-op"}, 0)
@@ -372,6 +506,6 @@ def test_unknown_op_fails(runner: Callable[..., Any]) -> None:
 
 def test_every_case_ran() -> None:
     # Ids are unique, so parametrization above ran exactly one test per case.
-    for cases in (APIKEY, BASIC, WEBHOOK, HMAC, HTTPSIG, JWT):
+    for cases in (APIKEY, BASIC, WEBHOOK, HMAC, HTTPSIG, JWT, MTLS, JWKS):
         ids = [c["id"] for c in cases]
         assert len(ids) == len(set(ids))

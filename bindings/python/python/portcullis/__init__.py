@@ -11,7 +11,12 @@ reason and whose ``challenge`` is the ``WWW-Authenticate`` value to send back.
 - RFC 9421 HTTP Message Signatures (:class:`HttpSigKeyring`, :class:`HttpSigVerifier`,
   :class:`HttpSigSigner`) and RFC 9530 ``Content-Digest`` (:func:`content_digest`).
 - JWT bearer tokens (:class:`JwtKey`, :class:`JwtKeySet`, :class:`JwtVerifier`,
-  :func:`jwt_encode`, :func:`jwk_thumbprint`); also as the :mod:`portcullis.jwt` namespace.
+  :func:`jwt_encode`, :func:`jwk_thumbprint`) with remote key sets (:class:`JwksClient`);
+  also as the :mod:`portcullis.jwt` namespace.
+- Mutual TLS client certificates (:class:`MtlsVerifier`, :func:`peer_certificates`), RFC 8705
+  certificate-bound tokens (:func:`certificate_thumbprint`, :func:`check_confirmation`,
+  ``JwtVerifier(..., require_certificate_binding=True)``) and a development CA
+  (:class:`DevCa`, :class:`IssuedCertificate`).
 """
 
 from ._portcullis import (
@@ -22,6 +27,7 @@ from ._portcullis import (
     BasicAuth,
     BasicAuthError,
     BasicCredentials,
+    DevCa,
     HmacSigningKey,
     HmacVerifier,
     HttpSigKeyring,
@@ -30,10 +36,14 @@ from ._portcullis import (
     HttpSignature,
     InternalError,
     IssuedApiKey,
+    IssuedCertificate,
+    JwksClient,
     JwtError,
     JwtKey,
     JwtKeySet,
     JwtVerifier,
+    MtlsError,
+    MtlsVerifier,
     Principal,
     Request,
     RequestError,
@@ -44,6 +54,8 @@ from ._portcullis import (
     WebhookSigner,
     WebhookVerifier,
     __version__,
+    certificate_thumbprint,
+    check_confirmation,
     content_digest,
     hash_password,
     hmac_canonical_request,
@@ -57,6 +69,7 @@ from ._portcullis import (
     verify_mac,
 )
 
+from ._tls import peer_certificates
 from . import jwt  # the portcullis.jwt namespace
 
 __all__ = [
@@ -67,6 +80,7 @@ __all__ = [
     "BasicAuth",
     "BasicAuthError",
     "BasicCredentials",
+    "DevCa",
     "HmacSigningKey",
     "HmacVerifier",
     "HttpSigKeyring",
@@ -75,10 +89,14 @@ __all__ = [
     "HttpSignature",
     "InternalError",
     "IssuedApiKey",
+    "IssuedCertificate",
+    "JwksClient",
     "JwtError",
     "JwtKey",
     "JwtKeySet",
     "JwtVerifier",
+    "MtlsError",
+    "MtlsVerifier",
     "Principal",
     "Request",
     "RequestError",
@@ -89,6 +107,8 @@ __all__ = [
     "WebhookSigner",
     "WebhookVerifier",
     "__version__",
+    "certificate_thumbprint",
+    "check_confirmation",
     "content_digest",
     "hash_password",
     "hmac_canonical_request",
@@ -97,6 +117,7 @@ __all__ = [
     "jwt_encode",
     "mac",
     "parse_basic",
+    "peer_certificates",
     "sign_request",
     "verify_content_digest",
     "verify_mac",

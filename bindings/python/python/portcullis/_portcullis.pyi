@@ -14,6 +14,7 @@ __all__ = [
     "BasicAuthError",
     "SignatureError",
     "JwtError",
+    "MtlsError",
     "Request",
     "Principal",
     "ApiKeyRecord",
@@ -45,6 +46,12 @@ __all__ = [
     "VerifiedJws",
     "jwt_encode",
     "jwk_thumbprint",
+    "JwksClient",
+    "MtlsVerifier",
+    "DevCa",
+    "IssuedCertificate",
+    "certificate_thumbprint",
+    "check_confirmation",
 ]
 
 __version__: str
@@ -70,6 +77,7 @@ class ApiKeyError(AuthError): ...
 class BasicAuthError(AuthError): ...
 class SignatureError(AuthError): ...
 class JwtError(AuthError): ...
+class MtlsError(AuthError): ...
 
 _HeaderValue = Union[str, bytes]
 
@@ -471,11 +479,39 @@ class VerifiedJws:
     @property
     def payload(self) -> bytes: ...
 
+_Discovery = Literal["openid-configuration", "oauth-authorization-server"]
+
+@final
+class JwksClient:
+    def __new__(
+        cls,
+        url: Optional[str] = None,
+        *,
+        issuer: Optional[str] = None,
+        discovery: _Discovery = "openid-configuration",
+        min_ttl_seconds: int = 300,
+        max_ttl_seconds: int = 86400,
+        default_ttl_seconds: int = 600,
+        kid_miss_cooldown_seconds: int = 30,
+        max_stale_seconds: int = 86400,
+        timeout_ms: int = 5000,
+        connect_timeout_ms: int = 2000,
+        max_bytes: int = 524288,
+        ca_pem: Optional[str] = None,
+        algorithms: Sequence[str] = (),
+        require_kid: bool = False,
+    ) -> JwksClient: ...
+    @staticmethod
+    def from_json(config_json: str) -> JwksClient: ...
+    def refresh(self) -> None: ...
+    def status(self) -> dict[str, _JsonValue]: ...
+    def discovered(self) -> Optional[dict[str, _JsonValue]]: ...
+
 @final
 class JwtVerifier:
     def __new__(
         cls,
-        keyset: JwtKeySet,
+        keyset: Union[JwtKeySet, JwksClient],
         *,
         issuers: Sequence[str] = (),
         audiences: Sequence[str] = (),
@@ -488,9 +524,10 @@ class JwtVerifier:
         max_token_bytes: int = 16384,
         cache_size: int = 0,
         realm: str = "api",
+        require_certificate_binding: bool = False,
     ) -> JwtVerifier: ...
     @staticmethod
-    def from_json(config_json: str, keyset: JwtKeySet) -> JwtVerifier: ...
+    def from_json(config_json: str, keyset: Union[JwtKeySet, JwksClient]) -> JwtVerifier: ...
     def verify(self, request: Request, scopes: Sequence[str] = ()) -> Principal: ...
     def verify_token(
         self, token: str, *, now: Optional[int] = None, scopes: Sequence[str] = ()
@@ -508,3 +545,86 @@ def jwt_encode(
     cty: Optional[str] = None,
 ) -> str: ...
 def jwk_thumbprint(jwk: _JsonObject) -> str: ...
+
+# --- Mutual TLS -------------------------------------------------------------------------------
+
+_SubjectSource = Literal["spiffe", "dns", "email", "cn", "dn", "fingerprint"]
+# DER certificates.
+_Der = Union[bytes, bytearray]
+
+@final
+class MtlsVerifier:
+    def __new__(
+        cls,
+        trust_anchors: Sequence[str],
+        *,
+        intermediates: Sequence[str] = (),
+        crls: Sequence[str] = (),
+        revocation_depth: Literal["chain", "end_entity"] = "chain",
+        unknown_status: Literal["deny", "allow"] = "deny",
+        require_client_auth_eku: bool = True,
+        spiffe_trust_domains: Sequence[str] = (),
+        subject_from: Optional[Sequence[_SubjectSource]] = None,
+        rules: Sequence[Mapping[str, _JsonValue]] = (),
+        require_rule_match: bool = False,
+        pinned_fingerprints: Sequence[str] = (),
+        forwarded: Optional[Mapping[str, _JsonValue]] = None,
+    ) -> MtlsVerifier: ...
+    @staticmethod
+    def from_json(config_json: str) -> MtlsVerifier: ...
+    def verify(self, request: Request) -> Principal: ...
+    def verify_chain(self, chain: Sequence[_Der], *, now: Optional[int] = None) -> Principal: ...
+
+@final
+class IssuedCertificate:
+    @property
+    def cert_pem(self) -> str: ...
+    @property
+    def chain_pem(self) -> str: ...
+    @property
+    def der(self) -> bytes: ...
+    @property
+    def key_pem(self) -> str: ...
+    @property
+    def serial(self) -> str: ...
+    @property
+    def fingerprint_sha256(self) -> str: ...
+
+@final
+class DevCa:
+    def __new__(cls, common_name: str, *, not_before: int, not_after: int) -> DevCa: ...
+    def issue_intermediate(
+        self,
+        common_name: str,
+        *,
+        not_before: int,
+        not_after: int,
+        path_len: Optional[int] = None,
+    ) -> DevCa: ...
+    def issue_client(
+        self,
+        *,
+        spiffe_id: Optional[str] = None,
+        dns: Sequence[str] = (),
+        email: Sequence[str] = (),
+        cn: Optional[str] = None,
+        not_before: int,
+        not_after: int,
+        eku_client_auth: bool = True,
+        eku_server_auth: bool = False,
+    ) -> IssuedCertificate: ...
+    def issue_server(
+        self,
+        dns_names: Sequence[str],
+        *,
+        cn: Optional[str] = None,
+        not_before: int,
+        not_after: int,
+    ) -> IssuedCertificate: ...
+    def revoke(self, serial: str, *, at: int) -> None: ...
+    def crl_pem(self, *, this_update: int, next_update: int) -> str: ...
+    def ca_cert_pem(self) -> str: ...
+    def intermediates_pem(self) -> str: ...
+
+def certificate_thumbprint(der: _Der) -> str: ...
+def check_confirmation(claims: _JsonObject, thumbprint: str) -> None: ...
