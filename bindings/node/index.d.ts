@@ -103,6 +103,31 @@ export declare class BasicAuth {
 }
 
 /**
+ * A development certificate authority (ECDSA P-256) that issues test certificates and CRLs
+ * at explicit Unix times. Its key never leaves memory. Never for production.
+ */
+export declare class DevCa {
+  /** A self-signed root CA valid from `notBefore` to `notAfter` (Unix seconds). */
+  constructor(commonName: string, options: DevCaOptions)
+  /** An intermediate CA signed by this one; `pathLen` constrains the CAs below it. */
+  issueIntermediate(commonName: string, options: IntermediateOptions): DevCa
+  /** A TLS client certificate (clientAuth unless `ekuClientAuth: false`). */
+  issueClient(options?: ClientCertOptions): IssuedCertificate
+  /** A TLS server certificate (serverAuth) for `dnsNames` (IP addresses are accepted too). */
+  issueServer(dnsNames: Array<string>, options?: ServerCertOptions): IssuedCertificate
+  /** Puts the certificate with serial `serial` (hex) on this CA's CRL, revoked at `at`. */
+  revoke(serial: string, at: number): void
+  /** This CA's CRL, PEM, issued at `thisUpdate` and valid until `nextUpdate`. */
+  crlPem(thisUpdate: number, nextUpdate: number): string
+  /** The CA certificate, PEM (a trust anchor when this is the root). */
+  caCertPem(): string
+  /** This CA's certificate then its parents below the root, PEM; empty for a root. */
+  intermediatesPem(): string
+  /** `DevCa { ... }` without the key. */
+  toString(): string
+}
+
+/**
  * A key that signs requests. The secret stays in native memory (wiped on drop) and is never
  * shown.
  */
@@ -197,6 +222,54 @@ export declare class HttpSigVerifier {
 }
 
 /**
+ * A certificate issued by a `DevCa`, with its private key. Neither `toString` nor
+ * `util.inspect` shows the key; read it from `keyPem`.
+ */
+export declare class IssuedCertificate {
+  /** The certificate, PEM. */
+  get certPem(): string
+  /**
+   * The certificate then the issuing intermediates (not the root), PEM: what a TLS peer
+   * presents.
+   */
+  get chainPem(): string
+  /** The certificate, DER. */
+  get der(): Buffer
+  /** The private key, PKCS#8 PEM. */
+  get keyPem(): string
+  /** The serial number, lower-case hex. */
+  get serial(): string
+  /** SHA-256 of the DER, lower-case hex. */
+  get fingerprintSha256(): string
+  /** `IssuedCertificate { serial, fingerprintSha256 }`: never the key. */
+  toString(): string
+}
+
+/**
+ * A remote JWKS: fetched, cached, refreshed (single flight, stale serving, kid-miss refetch).
+ * Building one does no I/O; the first verification or `refresh()` fetches. Pass it to
+ * `new JwtVerifier(client, options)` in place of a `JwtKeySet`.
+ */
+export declare class JwksClient {
+  /** Builds the client (throws `config_invalid`; no network). */
+  constructor(options: JwksClientOptions)
+  /** Builds the client from the configuration's JSON text (the same schema everywhere). */
+  static fromJson(json: string): JwksClient
+  /**
+   * Fetches now on the calling thread (blocks the event loop up to `timeoutMs`: prefer
+   * `refreshAsync`). Throws `jwt_jwks_unavailable`, `jwt_jwks_invalid`,
+   * `jwt_discovery_invalid`; the previous set stays in use on failure.
+   */
+  refresh(): void
+  /** `refresh` on the libuv thread pool. */
+  refreshAsync(): Promise<void>
+  /** The cached set and the fetch history (no network). */
+  status(): JwksStatus
+  /** `JwksClient { issuer, jwksUri, state, kids }` (the URL without its query). */
+  toString(): string
+}
+
+/**
  * One key bound to exactly one algorithm: an HMAC secret, a public key (verify only) or a
  * private key (sign and verify). Never shows its material.
  */
@@ -263,23 +336,42 @@ export declare class JwtKeySet {
   publicJwks(): { keys: Array<Record<string, unknown>> }
 }
 
-/** Verifies JWT bearer tokens (RFC 7519, RFC 8725 practices) against a key set. */
+/**
+ * Verifies JWT bearer tokens (RFC 7519, RFC 8725 practices) against a key set: a
+ * `JwtKeySet`, or a `JwksClient` (remote JWKS; a cold or stale cache fetches during
+ * verification, so use `verifyAsync`/`verifyTokenAsync` to keep the event loop free).
+ */
 export declare class JwtVerifier {
   /**
-   * Builds a verifier over the keys of `keyset`, now and later (throws `config_invalid`,
-   * `json_invalid`).
+   * Builds a verifier over the keys of `keys` (a `JwtKeySet`, now and later, or a
+   * `JwksClient`). Throws `config_invalid`, `json_invalid`.
    */
-  constructor(keyset: JwtKeySet, options?: JwtVerifierOptions)
-  /** Builds a verifier from the configuration's JSON text (the same schema everywhere). */
-  static fromJson(json: string, keyset: JwtKeySet): JwtVerifier
+  constructor(keys: JwtKeySet | JwksClient, options?: JwtVerifierOptions)
+  /**
+   * Builds a verifier from the configuration's JSON text (the same schema everywhere) over
+   * a `JwtKeySet` or a `JwksClient`.
+   */
+  static fromJson(json: string, keys: JwtKeySet | JwksClient): JwtVerifier
   /**
    * Verifies the `Authorization: Bearer` token of `request` at the request's time and
-   * checks the required `scopes`.
+   * checks the required `scopes`. Runs on the calling thread: over a `JwksClient` whose
+   * cache is cold or stale it waits for the fetch, so prefer `verifyAsync` there.
    */
   verify(request: Request, scopes?: Array<string> | undefined | null): Principal
-  /** Verifies a token at `now` (the system clock when absent) and checks `scopes`. */
+  /**
+   * `verify` on the libuv thread pool (what to call with a `JwksClient`: a fetch then never
+   * blocks the event loop).
+   */
+  verifyAsync(request: Request, scopes?: Array<string> | undefined | null): Promise<Principal>
+  /**
+   * Verifies a token at `now` (the system clock when absent) and checks `scopes`. Runs on
+   * the calling thread (see `verify`; `verifyTokenAsync` does not block).
+   */
   verifyToken(token: string, options?: VerifyTokenOptions | undefined | null): Principal
-  /** `verifyToken` on the libuv thread pool. */
+  /**
+   * `verifyToken` on the libuv thread pool (a `JwksClient` fetch never blocks the event
+   * loop).
+   */
   verifyTokenAsync(token: string, options?: VerifyTokenOptions | undefined | null): Promise<Principal>
   /**
    * Checks shape, header and signature only (no claims), for JWS payloads that are not
@@ -290,6 +382,36 @@ export declare class JwtVerifier {
   revoke(jti: string, until: number, now?: number | undefined | null): void
   /** Drops every cached verification (after removing a key, for instance). */
   clearCache(): void
+}
+
+/**
+ * Verifies TLS client certificates: the chain (webpki) on the request's clock, CRLs, pins,
+ * SPIFFE trust domains and mapping rules. Immutable once built; no challenge on refusal
+ * (TLS client authentication has no HTTP scheme).
+ */
+export declare class MtlsVerifier {
+  /** Builds the verifier (throws `config_invalid`, `mtls_crl_invalid`). */
+  constructor(options: MtlsVerifierOptions)
+  /**
+   * Builds the verifier from the configuration's JSON text (the core's snake_case schema,
+   * the same in every language).
+   */
+  static fromJson(json: string): MtlsVerifier
+  /**
+   * Verifies the client certificate of `request` (its `peerCertificates`, or the forwarded
+   * header when the `peerAddress` is a trusted proxy) at the request's time.
+   */
+  verify(request: Request): Principal
+  /**
+   * Verifies a chain (DER, leaf first; the rest are candidate intermediates) at `now`
+   * (Unix seconds; the system clock when absent).
+   */
+  verifyChain(chain: Array<Buffer>, now?: number | undefined | null): Principal
+  /**
+   * `MtlsVerifier { trustAnchors, crls, rules, pins, forwarded }` (counts and the header
+   * name only).
+   */
+  toString(): string
 }
 
 /** One HTTP request as the verifiers see it. Immutable once built. */
@@ -409,12 +531,49 @@ export interface CanonicalRequestParams {
   headers: Array<string>
 }
 
+/** The RFC 8705 `x5t#S256` of a DER certificate (base64url SHA-256, no padding). */
+export declare function certificateThumbprint(der: Buffer): string
+
+/**
+ * Checks that the JWT `claims` (an object or JSON text) carry `cnf: { "x5t#S256": thumbprint }`;
+ * throws `jwt_confirmation_mismatch` otherwise.
+ */
+export declare function checkConfirmation(claims: Record<string, unknown> | string, thumbprint: string): void
+
+/** What a client certificate holds (`ClientCertSpec` in the core). */
+export interface ClientCertOptions {
+  /** A URI SAN `spiffe://...`. */
+  spiffeId?: string
+  /** DNS SANs. */
+  dns?: Array<string>
+  /** E-mail (rfc822Name) SANs. */
+  email?: Array<string>
+  /** The subject common name. */
+  cn?: string
+  /** notBefore, Unix seconds (default: the CA's). */
+  notBefore?: number
+  /** notAfter, Unix seconds (default: the CA's). */
+  notAfter?: number
+  /** Include the clientAuth extended key usage (default true). */
+  ekuClientAuth?: boolean
+  /** Include the serverAuth extended key usage (default false). */
+  ekuServerAuth?: boolean
+}
+
 /**
  * The `Content-Digest` header value for `body` (a Buffer, or a string sent as UTF-8):
  * `sha-256=:<base64>:`. `algorithm` is `sha-256` (default) or `sha-512`; any other is
  * `signature_algorithm_unsupported`.
  */
 export declare function contentDigest(body: Buffer | string, algorithm?: 'sha-256' | 'sha-512'): string
+
+/** The validity of a CA, Unix seconds. */
+export interface DevCaOptions {
+  /** notBefore, Unix seconds. */
+  notBefore: number
+  /** notAfter, Unix seconds. */
+  notAfter: number
+}
 
 /** What to put in a new key's record. */
 export interface GenerateOptions {
@@ -550,12 +709,112 @@ export interface HttpSigVerifierOptions {
   maxComponents?: number
 }
 
+/** An intermediate CA: validity and path length constraint. */
+export interface IntermediateOptions {
+  /** notBefore, Unix seconds. */
+  notBefore: number
+  /** notAfter, Unix seconds. */
+  notAfter: number
+  /** How many CAs may follow below this one (absent: unconstrained). */
+  pathLen?: number
+}
+
 /** A key as issued: the key (show it to its owner once) and the record to store. */
 export interface IssuedApiKey {
   /** The API key. */
   key: string
   /** What to store. */
   record: ApiKeyRecord
+}
+
+/**
+ * Where and how a `JwksClient` fetches keys (`JwksConfig` in the core; `fromJson` takes the
+ * same schema in snake_case). Exactly one of `url` and `issuer`.
+ */
+export interface JwksClientOptions {
+  /** The JWKS URL: `https://`, or `http://` to localhost / a loopback address only. */
+  url?: string
+  /**
+   * An issuer whose discovery document names the JWKS URL (instead of `url`); discovery
+   * runs lazily, with the first fetch.
+   */
+  issuer?: string
+  /**
+   * Which discovery document: `openid-configuration` (default) or
+   * `oauth-authorization-server` (RFC 8414).
+   */
+  discovery?: 'openid-configuration' | 'oauth-authorization-server'
+  /** Shortest time a set is fresh, whatever the server says (default 300). */
+  minTtlSeconds?: number
+  /** Longest time a set is fresh, whatever the server says (default 86400). */
+  maxTtlSeconds?: number
+  /** Freshness when the response has no usable `Cache-Control` (default 600). */
+  defaultTtlSeconds?: number
+  /**
+   * Least time between a fetch and a refetch for an unknown `kid`, and before retrying a
+   * failed fetch (default 30).
+   */
+  kidMissCooldownSeconds?: number
+  /**
+   * How long after it expired the last good set is still served while fetches fail
+   * (default 86400; 0 fails closed at expiry).
+   */
+  maxStaleSeconds?: number
+  /** Total time for one request, body included, milliseconds (default 5000). */
+  timeoutMs?: number
+  /** Time to connect (TCP and TLS), milliseconds (default 2000). */
+  connectTimeoutMs?: number
+  /** Largest response body accepted, bytes (default 512 KiB, at most 4 MiB). */
+  maxBytes?: number
+  /** PEM root certificates that replace the built-in Mozilla roots (private PKI). */
+  caPem?: string
+  /** Algorithms accepted; keys for others are skipped. Empty: every asymmetric algorithm. */
+  algorithms?: Array<string>
+  /** Skip keys without `kid`, and refuse tokens without `kid` (default false). */
+  requireKid?: boolean
+}
+
+/** The most recent failed fetch of a `JwksClient`. */
+export interface JwksFailure {
+  /** The error code (`jwt_jwks_unavailable`, `jwt_jwks_invalid`, `jwt_discovery_invalid`). */
+  code: string
+  /** What went wrong (host and HTTP status at most; never a body or a query string). */
+  detail: string
+  /** When, Unix seconds. */
+  at: number
+}
+
+/** What a `JwksClient` holds and how its fetches went. */
+export interface JwksStatus {
+  /** Freshness of the cached set. */
+  state: 'empty' | 'fresh' | 'stale' | 'expired'
+  /** The configured issuer (discovery), or `null`. */
+  issuer: string | null
+  /**
+   * The JWKS URL in use (configured or discovered), without its query string, or `null`
+   * before discovery.
+   */
+  jwksUri: string | null
+  /** Keys in the cached set. */
+  keys: number
+  /** Their `kid`s (keys without one are counted, not listed). */
+  kids: Array<string>
+  /** When the cached set was fetched, Unix seconds. */
+  fetchedAt: number | null
+  /** When it stops being fresh, Unix seconds. */
+  expiresAt: number | null
+  /** When it stops being served at all, Unix seconds. */
+  staleUntil: number | null
+  /** When the last fetch started, Unix seconds. */
+  lastAttemptAt: number | null
+  /** Fetch attempts so far (a discovery and its JWKS fetch count as one). */
+  fetchCount: number
+  /** Failed attempts so far. */
+  failureCount: number
+  /** The most recent failure (kept after later successes; compare `at` with `fetchedAt`). */
+  lastError: JwksFailure | null
+  /** True while a fetch is in flight. */
+  fetching: boolean
 }
 
 /** The RFC 7638 thumbprint (SHA-256, base64url) of a JWK (JSON text or an object). */
@@ -605,10 +864,103 @@ export interface JwtVerifierOptions {
   cacheSize?: number
   /** The realm named in the `WWW-Authenticate` challenge (default `api`). */
   realm?: string
+  /**
+   * RFC 8705: `verify(request)` also requires the token's `cnf.x5t#S256` to be the
+   * thumbprint of the request's leaf peer certificate (default false; `verifyToken`, which
+   * has no request, then refuses every token with `jwt_confirmation_mismatch`).
+   */
+  requireCertificateBinding?: boolean
 }
 
 /** HMAC of `data` under `key` (the bare RFC 2104 primitive: any key length). */
 export declare function mac(algorithm: 'hmac-sha256' | 'hmac-sha512', key: Buffer, data: Buffer | string): Buffer
+
+/** A TLS-terminating proxy that forwards the client certificate in a header. */
+export interface MtlsForwardedOptions {
+  /** The header's name (default `x-forwarded-client-cert`). */
+  header?: string
+  /** `xfcc` (Envoy, the default) or `nginx` (`$ssl_client_escaped_cert`). */
+  format?: 'xfcc' | 'nginx'
+  /**
+   * The proxies' addresses as CIDRs (`10.0.0.0/8`, `::1/128`; a bare address is one host).
+   * Required, non-empty. Only requests from these addresses may carry the header.
+   */
+  trustedProxies: Array<string>
+}
+
+/** An explicit mapping: a certificate that matches gets this subject and these scopes. */
+export interface MtlsRule {
+  /** What the certificate must carry (exactly one field). */
+  match: MtlsRuleMatch
+  /** The principal's subject; absent: taken from `subjectFrom`. */
+  subject?: string
+  /** The scopes granted. */
+  scopes?: Array<string>
+}
+
+/**
+ * What a mapping rule matches: exactly one field (the core's `spiffe_id`, `spiffe_prefix`, ...
+ * in camelCase).
+ */
+export interface MtlsRuleMatch {
+  /** The SPIFFE ID, exactly. */
+  spiffeId?: string
+  /**
+   * A SPIFFE ID prefix on a path-segment boundary (`spiffe://td/ns` matches
+   * `spiffe://td/ns/a`, not `spiffe://td/nsx`).
+   */
+  spiffePrefix?: string
+  /** One of the DNS SANs (ASCII case-insensitive). */
+  dns?: string
+  /** One of the e-mail SANs (ASCII case-insensitive). */
+  email?: string
+  /** The subject common name, exactly. */
+  cn?: string
+  /** The subject DN as an RFC 4514 string, exactly. */
+  dn?: string
+  /** The SHA-256 fingerprint (hex, any case, `:` separators allowed). */
+  fingerprint?: string
+}
+
+/**
+ * What an `MtlsVerifier` accepts (`MtlsConfig` in the core; `fromJson` takes the same
+ * schema in snake_case). Absent fields take the core's defaults.
+ */
+export interface MtlsVerifierOptions {
+  /** Trusted root CAs, PEM (several certificates per string allowed). Required. */
+  trustAnchors: Array<string>
+  /** Intermediate CAs to build paths with, PEM, beside those the client sends. */
+  intermediates?: Array<string>
+  /** CRLs, PEM. Empty (the default): revocation is not checked. */
+  crls?: Array<string>
+  /** Which certificates the CRLs are checked for: `chain` (default) or `end_entity`. */
+  revocationDepth?: 'chain' | 'end_entity'
+  /** When CRLs are set and none covers a certificate: `deny` (default) or `allow`. */
+  unknownStatus?: 'deny' | 'allow'
+  /**
+   * Require the clientAuth extended key usage (default true; false lets a leaf without an
+   * EKU extension pass).
+   */
+  requireClientAuthEku?: boolean
+  /** Accepted SPIFFE trust domains; when set, the leaf must have a SPIFFE ID in one of them. */
+  spiffeTrustDomains?: Array<string>
+  /**
+   * Subject sources, first present wins (default
+   * `['spiffe', 'dns', 'email', 'cn', 'fingerprint']`; also `dn`).
+   */
+  subjectFrom?: Array<'spiffe' | 'dns' | 'email' | 'cn' | 'dn' | 'fingerprint'>
+  /**
+   * Explicit mappings, first match wins: `{ match: { spiffeId | spiffePrefix | dns | email |
+   * cn | dn | fingerprint }, subject?, scopes? }`.
+   */
+  rules?: Array<MtlsRule>
+  /** Refuse certificates that no rule matches (default false). */
+  requireRuleMatch?: boolean
+  /** When set, the leaf's SHA-256 fingerprint must be one of these (hex). */
+  pinnedFingerprints?: Array<string>
+  /** Read the certificate from a header set by a trusted proxy. */
+  forwarded?: MtlsForwardedOptions
+}
 
 /** Parses a whole `Authorization` header value (`Basic <base64>`); throws `basic_*` errors. */
 export declare function parseBasic(header: string | Buffer): BasicCredentials
@@ -681,6 +1033,16 @@ export interface Rotation {
   issued: IssuedApiKey
   /** The old record with its successor set and its expiry moved to the end of the overlap. */
   previous: ApiKeyRecord
+}
+
+/** What a server certificate holds beside its names. */
+export interface ServerCertOptions {
+  /** The subject common name (default: the first name). */
+  cn?: string
+  /** notBefore, Unix seconds (default: the CA's). */
+  notBefore?: number
+  /** notAfter, Unix seconds (default: the CA's). */
+  notAfter?: number
 }
 
 /** Options of `httpsigSignatureBase`. */

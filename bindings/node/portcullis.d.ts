@@ -1,2 +1,3 @@
 export * from './index'
+export { peerCertificates } from './mtls'
 export * as jwt from './jwt'

@@ -1,11 +1,12 @@
 'use strict'
-// The portcullis demo in Node.js: the same 28 requests as demo.c and demo.py, one line each.
+// The portcullis demo in Node.js: the same 33 requests as demo.c and demo.py, one line each.
 // `make demo` diffs the three outputs; they must be byte-identical.
 
 const path = require('node:path')
 const {
   ApiKeyRing,
   BasicAuth,
+  DevCa,
   HmacSigningKey,
   HmacVerifier,
   HttpSigKeyring,
@@ -14,6 +15,7 @@ const {
   JwtKey,
   JwtKeySet,
   JwtVerifier,
+  MtlsVerifier,
   Request,
   WebhookSigner,
   WebhookVerifier,
@@ -157,5 +159,32 @@ decide('jwt ok', () => jwt.verify(bearerAt(t1), ['orders:read']))
 decide('jwt expired', () => jwt.verify(bearerAt(t1, NOW + 700), []))
 decide('jwt wrong audience', () => jwt.verify(bearerAt(t2), []))
 decide('jwt alg none', () => jwt.verify(bearerAt('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'), []))
+
+// mTLS client certificates: 29-33.
+const ca = new DevCa('portcullis demo CA', { notBefore: NOW - 86400, notAfter: NOW + 10 * 365 * 86400 })
+const spiffe = (id, notBefore, notAfter) => ca.issueClient({ spiffeId: id, notBefore, notAfter })
+const good = spiffe('spiffe://demo.example/billing', NOW - 3600, NOW + 86400)
+const other = spiffe('spiffe://other.example/billing', NOW - 3600, NOW + 86400)
+const expired = spiffe('spiffe://demo.example/billing', NOW - 172800, NOW - 86400)
+const mtlsOptions = { trustAnchors: [ca.caCertPem()], spiffeTrustDomains: ['demo.example'] }
+const mtls = new MtlsVerifier(mtlsOptions)
+const proxied = new MtlsVerifier({
+  ...mtlsOptions,
+  forwarded: { header: 'x-ssl-client-cert', format: 'nginx', trustedProxies: ['127.0.0.1/32'] },
+})
+const tlsRequest = (cert) => new Request({ method: 'GET', target: '/invoices', peerCertificates: [cert.der], now: NOW })
+const proxyRequest = (peerAddress) =>
+  new Request({
+    method: 'GET',
+    target: '/invoices',
+    headers: [['X-SSL-Client-Cert', encodeURIComponent(good.certPem)]],
+    peerAddress,
+    now: NOW,
+  })
+decide('mtls spiffe client', () => mtls.verify(tlsRequest(good)))
+decide('mtls other trust domain', () => mtls.verify(tlsRequest(other)))
+decide('mtls expired certificate', () => mtls.verify(tlsRequest(expired)))
+decide('mtls forged proxy header', () => proxied.verify(proxyRequest('203.0.113.9')))
+decide('mtls proxy header', () => proxied.verify(proxyRequest('127.0.0.1')))
 
 process.stdout.write(lines.join('\n') + '\n')

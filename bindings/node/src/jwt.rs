@@ -3,15 +3,16 @@
 
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Unknown};
 use napi::{Env, Result, Task};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
-use portcullis::jwt::{self as core, HeaderOptions, JwtConfig};
+use portcullis::jwt::{self as core, HeaderOptions, JwtConfig, KeySource};
 use portcullis::request::unix_now;
 
 use crate::errors::{from_denial, unix_seconds, OrThrow, Principal};
+use crate::jwks::JwksClient;
 use crate::jwt_key::{json_object, JwtKey, JwtKeySet};
 use crate::options::{self, plain, Field};
 use crate::request::Request;
@@ -28,6 +29,7 @@ const CONFIG_FIELDS: &[Field] = &[
     plain("maxTokenBytes", "max_token_bytes"),
     plain("cacheSize", "cache_size"),
     plain("realm", "realm"),
+    plain("requireCertificateBinding", "require_certificate_binding"),
 ];
 
 const HEADER_FIELDS: &[Field] = &[
@@ -64,6 +66,10 @@ pub struct JwtVerifierOptions {
     pub cache_size: Option<u32>,
     /// The realm named in the `WWW-Authenticate` challenge (default `api`).
     pub realm: Option<String>,
+    /// RFC 8705: `verify(request)` also requires the token's `cnf.x5t#S256` to be the
+    /// thumbprint of the request's leaf peer certificate (default false; `verifyToken`, which
+    /// has no request, then refuses every token with `jwt_confirmation_mismatch`).
+    pub require_certificate_binding: Option<bool>,
 }
 
 /// When and for what a token is verified.
@@ -100,7 +106,9 @@ pub struct VerifiedJws {
     pub payload: Buffer,
 }
 
-/// Verifies JWT bearer tokens (RFC 7519, RFC 8725 practices) against a key set.
+/// Verifies JWT bearer tokens (RFC 7519, RFC 8725 practices) against a key set: a
+/// `JwtKeySet`, or a `JwksClient` (remote JWKS; a cold or stale cache fetches during
+/// verification, so use `verifyAsync`/`verifyTokenAsync` to keep the event loop free).
 #[napi]
 pub struct JwtVerifier {
     inner: Arc<core::JwtVerifier>,
@@ -121,33 +129,47 @@ fn when(env: &Env, options: Option<VerifyTokenOptions>) -> Result<(i64, Vec<Stri
 
 #[napi]
 impl JwtVerifier {
-    /// Builds a verifier over the keys of `keyset`, now and later (throws `config_invalid`,
-    /// `json_invalid`).
+    /// Builds a verifier over the keys of `keys` (a `JwtKeySet`, now and later, or a
+    /// `JwksClient`). Throws `config_invalid`, `json_invalid`.
     #[napi(
         constructor,
-        ts_args_type = "keyset: JwtKeySet, options?: JwtVerifierOptions"
+        ts_args_type = "keys: JwtKeySet | JwksClient, options?: JwtVerifierOptions"
     )]
-    pub fn new(env: Env, keyset: &JwtKeySet, options: Option<Unknown>) -> Result<Self> {
+    pub fn new(
+        env: Env,
+        keys: Either<&JwtKeySet, &JwksClient>,
+        options: Option<Unknown>,
+    ) -> Result<Self> {
         let config = options::to_config_opt(options, CONFIG_FIELDS)?;
-        Self::build(&env, &options::to_string(config), keyset)
+        Self::build(&env, &options::to_string(config), keys)
     }
 
-    /// Builds a verifier from the configuration's JSON text (the same schema everywhere).
-    #[napi(factory)]
-    pub fn from_json(env: Env, json: String, keyset: &JwtKeySet) -> Result<Self> {
-        Self::build(&env, &json, keyset)
+    /// Builds a verifier from the configuration's JSON text (the same schema everywhere) over
+    /// a `JwtKeySet` or a `JwksClient`.
+    #[napi(factory, ts_args_type = "json: string, keys: JwtKeySet | JwksClient")]
+    pub fn from_json(
+        env: Env,
+        json: String,
+        keys: Either<&JwtKeySet, &JwksClient>,
+    ) -> Result<Self> {
+        Self::build(&env, &json, keys)
     }
 
-    fn build(env: &Env, json: &str, keyset: &JwtKeySet) -> Result<Self> {
+    fn build(env: &Env, json: &str, keys: Either<&JwtKeySet, &JwksClient>) -> Result<Self> {
         let config = JwtConfig::from_json(json).or_throw(env)?;
-        let inner = core::JwtVerifier::new(config, Arc::new(keyset.inner.clone())).or_throw(env)?;
+        let source: Arc<dyn KeySource> = match keys {
+            Either::A(keyset) => Arc::new(keyset.inner.clone()),
+            Either::B(client) => Arc::clone(&client.inner) as Arc<dyn KeySource>,
+        };
+        let inner = core::JwtVerifier::new(config, source).or_throw(env)?;
         Ok(JwtVerifier {
             inner: Arc::new(inner),
         })
     }
 
     /// Verifies the `Authorization: Bearer` token of `request` at the request's time and
-    /// checks the required `scopes`.
+    /// checks the required `scopes`. Runs on the calling thread: over a `JwksClient` whose
+    /// cache is cold or stale it waits for the fetch, so prefer `verifyAsync` there.
     #[napi]
     pub fn verify(
         &self,
@@ -163,7 +185,23 @@ impl JwtVerifier {
             .into())
     }
 
-    /// Verifies a token at `now` (the system clock when absent) and checks `scopes`.
+    /// `verify` on the libuv thread pool (what to call with a `JwksClient`: a fetch then never
+    /// blocks the event loop).
+    #[napi(ts_return_type = "Promise<Principal>")]
+    pub fn verify_async(
+        &self,
+        request: &Request,
+        scopes: Option<Vec<String>>,
+    ) -> AsyncTask<VerifyRequestTask> {
+        AsyncTask::new(VerifyRequestTask {
+            verifier: Arc::clone(&self.inner),
+            request: Some(request.inner.clone()),
+            scopes: scopes.unwrap_or_default(),
+        })
+    }
+
+    /// Verifies a token at `now` (the system clock when absent) and checks `scopes`. Runs on
+    /// the calling thread (see `verify`; `verifyTokenAsync` does not block).
     #[napi]
     pub fn verify_token(
         &self,
@@ -179,7 +217,8 @@ impl JwtVerifier {
             .into())
     }
 
-    /// `verifyToken` on the libuv thread pool.
+    /// `verifyToken` on the libuv thread pool (a `JwksClient` fetch never blocks the event
+    /// loop).
     #[napi(ts_return_type = "Promise<Principal>")]
     pub fn verify_token_async(
         &self,
@@ -243,6 +282,36 @@ impl Task for VerifyTokenTask {
         Ok(self
             .verifier
             .verify_token(&self.token, self.now, &self.scopes))
+    }
+
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Principal> {
+        output
+            .map(Principal::from)
+            .map_err(|d| from_denial(&env, d))
+    }
+}
+
+/// The work of `verifyAsync`.
+pub struct VerifyRequestTask {
+    verifier: Arc<core::JwtVerifier>,
+    request: Option<portcullis::Request>,
+    scopes: Vec<String>,
+}
+
+impl Task for VerifyRequestTask {
+    type Output = std::result::Result<portcullis::Principal, portcullis::Denial>;
+    type JsValue = Principal;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        // The request (with its token) is dropped as soon as it has been checked.
+        let request = self.request.take();
+        Ok(match &request {
+            Some(r) => self.verifier.verify(r, &self.scopes),
+            None => Err(portcullis::Denial::new(
+                portcullis::ErrorCode::Internal,
+                "verify task ran twice",
+            )),
+        })
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Principal> {

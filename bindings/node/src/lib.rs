@@ -1,7 +1,8 @@
 //! Node.js binding of portcullis (napi-rs): one API-authentication core for every service.
 //!
 //! API keys, HTTP Basic, webhook signatures, PCS1 HMAC request signing, RFC 9421 HTTP
-//! Message Signatures, RFC 9530 `Content-Digest` and JWT bearer tokens (JWS compact, JWK/JWKS).
+//! Message Signatures, RFC 9530 `Content-Digest`, JWT bearer tokens (JWS compact, JWK/JWKS,
+//! remote key sets) and mutual TLS (client certificates, RFC 8705 bound tokens).
 //!
 //! Thin by design: this crate converts JS values to the core's types and core failures to
 //! JS `Error` objects with a `code`; every rule lives in the `portcullis` crate.
@@ -15,8 +16,10 @@ mod errors;
 mod hmac;
 mod httpsig;
 mod httpsig_sign;
+mod jwks;
 mod jwt;
 mod jwt_key;
+mod mtls;
 mod options;
 mod request;
 mod response;
@@ -43,10 +46,16 @@ pub use httpsig_sign::{
     httpsig_signature_base, HttpSigSigner, HttpSignature, SignatureBaseOptions,
     SignatureSpecOptions,
 };
+pub use jwks::{JwksClient, JwksClientOptions, JwksFailure, JwksStatus};
 pub use jwt::{
     jwt_encode, JwtEncodeOptions, JwtVerifier, JwtVerifierOptions, VerifiedJws, VerifyTokenOptions,
 };
 pub use jwt_key::{jwk_thumbprint, JwtKey, JwtKeySet};
+pub use mtls::{
+    certificate_thumbprint, check_confirmation, ClientCertOptions, DevCa, DevCaOptions,
+    IntermediateOptions, IssuedCertificate, MtlsForwardedOptions, MtlsRule, MtlsRuleMatch,
+    MtlsVerifier, MtlsVerifierOptions, ServerCertOptions,
+};
 pub use request::{Request, RequestOptions};
 pub use response::{Response, ResponseOptions};
 pub use webhook::{

@@ -1,0 +1,472 @@
+//! Mutual TLS: `MtlsVerifier`, the development CA (`DevCa`, `IssuedCertificate`) and the
+//! RFC 8705 helpers `certificateThumbprint` and `checkConfirmation`.
+//!
+//! Node terminates TLS itself (`https`/`tls`); the service hands the peer chain over (see
+//! `peerCertificates` in `mtls.js`) and this binding passes it to the core, which decides.
+
+use napi::bindgen_prelude::{Buffer, Unknown};
+use napi::{Env, Result};
+use napi_derive::napi;
+use serde_json::{Map, Value};
+
+use portcullis::mtls::{self as core, ClientCertSpec, MtlsConfig, ServerCertSpec};
+use portcullis::request::unix_now;
+
+use crate::errors::{invalid_argument, unix_seconds, OrThrow, Principal};
+use crate::jwt_key::json_object;
+use crate::options::{self, plain, Field};
+use crate::request::Request;
+
+const MATCH_FIELDS: &[Field] = &[
+    plain("spiffeId", "spiffe_id"),
+    plain("spiffePrefix", "spiffe_prefix"),
+    plain("dns", "dns"),
+    plain("email", "email"),
+    plain("cn", "cn"),
+    plain("dn", "dn"),
+    plain("fingerprint", "fingerprint"),
+];
+
+const RULE_FIELDS: &[Field] = &[
+    Field {
+        js: "match",
+        json: "match",
+        nested: Some(MATCH_FIELDS),
+    },
+    plain("subject", "subject"),
+    plain("scopes", "scopes"),
+];
+
+const FORWARDED_FIELDS: &[Field] = &[
+    plain("header", "header"),
+    plain("format", "format"),
+    plain("trustedProxies", "trusted_proxies"),
+];
+
+const CONFIG_FIELDS: &[Field] = &[
+    plain("trustAnchors", "trust_anchors"),
+    plain("intermediates", "intermediates"),
+    plain("crls", "crls"),
+    plain("revocationDepth", "revocation_depth"),
+    plain("unknownStatus", "unknown_status"),
+    plain("requireClientAuthEku", "require_client_auth_eku"),
+    plain("spiffeTrustDomains", "spiffe_trust_domains"),
+    plain("subjectFrom", "subject_from"),
+    Field {
+        js: "rules",
+        json: "rules",
+        nested: Some(RULE_FIELDS),
+    },
+    plain("requireRuleMatch", "require_rule_match"),
+    plain("pinnedFingerprints", "pinned_fingerprints"),
+    Field {
+        js: "forwarded",
+        json: "forwarded",
+        nested: Some(FORWARDED_FIELDS),
+    },
+];
+
+const CLIENT_FIELDS: &[Field] = &[
+    plain("spiffeId", "spiffe_id"),
+    plain("dns", "dns"),
+    plain("email", "email"),
+    plain("cn", "cn"),
+    plain("notBefore", "not_before"),
+    plain("notAfter", "not_after"),
+    plain("ekuClientAuth", "eku_client_auth"),
+    plain("ekuServerAuth", "eku_server_auth"),
+];
+
+const SERVER_FIELDS: &[Field] = &[
+    plain("cn", "cn"),
+    plain("notBefore", "not_before"),
+    plain("notAfter", "not_after"),
+];
+
+/// What a mapping rule matches: exactly one field (the core's `spiffe_id`, `spiffe_prefix`, ...
+/// in camelCase).
+#[napi(object, object_to_js = false)]
+pub struct MtlsRuleMatch {
+    /// The SPIFFE ID, exactly.
+    pub spiffe_id: Option<String>,
+    /// A SPIFFE ID prefix on a path-segment boundary (`spiffe://td/ns` matches
+    /// `spiffe://td/ns/a`, not `spiffe://td/nsx`).
+    pub spiffe_prefix: Option<String>,
+    /// One of the DNS SANs (ASCII case-insensitive).
+    pub dns: Option<String>,
+    /// One of the e-mail SANs (ASCII case-insensitive).
+    pub email: Option<String>,
+    /// The subject common name, exactly.
+    pub cn: Option<String>,
+    /// The subject DN as an RFC 4514 string, exactly.
+    pub dn: Option<String>,
+    /// The SHA-256 fingerprint (hex, any case, `:` separators allowed).
+    pub fingerprint: Option<String>,
+}
+
+/// An explicit mapping: a certificate that matches gets this subject and these scopes.
+#[napi(object, object_to_js = false)]
+pub struct MtlsRule {
+    /// What the certificate must carry (exactly one field).
+    #[napi(js_name = "match")]
+    pub matches: MtlsRuleMatch,
+    /// The principal's subject; absent: taken from `subjectFrom`.
+    pub subject: Option<String>,
+    /// The scopes granted.
+    pub scopes: Option<Vec<String>>,
+}
+
+/// A TLS-terminating proxy that forwards the client certificate in a header.
+#[napi(object, object_to_js = false)]
+pub struct MtlsForwardedOptions {
+    /// The header's name (default `x-forwarded-client-cert`).
+    pub header: Option<String>,
+    /// `xfcc` (Envoy, the default) or `nginx` (`$ssl_client_escaped_cert`).
+    #[napi(ts_type = "'xfcc' | 'nginx'")]
+    pub format: Option<String>,
+    /// The proxies' addresses as CIDRs (`10.0.0.0/8`, `::1/128`; a bare address is one host).
+    /// Required, non-empty. Only requests from these addresses may carry the header.
+    pub trusted_proxies: Vec<String>,
+}
+
+/// What an `MtlsVerifier` accepts (`MtlsConfig` in the core; `fromJson` takes the same
+/// schema in snake_case). Absent fields take the core's defaults.
+#[napi(object, object_to_js = false)]
+pub struct MtlsVerifierOptions {
+    /// Trusted root CAs, PEM (several certificates per string allowed). Required.
+    pub trust_anchors: Vec<String>,
+    /// Intermediate CAs to build paths with, PEM, beside those the client sends.
+    pub intermediates: Option<Vec<String>>,
+    /// CRLs, PEM. Empty (the default): revocation is not checked.
+    pub crls: Option<Vec<String>>,
+    /// Which certificates the CRLs are checked for: `chain` (default) or `end_entity`.
+    #[napi(ts_type = "'chain' | 'end_entity'")]
+    pub revocation_depth: Option<String>,
+    /// When CRLs are set and none covers a certificate: `deny` (default) or `allow`.
+    #[napi(ts_type = "'deny' | 'allow'")]
+    pub unknown_status: Option<String>,
+    /// Require the clientAuth extended key usage (default true; false lets a leaf without an
+    /// EKU extension pass).
+    pub require_client_auth_eku: Option<bool>,
+    /// Accepted SPIFFE trust domains; when set, the leaf must have a SPIFFE ID in one of them.
+    pub spiffe_trust_domains: Option<Vec<String>>,
+    /// Subject sources, first present wins (default
+    /// `['spiffe', 'dns', 'email', 'cn', 'fingerprint']`; also `dn`).
+    #[napi(ts_type = "Array<'spiffe' | 'dns' | 'email' | 'cn' | 'dn' | 'fingerprint'>")]
+    pub subject_from: Option<Vec<String>>,
+    /// Explicit mappings, first match wins: `{ match: { spiffeId | spiffePrefix | dns | email |
+    /// cn | dn | fingerprint }, subject?, scopes? }`.
+    pub rules: Option<Vec<MtlsRule>>,
+    /// Refuse certificates that no rule matches (default false).
+    pub require_rule_match: Option<bool>,
+    /// When set, the leaf's SHA-256 fingerprint must be one of these (hex).
+    pub pinned_fingerprints: Option<Vec<String>>,
+    /// Read the certificate from a header set by a trusted proxy.
+    pub forwarded: Option<MtlsForwardedOptions>,
+}
+
+/// The validity of a CA, Unix seconds.
+#[napi(object, object_to_js = false)]
+pub struct DevCaOptions {
+    /// notBefore, Unix seconds.
+    pub not_before: f64,
+    /// notAfter, Unix seconds.
+    pub not_after: f64,
+}
+
+/// An intermediate CA: validity and path length constraint.
+#[napi(object, object_to_js = false)]
+pub struct IntermediateOptions {
+    /// notBefore, Unix seconds.
+    pub not_before: f64,
+    /// notAfter, Unix seconds.
+    pub not_after: f64,
+    /// How many CAs may follow below this one (absent: unconstrained).
+    pub path_len: Option<u32>,
+}
+
+/// What a client certificate holds (`ClientCertSpec` in the core).
+#[napi(object, object_to_js = false)]
+pub struct ClientCertOptions {
+    /// A URI SAN `spiffe://...`.
+    pub spiffe_id: Option<String>,
+    /// DNS SANs.
+    pub dns: Option<Vec<String>>,
+    /// E-mail (rfc822Name) SANs.
+    pub email: Option<Vec<String>>,
+    /// The subject common name.
+    pub cn: Option<String>,
+    /// notBefore, Unix seconds (default: the CA's).
+    pub not_before: Option<f64>,
+    /// notAfter, Unix seconds (default: the CA's).
+    pub not_after: Option<f64>,
+    /// Include the clientAuth extended key usage (default true).
+    pub eku_client_auth: Option<bool>,
+    /// Include the serverAuth extended key usage (default false).
+    pub eku_server_auth: Option<bool>,
+}
+
+/// What a server certificate holds beside its names.
+#[napi(object, object_to_js = false)]
+pub struct ServerCertOptions {
+    /// The subject common name (default: the first name).
+    pub cn: Option<String>,
+    /// notBefore, Unix seconds (default: the CA's).
+    pub not_before: Option<f64>,
+    /// notAfter, Unix seconds (default: the CA's).
+    pub not_after: Option<f64>,
+}
+
+/// Verifies TLS client certificates: the chain (webpki) on the request's clock, CRLs, pins,
+/// SPIFFE trust domains and mapping rules. Immutable once built; no challenge on refusal
+/// (TLS client authentication has no HTTP scheme).
+#[napi]
+pub struct MtlsVerifier {
+    inner: core::MtlsVerifier,
+}
+
+#[napi]
+impl MtlsVerifier {
+    /// Builds the verifier (throws `config_invalid`, `mtls_crl_invalid`).
+    #[napi(constructor, ts_args_type = "options: MtlsVerifierOptions")]
+    pub fn new(env: Env, options: Unknown) -> Result<Self> {
+        let config = options::to_config(&options::object(options)?, CONFIG_FIELDS, &[])?;
+        Self::build(&env, &options::to_string(config))
+    }
+
+    /// Builds the verifier from the configuration's JSON text (the core's snake_case schema,
+    /// the same in every language).
+    #[napi(factory)]
+    pub fn from_json(env: Env, json: String) -> Result<Self> {
+        Self::build(&env, &json)
+    }
+
+    fn build(env: &Env, json: &str) -> Result<Self> {
+        let config = MtlsConfig::from_json(json).or_throw(env)?;
+        let inner = core::MtlsVerifier::new(config).or_throw(env)?;
+        Ok(MtlsVerifier { inner })
+    }
+
+    /// Verifies the client certificate of `request` (its `peerCertificates`, or the forwarded
+    /// header when the `peerAddress` is a trusted proxy) at the request's time.
+    #[napi]
+    pub fn verify(&self, env: Env, request: &Request) -> Result<Principal> {
+        Ok(self.inner.verify(&request.inner).or_throw(&env)?.into())
+    }
+
+    /// Verifies a chain (DER, leaf first; the rest are candidate intermediates) at `now`
+    /// (Unix seconds; the system clock when absent).
+    #[napi]
+    pub fn verify_chain(
+        &self,
+        env: Env,
+        chain: Vec<Buffer>,
+        now: Option<f64>,
+    ) -> Result<Principal> {
+        let now = match now {
+            Some(n) => unix_seconds(n, "now").or_throw(&env)?,
+            None => unix_now(),
+        };
+        let chain: Vec<&[u8]> = chain.iter().map(|b| b.as_ref()).collect();
+        Ok(self.inner.verify_chain(&chain, now).or_throw(&env)?.into())
+    }
+
+    /// `MtlsVerifier { trustAnchors, crls, rules, pins, forwarded }` (counts and the header
+    /// name only).
+    #[napi(js_name = "toString")]
+    pub fn to_display(&self) -> String {
+        let c = self.inner.config();
+        let forwarded = c
+            .forwarded
+            .as_ref()
+            .map_or_else(|| "null".to_owned(), |f| format!("{:?}", f.header));
+        format!(
+            "MtlsVerifier {{ trustAnchors: {}, crls: {}, rules: {}, pins: {}, forwarded: {forwarded} }}",
+            c.trust_anchors.len(),
+            c.crls.len(),
+            c.rules.len(),
+            c.pinned_fingerprints.len()
+        )
+    }
+}
+
+/// Options object -> a core spec type (camelCase renamed, unknown names refused, values
+/// checked by the core's serde type: `invalid_argument`).
+macro_rules! spec {
+    ($env:expr, $options:expr, $fields:expr, $what:literal) => {
+        serde_json::from_value(Value::Object(options::to_config_opt($options, $fields)?))
+            .map_err(|e| invalid_argument(format!(concat!($what, ": {}"), e)))
+            .or_throw($env)
+    };
+}
+
+fn validity(env: &Env, not_before: f64, not_after: f64) -> Result<(i64, i64)> {
+    Ok((
+        unix_seconds(not_before, "notBefore").or_throw(env)?,
+        unix_seconds(not_after, "notAfter").or_throw(env)?,
+    ))
+}
+
+/// A development certificate authority (ECDSA P-256) that issues test certificates and CRLs
+/// at explicit Unix times. Its key never leaves memory. Never for production.
+#[napi]
+pub struct DevCa {
+    inner: core::DevCa,
+}
+
+#[napi]
+impl DevCa {
+    /// A self-signed root CA valid from `notBefore` to `notAfter` (Unix seconds).
+    #[napi(constructor)]
+    pub fn new(env: Env, common_name: String, options: DevCaOptions) -> Result<Self> {
+        let (nb, na) = validity(&env, options.not_before, options.not_after)?;
+        let inner = core::DevCa::new(&common_name, nb, na).or_throw(&env)?;
+        Ok(DevCa { inner })
+    }
+
+    /// An intermediate CA signed by this one; `pathLen` constrains the CAs below it.
+    #[napi]
+    pub fn issue_intermediate(
+        &self,
+        env: Env,
+        common_name: String,
+        options: IntermediateOptions,
+    ) -> Result<DevCa> {
+        let (nb, na) = validity(&env, options.not_before, options.not_after)?;
+        let path_len = options
+            .path_len
+            .map(|n| u8::try_from(n).map_err(|_| invalid_argument("pathLen must be 0..=255")))
+            .transpose()
+            .or_throw(&env)?;
+        let inner = self
+            .inner
+            .issue_intermediate(&common_name, nb, na, path_len)
+            .or_throw(&env)?;
+        Ok(DevCa { inner })
+    }
+
+    /// A TLS client certificate (clientAuth unless `ekuClientAuth: false`).
+    #[napi(ts_args_type = "options?: ClientCertOptions")]
+    pub fn issue_client(&self, env: Env, options: Option<Unknown>) -> Result<IssuedCertificate> {
+        let spec: ClientCertSpec = spec!(&env, options, CLIENT_FIELDS, "client certificate")?;
+        let inner = self.inner.issue_client(&spec).or_throw(&env)?;
+        Ok(IssuedCertificate { inner })
+    }
+
+    /// A TLS server certificate (serverAuth) for `dnsNames` (IP addresses are accepted too).
+    #[napi(ts_args_type = "dnsNames: Array<string>, options?: ServerCertOptions")]
+    pub fn issue_server(
+        &self,
+        env: Env,
+        dns_names: Vec<String>,
+        options: Option<Unknown>,
+    ) -> Result<IssuedCertificate> {
+        let mut spec: ServerCertSpec = spec!(&env, options, SERVER_FIELDS, "server certificate")?;
+        spec.dns_names = dns_names;
+        let inner = self.inner.issue_server(&spec).or_throw(&env)?;
+        Ok(IssuedCertificate { inner })
+    }
+
+    /// Puts the certificate with serial `serial` (hex) on this CA's CRL, revoked at `at`.
+    #[napi]
+    pub fn revoke(&self, env: Env, serial: String, at: f64) -> Result<()> {
+        let at = unix_seconds(at, "at").or_throw(&env)?;
+        self.inner.revoke(&serial, at).or_throw(&env)
+    }
+
+    /// This CA's CRL, PEM, issued at `thisUpdate` and valid until `nextUpdate`.
+    #[napi]
+    pub fn crl_pem(&self, env: Env, this_update: f64, next_update: f64) -> Result<String> {
+        let this_update = unix_seconds(this_update, "thisUpdate").or_throw(&env)?;
+        let next_update = unix_seconds(next_update, "nextUpdate").or_throw(&env)?;
+        self.inner.crl_pem(this_update, next_update).or_throw(&env)
+    }
+
+    /// The CA certificate, PEM (a trust anchor when this is the root).
+    #[napi]
+    pub fn ca_cert_pem(&self) -> String {
+        self.inner.ca_cert_pem().to_owned()
+    }
+
+    /// This CA's certificate then its parents below the root, PEM; empty for a root.
+    #[napi]
+    pub fn intermediates_pem(&self) -> String {
+        self.inner.intermediates_pem()
+    }
+
+    /// `DevCa { ... }` without the key.
+    #[napi(js_name = "toString")]
+    pub fn to_display(&self) -> String {
+        format!("{:?}", self.inner)
+    }
+}
+
+/// A certificate issued by a `DevCa`, with its private key. Neither `toString` nor
+/// `util.inspect` shows the key; read it from `keyPem`.
+#[napi]
+pub struct IssuedCertificate {
+    inner: core::IssuedCertificate,
+}
+
+#[napi]
+impl IssuedCertificate {
+    /// The certificate, PEM.
+    #[napi(getter)]
+    pub fn cert_pem(&self) -> String {
+        self.inner.cert_pem.clone()
+    }
+
+    /// The certificate then the issuing intermediates (not the root), PEM: what a TLS peer
+    /// presents.
+    #[napi(getter)]
+    pub fn chain_pem(&self) -> String {
+        self.inner.chain_pem.clone()
+    }
+
+    /// The certificate, DER.
+    #[napi(getter)]
+    pub fn der(&self) -> Buffer {
+        self.inner.der.clone().into()
+    }
+
+    /// The private key, PKCS#8 PEM.
+    #[napi(getter)]
+    pub fn key_pem(&self) -> String {
+        self.inner.key_pem.as_str().to_owned()
+    }
+
+    /// The serial number, lower-case hex.
+    #[napi(getter)]
+    pub fn serial(&self) -> String {
+        self.inner.serial.clone()
+    }
+
+    /// SHA-256 of the DER, lower-case hex.
+    #[napi(getter)]
+    pub fn fingerprint_sha256(&self) -> String {
+        self.inner.fingerprint_sha256.clone()
+    }
+
+    /// `IssuedCertificate { serial, fingerprintSha256 }`: never the key.
+    #[napi(js_name = "toString")]
+    pub fn to_display(&self) -> String {
+        format!(
+            "IssuedCertificate {{ serial: \"{}\", fingerprintSha256: \"{}\" }}",
+            self.inner.serial, self.inner.fingerprint_sha256
+        )
+    }
+}
+
+/// The RFC 8705 `x5t#S256` of a DER certificate (base64url SHA-256, no padding).
+#[napi]
+pub fn certificate_thumbprint(der: Buffer) -> String {
+    core::certificate_thumbprint(&der)
+}
+
+/// Checks that the JWT `claims` (an object or JSON text) carry `cnf: { "x5t#S256": thumbprint }`;
+/// throws `jwt_confirmation_mismatch` otherwise.
+#[napi(ts_args_type = "claims: Record<string, unknown> | string, thumbprint: string")]
+pub fn check_confirmation(env: Env, claims: Unknown, thumbprint: String) -> Result<()> {
+    let claims: Map<String, Value> = json_object(&env, claims, "claims")?;
+    core::check_confirmation(&Value::Object(claims), &thumbprint).or_throw(&env)
+}
