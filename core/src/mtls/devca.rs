@@ -70,6 +70,20 @@ impl Default for ClientCertSpec {
     }
 }
 
+impl ClientCertSpec {
+    /// Parses the JSON form (an object; unknown fields refused: `json_invalid`).
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        crate::encoding::from_json_object(json, "client certificate spec")
+    }
+}
+
+impl ServerCertSpec {
+    /// Parses the JSON form (an object; unknown fields refused: `json_invalid`).
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        crate::encoding::from_json_object(json, "server certificate spec")
+    }
+}
+
 /// What a server certificate holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -141,7 +155,12 @@ pub struct DevCa {
     not_after: i64,
     is_root: bool,
     revoked: Mutex<Vec<(Vec<u8>, i64)>>,
+    /// The last CRL signed, with what it was signed from: asking twice for the same CRL gives
+    /// the same bytes (an ECDSA signature's length varies, and C callers size a buffer first).
+    last_crl: Mutex<Option<(CrlInputs, String)>>,
 }
+
+type CrlInputs = (i64, i64, Vec<(Vec<u8>, i64)>);
 
 impl std::fmt::Debug for DevCa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -209,6 +228,7 @@ impl DevCa {
             not_after,
             is_root: true,
             revoked: Mutex::new(Vec::new()),
+            last_crl: Mutex::new(None),
         })
     }
 
@@ -255,6 +275,7 @@ impl DevCa {
             not_after,
             is_root: false,
             revoked: Mutex::new(Vec::new()),
+            last_crl: Mutex::new(None),
         })
     }
 
@@ -363,7 +384,8 @@ impl DevCa {
         Ok(())
     }
 
-    /// This CA's CRL, PEM, issued at `this_update` and valid until `next_update`.
+    /// This CA's CRL, PEM, issued at `this_update` and valid until `next_update`. Asked again
+    /// with the same times and revocations, it returns the same PEM.
     pub fn crl_pem(&self, this_update: i64, next_update: i64) -> Result<String, Error> {
         let revoked = self
             .revoked
@@ -388,11 +410,23 @@ impl DevCa {
                 .collect::<Result<_, Error>>()?,
             key_identifier_method: KeyIdMethod::Sha256,
         };
+        let mut last = self
+            .last_crl
+            .lock()
+            .map_err(|_| Error::new(ErrorCode::Internal, "dev CA lock poisoned"))?;
+        let inputs = (this_update, next_update, revoked);
+        if let Some((signed_from, pem)) = last.as_ref() {
+            if *signed_from == inputs {
+                return Ok(pem.clone());
+            }
+        }
         let issuer = Issuer::from_params(&self.params, &self.key);
-        params
+        let pem = params
             .signed_by(&issuer)
             .and_then(|crl| crl.pem())
-            .map_err(|e| ca_err("sign CRL", e))
+            .map_err(|e| ca_err("sign CRL", e))?;
+        *last = Some((inputs, pem.clone()));
+        Ok(pem)
     }
 }
 
