@@ -4,9 +4,11 @@
 #   make build-c   cargo build --release -p portcullis-ffi; build/lib/libportcullis.{a,so};
 #                  build/lib/pkgconfig/portcullis.pc
 #   make test-c    build-c, the header drift check, the C API tests (tests/c/test_api*.c,
-#                  test_signatures*.c, test_jwt*.c) and the vector runner (test_vectors.c +
-#                  vectors_sig.c + vectors_jwt.c over every case of
-#                  tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt}.json)
+#                  test_signatures*.c, test_jwt*.c, test_mtls.c, test_jwks.c with the loopback
+#                  http_server.c) and the vector runner (test_vectors.c + vectors_sig.c +
+#                  vectors_jwt.c + vectors_mtls.c + vectors_jwks.c over every case of
+#                  tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks}.json and
+#                  tests/vectors/mtls/mtls.json)
 #   make demo-c    examples/demo/demo.c against the shared library -> build/demo/c.txt
 
 .PHONY: build-c test-c demo-c
@@ -45,9 +47,9 @@ build-c:
 	    $(ROOT)/ffi/portcullis.pc.in > $(C_PCDIR)/portcullis.pc
 	@echo "build-c: $(C_LIBDIR)/libportcullis.{a,so}, $(C_PCDIR)/portcullis.pc"
 
-C_VECTOR_FILES := $(addprefix $(ROOT)/tests/vectors/,apikey.json basic.json webhook.json hmac.json httpsig.json jwt.json)
-C_API_TESTS    := $(addprefix $(ROOT)/tests/c/,test_api.c test_api_edges.c test_api_threads.c test_signatures.c test_signatures_edges.c test_signatures_threads.c test_jwt.c test_jwt_edges.c test_jwt_threads.c)
-C_VECTOR_SRCS  := $(addprefix $(ROOT)/tests/c/,test_vectors.c vectors_sig.c vectors_jwt.c)
+C_VECTOR_FILES := $(addprefix $(ROOT)/tests/vectors/,apikey.json basic.json webhook.json hmac.json httpsig.json jwt.json jwks.json mtls/mtls.json)
+C_API_TESTS    := $(addprefix $(ROOT)/tests/c/,test_api.c test_api_edges.c test_api_threads.c test_signatures.c test_signatures_edges.c test_signatures_threads.c test_jwt.c test_jwt_edges.c test_jwt_threads.c test_mtls.c test_jwks.c http_server.c)
+C_VECTOR_SRCS  := $(addprefix $(ROOT)/tests/c/,test_vectors.c vectors_sig.c vectors_jwt.c vectors_mtls.c vectors_jwks.c http_server.c)
 
 $(C_OUT)/vectors_table.h: $(ROOT)/tests/c/gen_vectors.py $(C_VECTOR_FILES)
 	@mkdir -p $(C_OUT)
@@ -74,7 +76,7 @@ test-c: build-c $(C_OUT)/vectors_table.h
 	$(CARGO) test -p portcullis-ffi --test header
 	$(c_lsan_probe)
 	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c $(C_API_TESTS) -pthread -o $(C_OUT)/test_api $(C_STATIC)
-	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c -I$(C_OUT) $(C_VECTOR_SRCS) -o $(C_OUT)/test_vectors $(C_STATIC)
+	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c -I$(C_OUT) $(C_VECTOR_SRCS) -pthread -o $(C_OUT)/test_vectors $(C_STATIC)
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options):abort_on_error=0 UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_api
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options):abort_on_error=0 UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_vectors
 

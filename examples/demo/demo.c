@@ -1,7 +1,7 @@
 /*
- * The portcullis demo in C: the same 28 requests as demo.py and demo.js, one line each: API keys
+ * The portcullis demo in C: the same 33 requests as demo.py and demo.js, one line each: API keys
  * and Basic (1-15), webhooks (16-19), PCS1 HMAC signing (20-22), RFC 9421 signatures (23-24),
- * JWT bearer tokens (25-28).
+ * JWT bearer tokens (25-28), mTLS client certificates (29-33).
  * Build: cc demo.c $(pkg-config --cflags --libs portcullis)
  */
 #include <stdio.h>
@@ -319,6 +319,127 @@ static void jwts(void) {
     portcullis_jwt_key_free(key);
 }
 
+/* Percent-encodes every byte outside A-Za-z0-9-_.~ (as nginx's $ssl_client_escaped_cert). */
+static void percent_encode(const char *in, char *out, size_t cap) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p != '\0'; p++) {
+        if (o + 4 > cap) {
+            fprintf(stderr, "demo: percent_encode: buffer too small\n");
+            exit(1);
+        }
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '_' || *p == '.' || *p == '~') {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    out[o] = '\0';
+}
+
+/* A client certificate for `spiffe_id` valid from `not_before` to `not_after`. */
+typedef struct {
+    uint8_t der[2048];
+    size_t der_len;
+    char pem[2048];
+} demo_cert;
+
+static void client_cert(portcullis_dev_ca *ca, const char *spiffe_id, int64_t not_before,
+                        int64_t not_after, demo_cert *out) {
+    char spec[256];
+    size_t len = 0;
+    snprintf(spec, sizeof spec, "{\"spiffe_id\":\"%s\",\"not_before\":%lld,\"not_after\":%lld}",
+             spiffe_id, (long long)not_before, (long long)not_after);
+    portcullis_issued_cert *issued = NULL;
+    must(portcullis_dev_ca_issue_client(ca, S(spec), &issued), "issue client certificate");
+    must(portcullis_issued_cert_der(issued, out->der, sizeof out->der, &out->der_len), "cert der");
+    must(portcullis_issued_cert_cert_pem(issued, (uint8_t *)out->pem, sizeof out->pem, &len),
+         "cert pem");
+    portcullis_issued_cert_free(issued);
+}
+
+/* GET /invoices at NOW with `cert` as the TLS peer certificate, or else the forwarded header
+   `header` from `peer`. */
+static void mtls(portcullis_mtls_verifier *v, const char *label, const demo_cert *cert,
+                 const char *header, const char *peer) {
+    portcullis_request *req = NULL;
+    must(portcullis_request_new(S("GET"), S("/invoices"), &req), "request");
+    if (cert != NULL)
+        must(portcullis_request_add_peer_certificate(req, cert->der, cert->der_len), "peer cert");
+    if (header != NULL)
+        must(portcullis_request_add_header(req, S("X-SSL-Client-Cert"), S(header)), "header");
+    if (peer != NULL)
+        must(portcullis_request_set_peer_address(req, S(peer)), "peer address");
+    must(portcullis_request_set_now(req, NOW), "set_now");
+    portcullis_principal *p = NULL;
+    portcullis_denial *d = NULL;
+    portcullis_result rc = portcullis_mtls_verifier_verify(v, req, &p, &d);
+    report(label, rc, p, d);
+    portcullis_request_free(req);
+}
+
+/* `text` as a JSON string literal (PEM newlines escaped) into `out`. */
+static void json_string(const char *text, char *out, size_t cap) {
+    size_t o = 0;
+    out[o++] = '"';
+    for (const char *p = text; *p != '\0'; p++) {
+        if (o + 4 > cap) {
+            fprintf(stderr, "demo: json_string: buffer too small\n");
+            exit(1);
+        }
+        if (*p == '\n') {
+            out[o++] = '\\';
+            out[o++] = 'n';
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
+/* Requests 29-33: mTLS client certificates from a development CA, directly and through a
+   trusted proxy's header. */
+static void mtls_demo(void) {
+    portcullis_dev_ca *ca = NULL;
+    must(portcullis_dev_ca_new(S("portcullis demo CA"), NOW - 86400, NOW + 10LL * 365 * 86400, &ca),
+         "dev CA");
+    static demo_cert good, other, expired;
+    client_cert(ca, "spiffe://demo.example/billing", NOW - 3600, NOW + 86400, &good);
+    client_cert(ca, "spiffe://other.example/billing", NOW - 3600, NOW + 86400, &other);
+    client_cert(ca, "spiffe://demo.example/billing", NOW - 172800, NOW - 86400, &expired);
+    char ca_pem[2048], anchor[2200], config[3000];
+    size_t len = 0;
+    must(portcullis_dev_ca_cert_pem(ca, (uint8_t *)ca_pem, sizeof ca_pem, &len), "CA pem");
+    json_string(ca_pem, anchor, sizeof anchor);
+
+    portcullis_mtls_verifier *direct = NULL, *proxied = NULL;
+    snprintf(config, sizeof config,
+             "{\"trust_anchors\":[%s],\"spiffe_trust_domains\":[\"demo.example\"]}", anchor);
+    must(portcullis_mtls_verifier_new(S(config), &direct), "mtls verifier");
+    snprintf(config, sizeof config,
+             "{\"trust_anchors\":[%s],\"spiffe_trust_domains\":[\"demo.example\"],"
+             "\"forwarded\":{\"header\":\"x-ssl-client-cert\",\"format\":\"nginx\","
+             "\"trusted_proxies\":[\"127.0.0.1/32\"]}}",
+             anchor);
+    must(portcullis_mtls_verifier_new(S(config), &proxied), "mtls proxied verifier");
+
+    char header[6144];
+    percent_encode(good.pem, header, sizeof header);
+    mtls(direct, "mtls spiffe client", &good, NULL, NULL);
+    mtls(direct, "mtls other trust domain", &other, NULL, NULL);
+    mtls(direct, "mtls expired certificate", &expired, NULL, NULL);
+    mtls(proxied, "mtls forged proxy header", NULL, header, "203.0.113.9");
+    mtls(proxied, "mtls proxy header", NULL, header, "127.0.0.1");
+
+    portcullis_mtls_verifier_free(direct);
+    portcullis_mtls_verifier_free(proxied);
+    portcullis_dev_ca_free(ca);
+}
+
 int main(void) {
     verifiers v = {NULL, NULL};
     must(portcullis_apikey_ring_new(S(PEPPER), S("{\"prefix\":\"pc\",\"environment\":\"live\",\"realm\":\"demo\"}"),
@@ -391,6 +512,7 @@ int main(void) {
     hmac_signing();
     http_signatures();
     jwts();
+    mtls_demo();
 
     portcullis_apikey_record_free(r1);
     portcullis_apikey_record_free(r2);

@@ -72,6 +72,11 @@ typedef struct portcullis_basic_credentials portcullis_basic_credentials;
 // challenge to send. Free with `portcullis_denial_free`.
 typedef struct portcullis_denial portcullis_denial;
 
+// A development certificate authority (ECDSA P-256; a root or an intermediate) and the serials
+// it revoked. Reference-counted and thread-safe: issue, revoke and write CRLs from any thread.
+// `portcullis_dev_ca_retain` takes a reference, `portcullis_dev_ca_free` drops one.
+typedef struct portcullis_dev_ca portcullis_dev_ca;
+
 // Header fields to add to a message, in order, as (name, value) pairs of text: what
 // `portcullis_webhook_signer_sign`, `portcullis_hmac_sign_request` and the RFC 9421 signers
 // return. Read with `portcullis_headers_len`, `_name` and `_value`; free with
@@ -109,6 +114,18 @@ typedef struct portcullis_httpsig_verifier portcullis_httpsig_verifier;
 // with `portcullis_issued_apikey_free`.
 typedef struct portcullis_issued_apikey portcullis_issued_apikey;
 
+// A certificate issued by a dev CA and its private key: certificate PEM and DER, chain PEM,
+// key PEM, serial and SHA-256 fingerprint. The key is wiped when the handle is freed with
+// `portcullis_issued_cert_free`.
+typedef struct portcullis_issued_cert portcullis_issued_cert;
+
+// A remote JWKS: fetched over HTTPS (or HTTP to a loopback address), cached for the TTL the
+// server allows within the configured bounds, refetched on an unknown `kid` (at most once per
+// cooldown), served stale while fetches fail (within `max_stale_seconds`). Reference-counted
+// and thread-safe; verifiers built over it share it. `portcullis_jwks_client_retain` takes a
+// reference, `portcullis_jwks_client_free` drops one.
+typedef struct portcullis_jwks_client portcullis_jwks_client;
+
 // A JWT signing or verification key, bound to exactly one algorithm and parsed once: an HMAC
 // secret, a public key or a private key. Key sets it is inserted into share it (no copy);
 // its secret material is wiped when the last holder lets go. Read-only once built: may be
@@ -126,6 +143,12 @@ typedef struct portcullis_jwt_keyset portcullis_jwt_keyset;
 // revocation list and verified-token cache. Reference-counted and thread-safe.
 // `portcullis_jwt_verifier_retain` takes a reference, `portcullis_jwt_verifier_free` drops one.
 typedef struct portcullis_jwt_verifier portcullis_jwt_verifier;
+
+// A client certificate verifier: trust anchors, intermediates, CRLs, identity sources, rules,
+// pins and an optional trusted-proxy header, parsed once. Reference-counted and thread-safe:
+// verify from any number of threads. `portcullis_mtls_verifier_retain` takes a reference,
+// `portcullis_mtls_verifier_free` drops one.
+typedef struct portcullis_mtls_verifier portcullis_mtls_verifier;
 
 // Who the caller is, as proved by one method: subject, method, credential id, scopes, claims
 // and expiry. Never holds the secret that proved it. Free with `portcullis_principal_free`.
@@ -704,6 +727,136 @@ portcullis_result portcullis_denial_challenge(const portcullis_denial *d,
 // Frees a denial. NULL is a no-op.
 void portcullis_denial_free(portcullis_denial *d);
 
+// Creates a self-signed root CA with the subject common name `common_name` (UTF-8), valid
+// from `not_before` to `not_after` (Unix seconds). On success `*out` receives a handle
+// holding one reference. Fails with `INVALID_ARGUMENT` (a time out of range),
+// `RANDOM_UNAVAILABLE`, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_dev_ca_new(const uint8_t *common_name,
+                                        size_t common_name_len,
+                                        int64_t not_before,
+                                        int64_t not_after,
+                                        portcullis_dev_ca **out);
+
+// Takes one more reference to `ca` and returns it (NULL gives NULL).
+portcullis_dev_ca *portcullis_dev_ca_retain(const portcullis_dev_ca *ca);
+
+// Drops one reference to `ca`; the last one frees it (and its key). NULL is a no-op.
+void portcullis_dev_ca_free(portcullis_dev_ca *ca);
+
+// Creates an intermediate CA signed by `ca`, with the common name `common_name` (UTF-8),
+// valid from `not_before` to `not_after` (Unix seconds). When `has_path_len` is true the
+// intermediate's basic constraints allow `path_len` CAs below it; otherwise they are
+// unconstrained. Its issued certificates' chains carry it (and its parents below the root).
+//
+// On success `*out` receives a new dev CA handle holding one reference. Fails as
+// `portcullis_dev_ca_new`.
+portcullis_result portcullis_dev_ca_issue_intermediate(const portcullis_dev_ca *ca,
+                                                       const uint8_t *common_name,
+                                                       size_t common_name_len,
+                                                       int64_t not_before,
+                                                       int64_t not_after,
+                                                       uint8_t path_len,
+                                                       bool has_path_len,
+                                                       portcullis_dev_ca **out);
+
+// Issues a TLS client certificate from the `ClientCertSpec` JSON (UTF-8, every field
+// optional, unknown fields refused; length 0 for all defaults): `spiffe_id` (a URI SAN),
+// `dns`, `email` (SAN lists), `cn`, `not_before`, `not_after` (Unix seconds; default: the
+// CA's), `eku_client_auth` (true), `eku_server_auth` (false).
+//
+// On success `*out` receives the issued certificate (free it with
+// `portcullis_issued_cert_free`). Fails with `JSON_INVALID`, `INVALID_ARGUMENT` (a name that
+// is not IA5, a time out of range), `RANDOM_UNAVAILABLE`, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_dev_ca_issue_client(const portcullis_dev_ca *ca,
+                                                 const uint8_t *spec_json,
+                                                 size_t spec_json_len,
+                                                 portcullis_issued_cert **out);
+
+// Issues a TLS server certificate (serverAuth) from the `ServerCertSpec` JSON (UTF-8,
+// unknown fields refused; length 0 for all defaults): `dns_names` (DNS SANs; IP literals
+// become IP SANs), `cn` (default: the first name), `not_before`, `not_after`.
+//
+// On success `*out` receives the issued certificate. Fails as
+// `portcullis_dev_ca_issue_client`.
+portcullis_result portcullis_dev_ca_issue_server(const portcullis_dev_ca *ca,
+                                                 const uint8_t *spec_json,
+                                                 size_t spec_json_len,
+                                                 portcullis_issued_cert **out);
+
+// Puts the certificate with serial `serial` (hex text, UTF-8, `:` separators allowed, as
+// `portcullis_issued_cert_serial` writes it) on this CA's CRL, revoked at `revoked_at` (Unix
+// seconds). Revoking twice is a no-op. Fails with `INVALID_ARGUMENT` (not a serial, a time out
+// of range, too many revocations), `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_dev_ca_revoke(const portcullis_dev_ca *ca,
+                                           const uint8_t *serial,
+                                           size_t serial_len,
+                                           int64_t revoked_at);
+
+// Writes this CA's CRL (PEM) listing every serial revoked so far, issued at `this_update` and
+// valid until `next_update` (Unix seconds). Asked again with the same times and no new
+// revocation, the CA returns the same bytes, so a size query then a call with a buffer of
+// the reported size succeeds. Fails with `INVALID_ARGUMENT` (a time out of range),
+// `NULL_POINTER`, `BUFFER_TOO_SMALL`.
+portcullis_result portcullis_dev_ca_crl_pem(const portcullis_dev_ca *ca,
+                                            int64_t this_update,
+                                            int64_t next_update,
+                                            uint8_t *buf,
+                                            size_t cap,
+                                            size_t *out_len);
+
+// Writes the CA's own certificate (PEM): a trust anchor when the CA is a root.
+portcullis_result portcullis_dev_ca_cert_pem(const portcullis_dev_ca *ca,
+                                             uint8_t *buf,
+                                             size_t cap,
+                                             size_t *out_len);
+
+// Writes this CA's certificate then its parents below the root (PEM), what an issued leaf's
+// chain carries after the leaf; length 0 for a root.
+portcullis_result portcullis_dev_ca_intermediates_pem(const portcullis_dev_ca *ca,
+                                                      uint8_t *buf,
+                                                      size_t cap,
+                                                      size_t *out_len);
+
+// The certificate (PEM).
+portcullis_result portcullis_issued_cert_cert_pem(const portcullis_issued_cert *cert,
+                                                  uint8_t *buf,
+                                                  size_t cap,
+                                                  size_t *out_len);
+
+// The certificate then the issuing intermediates, not the root (PEM): what a TLS peer
+// presents.
+portcullis_result portcullis_issued_cert_chain_pem(const portcullis_issued_cert *cert,
+                                                   uint8_t *buf,
+                                                   size_t cap,
+                                                   size_t *out_len);
+
+// The certificate (DER bytes; what `portcullis_request_add_peer_certificate` takes).
+portcullis_result portcullis_issued_cert_der(const portcullis_issued_cert *cert,
+                                             uint8_t *buf,
+                                             size_t cap,
+                                             size_t *out_len);
+
+// The private key (PKCS#8 PEM). A secret: wipe the caller's copy when done.
+portcullis_result portcullis_issued_cert_key_pem(const portcullis_issued_cert *cert,
+                                                 uint8_t *buf,
+                                                 size_t cap,
+                                                 size_t *out_len);
+
+// The serial number (lower-case hex), as `portcullis_dev_ca_revoke` takes it.
+portcullis_result portcullis_issued_cert_serial(const portcullis_issued_cert *cert,
+                                                uint8_t *buf,
+                                                size_t cap,
+                                                size_t *out_len);
+
+// The SHA-256 of the DER (64 lower-case hex digits), as `pinned_fingerprints` takes it.
+portcullis_result portcullis_issued_cert_fingerprint_sha256(const portcullis_issued_cert *cert,
+                                                            uint8_t *buf,
+                                                            size_t cap,
+                                                            size_t *out_len);
+
+// Frees an issued certificate and wipes its private key. NULL is a no-op.
+void portcullis_issued_cert_free(portcullis_issued_cert *cert);
+
 // The `Content-Digest` header value of `body` (raw bytes): `sha-256=:<base64>:`.
 // `algorithm` is UTF-8 `sha-256` or `sha-512` (length 0: `sha-256`; anything else:
 // `SIGNATURE_ALGORITHM_UNSUPPORTED`).
@@ -1010,6 +1163,61 @@ portcullis_result portcullis_httpsig_signature_base_response(const portcullis_re
                                                              size_t cap,
                                                              size_t *out_len);
 
+// Builds a JWKS client from its `JwksConfig` JSON (UTF-8; unknown fields refused): exactly
+// one of `url` (`https://`, or `http://` to a loopback address) and `issuer` (found through
+// `discovery`: `"openid-configuration"` (default) or `"oauth-authorization-server"`), then
+// `min_ttl_seconds` (300), `max_ttl_seconds` (86400), `default_ttl_seconds` (600),
+// `kid_miss_cooldown_seconds` (30), `max_stale_seconds` (86400), `timeout_ms` (5000),
+// `connect_timeout_ms` (2000), `max_bytes` (524288), `ca_pem` (PEM roots replacing the
+// built-in ones), `algorithms` (empty: every asymmetric algorithm), `require_kid` (false).
+// No I/O happens here: the first verify or refresh fetches (and discovers).
+//
+// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+// `CONFIG_INVALID` (no or both of url/issuer, a URL not allowed, a value out of range, a bad
+// `ca_pem`), `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_jwks_client_new(const uint8_t *config_json,
+                                             size_t config_json_len,
+                                             portcullis_jwks_client **out);
+
+// Takes one more reference to `client` and returns it (NULL gives NULL).
+portcullis_jwks_client *portcullis_jwks_client_retain(const portcullis_jwks_client *client);
+
+// Drops one reference to `client`; the last one frees it (verifiers built over it keep it).
+// NULL is a no-op.
+void portcullis_jwks_client_free(portcullis_jwks_client *client);
+
+// Fetches the key set now, on the calling thread (waiting for a fetch already in flight
+// instead of starting another), and returns how it went. On failure the previous set stays in
+// use. Fails with `JWT_JWKS_UNAVAILABLE` (connection, TLS, timeout, HTTP status),
+// `JWT_JWKS_INVALID` (an unusable document), `JWT_DISCOVERY_INVALID`, `NULL_POINTER`.
+portcullis_result portcullis_jwks_client_refresh(const portcullis_jwks_client *client);
+
+// Writes the client's status as compact JSON with sorted members: `state` (`"empty"`,
+// `"fresh"`, `"stale"`, `"expired"`), `issuer`, `jwks_uri` (without its query), `keys`,
+// `kids`, `fetched_at`, `expires_at`, `stale_until`, `last_attempt_at` (Unix seconds or null),
+// `fetch_count`, `failure_count`, `last_error` (`{"code", "detail", "at"}` or null),
+// `fetching`. Fails with `NULL_POINTER`, `BUFFER_TOO_SMALL`.
+portcullis_result portcullis_jwks_client_status(const portcullis_jwks_client *client,
+                                                uint8_t *buf,
+                                                size_t cap,
+                                                size_t *out_len);
+
+// Builds a JWT verifier over the keys of `client` (fetched when needed) and the `JwtConfig`
+// JSON (as `portcullis_jwt_verifier_new`; length 0 for all defaults). The result is a
+// `portcullis_jwt_verifier` like any other: every `portcullis_jwt_verifier_*` function works
+// with it. The verifier holds its own reference to the client.
+//
+// A verify that needs keys the cache does not hold blocks on the network (bounded by the
+// client's `timeout_ms`) and fails with `JWT_JWKS_UNAVAILABLE`, `JWT_JWKS_INVALID` or
+// `JWT_DISCOVERY_INVALID` when no usable set can be had.
+//
+// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+// `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_jwt_verifier_new_remote(const portcullis_jwks_client *client,
+                                                     const uint8_t *config_json,
+                                                     size_t config_json_len,
+                                                     portcullis_jwt_verifier **out);
+
 // Creates an empty key set. On success `*out` receives a handle holding one reference.
 portcullis_result portcullis_jwt_keyset_new(portcullis_jwt_keyset **out);
 
@@ -1271,6 +1479,76 @@ portcullis_result portcullis_jwk_thumbprint(const uint8_t *jwk_json,
                                             uint8_t *buf,
                                             size_t cap,
                                             size_t *out_len);
+
+// Builds an mTLS verifier from its `MtlsConfig` JSON (UTF-8; unknown fields are refused):
+// `trust_anchors` (PEM strings, required), `intermediates`, `crls`, `revocation_depth`
+// (`"chain"` | `"end_entity"`), `unknown_status` (`"deny"` | `"allow"`),
+// `require_client_auth_eku` (true), `spiffe_trust_domains`, `subject_from` (any of `"spiffe"`,
+// `"dns"`, `"email"`, `"cn"`, `"dn"`, `"fingerprint"`), `rules` (`{"match": {...}, "subject",
+// "scopes"}`), `require_rule_match`, `pinned_fingerprints`, `forwarded` (`{"header", "format":
+// "xfcc" | "nginx", "trusted_proxies": [CIDR, ...]}`). See docs/MTLS.md.
+//
+// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+// `CONFIG_INVALID` (an anchor or intermediate that does not parse, a bad rule, pin, trust
+// domain or proxy range), `MTLS_CRL_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_mtls_verifier_new(const uint8_t *config_json,
+                                               size_t config_json_len,
+                                               portcullis_mtls_verifier **out);
+
+// Takes one more reference to `verifier` and returns it (NULL gives NULL).
+portcullis_mtls_verifier *portcullis_mtls_verifier_retain(const portcullis_mtls_verifier *verifier);
+
+// Drops one reference to `verifier`; the last one frees it. NULL is a no-op.
+void portcullis_mtls_verifier_free(portcullis_mtls_verifier *verifier);
+
+// Verifies the client certificate of `req` at the request's time: the request's peer
+// certificates (`portcullis_request_add_peer_certificate`, leaf first) or, when `forwarded` is
+// configured and the peer address (`portcullis_request_set_peer_address`) is a trusted proxy,
+// the forwarded header's chain, and only it.
+//
+// On success `*out_principal` receives the principal (subject from `subject_from` or a rule,
+// method `mtls`, credential id `sha256:<fingerprint>`, the rule's scopes, claims `spiffe_id`,
+// `dns`, `email`, `cn`, `subject_dn`, `issuer_dn`, `serial`, `fingerprint_sha256`,
+// `x5t#S256`, `not_before`, `not_after`; expiry = the leaf's notAfter). On failure the result
+// is the reason (`MTLS_CERTIFICATE_MISSING`, `MTLS_UNTRUSTED`, `MTLS_EXPIRED`,
+// `MTLS_REVOKED`, `MTLS_IDENTITY_REFUSED`, `MTLS_PIN_MISMATCH`, `MTLS_FORWARDED_UNTRUSTED`,
+// ... or `NULL_POINTER`) and, when `out_denial` is not NULL, `*out_denial` receives the denial
+// (no challenge: TLS client authentication has no HTTP scheme).
+portcullis_result portcullis_mtls_verifier_verify(const portcullis_mtls_verifier *verifier,
+                                                  const portcullis_request *req,
+                                                  portcullis_principal **out_principal,
+                                                  portcullis_denial **out_denial);
+
+// Verifies a chain handed over by the host's TLS stack at `now` (Unix seconds), without a
+// request: `count` DER certificates, leaf first, certificate `i` being `certs[i]` of
+// `cert_lens[i]` bytes. Outputs and errors as `portcullis_mtls_verifier_verify`, plus
+// `INPUT_TOO_LARGE` for more than 16 certificates and `INVALID_ARGUMENT` for an empty one.
+portcullis_result portcullis_mtls_verifier_verify_chain(const portcullis_mtls_verifier *verifier,
+                                                        const uint8_t *const *certs,
+                                                        const size_t *cert_lens,
+                                                        size_t count,
+                                                        int64_t now,
+                                                        portcullis_principal **out_principal,
+                                                        portcullis_denial **out_denial);
+
+// Writes the RFC 8705 `x5t#S256` thumbprint of a DER certificate (base64url without padding
+// of its SHA-256; the DER is not parsed), 43 bytes. Fails with `NULL_POINTER`,
+// `BUFFER_TOO_SMALL`.
+portcullis_result portcullis_certificate_thumbprint(const uint8_t *der,
+                                                    size_t der_len,
+                                                    uint8_t *buf,
+                                                    size_t cap,
+                                                    size_t *out_len);
+
+// Checks that the JWT claims (a JSON object, UTF-8) carry `cnf: {"x5t#S256": thumbprint}`
+// with `thumbprint` (UTF-8, as `portcullis_certificate_thumbprint` writes it); the comparison
+// is constant-time. Returns `PORTCULLIS_OK` when they do, `JWT_CONFIRMATION_MISMATCH` when
+// `cnf` is missing, of the wrong type or different (or the claims are not an object),
+// `JSON_INVALID` when the claims are not JSON, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_check_confirmation(const uint8_t *claims_json,
+                                                size_t claims_json_len,
+                                                const uint8_t *thumbprint,
+                                                size_t thumbprint_len);
 
 // Parses a record from its JSON form (UTF-8). Fails with `JSON_INVALID` (bad JSON, unknown or
 // missing field, bad digest) or `APIKEY_RECORD_INVALID` (a field out of its allowed shape).

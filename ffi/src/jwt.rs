@@ -32,7 +32,7 @@ pub struct portcullis_jwt_keyset {
 /// revocation list and verified-token cache. Reference-counted and thread-safe.
 /// `portcullis_jwt_verifier_retain` takes a reference, `portcullis_jwt_verifier_free` drops one.
 pub struct portcullis_jwt_verifier {
-    inner: JwtVerifier,
+    pub(crate) inner: JwtVerifier,
 }
 
 /// A JWS whose signature and header verified (claims not checked): its algorithm, kid, header

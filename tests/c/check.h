@@ -76,5 +76,7 @@ void test_signature_threads(void);
 void test_jwt(void);
 void test_jwt_edges(void);
 void test_jwt_threads(void);
+void test_mtls(void);
+void test_jwks(void);
 
 #endif

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Turns the shared JSON vectors into a C table for the C vector runner (tests/c/test_vectors.c,
-tests/c/vectors_sig.c, tests/c/vectors_jwt.c; types in tests/c/vectors.h).
+tests/c/vectors_sig.c, tests/c/vectors_jwt.c, tests/c/vectors_mtls.c, tests/c/vectors_jwks.c;
+types in tests/c/vectors.h).
 
 Usage: gen_vectors.py OUT.h tests/vectors/apikey.json tests/vectors/basic.json \
            tests/vectors/webhook.json tests/vectors/hmac.json tests/vectors/httpsig.json \
-           tests/vectors/jwt.json
+           tests/vectors/jwt.json tests/vectors/mtls/mtls.json tests/vectors/jwks.json
 
 Every case of every file becomes one `vcase` (C string literals with explicit lengths, every
 byte escaped safely). The generator refuses what the C runner could not check faithfully: an
@@ -26,6 +27,8 @@ OPS = {
              "verify", "verify_sequence"},
     "httpsig": {"verify", "signature_base", "sign"},
     "jwt": {"verify", "verify_jws", "sign", "thumbprint"},
+    "mtls": {"verify", "thumbprint", "confirm"},
+    "jwks": {"verify_remote", "jwks_config"},
 }
 INPUT_FIELDS = {
     "apikey": {"op", "pepper_hex", "config", "records", "record", "request", "scopes", "key"},
@@ -38,6 +41,8 @@ INPUT_FIELDS = {
                 "signature_params", "structured_fields", "key", "spec"},
     "jwt": {"op", "keys", "config", "token", "scopes", "revoked", "key", "claims", "header",
             "jwk"},
+    "mtls": {"op", "config", "chain_b64", "peer_address", "request", "cert_b64", "claims"},
+    "jwks": {"op", "responses", "config", "jwt_config", "token", "times", "scopes"},
 }
 PRINCIPAL_FIELDS = {"subject", "method", "credential_id", "scopes", "claims", "claims_canonical",
                     "expires_at"}
@@ -49,7 +54,12 @@ OK_FIELDS = {
                                 "authorization", "content_digest", "results"},
     "httpsig": PRINCIPAL_FIELDS | {"base", "signature_input", "signature"},
     "jwt": PRINCIPAL_FIELDS | {"alg", "kid", "payload_b64", "token", "thumbprint"},
+    "mtls": PRINCIPAL_FIELDS | {"x5t#S256"},
+    "jwks": PRINCIPAL_FIELDS,
 }
+EXPECT_FIELDS = {"ok", "error", "challenge"}
+JWKS_EXPECT_FIELDS = EXPECT_FIELDS | {"requests"}
+ROUTE_FIELDS = {"path", "status", "headers", "body"}
 TEXT_FIELDS = ("subject", "method", "credential_id", "environment", "digest", "user_id",
                "password", "value", "algorithm", "canonical", "authorization", "content_digest",
                "base", "signature_input", "signature", "alg", "kid", "token", "thumbprint")
@@ -255,6 +265,12 @@ def emit_inputs(em, kind, inp, cid, fields):
     if kind == "jwt":
         emit_jwt_inputs(em, inp, cid, fields)
         return
+    if kind == "mtls":
+        emit_mtls_inputs(em, inp, cid, fields)
+        return
+    if kind == "jwks":
+        emit_jwks_inputs(em, inp, cid, fields)
+        return
     if "key" in inp:
         if kind == "apikey":
             fields.append(".key = %s" % lit(text_of(inp["key"], "key", cid)))
@@ -342,8 +358,70 @@ def emit_jwt_inputs(em, inp, cid, fields):
             raise VectorError("%s: %s needs %s" % (cid, op, name))
 
 
+def emit_mtls_inputs(em, inp, cid, fields):
+    """The mtls/mtls.json inputs (config and request were handled by emit_inputs)."""
+    op = inp["op"]
+    if "chain_b64" in inp:
+        if not isinstance(inp["chain_b64"], list):
+            raise VectorError("%s: chain_b64 is not a list" % cid)
+        ders = [lit(b64(d, "chain_b64", cid)) for d in inp["chain_b64"]]
+        fields.append(".chain = %s" % em.array("vbytes", "chain", ders))
+        fields.append(".n_chain = %d" % len(ders))
+    if "peer_address" in inp:
+        fields.append(".peer_address = %s" % lit(text_of(inp["peer_address"], "peer_address",
+                                                         cid)))
+    if "cert_b64" in inp:
+        fields.append(".cert = %s" % lit(b64(inp["cert_b64"], "cert_b64", cid)))
+    if "claims" in inp:
+        # Any JSON value: the core answers a non-object with jwt_confirmation_mismatch.
+        fields.append(".claims_json = %s" % lit(json.dumps(inp["claims"])))
+    needs = {"verify": ("config", "chain_b64"), "thumbprint": ("cert_b64",),
+             "confirm": ("cert_b64", "claims")}
+    for name in needs[op]:
+        if name not in inp:
+            raise VectorError("%s: %s needs %s" % (cid, op, name))
+
+
+def emit_jwks_inputs(em, inp, cid, fields):
+    """The jwks.json inputs (config and scopes were handled by emit_inputs)."""
+    op = inp["op"]
+    if "responses" in inp:
+        routes = []
+        for r in inp["responses"]:
+            strict_keys("response", r, ROUTE_FIELDS, cid)
+            pairs = [(text_of(n, "header name", cid), text_of(v, "header value", cid))
+                     for n, v in r.get("headers", [])]
+            body = r.get("body", "")
+            if isinstance(body, (dict, list)):
+                body = compact(body)
+            routes.append("{%s, %d, %s, %d, %s}" % (
+                lit(text_of(r["path"], "path", cid)), int(r["status"]), em.headers(pairs),
+                len(pairs), lit(text_of(body, "body", cid))))
+        fields.append(".routes = %s" % em.array("vroute", "routes", routes))
+        fields.append(".n_routes = %d" % len(routes))
+    if "jwt_config" in inp:
+        if not isinstance(inp["jwt_config"], dict):
+            raise VectorError("%s: jwt_config is not an object" % cid)
+        fields.append(".jwt_config = %s" % lit(json.dumps(inp["jwt_config"])))
+    if "token" in inp:
+        fields.append(".token = %s" % lit(text_of(inp["token"], "token", cid)))
+    if "times" in inp:
+        if int(inp["times"]) < 1:
+            raise VectorError("%s: times must be at least 1" % cid)
+        fields.append(".times = %d" % int(inp["times"]))
+    needs = {"verify_remote": ("responses", "config", "token"), "jwks_config": ("config",)}
+    for name in needs[op]:
+        if name not in inp:
+            raise VectorError("%s: %s needs %s" % (cid, op, name))
+
+
 def emit_expect(em, kind, exp, cid, fields):
-    strict_keys("expect", exp, {"ok", "error", "challenge"}, cid)
+    strict_keys("expect", exp, JWKS_EXPECT_FIELDS if kind == "jwks" else EXPECT_FIELDS, cid)
+    if "requests" in exp:
+        if not isinstance(exp["requests"], int) or exp["requests"] < 0:
+            raise VectorError("%s: expect.requests is not a count" % cid)
+        fields.append(".has_requests = 1")
+        fields.append(".want_requests = %d" % exp["requests"])
     if ("ok" in exp) == ("error" in exp):
         raise VectorError("%s: expect needs exactly one of ok / error" % cid)
     fields.append(".expect_ok = %d" % ("ok" in exp))
@@ -361,6 +439,9 @@ def emit_expect(em, kind, exp, cid, fields):
             fields.append(".has_%s = 1" % field)
             fields.append(".%s_null = %d" % (field, value is None))
             fields.append(".want_%s = %s" % (field, lit(value)))
+    if "x5t#S256" in ok:
+        fields.append(".has_thumbprint = 1")
+        fields.append(".want_thumbprint = %s" % lit(text_of(ok["x5t#S256"], "x5t#S256", cid)))
     if "scopes" in ok:
         fields.append(".has_scopes = 1")
         fields.append(".want_scopes = %s" % lit(" ".join(ok["scopes"])))

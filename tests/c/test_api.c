@@ -350,6 +350,8 @@ int main(void) {
     test_jwt();
     test_jwt_edges();
     test_jwt_threads();
+    test_mtls();
+    test_jwks();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed == 0 ? 0 : 1;
 }

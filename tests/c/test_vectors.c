@@ -1,7 +1,8 @@
 /*
- * Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt}.json through the C
- * API. The table comes from tests/c/gen_vectors.py (build/c/vectors_table.h); webhooks, PCS1
- * and RFC 9421 run in vectors_sig.c, JWT in vectors_jwt.c. Prints one FAIL line per failing case, one
+ * Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks}.json and
+ * tests/vectors/mtls/mtls.json through the C API. The table comes from tests/c/gen_vectors.py
+ * (build/c/vectors_table.h); webhooks, PCS1 and RFC 9421 run in vectors_sig.c, JWT in
+ * vectors_jwt.c, mTLS in vectors_mtls.c, remote JWKS in vectors_jwks.c. Prints one FAIL line per failing case, one
  * `vectors <file>: N passed, M failed` line per file and `vectors: N passed, M failed` last.
  */
 #include <inttypes.h>
@@ -28,6 +29,8 @@ static void cleanup(run_state *s) {
     portcullis_headers_free(s->headers);
     cleanup_sig(s);
     cleanup_jwt(s);
+    cleanup_mtls(s);
+    cleanup_jwks(s);
     free(s->out);
 }
 
@@ -283,9 +286,9 @@ static int check_sig_outputs(const vcase *c, const run_state *s) {
 static int check_ok(const vcase *c, run_state *s) {
     if (!check_sig_outputs(c, s))
         return 0;
-    if (is(c->kind, "jwt") && !check_jwt_outputs(c, s))
+    if ((is(c->kind, "jwt") || is(c->kind, "mtls")) && !check_jwt_outputs(c, s))
         return 0;
-    if (is(c->op, "verify") || is(c->op, "verify_record")) {
+    if (is(c->op, "verify") || is(c->op, "verify_record") || is(c->op, "verify_remote")) {
         if (!check_principal(c, s->principal))
             return 0;
     }
@@ -329,12 +332,18 @@ static int run_case(const vcase *c) {
         rc = run_httpsig(c, &s);
     else if (is(c->kind, "jwt"))
         rc = run_jwt(c, &s);
+    else if (is(c->kind, "mtls"))
+        rc = run_mtls(c, &s);
+    else if (is(c->kind, "jwks"))
+        rc = run_jwks(c, &s);
     else {
         fprintf(stderr, "unknown vector file kind %.*s\n", (int)c->kind.len, c->kind.ptr);
         exit(2);
     }
     int passed;
-    if (c->expect_ok) {
+    if (s.broken) {
+        passed = 0; /* the runner already said why */
+    } else if (c->expect_ok) {
         passed = rc == PORTCULLIS_OK ? check_ok(c, &s)
                                      : fail("want ok, got %s", portcullis_result_name(rc));
     } else if (rc == PORTCULLIS_OK) {

@@ -55,6 +55,15 @@ typedef struct {
     vbytes material;
 } vjwtkey;
 
+/* A jwks.json response: one path, its status, headers and body. */
+typedef struct {
+    vbytes path;
+    unsigned status;
+    const vheader *headers;
+    size_t n_headers;
+    vbytes body;
+} vroute;
+
 typedef struct {
     vbytes id, kind, op;
     int64_t now;
@@ -91,8 +100,18 @@ typedef struct {
     vbytes token, claims_json, header_json, jwk_json;
     const vbytes *revoked;
     size_t n_revoked;
+    /* mtls/mtls.json: the peer chain (DER, leaf first), the peer address, one certificate */
+    const vbytes *chain;
+    size_t n_chain;
+    vbytes peer_address, cert;
+    /* jwks.json: the server's responses and the JWT policy ({{base}} replaced at run time) */
+    const vroute *routes;
+    size_t n_routes;
+    vbytes jwt_config;
     /* expectations */
     int expect_ok;
+    int has_requests;
+    size_t want_requests;
     vbytes error;
     int has_challenge;
     vbytes challenge;
@@ -162,6 +181,11 @@ typedef struct {
     portcullis_jwt_verifier *jwt;
     portcullis_jwt_key *jwt_key;
     portcullis_verified_jws *jws;
+    portcullis_mtls_verifier *mtls;
+    portcullis_jwks_client *jwks;
+    struct http_server *server;
+    /* Set (with fail()) when a runner found a mismatch its result code cannot carry. */
+    int broken;
     char digest[256];
     size_t digest_len;
     size_t users;
@@ -190,6 +214,10 @@ portcullis_result run_jwt(const vcase *c, run_state *s);
 /* Checks the outputs of the jwt ops other than verify (a verified JWS, a token, a thumbprint). */
 int check_jwt_outputs(const vcase *c, const run_state *s);
 void cleanup_jwt(run_state *s);
+portcullis_result run_mtls(const vcase *c, run_state *s);
+void cleanup_mtls(run_state *s);
+portcullis_result run_jwks(const vcase *c, run_state *s);
+void cleanup_jwks(run_state *s);
 
 /* Records why a case failed; returns 0. */
 int fail(const char *fmt, ...);
