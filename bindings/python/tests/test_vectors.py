@@ -417,8 +417,7 @@ HMAC = load("hmac")
 HTTPSIG = load("httpsig")
 JWT = load("jwt")
 MTLS = load("mtls/mtls")
-JWKS_FILE = VECTORS / "jwks.json"
-JWKS = load("jwks") if JWKS_FILE.exists() else []
+JWKS = load("jwks")
 
 
 @pytest.mark.parametrize("case", APIKEY, ids=[c["id"] for c in APIKEY])
@@ -456,7 +455,6 @@ def test_mtls_vector(case: dict[str, Any]) -> None:
     run_case(case, run_mtls)
 
 
-@pytest.mark.skipif(not JWKS_FILE.exists(), reason="tests/vectors/jwks.json is missing")
 @pytest.mark.parametrize("case", JWKS, ids=[c["id"] for c in JWKS])
 def test_jwks_vector(case: dict[str, Any]) -> None:
     run_case(case, lambda inp, now: run_jwks(inp, now, case["expect"]))
