@@ -25,13 +25,31 @@ pub struct portcullis_issued_cert {
     inner: IssuedCertificate,
 }
 
-/// A certificate spec from its JSON (the core's parser); length 0 is every default.
-fn spec<T: Default>(json: &str, parse: impl FnOnce(&str) -> Result<T, Error>) -> Result<T, Error> {
-    if json.is_empty() {
-        Ok(T::default())
-    } else {
-        parse(json)
-    }
+/// Issues one certificate from a spec's JSON (the core's parser; length 0 is every default).
+///
+/// # Safety
+/// As the `portcullis_dev_ca_issue_*` functions that call it.
+unsafe fn issue_from_spec<T: Default>(
+    ca: *const portcullis_dev_ca,
+    spec_json: *const u8,
+    spec_json_len: usize,
+    out: *mut *mut portcullis_issued_cert,
+    parse: impl FnOnce(&str) -> Result<T, Error>,
+    issue: impl FnOnce(&DevCa, &T) -> Result<IssuedCertificate, Error>,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_ptr(out) }?;
+        let ca = &unsafe { handle(ca) }?.inner;
+        let json = unsafe { text_in(spec_json, spec_json_len) }?;
+        let spec = if json.is_empty() {
+            T::default()
+        } else {
+            parse(json)?
+        };
+        let inner = issue(ca, &spec)?;
+        out_handle(out, portcullis_issued_cert { inner });
+        Ok(())
+    })
 }
 
 /// Creates a self-signed root CA with the subject common name `common_name` (UTF-8), valid
@@ -114,15 +132,16 @@ pub unsafe extern "C" fn portcullis_dev_ca_issue_client(
     spec_json_len: usize,
     out: *mut *mut portcullis_issued_cert,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let ca = &unsafe { handle(ca) }?.inner;
-        let json = unsafe { text_in(spec_json, spec_json_len) }?;
-        let spec = spec(json, ClientCertSpec::from_json)?;
-        let inner = ca.issue_client(&spec)?;
-        out_handle(out, portcullis_issued_cert { inner });
-        Ok(())
-    })
+    unsafe {
+        issue_from_spec(
+            ca,
+            spec_json,
+            spec_json_len,
+            out,
+            ClientCertSpec::from_json,
+            DevCa::issue_client,
+        )
+    }
 }
 
 /// Issues a TLS server certificate (serverAuth) from the `ServerCertSpec` JSON (UTF-8,
@@ -138,15 +157,16 @@ pub unsafe extern "C" fn portcullis_dev_ca_issue_server(
     spec_json_len: usize,
     out: *mut *mut portcullis_issued_cert,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let ca = &unsafe { handle(ca) }?.inner;
-        let json = unsafe { text_in(spec_json, spec_json_len) }?;
-        let spec = spec(json, ServerCertSpec::from_json)?;
-        let inner = ca.issue_server(&spec)?;
-        out_handle(out, portcullis_issued_cert { inner });
-        Ok(())
-    })
+    unsafe {
+        issue_from_spec(
+            ca,
+            spec_json,
+            spec_json_len,
+            out,
+            ServerCertSpec::from_json,
+            DevCa::issue_server,
+        )
+    }
 }
 
 /// Puts the certificate with serial `serial` (hex text, UTF-8, `:` separators allowed, as
