@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import json
 import pathlib
+import shutil
 import socket
 import ssl
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -126,11 +128,13 @@ def exchange(
     headers: Optional[list[tuple[str, str]]] = None,
     now: Optional[int] = None,
     also_trust: str = "",
+    via_curl: bool = False,
 ) -> Exchange:
     """Runs one HTTPS request over loopback: the server (a thread) requires a client
     certificate, builds a portcullis Request from the connection and answers with `decide`'s
     decision; the client presents `cert`. The server's OpenSSL trusts both roots of `pki` and
-    `also_trust`; the client trusts `pki.root`, which issued the server's certificate."""
+    `also_trust`; the client trusts `pki.root`, which issued the server's certificate. With
+    `via_curl`, the client is the curl program (`--cert`/`--key`) instead of Python's ssl."""
     result = Exchange()
     server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_ctx.verify_mode = ssl.CERT_REQUIRED
@@ -181,6 +185,13 @@ def exchange(
 
     thread = threading.Thread(target=serve)
     thread.start()
+    if via_curl:
+        try:
+            curl(pki, port, cert, headers or [], result)
+        finally:
+            thread.join(timeout=2 * TIMEOUT)
+        assert not thread.is_alive(), "server thread did not finish"
+        return result
     try:
         client_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         client_ctx.load_verify_locations(cadata=pki.root.ca_cert_pem())
@@ -206,6 +217,29 @@ def exchange(
     return result
 
 
+def curl(
+    pki: Pki,
+    port: int,
+    cert: Optional[IssuedCertificate],
+    headers: list[tuple[str, str]],
+    result: Exchange,
+) -> None:
+    """curl as the TLS client: `-i` prints the status line and headers before the body."""
+    args = ["curl", "-sS", "-i", "--max-time", str(int(TIMEOUT)), "--noproxy", "*"]
+    args += ["--cacert", pki.write("curl-ca.pem", pki.root.ca_cert_pem())]
+    args += ["--resolve", f"localhost:{port}:127.0.0.1"]
+    if cert is not None:
+        args += ["--cert", pki.write("curl-client.pem", cert.chain_pem)]
+        args += ["--key", pki.write("curl-client.key", cert.key_pem)]
+    for name, value in headers:
+        args += ["-H", f"{name}: {value}"]
+    args.append(f"https://localhost:{port}/invoices")
+    done = subprocess.run(args, capture_output=True, timeout=2 * TIMEOUT, check=False)
+    if done.returncode != 0:
+        result.client_error = OSError(done.returncode, done.stderr.decode(errors="replace"))
+    result.response = done.stdout
+
+
 def verifier(pki: Pki, **config: Any) -> MtlsVerifier:
     return MtlsVerifier([pki.root.ca_cert_pem()], **config)
 
@@ -225,6 +259,24 @@ def test_trusted_spiffe_client(pki: Pki) -> None:
     assert ex.peer_address == "127.0.0.1"
     assert ex.response.startswith(b"HTTP/1.1 200 ")
     assert ex.response.endswith(b"spiffe://demo.example/billing")
+
+
+CURL = shutil.which("curl")
+
+
+@pytest.mark.skipif(CURL is None, reason="curl is not installed on this machine")
+def test_curl_client_certificate(pki: Pki) -> None:
+    v = verifier(pki, spiffe_trust_domains=["demo.example"])
+    ok = exchange(pki, v.verify, pki.good, via_curl=True)
+    assert ok.server_error is None and ok.client_error is None, ok.client_error
+    assert ok.principal is not None
+    assert ok.principal.subject == "spiffe://demo.example/billing"
+    assert ok.response.startswith(b"HTTP/1.1 200 ")
+    assert ok.response.endswith(b"spiffe://demo.example/billing")
+    other = client(pki.root, spiffe_id="spiffe://other.example/billing")
+    refused = exchange(pki, v.verify, other, via_curl=True)
+    assert refused.refused_with() == "mtls_identity_refused"
+    assert refused.response.endswith(b"mtls_identity_refused")
 
 
 def test_client_through_an_intermediate(pki: Pki) -> None:
