@@ -7,16 +7,53 @@ use serde_json::{Map, Value};
 use super::JwtConfig;
 use crate::error::{Error, ErrorCode};
 
-/// What the verifier keeps from valid claims.
+/// What the verifier keeps from valid claims (borrowed from the claims map).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Facts {
-    pub subject: Option<String>,
+pub(crate) struct Facts<'a> {
+    pub subject: Option<&'a str>,
     pub exp: Option<i64>,
-    pub jti: Option<String>,
+    pub jti: Option<&'a str>,
     pub scopes: Vec<String>,
     /// The span of `now` values for which the time checks pass (for the cache).
     pub valid_from: i64,
     pub valid_until: Option<i64>,
+}
+
+/// The registered claims the checks read, found in one pass over the map (a tree search per
+/// name would compare each name against several keys).
+#[derive(Default)]
+struct Registered<'a> {
+    exp: Option<&'a Value>,
+    nbf: Option<&'a Value>,
+    iat: Option<&'a Value>,
+    iss: Option<&'a Value>,
+    sub: Option<&'a Value>,
+    jti: Option<&'a Value>,
+    aud: Option<&'a Value>,
+    scope: Option<&'a Value>,
+    scp: Option<&'a Value>,
+}
+
+impl<'a> Registered<'a> {
+    fn of(claims: &'a Map<String, Value>) -> Self {
+        let mut r = Registered::default();
+        for (name, value) in claims {
+            let slot = match name.as_str() {
+                "exp" => &mut r.exp,
+                "nbf" => &mut r.nbf,
+                "iat" => &mut r.iat,
+                "iss" => &mut r.iss,
+                "sub" => &mut r.sub,
+                "jti" => &mut r.jti,
+                "aud" => &mut r.aud,
+                "scope" => &mut r.scope,
+                "scp" => &mut r.scp,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        r
+    }
 }
 
 fn wrong_type(name: &str, want: &str) -> Error {
@@ -34,8 +71,8 @@ fn missing(name: &str) -> Error {
 }
 
 /// A NumericDate (RFC 7519 2): a JSON number, fractions truncated toward negative infinity.
-fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, Error> {
-    match claims.get(name) {
+fn numeric_date(value: Option<&Value>, name: &str) -> Result<Option<i64>, Error> {
+    match value {
         None => Ok(None),
         Some(Value::Number(n)) => {
             if let Some(i) = n.as_i64() {
@@ -52,8 +89,8 @@ fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, 
     }
 }
 
-fn string<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, Error> {
-    match claims.get(name) {
+fn string<'a>(value: Option<&'a Value>, name: &str) -> Result<Option<&'a str>, Error> {
+    match value {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
         Some(_) => Err(wrong_type(name, "a string")),
@@ -61,8 +98,8 @@ fn string<'a>(claims: &'a Map<String, Value>, name: &str) -> Result<Option<&'a s
 }
 
 /// `aud` as a list: a string or a non-empty array of strings.
-fn audiences(claims: &Map<String, Value>) -> Result<Option<Vec<&str>>, Error> {
-    match claims.get("aud") {
+fn audiences(value: Option<&Value>) -> Result<Option<Vec<&str>>, Error> {
+    match value {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
         Some(Value::Array(items)) => items
@@ -78,9 +115,9 @@ fn audiences(claims: &Map<String, Value>) -> Result<Option<Vec<&str>>, Error> {
 }
 
 /// Scopes from `scope` (space-separated string, RFC 8693 4.2) or `scp` (array of strings).
-fn scopes(claims: &Map<String, Value>) -> Result<Vec<String>, Error> {
+fn scopes(scope: Option<&Value>, scp: Option<&Value>) -> Result<Vec<String>, Error> {
     let mut out: Vec<String> = Vec::new();
-    if let Some(scope) = string(claims, "scope")? {
+    if let Some(scope) = string(scope, "scope")? {
         out.extend(
             scope
                 .split(' ')
@@ -88,7 +125,7 @@ fn scopes(claims: &Map<String, Value>) -> Result<Vec<String>, Error> {
                 .map(str::to_owned),
         );
     }
-    match claims.get("scp") {
+    match scp {
         None => {}
         Some(Value::Array(items)) => {
             for v in items {
@@ -106,21 +143,22 @@ fn scopes(claims: &Map<String, Value>) -> Result<Vec<String>, Error> {
 }
 
 /// Checks `claims` at `now` against `config`.
-pub(crate) fn check(
+pub(crate) fn check<'a>(
     config: &JwtConfig,
-    claims: &Map<String, Value>,
+    claims: &'a Map<String, Value>,
     now: i64,
-) -> Result<Facts, Error> {
+) -> Result<Facts<'a>, Error> {
     let leeway = i64::try_from(config.leeway_seconds).unwrap_or(0);
+    let r = Registered::of(claims);
     // Types first, so a wrong type is reported as such whatever else is wrong.
-    let exp = numeric_date(claims, "exp")?;
-    let nbf = numeric_date(claims, "nbf")?;
-    let iat = numeric_date(claims, "iat")?;
-    let iss = string(claims, "iss")?;
-    let subject = string(claims, "sub")?.map(str::to_owned);
-    let jti = string(claims, "jti")?.map(str::to_owned);
-    let aud = audiences(claims)?;
-    let scopes = scopes(claims)?;
+    let exp = numeric_date(r.exp, "exp")?;
+    let nbf = numeric_date(r.nbf, "nbf")?;
+    let iat = numeric_date(r.iat, "iat")?;
+    let iss = string(r.iss, "iss")?;
+    let subject = string(r.sub, "sub")?;
+    let jti = string(r.jti, "jti")?;
+    let aud = audiences(r.aud)?;
+    let scopes = scopes(r.scope, r.scp)?;
 
     for name in &config.required_claims {
         if claims.get(name).is_none_or(Value::is_null) {
@@ -206,8 +244,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn run(config: &JwtConfig, claims: Value, now: i64) -> Result<Facts, ErrorCode> {
-        check(config, claims.as_object().unwrap(), now).map_err(|e| e.code())
+    /// The facts that outlive the claims: (valid_from, valid_until, scopes).
+    fn run(
+        config: &JwtConfig,
+        claims: Value,
+        now: i64,
+    ) -> Result<(i64, Option<i64>, Vec<String>), ErrorCode> {
+        check(config, claims.as_object().unwrap(), now)
+            .map(|f| (f.valid_from, f.valid_until, f.scopes))
+            .map_err(|e| e.code())
     }
 
     #[test]
@@ -252,7 +297,7 @@ mod tests {
             ErrorCode::JwtClaimMissing
         );
         let f = run(&aged, json!({"exp": 5000, "iat": 1000}), 1100).unwrap();
-        assert_eq!((f.valid_from, f.valid_until), (940, Some(1160)));
+        assert_eq!((f.0, f.1), (940, Some(1160)));
         assert!(run(&c, json!({"exp": 1e300}), 0).is_ok());
         assert!(run(&c, json!({"exp": u64::MAX}), 0).is_ok());
     }
@@ -319,6 +364,6 @@ mod tests {
             0,
         )
         .unwrap();
-        assert_eq!(f.scopes, ["a", "b", "c"]);
+        assert_eq!(f.2, ["a", "b", "c"]);
     }
 }

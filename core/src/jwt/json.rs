@@ -68,19 +68,38 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
-        let mut out = Map::new();
+        // A small object (a JOSE header, a claims set) is gathered in a `Vec` and the map built
+        // at once (a sort and a bulk build, cheaper than a tree search and an insert per
+        // member); past `SMALL` members, each one goes into the map, so the duplicate check
+        // never costs more than a tree search per member. Either way a name seen twice is
+        // refused as soon as it is read.
+        const SMALL: usize = 16;
+        let mut members: Vec<(String, Value)> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
-            // One tree search per member: the vacant entry both proves the name is new and
-            // is where the value goes.
-            match out.entry(key) {
-                serde_json::map::Entry::Occupied(_) => return Err(de::Error::custom(DUPLICATE)),
-                serde_json::map::Entry::Vacant(slot) => {
-                    let Strict(v) = map.next_value()?;
-                    slot.insert(v);
+            if members.iter().any(|(k, _)| *k == key) {
+                return Err(de::Error::custom(DUPLICATE));
+            }
+            let Strict(v) = map.next_value()?;
+            members.push((key, v));
+            if members.len() == SMALL {
+                let mut out: Map<String, Value> = members.drain(..).collect();
+                while let Some(key) = map.next_key::<String>()? {
+                    // One tree search per member: the vacant entry both proves the name is
+                    // new and is where the value goes.
+                    match out.entry(key) {
+                        serde_json::map::Entry::Occupied(_) => {
+                            return Err(de::Error::custom(DUPLICATE))
+                        }
+                        serde_json::map::Entry::Vacant(slot) => {
+                            let Strict(v) = map.next_value()?;
+                            slot.insert(v);
+                        }
+                    }
                 }
+                return Ok(Strict(Value::Object(out)));
             }
         }
-        Ok(Strict(Value::Object(out)))
+        Ok(Strict(Value::Object(members.into_iter().collect())))
     }
 }
 
@@ -129,6 +148,18 @@ mod tests {
         assert_eq!(code(parse_object(br#"{"b":{"c":1,"c":2}}"#, "x")), dup);
         assert_eq!(code(parse_object(br#"{"b":[{"c":1,"c":2}]}"#, "x")), dup);
         assert_eq!(code(parse_object(br#"{"a":1,"\u0061":2}"#, "x")), dup);
+        // Past the small-object path too, at every position.
+        for n in [15, 16, 17, 40] {
+            let members: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+            let object = format!("{{{}}}", members.join(","));
+            let map = parse_object(object.as_bytes(), "x").unwrap();
+            assert_eq!(map.len(), n);
+            assert_eq!(map["k3"], 3);
+            for at in [0, n / 2, n - 1] {
+                let twice = format!("{{{},\"k{at}\":0}}", members.join(","));
+                assert_eq!(code(parse_object(twice.as_bytes(), "x")), dup, "{n} {at}");
+            }
+        }
     }
 
     #[test]

@@ -449,6 +449,16 @@ impl JwtKeySet {
             .len()
     }
 
+    /// True when every key of the set is an HMAC secret (so no verification against it does
+    /// asymmetric work); true for an empty set.
+    pub fn only_secrets(&self) -> bool {
+        self.keys
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .all(|k| k.alg.is_hmac())
+    }
+
     /// True when the set is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -176,6 +176,98 @@ fn cache_never_outlives_exp_and_sees_revocations() {
 }
 
 #[test]
+fn revocations_without_cache_and_shared_stores() {
+    let key = JwtKey::from_secret(Algorithm::Hs256, SECRET).unwrap();
+    let token = |jti: &str| {
+        encode(
+            &claims(json!({"exp": 1000, "jti": jti})),
+            &HeaderOptions::default(),
+            &key,
+        )
+        .unwrap()
+    };
+    let set = JwtKeySet::new();
+    set.insert(JwtKey::from_secret(Algorithm::Hs256, SECRET).unwrap())
+        .unwrap();
+    let none: &[&str] = &[];
+    // The verifier's own store: a revocation made through it is seen at once.
+    let v = verifier(&set, JwtConfig::default());
+    assert!(v.verify_token(&token("a"), 900, none).is_ok());
+    v.revoke("a", 1000, 900).unwrap();
+    let e = v.verify_token(&token("a"), 900, none).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JwtRevoked);
+    assert!(v.verify_token(&token("b"), 900, none).is_ok());
+    // A shared store: revocations made by someone else are seen too.
+    let store = Arc::new(crate::store::MemoryStore::default());
+    let shared = verifier(&set, JwtConfig::default()).with_revocation_store(store.clone());
+    assert!(shared.verify_token(&token("c"), 900, none).is_ok());
+    crate::store::RevocationStore::revoke(&*store, verify::REVOCATION_NAMESPACE, b"c", 1000, 900)
+        .unwrap();
+    let e = shared.verify_token(&token("c"), 900, none).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JwtRevoked);
+}
+
+#[test]
+fn every_header_is_read_even_when_the_last_one_is_kept() {
+    use base64::Engine;
+    let b64 = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    let key = JwtKey::from_secret(Algorithm::Hs256, SECRET).unwrap();
+    let typed = |typ: &str| {
+        let options = HeaderOptions {
+            typ: Some(typ.into()),
+            ..HeaderOptions::default()
+        };
+        encode(&claims(json!({"exp": 1000})), &options, &key).unwrap()
+    };
+    let set = JwtKeySet::new();
+    set.insert(JwtKey::from_secret(Algorithm::Hs256, SECRET).unwrap())
+        .unwrap();
+    let v = verifier(
+        &set,
+        JwtConfig {
+            typ: Some("at+jwt".into()),
+            ..JwtConfig::default()
+        },
+    );
+    let none: &[&str] = &[];
+    let code = |t: &str| {
+        v.verify_token(t, 900, none)
+            .map(|_| ())
+            .map_err(|e| e.code())
+    };
+    let good = typed("at+jwt");
+    let payload = good.split('.').nth(1).unwrap().to_owned();
+    let forged = |header: &str| format!("{}.{payload}.AAAA", b64(header));
+    for _ in 0..2 {
+        assert_eq!(code(&good), Ok(()));
+        assert_eq!(code(&typed("JWT")), Err(ErrorCode::JwtTypeMismatch));
+        assert_eq!(code(&good), Ok(()));
+        assert_eq!(
+            code(&forged(r#"{"alg":"HS256","typ":"at+jwt","typ":"at+jwt"}"#)),
+            Err(ErrorCode::JwtDuplicateMember)
+        );
+        assert_eq!(
+            code(&forged(r#"{"alg":"none","typ":"at+jwt"}"#)),
+            Err(ErrorCode::JwtAlgorithmRefused)
+        );
+        assert_eq!(
+            code(&forged(
+                r#"{"alg":"HS256","typ":"at+jwt","crit":["x"],"x":1}"#
+            )),
+            Err(ErrorCode::JwtCritUnsupported)
+        );
+        assert_eq!(
+            code(&forged(r#"{"alg":"HS256","typ":"at+jwt"}"#)),
+            Err(ErrorCode::JwtSignatureInvalid)
+        );
+        // The header segment of `good`, with another signature: refused.
+        let tampered = format!("{}.{payload}.AAAA", good.split('.').next().unwrap());
+        assert_eq!(code(&tampered), Err(ErrorCode::JwtSignatureInvalid));
+    }
+    assert_eq!(v.verify_jws(&good).unwrap().header["typ"], "at+jwt");
+}
+
+#[test]
 fn config_limits_and_typ() {
     let capped = JwtConfig {
         leeway_seconds: 301,

@@ -1,13 +1,15 @@
 //! The verifier: token shape, header, key selection, signature, claims, revocation, scopes.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use serde_json::{Map, Value};
 
 use super::cache::{token_id, Cache, Entry};
+use super::header::{self, Header};
 use super::keyset::{JwtKey, KeySource};
-use super::{claims, header, json, typ_matches, Algorithm, JwtConfig};
+use super::{claims, json, typ_matches, Algorithm, JwtConfig};
 use super::{MAX_CANDIDATE_KEYS, MAX_HEADER_BYTES};
 use crate::decision::{AuthMethod, Challenge, Denial, Principal};
 use crate::error::{Error, ErrorCode};
@@ -30,11 +32,29 @@ pub struct VerifiedJws {
     pub payload: Vec<u8>,
 }
 
+/// The last header segment read, and what it parsed to.
+type HeaderMemo = Option<(Box<str>, Arc<Header>)>;
+
+/// What [`JwtVerifier::verify_signed`] found.
+struct Signed {
+    alg: Algorithm,
+    kid: Option<String>,
+    header: Option<Map<String, Value>>,
+    payload: Vec<u8>,
+}
+
 /// Verifies JWT bearer tokens against a key source. Thread-safe; build once, share.
 pub struct JwtVerifier {
     config: JwtConfig,
     keys: Arc<dyn KeySource>,
     revocations: Arc<dyn RevocationStore>,
+    /// False while `revocations` is the verifier's own in-memory store and nothing was ever
+    /// revoked in it: that store is reachable only through [`JwtVerifier::revoke`], so it is
+    /// then empty and the lookup (a SHA-256 and a lock per token) can be skipped. Always true
+    /// for a store given with [`JwtVerifier::with_revocation_store`].
+    may_hold_revocations: AtomicBool,
+    /// The last header segment read and what [`header::parse`] made of it.
+    header_memo: Mutex<HeaderMemo>,
     cache: Option<Cache>,
 }
 
@@ -60,6 +80,8 @@ impl JwtVerifier {
             config,
             keys,
             revocations: Arc::new(MemoryStore::default()),
+            may_hold_revocations: AtomicBool::new(false),
+            header_memo: Mutex::new(None),
             cache,
         })
     }
@@ -67,6 +89,7 @@ impl JwtVerifier {
     /// Uses `store` for revoked `jti` values (a shared store for a fleet).
     pub fn with_revocation_store(mut self, store: Arc<dyn RevocationStore>) -> Self {
         self.revocations = store;
+        self.may_hold_revocations = AtomicBool::new(true);
         self
     }
 
@@ -77,6 +100,8 @@ impl JwtVerifier {
 
     /// Revokes the token id `jti` until `until` (Unix seconds; its `exp` is enough).
     pub fn revoke(&self, jti: &str, until: i64, now: i64) -> Result<(), Error> {
+        // Set before the entry is written, so no verify that can see the entry skips it.
+        self.may_hold_revocations.store(true, Ordering::SeqCst);
         self.revocations
             .revoke(REVOCATION_NAMESPACE, jti.as_bytes(), until, now)
     }
@@ -189,24 +214,36 @@ impl JwtVerifier {
                 }
             }
         }
-        let jws = self.verify_jws(token)?;
+        let jws = self.verify_signed(token, false)?;
         let claims = json::parse_object(&jws.payload, "claims")?;
         let facts = claims::check(&self.config, &claims, now)?;
-        self.check_revoked(facts.jti.as_deref(), now)?;
+        self.check_revoked(facts.jti, now)?;
+        let subject = facts.subject.map(str::to_owned).unwrap_or_default();
+        let cached = match (&self.cache, id, facts.valid_until) {
+            (Some(cache), Some(id), Some(until)) => Some((
+                cache,
+                id,
+                facts.jti.map(str::to_owned),
+                facts.valid_from,
+                until,
+            )),
+            _ => None,
+        };
+        let (scopes, expires_at) = (facts.scopes, facts.exp);
         let principal = Principal {
-            subject: facts.subject.unwrap_or_default(),
+            subject,
             method: AuthMethod::Jwt,
             credential_id: jws.kid,
-            scopes: facts.scopes,
+            scopes,
             claims,
-            expires_at: facts.exp,
+            expires_at,
         };
-        if let (Some(cache), Some(id), Some(until)) = (&self.cache, id, facts.valid_until) {
+        if let Some((cache, id, jti, valid_from, valid_until)) = cached {
             let entry = Entry {
                 principal: principal.clone(),
-                jti: facts.jti,
-                valid_from: facts.valid_from,
-                valid_until: until,
+                jti,
+                valid_from,
+                valid_until,
             };
             cache.put(id, entry, now);
         }
@@ -216,9 +253,12 @@ impl JwtVerifier {
     fn check_revoked(&self, jti: Option<&str>, now: i64) -> Result<(), Error> {
         match jti {
             Some(jti)
-                if self
-                    .revocations
-                    .is_revoked(REVOCATION_NAMESPACE, jti.as_bytes(), now)? =>
+                if self.may_hold_revocations.load(Ordering::SeqCst)
+                    && self.revocations.is_revoked(
+                        REVOCATION_NAMESPACE,
+                        jti.as_bytes(),
+                        now,
+                    )? =>
             {
                 Err(err(ErrorCode::JwtRevoked, "token id is revoked"))
             }
@@ -229,6 +269,48 @@ impl JwtVerifier {
     /// Checks shape, header and signature only (no claims): for JWS payloads that are not JWT
     /// claims sets.
     pub fn verify_jws(&self, token: &str) -> Result<VerifiedJws, Error> {
+        let signed = self.verify_signed(token, true)?;
+        Ok(VerifiedJws {
+            alg: signed.alg,
+            kid: signed.kid,
+            header: signed.header.unwrap_or_default(),
+            payload: signed.payload,
+        })
+    }
+
+    /// The header of segment `h`, read by [`header::parse`]. Tokens from one issuer share their
+    /// header segment, so the last one that was read is kept: the same bytes read the same way,
+    /// and the checks against the configuration still run on every token.
+    ///
+    /// The memo is only ever tried, never waited for: a thread that finds it busy parses the
+    /// header itself, so many threads sharing one verifier never queue on it.
+    fn header(&self, h: &str) -> Result<Arc<Header>, Error> {
+        if let Some(memo) = self.try_memo() {
+            if let Some((segment, head)) = memo.as_ref() {
+                if **segment == *h {
+                    return Ok(Arc::clone(head));
+                }
+            }
+        }
+        let header_map = json::parse_object(&json::segment(h, "header")?, "header")?;
+        let head = Arc::new(header::parse(&header_map)?);
+        if let Some(mut memo) = self.try_memo() {
+            *memo = Some((h.into(), Arc::clone(&head)));
+        }
+        Ok(head)
+    }
+
+    fn try_memo(&self) -> Option<MutexGuard<'_, HeaderMemo>> {
+        match self.header_memo.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Shape, header and signature; with `want_header` the whole header as a map (a
+    /// [`VerifiedJws`] holds it), else the header of the last token when it is the same.
+    fn verify_signed(&self, token: &str, want_header: bool) -> Result<Signed, Error> {
         if token.len() > self.config.max_token_bytes {
             return Err(err(ErrorCode::JwtTooLarge, "token exceeds max_token_bytes"));
         }
@@ -244,8 +326,12 @@ impl JwtVerifier {
         if h.len() > MAX_HEADER_BYTES {
             return Err(err(ErrorCode::JwtTooLarge, "header segment is too large"));
         }
-        let header_map = json::parse_object(&json::segment(h, "header")?, "header")?;
-        let head = header::parse(&header_map)?;
+        let (head, header_map) = if want_header {
+            let header_map = json::parse_object(&json::segment(h, "header")?, "header")?;
+            (Arc::new(header::parse(&header_map)?), Some(header_map))
+        } else {
+            (self.header(h)?, None)
+        };
         if !self.config.algorithms.is_empty() && !self.config.algorithms.contains(&head.alg) {
             return Err(err(
                 ErrorCode::JwtAlgorithmRefused,
@@ -268,9 +354,9 @@ impl JwtVerifier {
             .iter()
             .find(|k| k.verify(signing_input, &signature))
             .ok_or_else(|| err(ErrorCode::JwtSignatureInvalid, "signature does not verify"))?;
-        Ok(VerifiedJws {
+        Ok(Signed {
             alg: head.alg,
-            kid: key.kid().map(str::to_owned).or(head.kid),
+            kid: key.kid().or(head.kid.as_deref()).map(str::to_owned),
             header: header_map,
             payload,
         })
@@ -283,11 +369,9 @@ impl JwtVerifier {
         if keys.is_empty() {
             return Err(err(ErrorCode::JwtKeyUnknown, "no key for the token's kid"));
         }
-        let matching: Vec<_> = keys
-            .into_iter()
-            .filter(|k| k.algorithm() == alg)
-            .take(MAX_CANDIDATE_KEYS)
-            .collect();
+        let mut matching = keys;
+        matching.retain(|k| k.algorithm() == alg);
+        matching.truncate(MAX_CANDIDATE_KEYS);
         if matching.is_empty() {
             return Err(err(
                 ErrorCode::JwtAlgorithmRefused,
