@@ -3,8 +3,8 @@
 use portcullis::Error;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyMapping, PyString, PyTuple};
-use pyo3::BoundObject;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyList, PyMapping, PyString, PyTuple};
+use pyo3::{intern, BoundObject};
 use serde_json::{Map, Value};
 
 use crate::errors::error_to_py;
@@ -43,14 +43,58 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// A JSON value as a Python object (dicts, lists, str, int, float, bool, None).
+/// A JSON value as a Python object (dicts, lists, str, int, float, bool, None): what
+/// `pythonize` builds (an integer is an `int`, a float a `float`, objects keep the map's order),
+/// built directly, without going through serde.
 pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(pythonize::pythonize(py, value)?)
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => map_to_py(py, map)?,
+    })
+}
+
+/// A member name as a `str`: the registered JWT claim names (RFC 7519 4.1, and `scope`) are
+/// made once and shared, with their hash already computed; any other name is a new `str`.
+fn member_name<'py>(py: Python<'py>, name: &str) -> Bound<'py, PyString> {
+    let shared = match name {
+        "iss" => intern!(py, "iss"),
+        "sub" => intern!(py, "sub"),
+        "aud" => intern!(py, "aud"),
+        "exp" => intern!(py, "exp"),
+        "nbf" => intern!(py, "nbf"),
+        "iat" => intern!(py, "iat"),
+        "jti" => intern!(py, "jti"),
+        "scope" => intern!(py, "scope"),
+        _ => return PyString::new(py, name),
+    };
+    shared.clone()
 }
 
 /// A JSON object as a Python dict.
 pub fn map_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bound<'py, PyAny>> {
-    Ok(pythonize::pythonize(py, map)?)
+    let dict = PyDict::new(py);
+    for (name, value) in map {
+        dict.set_item(member_name(py, name), json_to_py(py, value)?)?;
+    }
+    Ok(dict.into_any())
 }
 
 /// A Python mapping of JSON-representable values as a JSON object; other types are a

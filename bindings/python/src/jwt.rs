@@ -66,6 +66,8 @@ impl Keys {
 pub struct PyJwtVerifier {
     inner: Arc<JwtVerifier>,
     keys: Keys,
+    /// The configuration's allow-list holds only HMAC algorithms.
+    hmac_only: bool,
 }
 
 impl PyJwtVerifier {
@@ -73,10 +75,25 @@ impl PyJwtVerifier {
         let keys = Keys::of(keyset)?;
         JwtVerifier::new(config, keys.source())
             .map(|v| PyJwtVerifier {
+                hmac_only: !v.config().algorithms.is_empty()
+                    && v.config().algorithms.iter().all(|a| a.is_hmac()),
                 inner: Arc::new(v),
                 keys,
             })
             .map_err(|e| error_to_py(py, &e))
+    }
+}
+
+impl PyJwtVerifier {
+    /// True when a verification cannot block or run long: the keys are in memory (not a
+    /// `JwksClient`, which may fetch) and only HMAC can run (the allow-list or every key says
+    /// so). Such a verify takes about a microsecond, less than handing the GIL over and taking
+    /// it back costs another thread, so it keeps the GIL.
+    fn short(&self) -> bool {
+        match &self.keys {
+            Keys::Set(set) => self.hmac_only || set.only_secrets(),
+            Keys::Remote(_) => false,
+        }
     }
 }
 
@@ -115,7 +132,13 @@ impl PyJwtVerifier {
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
         let (verifier, request) = (Arc::clone(&self.inner), request.core());
-        py.detach(move || verifier.verify(&request, &scopes))
+        let verify = move || verifier.verify(&request, &scopes);
+        let result = if self.short() {
+            verify()
+        } else {
+            py.detach(verify)
+        };
+        result
             .map(PyPrincipal::from)
             .map_err(|d| denial_to_py(py, &d))
     }
@@ -134,7 +157,13 @@ impl PyJwtVerifier {
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
         let verifier = &self.inner;
-        py.detach(|| verifier.verify_token(token, now.unwrap_or_else(unix_now), &scopes))
+        let verify = || verifier.verify_token(token, now.unwrap_or_else(unix_now), &scopes);
+        let result = if self.short() {
+            verify()
+        } else {
+            py.detach(verify)
+        };
+        result
             .map(PyPrincipal::from)
             .map_err(|d| denial_to_py(py, &d))
     }
