@@ -1,10 +1,11 @@
 //! JWT bearer tokens: `JwtVerifier` (sync and on the libuv pool) and `jwtEncode`. Keys are in
 //! `jwt_key`.
 
+use std::fmt::Write;
 use std::sync::Arc;
 
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Unknown};
-use napi::{Env, Result, Task};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, External, Unknown};
+use napi::{sys, Env, JsString, JsValue, Result, Task};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
@@ -185,6 +186,20 @@ impl JwtVerifier {
             .into())
     }
 
+    /// `verify` for the JS layer (`jwt.js`): the principal as compact JSON text (see
+    /// [`compact`]), or as the object when JSON cannot carry it exactly. Not part of the API.
+    #[napi(skip_typescript, js_name = "_verifyCompact")]
+    pub fn verify_compact(
+        &self,
+        env: Env,
+        request: &Request,
+        scopes: Option<Vec<String>>,
+    ) -> Result<Either<String, Principal>> {
+        let scopes = scopes.unwrap_or_default();
+        let principal = self.inner.verify(&request.inner, &scopes).or_throw(&env)?;
+        Ok(compact(principal))
+    }
+
     /// `verify` on the libuv thread pool (what to call with a `JwksClient`: a fetch then never
     /// blocks the event loop).
     #[napi(ts_return_type = "Promise<Principal>")]
@@ -215,6 +230,40 @@ impl JwtVerifier {
             .verify_token(&token, now, &scopes)
             .or_throw(&env)?
             .into())
+    }
+
+    /// The verifier as an external value, for `_verifyTokenWith` (the JS layer keeps one per
+    /// verifier). Not part of the API.
+    #[napi(skip_typescript, js_name = "_handle")]
+    pub fn handle(&self) -> External<Arc<core::JwtVerifier>> {
+        External::new(Arc::clone(&self.inner))
+    }
+
+    /// `verifyToken` for the JS layer (`jwt.js`): the verifier as its `_handle` (a plain
+    /// external value is cheaper to reach than `this`), `now` and `scopes` as plain arguments
+    /// (no options object to read through N-API), and the principal as JSON text (see
+    /// [`compact`]), or as the object when JSON cannot carry it exactly. Not part of the API.
+    #[napi(skip_typescript, js_name = "_verifyTokenWith")]
+    pub fn verify_token_with<'env>(
+        env: &'env Env,
+        handle: &External<Arc<core::JwtVerifier>>,
+        token: JsString,
+        now: Option<f64>,
+        scopes: Option<Vec<String>>,
+    ) -> Result<Either<JsString<'env>, Principal>> {
+        let now = match now {
+            Some(n) => unix_seconds(n, "now").or_throw(env)?,
+            None => unix_now(),
+        };
+        let scopes = scopes.unwrap_or_default();
+        let principal =
+            with_text(token, |token| handle.verify_token(token, now, &scopes))?.or_throw(env)?;
+        Ok(match compact(principal) {
+            // JSON text is most often ASCII, which V8 takes as Latin-1 without decoding it.
+            Either::A(text) if text.is_ascii() => Either::A(env.create_string_latin1(text)?),
+            Either::A(text) => Either::A(env.create_string(text)?),
+            Either::B(principal) => Either::B(principal),
+        })
     }
 
     /// `verifyToken` on the libuv thread pool (a `JwksClient` fetch never blocks the event
@@ -264,6 +313,139 @@ impl JwtVerifier {
     pub fn clear_cache(&self) {
         self.inner.clear_cache();
     }
+}
+
+/// A principal as the JSON text of the `Principal` object (`subject`, `method`,
+/// `credentialId`, `scopes`, `claims`, `expiresAt`, in that order), which `jwt.js` hands to
+/// `JSON.parse` (one call, far cheaper than setting every claim through N-API) to get the very
+/// object `Principal::from` builds. JSON carries every value the way the object conversion
+/// does (the claims keep the map's key order; an `f64` is written in its shortest round-trip
+/// form, an `i64` exactly) except integers above `i64::MAX`, which that conversion gives as
+/// strings: a principal holding one is returned as the object.
+fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
+    fn exact(value: &Value) -> bool {
+        match value {
+            Value::Number(n) => n.is_i64() || n.is_f64(),
+            Value::Array(items) => items.iter().all(exact),
+            Value::Object(map) => map.values().all(exact),
+            Value::Null | Value::Bool(_) | Value::String(_) => true,
+        }
+    }
+    /// A JSON string; one that needs no escape (the usual case) is copied as it is.
+    fn string(out: &mut String, s: &str) -> Option<()> {
+        // No short-circuit, so the scan is vectorised.
+        let plain = s
+            .bytes()
+            .fold(true, |ok, b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
+        if plain {
+            out.push('"');
+            out.push_str(s);
+            out.push('"');
+        } else {
+            out.push_str(&serde_json::to_string(s).ok()?);
+        }
+        Some(())
+    }
+    fn value(out: &mut String, v: &Value) -> Option<()> {
+        match v {
+            Value::Null => out.push_str("null"),
+            Value::Bool(true) => out.push_str("true"),
+            Value::Bool(false) => out.push_str("false"),
+            // serde_json's own text for the number (itoa, or ryu's shortest round trip).
+            Value::Number(n) => write!(out, "{n}").ok()?,
+            Value::String(s) => string(out, s)?,
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    value(out, item)?;
+                }
+                out.push(']');
+            }
+            Value::Object(map) => object(out, map)?,
+        }
+        Some(())
+    }
+    fn object(out: &mut String, map: &Map<String, Value>) -> Option<()> {
+        out.push('{');
+        for (i, (name, v)) in map.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            string(out, name)?;
+            out.push(':');
+            value(out, v)?;
+        }
+        out.push('}');
+        Some(())
+    }
+    fn write(p: &portcullis::Principal) -> Option<String> {
+        // Room for a typical token's claims, so the text is not grown and copied as it is
+        // written.
+        let mut out = String::with_capacity(512);
+        out.push_str("{\"subject\":");
+        string(&mut out, &p.subject)?;
+        out.push_str(",\"method\":");
+        string(&mut out, p.method.name())?;
+        out.push_str(",\"credentialId\":");
+        match &p.credential_id {
+            Some(id) => string(&mut out, id)?,
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"scopes\":[");
+        for (i, scope) in p.scopes.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            string(&mut out, scope)?;
+        }
+        out.push_str("],\"claims\":");
+        object(&mut out, &p.claims)?;
+        out.push_str(",\"expiresAt\":");
+        match p.expires_at {
+            Some(at) => write!(out, "{at}").ok()?,
+            None => out.push_str("null"),
+        }
+        out.push('}');
+        Some(out)
+    }
+    if !principal.claims.values().all(exact) {
+        return Either::B(principal.into());
+    }
+    match write(&principal) {
+        Some(text) => Either::A(text),
+        None => Either::B(principal.into()),
+    }
+}
+
+/// Calls `f` with the text of `value` (a JS string, as UTF-8). A string that fits a stack
+/// buffer (any usual token) is read with one N-API call and no allocation; a longer one is
+/// read the usual way.
+fn with_text<R>(value: JsString, f: impl FnOnce(&str) -> R) -> Result<R> {
+    let mut buf = [0u8; 8192];
+    let mut len = 0usize;
+    let raw = value.value();
+    // SAFETY: `buf` is writable for `buf.len()` bytes; N-API writes at most that many
+    // (including a NUL) and reports the bytes written, without the NUL, in `len`.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(
+            raw.env,
+            raw.value,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut len,
+        )
+    };
+    // A full buffer may be a truncated string: read that one again, whole.
+    if status == sys::Status::napi_ok && len + 1 < buf.len() {
+        if let Some(text) = buf.get(..len).and_then(|b| std::str::from_utf8(b).ok()) {
+            return Ok(f(text));
+        }
+    }
+    let text = value.into_utf8()?;
+    Ok(f(text.as_str()?))
 }
 
 /// The work of `verifyTokenAsync`.
