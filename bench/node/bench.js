@@ -5,7 +5,7 @@
 // batches of the peers are interleaved (the order rotates every round) after a warm-up; each
 // batch yields ns/op and we report medians, quartiles and min/max over the batches.
 //
-//   node --expose-gc bench/node/bench.js --out build/bench/node.json [--smoke] [--only webhook,apikey,threads,jwt]
+//   node --expose-gc bench/node/bench.js --out build/bench/node.json [--smoke] [--only webhook,apikey,threads,jwt,mtls]
 //   (--expose-gc lets it collect garbage between workloads; optional)
 //
 // Peers are optional: standardwebhooks (and the JWT peers jose, jsonwebtoken, fast-jwt) are looked up in bench/node/node_modules (what
@@ -448,6 +448,70 @@ async function benchJwt(plan, jwtPeers) {
   await threadsEntry(plan, 'jwt_verify_es256', 'JWT ES256 verify + claims', { kind: 'jwt', alg: 'ES256', jwk: es256.jwk, token: es256.token, ts }, makeJwtCase('ES256', es256.jwk, es256.token, ts))
 }
 
+// mTLS: a P-256 client leaf with a SPIFFE URI SAN under one intermediate, verified at a fixed time.
+const MTLS_NOW = 1_700_000_000
+const MTLS_SPIFFE = 'spiffe://bench.example/api'
+
+function pemDer(pem) {
+  const m = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(pem)
+  if (!m) throw new Error('no certificate in PEM')
+  return Buffer.from(m[1].replace(/\s+/g, ''), 'base64')
+}
+
+function benchMtls(plan) {
+  const nb = MTLS_NOW - 86_400
+  const na = MTLS_NOW + 365 * 86_400
+  const root = new portcullis.DevCa('bench root', { notBefore: nb, notAfter: na })
+  const inter = root.issueIntermediate('bench intermediate', { notBefore: nb, notAfter: na, pathLen: 0 })
+  const leaf = inter.issueClient({ spiffeId: MTLS_SPIFFE, cn: 'api', notBefore: nb, notAfter: na })
+  const leafDer = leaf.der
+  const interDer = pemDer(inter.intermediatesPem())
+  const rootDer = pemDer(root.caCertPem())
+  const chain = [leafDer, interDer]
+  const verifier = new portcullis.MtlsVerifier({ trustAnchors: [root.caCertPem()], spiffeTrustDomains: ['bench.example'] })
+  // The floor (no path policy: no EKU, key usage, basic constraints, name constraints or SAN
+  // checks): X509Certificate objects and the issuers' public keys built once; per call the
+  // issuer/subject match, both signatures and the validity dates.
+  const xLeaf = new crypto.X509Certificate(leafDer)
+  const xInter = new crypto.X509Certificate(interDer)
+  const xRoot = new crypto.X509Certificate(rootDer)
+  const interKey = xInter.publicKey
+  const rootKey = xRoot.publicKey
+  const validity = [xLeaf, xInter, xRoot].map((c) => [Date.parse(c.validFrom), Date.parse(c.validTo)])
+  const nowMs = MTLS_NOW * 1000
+  const floor = () =>
+    xLeaf.checkIssued(xInter) &&
+    xLeaf.verify(interKey) &&
+    xInter.checkIssued(xRoot) &&
+    xInter.verify(rootKey) &&
+    validity.every(([from, to]) => from <= nowMs && nowMs <= to)
+  const cases = {
+    portcullis: () => verifier.verifyChain(chain, MTLS_NOW).subject,
+    floor: () => {
+      if (!floor()) throw new Error('floor rejected the mTLS chain')
+    },
+  }
+  const peers = { floor: 'node:crypto X509Certificate signature checks (floor, no path policy)' }
+  // Sanity: both accept the chain; portcullis returns the SPIFFE ID and refuses a tampered leaf
+  // and a chain under another root.
+  for (const fn of Object.values(cases)) fn()
+  if (cases.portcullis() !== MTLS_SPIFFE) throw new Error('portcullis returned another subject for the mTLS chain')
+  const tampered = Buffer.from(leafDer)
+  tampered[tampered.length - 1] ^= 1
+  const other = new portcullis.DevCa('other root', { notBefore: nb, notAfter: na })
+  const stranger = other.issueClient({ spiffeId: MTLS_SPIFFE, notBefore: nb, notAfter: na })
+  for (const [bad, what] of [[[tampered, interDer], 'tampered leaf'], [[stranger.der], 'untrusted chain']]) {
+    let refused = false
+    try {
+      verifier.verifyChain(bad, MTLS_NOW)
+    } catch (e) {
+      refused = typeof e.code === 'string' && e.code.startsWith('mtls_')
+    }
+    if (!refused) throw new Error(`${what} accepted`)
+  }
+  add('mtls_verify_p256', 'mTLS client chain verify (P-256, 1 intermediate)', measure(cases, plan), peers)
+}
+
 async function main() {
   const args = process.argv.slice(2)
   const arg = (name, dflt) => {
@@ -457,7 +521,7 @@ async function main() {
   const smoke = args.includes('--smoke')
   const out = arg('--out')
   if (!out) throw new Error('--out is required')
-  const only = new Set(arg('--only', 'webhook,apikey,threads,jwt').split(','))
+  const only = new Set(arg('--only', 'webhook,apikey,threads,jwt,mtls').split(','))
   const plan = smoke
     ? { smoke, batches: 3, batchSeconds: 0.002, warmupSeconds: 0.002 }
     : { smoke, batches: 15, batchSeconds: 0.04, warmupSeconds: 0.1 }
@@ -482,6 +546,11 @@ async function main() {
     console.log('== jwt')
     if (global.gc) global.gc()
     await benchJwt(plan, jwtPeers)
+  }
+  if (only.has('mtls')) {
+    console.log('== mtls')
+    if (global.gc) global.gc()
+    benchMtls(plan)
   }
   if (only.has('apikey')) {
     console.log('== apikey')

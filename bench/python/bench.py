@@ -7,7 +7,7 @@ a warm-up, so drift on the machine hits every peer alike. A batch yields ns/op; 
 batch and report medians, quartiles and min/max. The loop overhead (one Python call per op) is
 the same for every peer and is not subtracted.
 
-    python bench/python/bench.py --out build/bench/python.json [--smoke] [--only webhook,apikey,basic,threads,jwt]
+    python bench/python/bench.py --out build/bench/python.json [--smoke] [--only webhook,apikey,basic,threads,jwt,mtls]
 
 Peers are optional: a peer whose package is not importable is skipped and the skip is recorded
 (that is how `make bench-smoke` runs with only what `make test` installs).
@@ -53,6 +53,12 @@ try:
     import joserfc.jwt  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover
     joserfc = None  # type: ignore[assignment]
+try:
+    from cryptography import x509 as crypto_x509
+    from cryptography.x509 import verification as crypto_verification
+except ImportError:  # pragma: no cover
+    crypto_x509 = None  # type: ignore[assignment]
+    crypto_verification = None  # type: ignore[assignment]
 
 # ---------------------------------------------------------------------------------------------
 # Timing
@@ -563,6 +569,79 @@ def bench_jwt(res: Results, plan: Plan) -> None:
     threads_entry(res, plan, "jwt_verify_es256", "JWT ES256 verify + claims", lambda: ver.verify_token(tok, now=ts).claims)
 
 
+# ---------------------------------------------------------------------------------------------
+# mTLS
+
+MTLS_NOW = 1_700_000_000
+MTLS_SPIFFE = "spiffe://bench.example/api"
+
+
+def pem_der(pem: str) -> bytes:
+    """The DER of the first certificate in `pem`."""
+    lines = pem.strip().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("-----BEGIN CERTIFICATE"))
+    end = next(i for i, line in enumerate(lines) if i > start and line.startswith("-----END"))
+    return base64.b64decode("".join(lines[start + 1 : end]))
+
+
+def bench_mtls(res: Results, plan: Plan) -> None:
+    nb, na = MTLS_NOW - 86_400, MTLS_NOW + 365 * 86_400
+    root = portcullis.DevCa("bench root", not_before=nb, not_after=na)
+    inter = root.issue_intermediate("bench intermediate", not_before=nb, not_after=na, path_len=0)
+    leaf = inter.issue_client(spiffe_id=MTLS_SPIFFE, cn="api", not_before=nb, not_after=na)
+    leaf_der, inter_der, root_der = leaf.der, pem_der(inter.intermediates_pem()), pem_der(root.ca_cert_pem())
+    chain = [leaf_der, inter_der]
+    verifier = portcullis.MtlsVerifier([root.ca_cert_pem()], spiffe_trust_domains=["bench.example"])
+
+    def pc() -> Any:
+        return verifier.verify_chain(chain, now=MTLS_NOW).subject
+
+    cases: dict[str, Callable[[], Any]] = {"portcullis": pc}
+    peers: dict[str, str] = {}
+    if crypto_verification is None:
+        res.skip("python: cryptography not installed (peer of the mTLS row)")
+    elif not hasattr(crypto_verification.PolicyBuilder, "build_client_verifier"):
+        res.skip(f"python: cryptography {version_of('cryptography')} has no build_client_verifier (peer of the mTLS row)")
+    else:
+        import datetime
+
+        c_root = crypto_x509.load_der_x509_certificate(root_der)
+        c_inter = crypto_x509.load_der_x509_certificate(inter_der)
+        c_leaf = crypto_x509.load_der_x509_certificate(leaf_der)
+        at = datetime.datetime.fromtimestamp(MTLS_NOW, tz=datetime.timezone.utc)
+        client_verifier = (
+            crypto_verification.PolicyBuilder()
+            .store(crypto_verification.Store([c_root]))
+            .time(at)
+            .build_client_verifier()
+        )
+
+        def pyca() -> Any:
+            return client_verifier.verify(c_leaf, [c_inter])
+
+        verified = pyca()
+        uris = [s.value for s in (verified.subjects or []) if isinstance(s, crypto_x509.UniformResourceIdentifier)]
+        if uris != [MTLS_SPIFFE]:
+            raise AssertionError(f"cryptography verified the chain with other subjects: {verified.subjects!r}")
+        cases["pyca"] = pyca
+        peers["pyca"] = f"cryptography {version_of('cryptography')} x509.verification client verifier"
+    # Sanity: portcullis accepts the chain with the SPIFFE ID, and refuses a tampered leaf and a
+    # chain under another root.
+    if pc() != MTLS_SPIFFE:
+        raise AssertionError("portcullis returned another subject for the mTLS chain")
+    tampered = bytearray(leaf_der)
+    tampered[-1] ^= 0x01
+    other = portcullis.DevCa("other root", not_before=nb, not_after=na)
+    stranger = other.issue_client(spiffe_id=MTLS_SPIFFE, not_before=nb, not_after=na)
+    for bad, what in (([bytes(tampered), inter_der], "tampered leaf"), ([stranger.der], "untrusted chain")):
+        try:
+            verifier.verify_chain(bad, now=MTLS_NOW)
+            raise AssertionError(f"{what} accepted")
+        except portcullis.MtlsError:
+            pass
+    res.add("mtls_verify_p256", "mTLS client chain verify (P-256, 1 intermediate)", measure(cases, plan), peers)
+
+
 def version_of(dist: str) -> str:
     try:
         from importlib.metadata import version
@@ -576,13 +655,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--smoke", action="store_true", help="tiny iteration counts: checks that it runs, measures nothing")
-    ap.add_argument("--only", default="webhook,apikey,basic,threads,jwt")
+    ap.add_argument("--only", default="webhook,apikey,basic,threads,jwt,mtls")
     args = ap.parse_args()
     plan = Plan(args.smoke)
     res = Results()
     only = set(args.only.split(","))
     print(f"python bench ({'smoke' if args.smoke else 'full'}): portcullis {portcullis.__version__}, Python {platform.python_version()}", flush=True)
-    steps = [("webhook", bench_webhook), ("apikey", bench_apikey), ("basic", bench_basic), ("threads", bench_threads), ("jwt", bench_jwt)]
+    steps = [("webhook", bench_webhook), ("apikey", bench_apikey), ("basic", bench_basic), ("threads", bench_threads), ("jwt", bench_jwt), ("mtls", bench_mtls)]
     for name, step in steps:
         if name in only:
             print(f"== {name}", flush=True)

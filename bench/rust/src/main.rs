@@ -6,7 +6,7 @@
 //! report shows medians and spread.
 //!
 //! ```text
-//! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi,jwt]
+//! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi,jwt,mtls]
 //! ```
 
 // The C ABI, called from Rust: these are the symbols of libportcullis (ffi/include/portcullis.h).
@@ -623,6 +623,117 @@ fn bench_jwt(res: &mut Results, plan: &Plan) {
     );
 }
 
+/// The DER of the first PEM certificate in `pem`.
+fn pem_der(pem: &str) -> Vec<u8> {
+    let body: String = pem
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN CERTIFICATE"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    B64.decode(body).expect("pem base64")
+}
+
+/// mTLS: a P-256 client leaf (SPIFFE URI SAN) under one intermediate, verified at a fixed time:
+/// the whole `MtlsVerifier::verify_chain` (path building, EKU, SPIFFE trust domain, identity,
+/// the `Principal`) against the one thing no verifier can skip: rustls-webpki's
+/// `verify_for_usage` (clientAuth) with the anchor parsed once, on the same aws-lc-rs
+/// algorithms (the only provider compiled in: no ring).
+fn bench_mtls(res: &mut Results, plan: &Plan) {
+    use portcullis::mtls::{ClientCertSpec, DevCa, MtlsConfig, MtlsVerifier};
+    use rustls_pki_types::{CertificateDer, UnixTime};
+    use webpki::{EndEntityCert, KeyUsage};
+    let (nb, na) = (NOW - 86_400, NOW + 365 * 86_400);
+    let root = DevCa::new("bench root", nb, na).expect("root CA");
+    let inter = root
+        .issue_intermediate("bench intermediate", nb, na, Some(0))
+        .expect("intermediate");
+    let leaf = inter
+        .issue_client(&ClientCertSpec {
+            spiffe_id: Some("spiffe://bench.example/api".into()),
+            cn: Some("api".into()),
+            ..Default::default()
+        })
+        .expect("client certificate");
+    let leaf_der = leaf.der.clone();
+    let inter_der = pem_der(&inter.intermediates_pem());
+    let root_der = pem_der(root.ca_cert_pem());
+    let chain = vec![leaf_der.clone(), inter_der.clone()];
+    let verifier = MtlsVerifier::new(MtlsConfig {
+        trust_anchors: vec![root.ca_cert_pem().to_owned()],
+        spiffe_trust_domains: vec!["bench.example".into()],
+        ..Default::default()
+    })
+    .expect("verifier");
+    let p = verifier
+        .verify_chain(&chain, NOW)
+        .expect("portcullis accepts the bench chain");
+    assert_eq!(p.subject, "spiffe://bench.example/api");
+    // Refusals: a chain under another root, and a leaf with one signature byte flipped.
+    let other = DevCa::new("other root", nb, na).expect("other CA");
+    let stranger = other
+        .issue_client(&ClientCertSpec {
+            spiffe_id: Some("spiffe://bench.example/api".into()),
+            ..Default::default()
+        })
+        .expect("client certificate");
+    assert!(
+        verifier.verify_chain(&[&stranger.der[..]], NOW).is_err(),
+        "untrusted chain accepted"
+    );
+    let mut tampered = leaf_der.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0x01;
+    assert!(
+        verifier
+            .verify_chain(&[&tampered[..], &inter_der[..]], NOW)
+            .is_err(),
+        "tampered leaf accepted"
+    );
+    // The floor: the anchor parsed once; per call the leaf parse and webpki's path check.
+    let root_cert = CertificateDer::from(root_der.as_slice());
+    let anchor = webpki::anchor_from_trusted_cert(&root_cert)
+        .expect("anchor")
+        .to_owned();
+    let anchors = [anchor];
+    let leaf_cd = CertificateDer::from(leaf_der.as_slice());
+    let inters = [CertificateDer::from(inter_der.as_slice())];
+    let now = UnixTime::since_unix_epoch(std::time::Duration::from_secs(NOW as u64));
+    let floor = || {
+        let ee = EndEntityCert::try_from(black_box(&leaf_cd)).expect("leaf");
+        assert!(ee
+            .verify_for_usage(
+                webpki::ALL_VERIFICATION_ALGS,
+                &anchors,
+                black_box(&inters),
+                now,
+                KeyUsage::client_auth(),
+                None,
+                None,
+            )
+            .is_ok());
+    };
+    floor();
+    let mut cases: Vec<Case<'_>> = vec![
+        (
+            "portcullis",
+            Box::new(|| {
+                black_box(verifier.verify_chain(black_box(&chain), NOW).is_ok());
+            }),
+        ),
+        ("floor", Box::new(floor)),
+    ];
+    res.add(
+        "mtls_verify_p256",
+        "mTLS client chain verify (P-256, 1 intermediate)",
+        measure(&mut cases, plan),
+        &[(
+            "floor",
+            "raw webpki verify_for_usage, parsed anchor (floor)",
+        )],
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |name: &str| {
@@ -634,7 +745,7 @@ fn main() {
     let smoke = args.iter().any(|a| a == "--smoke");
     let out = arg("--out").expect("--out is required");
     let only: BTreeSet<String> = arg("--only")
-        .unwrap_or_else(|| "webhook,apikey,pcs1,capi,jwt".into())
+        .unwrap_or_else(|| "webhook,apikey,pcs1,capi,jwt,mtls".into())
         .split(',')
         .map(str::to_owned)
         .collect();
@@ -651,12 +762,13 @@ fn main() {
     );
     let mut res = Results::default();
     type Step = fn(&mut Results, &Plan);
-    let steps: [(&str, Step); 5] = [
+    let steps: [(&str, Step); 6] = [
         ("webhook", bench_webhook),
         ("apikey", bench_apikey),
         ("pcs1", bench_pcs1),
         ("capi", bench_capi_twins),
         ("jwt", bench_jwt),
+        ("mtls", bench_mtls),
     ];
     for (name, step) in steps {
         if only.contains(name) {
