@@ -1,12 +1,12 @@
 //! JWT bearer tokens: `JwtVerifier` (sync and on the libuv pool) and `jwtEncode`. Keys are in
 //! `jwt_key`.
 
-use std::fmt::Write;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either, External, Unknown};
 use napi::{sys, Env, JsString, JsValue, Result, Task};
 use napi_derive::napi;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use portcullis::jwt::{self as core, HeaderOptions, JwtConfig, KeySource};
@@ -323,6 +323,17 @@ impl JwtVerifier {
 /// form, an `i64` exactly) except integers above `i64::MAX`, which that conversion gives as
 /// strings: a principal holding one is returned as the object.
 fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
+    /// The `Principal` object's fields, in its order and spelling.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Text<'a> {
+        subject: &'a str,
+        method: &'static str,
+        credential_id: Option<&'a str>,
+        scopes: &'a [String],
+        claims: &'a Map<String, Value>,
+        expires_at: Option<i64>,
+    }
     fn exact(value: &Value) -> bool {
         match value {
             Value::Number(n) => n.is_i64() || n.is_f64(),
@@ -331,92 +342,20 @@ fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
             Value::Null | Value::Bool(_) | Value::String(_) => true,
         }
     }
-    /// A JSON string; one that needs no escape (the usual case) is copied as it is.
-    fn string(out: &mut String, s: &str) -> Option<()> {
-        // No short-circuit, so the scan is vectorised.
-        let plain = s
-            .bytes()
-            .fold(true, |ok, b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
-        if plain {
-            out.push('"');
-            out.push_str(s);
-            out.push('"');
-        } else {
-            out.push_str(&serde_json::to_string(s).ok()?);
-        }
-        Some(())
-    }
-    fn value(out: &mut String, v: &Value) -> Option<()> {
-        match v {
-            Value::Null => out.push_str("null"),
-            Value::Bool(true) => out.push_str("true"),
-            Value::Bool(false) => out.push_str("false"),
-            // serde_json's own text for the number (itoa, or ryu's shortest round trip).
-            Value::Number(n) => write!(out, "{n}").ok()?,
-            Value::String(s) => string(out, s)?,
-            Value::Array(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    value(out, item)?;
-                }
-                out.push(']');
-            }
-            Value::Object(map) => object(out, map)?,
-        }
-        Some(())
-    }
-    fn object(out: &mut String, map: &Map<String, Value>) -> Option<()> {
-        out.push('{');
-        for (i, (name, v)) in map.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            string(out, name)?;
-            out.push(':');
-            value(out, v)?;
-        }
-        out.push('}');
-        Some(())
-    }
-    fn write(p: &portcullis::Principal) -> Option<String> {
-        // Room for a typical token's claims, so the text is not grown and copied as it is
-        // written.
-        let mut out = String::with_capacity(512);
-        out.push_str("{\"subject\":");
-        string(&mut out, &p.subject)?;
-        out.push_str(",\"method\":");
-        string(&mut out, p.method.name())?;
-        out.push_str(",\"credentialId\":");
-        match &p.credential_id {
-            Some(id) => string(&mut out, id)?,
-            None => out.push_str("null"),
-        }
-        out.push_str(",\"scopes\":[");
-        for (i, scope) in p.scopes.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            string(&mut out, scope)?;
-        }
-        out.push_str("],\"claims\":");
-        object(&mut out, &p.claims)?;
-        out.push_str(",\"expiresAt\":");
-        match p.expires_at {
-            Some(at) => write!(out, "{at}").ok()?,
-            None => out.push_str("null"),
-        }
-        out.push('}');
-        Some(out)
-    }
     if !principal.claims.values().all(exact) {
         return Either::B(principal.into());
     }
-    match write(&principal) {
-        Some(text) => Either::A(text),
-        None => Either::B(principal.into()),
+    let text = serde_json::to_string(&Text {
+        subject: &principal.subject,
+        method: principal.method.name(),
+        credential_id: principal.credential_id.as_deref(),
+        scopes: &principal.scopes,
+        claims: &principal.claims,
+        expires_at: principal.expires_at,
+    });
+    match text {
+        Ok(text) => Either::A(text),
+        Err(_) => Either::B(principal.into()),
     }
 }
 
