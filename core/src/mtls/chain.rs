@@ -25,7 +25,7 @@ pub(crate) struct Trust {
     crls: Vec<CertRevocationList<'static>>,
     pub(crate) depth: RevocationDepth,
     pub(crate) unknown: UnknownStatus,
-    eku_required: bool,
+    pub(crate) eku_required: bool,
 }
 
 fn config_err(detail: String) -> Error {
@@ -173,7 +173,8 @@ impl Trust {
             .build()
         });
         // webpki applies `KeyUsage::required` to the CAs of the path too, and CAs rarely carry
-        // an EKU: the leaf-only requirement is checked below instead.
+        // an EKU: the leaf-only requirement is checked by the verifier, on its one parse of the
+        // leaf (`CertificateIdentity::read_leaf`).
         let usage = KeyUsage::client_auth();
         ee.verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
@@ -185,33 +186,11 @@ impl Trust {
             None,
         )
         .map_err(map_webpki)?;
-        if self.eku_required && !leaf_has_client_auth_eku(leaf)? {
-            return Err(Error::new(
-                ErrorCode::MtlsUsageInvalid,
-                "the certificate has no extended key usage extension (clientAuth is required)",
-            ));
-        }
         Ok(())
     }
 }
 
 /// True when the certificate's extended key usage extension is present and lists clientAuth.
-fn leaf_has_client_auth_eku(der: &[u8]) -> Result<bool, Error> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|_| {
-        Error::new(
-            ErrorCode::MtlsCertificateMalformed,
-            "certificate is not DER X.509",
-        )
-    })?;
-    let eku = cert.extended_key_usage().map_err(|_| {
-        Error::new(
-            ErrorCode::MtlsCertificateMalformed,
-            "extended key usage extension is malformed or repeated",
-        )
-    })?;
-    Ok(eku.is_some_and(|e| e.value.client_auth))
-}
-
 /// Each webpki failure to its own code; the detail names webpki's error.
 #[allow(deprecated)] // the unit variants may still be produced
 pub(crate) fn map_webpki(e: webpki::Error) -> Error {

@@ -41,6 +41,14 @@ pub struct CertificateIdentity {
     pub x5t_s256: String,
 }
 
+/// What the verifier reads from a client's leaf certificate, in one parse.
+pub(crate) struct Leaf {
+    pub(crate) identity: CertificateIdentity,
+    /// The extended key usage extension is present and lists clientAuth.
+    pub(crate) client_auth_eku: bool,
+    pub(crate) sha256: [u8; 32],
+}
+
 /// The RFC 8705 `x5t#S256` thumbprint of a DER certificate: base64url (no padding) of its
 /// SHA-256. The DER is not parsed.
 pub fn certificate_thumbprint(der: &[u8]) -> String {
@@ -59,6 +67,12 @@ impl CertificateIdentity {
     /// Reads the identity of a DER certificate. Refuses trailing bytes, SANs that are not
     /// UTF-8, and a malformed SPIFFE ID (`mtls_identity_refused`).
     pub fn from_der(der: &[u8]) -> Result<Self, Error> {
+        Self::read_leaf(der).map(|leaf| leaf.identity)
+    }
+
+    /// One parse of a client's leaf certificate: its identity, whether its extended key usage
+    /// lists clientAuth, and its SHA-256 (for pins), so the verifier reads the DER once.
+    pub(crate) fn read_leaf(der: &[u8]) -> Result<Leaf, Error> {
         let (rest, cert) = x509_parser::parse_x509_certificate(der)
             .map_err(|_| malformed("certificate is not DER X.509"))?;
         if !rest.is_empty() {
@@ -94,6 +108,11 @@ impl CertificateIdentity {
             .next()
             .map(|a| attribute_string(a).ok_or_else(|| malformed("common name is not a string")))
             .transpose()?;
+        let client_auth_eku = cert
+            .extended_key_usage()
+            .map_err(|_| malformed("extended key usage extension is malformed or repeated"))?
+            .is_some_and(|e| e.value.client_auth);
+        let sha256: [u8; 32] = Sha256::digest(der).into();
         let validity = cert.validity();
         let mut serial = hex_encode(cert.raw_serial())
             .trim_start_matches('0')
@@ -101,7 +120,7 @@ impl CertificateIdentity {
         if serial.is_empty() {
             serial.push('0');
         }
-        Ok(CertificateIdentity {
+        let identity = CertificateIdentity {
             spiffe_id,
             dns,
             email,
@@ -111,8 +130,13 @@ impl CertificateIdentity {
             serial,
             not_before: validity.not_before.timestamp(),
             not_after: validity.not_after.timestamp(),
-            fingerprint_sha256: hex_encode(&Sha256::digest(der)),
-            x5t_s256: certificate_thumbprint(der),
+            fingerprint_sha256: hex_encode(&sha256),
+            x5t_s256: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha256),
+        };
+        Ok(Leaf {
+            identity,
+            client_auth_eku,
+            sha256,
         })
     }
 

@@ -24,7 +24,6 @@ mod tests;
 
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::decision::{AuthMethod, Denial, Principal};
@@ -293,8 +292,14 @@ impl MtlsVerifier {
         }
         let chain: Vec<&[u8]> = chain.iter().map(AsRef::as_ref).collect();
         self.inner.trust.verify(&chain, now)?;
-        let leaf = chain[0];
-        let fingerprint: [u8; 32] = Sha256::digest(leaf).into();
+        let leaf = CertificateIdentity::read_leaf(chain[0])?;
+        if self.inner.trust.eku_required && !leaf.client_auth_eku {
+            return Err(deny(
+                ErrorCode::MtlsUsageInvalid,
+                "the certificate has no extended key usage extension (clientAuth is required)",
+            ));
+        }
+        let fingerprint = leaf.sha256;
         if !self.inner.pins.is_empty() {
             let pinned = self
                 .inner
@@ -310,7 +315,7 @@ impl MtlsVerifier {
                 ));
             }
         }
-        let id = CertificateIdentity::from_der(leaf)?;
+        let id = leaf.identity;
         let domains = &self.inner.config.spiffe_trust_domains;
         if !domains.is_empty() {
             match id.spiffe_trust_domain() {
