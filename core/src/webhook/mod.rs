@@ -7,23 +7,26 @@
 //! message seen before (its id, or its timestamp and signature) is refused through the
 //! [`ReplayStore`].
 
+mod headers;
 mod schemes;
 mod secret;
+mod signer;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
 use subtle::ConstantTimeEq;
 
 use crate::decision::{AuthMethod, Denial, Principal};
-use crate::encoding::hex_encode;
 use crate::error::{Error, ErrorCode};
-use crate::request::Request;
+use crate::request::{unix_now, Request, RequestLimits};
 use crate::store::{MemoryStore, ReplayStore};
+use headers::HeaderSource;
 use schemes::StandardSignature;
 use secret::Secret;
+pub use signer::WebhookSigner;
 
 /// The webhook schemes portcullis speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +111,8 @@ pub const MAX_TOLERANCE_SECONDS: i64 = 86_400;
 pub struct WebhookVerifier {
     scheme: WebhookScheme,
     secrets: Vec<Secret>,
+    /// `secret-<index>` for each secret: the principal's credential id, made once.
+    credential_ids: Vec<String>,
     tolerance: i64,
     replay_protection: bool,
     sender: String,
@@ -125,11 +130,11 @@ impl std::fmt::Debug for WebhookVerifier {
 }
 
 /// What the signature check found: which secret matched and what to remember against replays.
-struct Checked {
+struct Checked<'h> {
     secret_index: usize,
     timestamp: Option<i64>,
-    message_id: Option<String>,
-    replay_key: Vec<u8>,
+    message_id: Option<&'h str>,
+    replay_key: Cow<'h, [u8]>,
     version: &'static str,
 }
 
@@ -150,13 +155,14 @@ impl WebhookVerifier {
                 "tolerance_seconds must be 1 to 86400",
             ));
         }
-        let secrets = config
+        let secrets: Vec<Secret> = config
             .secrets
             .iter()
             .map(|s| Secret::parse(config.scheme, s, false))
             .collect::<Result<_, _>>()?;
         Ok(WebhookVerifier {
             scheme: config.scheme,
+            credential_ids: (0..secrets.len()).map(|i| format!("secret-{i}")).collect(),
             secrets,
             tolerance: config.tolerance_seconds,
             replay_protection: config.replay_protection,
@@ -167,6 +173,32 @@ impl WebhookVerifier {
         })
     }
 
+    /// The headers this scheme reads (lower case), `content-length` included: a host that
+    /// passes only some of a request's headers to [`WebhookVerifier::verify_payload`] must pass
+    /// at least every field of these it received.
+    pub fn header_names(&self) -> &'static [&'static str] {
+        match self.scheme {
+            WebhookScheme::Standard => &[
+                "webhook-id",
+                "webhook-timestamp",
+                "webhook-signature",
+                "content-length",
+            ],
+            WebhookScheme::Stripe => &["stripe-signature", "content-length"],
+            WebhookScheme::Github => &[
+                "x-hub-signature-256",
+                "x-hub-signature",
+                "x-github-delivery",
+                "content-length",
+            ],
+            WebhookScheme::Slack => &[
+                "x-slack-request-timestamp",
+                "x-slack-signature",
+                "content-length",
+            ],
+        }
+    }
+
     /// Verifies the webhook in `request` (its raw body included).
     pub fn verify(&self, request: &Request) -> Result<Principal, Denial> {
         let body = request.body().ok_or_else(|| {
@@ -175,7 +207,36 @@ impl WebhookVerifier {
                 "the raw request body is required to check a webhook signature",
             )
         })?;
-        if let Some(length) = request.single_header("content-length")? {
+        self.verify_from(HeaderSource::Request(request), body, request.now())
+    }
+
+    /// Verifies a webhook from its raw `body` and header fields as the host's framework holds
+    /// them, without building a [`Request`]: the fields get the checks and default limits a
+    /// `Request` applies (names case-insensitive, values trimmed, CR/LF/NUL refused, a repeated
+    /// field refused), on the fields this scheme reads. `now` is the receive time in Unix
+    /// seconds (the system clock when `None`). The decision [`WebhookVerifier::verify`] makes on
+    /// a request built from the same parts; fields the scheme does not read are not checked.
+    pub fn verify_payload(
+        &self,
+        body: &[u8],
+        headers: &[(&str, &[u8])],
+        now: Option<i64>,
+    ) -> Result<Principal, Denial> {
+        if body.len() > RequestLimits::default().max_body_len {
+            return Err(Denial::new(ErrorCode::InputTooLarge, "body too large"));
+        }
+        let source = HeaderSource::Pairs(headers);
+        source.check_limits()?;
+        self.verify_from(source, body, now.unwrap_or_else(unix_now))
+    }
+
+    fn verify_from(
+        &self,
+        headers: HeaderSource<'_>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Principal, Denial> {
+        if let Some(length) = headers.single("content-length")? {
             if std::str::from_utf8(length)
                 .ok()
                 .and_then(|l| l.parse::<usize>().ok())
@@ -187,12 +248,11 @@ impl WebhookVerifier {
                 ));
             }
         }
-        let now = request.now();
         let checked = match self.scheme {
-            WebhookScheme::Standard => self.check_standard(request, body, now)?,
-            WebhookScheme::Stripe => self.check_stripe(request, body, now)?,
-            WebhookScheme::Github => self.check_github(request, body)?,
-            WebhookScheme::Slack => self.check_slack(request, body, now)?,
+            WebhookScheme::Standard => self.check_standard(headers, body, now)?,
+            WebhookScheme::Stripe => self.check_stripe(headers, body, now)?,
+            WebhookScheme::Github => self.check_github(headers, body)?,
+            WebhookScheme::Slack => self.check_slack(headers, body, now)?,
         };
         if self.replay_protection {
             // Entries live as long as the message could still pass the timestamp check.
@@ -222,15 +282,15 @@ impl WebhookVerifier {
         Ok(Principal {
             subject: self.sender.clone(),
             method: AuthMethod::Hmac,
-            credential_id: Some(format!("secret-{}", checked.secret_index)),
+            credential_id: Some(self.credential_ids[checked.secret_index].clone()),
             scopes: Vec::new(),
             claims,
             expires_at: None,
         })
     }
 
-    fn header<'r>(&self, request: &'r Request, name: &'static str) -> Result<&'r str, Denial> {
-        let value = request.single_header(name)?.ok_or_else(|| {
+    fn header<'h>(&self, headers: HeaderSource<'h>, name: &'static str) -> Result<&'h str, Denial> {
+        let value = headers.single(name)?.ok_or_else(|| {
             Denial::new(
                 ErrorCode::SignatureMissing,
                 format!("header {name} is missing"),
@@ -260,16 +320,19 @@ impl WebhookVerifier {
         Ok(())
     }
 
-    /// The index of the first secret whose MAC over `parts` equals one of `presented`.
-    fn match_mac(&self, parts: &[&[u8]], presented: &[Option<[u8; 32]>]) -> Option<usize> {
-        self.secrets.iter().position(|secret| {
-            secret.mac(parts).is_some_and(|mac| {
-                presented
-                    .iter()
-                    .flatten()
-                    .fold(false, |hit, p| hit | bool::from(mac.ct_eq(p)))
-            })
-        })
+    /// The index of the first secret whose MAC over `parts` is `presented` (every presented MAC
+    /// is compared, in constant time, whatever the outcome).
+    fn match_mac(&self, parts: &[&[u8]], presented: impl Fn(&[u8; 32]) -> bool) -> Option<usize> {
+        self.secrets
+            .iter()
+            .position(|secret| secret.mac(parts).is_some_and(|mac| presented(&mac)))
+    }
+
+    /// True if `mac` equals one of `macs`, compared in constant time against all of them.
+    fn any_equal(mac: &[u8; 32], macs: &[Option<[u8; 32]>]) -> bool {
+        macs.iter()
+            .flatten()
+            .fold(false, |hit, p| hit | bool::from(mac.ct_eq(p)))
     }
 
     fn mismatch() -> Denial {
@@ -279,52 +342,63 @@ impl WebhookVerifier {
         )
     }
 
-    fn check_standard(&self, request: &Request, body: &[u8], now: i64) -> Result<Checked, Denial> {
-        let id = self.header(request, "webhook-id")?;
-        let ts_text = self.header(request, "webhook-timestamp")?;
-        let signatures = self.header(request, "webhook-signature")?;
+    fn check_standard<'h>(
+        &self,
+        headers: HeaderSource<'h>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Checked<'h>, Denial> {
+        let id = self.header(headers, "webhook-id")?;
+        let ts_text = self.header(headers, "webhook-timestamp")?;
+        let signatures = self.header(headers, "webhook-signature")?;
         schemes::check_message_id(id)?;
         let timestamp = schemes::parse_timestamp(ts_text)?;
         self.check_time(timestamp, now)?;
-        let entries = schemes::parse_standard_signatures(signatures);
+        let (mut v1, mut v1a, mut malformed, mut entries) = (false, false, false, 0usize);
+        for entry in schemes::standard_signatures(signatures) {
+            entries += 1;
+            match entry {
+                StandardSignature::V1(_) => v1 = true,
+                StandardSignature::V1a(_) => v1a = true,
+                StandardSignature::Malformed => malformed = true,
+                StandardSignature::Other => {}
+            }
+        }
         let signed: [&[u8]; 5] = [id.as_bytes(), b".", ts_text.as_bytes(), b".", body];
-        let v1: Vec<Option<[u8; 32]>> = entries
-            .iter()
-            .filter_map(|e| match e {
-                StandardSignature::V1(sig) => Some(<[u8; 32]>::try_from(sig.as_slice()).ok()),
-                _ => None,
-            })
-            .collect();
-        let v1a: Vec<&Vec<u8>> = entries
-            .iter()
-            .filter_map(|e| match e {
-                StandardSignature::V1a(sig) => Some(sig),
-                _ => None,
-            })
-            .collect();
         let checked = |index, version| Checked {
             secret_index: index,
             timestamp: Some(timestamp),
-            message_id: Some(id.to_owned()),
-            replay_key: id.as_bytes().to_vec(),
+            message_id: Some(id),
+            replay_key: Cow::Borrowed(id.as_bytes()),
             version,
         };
-        if let Some(index) = self.match_mac(&signed, &v1) {
-            return Ok(checked(index, "v1"));
+        if v1 {
+            // The header is read again per secret rather than collected: no allocation.
+            let presented = |mac: &[u8; 32]| {
+                schemes::standard_signatures(signatures).fold(false, |hit, entry| match entry {
+                    StandardSignature::V1(Some(sig)) => hit | bool::from(mac.ct_eq(&sig)),
+                    _ => hit,
+                })
+            };
+            if let Some(index) = self.match_mac(&signed, presented) {
+                return Ok(checked(index, "v1"));
+            }
         }
-        if !v1a.is_empty() {
+        if v1a {
             let message = signed.concat();
-            let hit = self
-                .secrets
-                .iter()
-                .position(|s| v1a.iter().any(|sig| s.ed25519_verify(&message, sig)));
+            let hit = self.secrets.iter().position(|s| {
+                schemes::standard_signatures(signatures).any(|entry| match entry {
+                    StandardSignature::V1a(Some(sig)) => s.ed25519_verify(&message, &sig),
+                    _ => false,
+                })
+            });
             if let Some(index) = hit {
                 return Ok(checked(index, "v1a"));
             }
         }
-        Err(if !v1.is_empty() || !v1a.is_empty() {
+        Err(if v1 || v1a {
             Self::mismatch()
-        } else if entries.contains(&StandardSignature::Malformed) || entries.is_empty() {
+        } else if malformed || entries == 0 {
             Denial::new(
                 ErrorCode::SignatureMalformed,
                 "webhook-signature holds no readable v1 or v1a signature",
@@ -337,8 +411,13 @@ impl WebhookVerifier {
         })
     }
 
-    fn check_stripe(&self, request: &Request, body: &[u8], now: i64) -> Result<Checked, Denial> {
-        let header = schemes::parse_stripe(self.header(request, "stripe-signature")?)?;
+    fn check_stripe<'h>(
+        &self,
+        headers: HeaderSource<'h>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Checked<'h>, Denial> {
+        let header = schemes::parse_stripe(self.header(headers, "stripe-signature")?)?;
         if header.v1.is_empty() {
             return Err(Denial::new(
                 if header.others > 0 {
@@ -352,20 +431,26 @@ impl WebhookVerifier {
         self.check_time(header.timestamp, now)?;
         let ts = header.timestamp.to_string();
         let index = self
-            .match_mac(&[ts.as_bytes(), b".", body], &header.v1)
+            .match_mac(&[ts.as_bytes(), b".", body], |mac| {
+                Self::any_equal(mac, &header.v1)
+            })
             .ok_or_else(Self::mismatch)?;
         Ok(Checked {
             secret_index: index,
             timestamp: Some(header.timestamp),
             message_id: None,
-            replay_key: replay_key(&ts, &header.v1),
+            replay_key: Cow::Owned(replay_key(&ts, &header.v1)),
             version: "v1",
         })
     }
 
-    fn check_github(&self, request: &Request, body: &[u8]) -> Result<Checked, Denial> {
-        if request.single_header("x-hub-signature-256")?.is_none()
-            && request.single_header("x-hub-signature")?.is_some()
+    fn check_github<'h>(
+        &self,
+        headers: HeaderSource<'h>,
+        body: &[u8],
+    ) -> Result<Checked<'h>, Denial> {
+        if headers.single("x-hub-signature-256")?.is_none()
+            && headers.single("x-hub-signature")?.is_some()
         {
             return Err(Denial::new(
                 ErrorCode::SignatureAlgorithmUnsupported,
@@ -373,37 +458,46 @@ impl WebhookVerifier {
             ));
         }
         let mac =
-            schemes::parse_prefixed_hex(self.header(request, "x-hub-signature-256")?, "sha256")?;
+            schemes::parse_prefixed_hex(self.header(headers, "x-hub-signature-256")?, "sha256")?;
         let delivery = if self.replay_protection {
-            let id = self.header(request, "x-github-delivery")?;
+            let id = self.header(headers, "x-github-delivery")?;
             schemes::check_message_id(id)?;
-            Some(id.to_owned())
+            Some(id)
         } else {
             None
         };
-        let index = self.match_mac(&[body], &[mac]).ok_or_else(Self::mismatch)?;
+        let index = self
+            .match_mac(&[body], |m| Self::any_equal(m, &[mac]))
+            .ok_or_else(Self::mismatch)?;
         Ok(Checked {
             secret_index: index,
             timestamp: None,
-            replay_key: delivery.clone().unwrap_or_default().into_bytes(),
+            replay_key: Cow::Borrowed(delivery.unwrap_or_default().as_bytes()),
             message_id: delivery,
             version: "sha256",
         })
     }
 
-    fn check_slack(&self, request: &Request, body: &[u8], now: i64) -> Result<Checked, Denial> {
-        let ts_text = self.header(request, "x-slack-request-timestamp")?;
+    fn check_slack<'h>(
+        &self,
+        headers: HeaderSource<'h>,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Checked<'h>, Denial> {
+        let ts_text = self.header(headers, "x-slack-request-timestamp")?;
         let timestamp = schemes::parse_timestamp(ts_text)?;
-        let mac = schemes::parse_prefixed_hex(self.header(request, "x-slack-signature")?, "v0")?;
+        let mac = schemes::parse_prefixed_hex(self.header(headers, "x-slack-signature")?, "v0")?;
         self.check_time(timestamp, now)?;
         let index = self
-            .match_mac(&[b"v0:", ts_text.as_bytes(), b":", body], &[mac])
+            .match_mac(&[b"v0:", ts_text.as_bytes(), b":", body], |m| {
+                Self::any_equal(m, &[mac])
+            })
             .ok_or_else(Self::mismatch)?;
         Ok(Checked {
             secret_index: index,
             timestamp: Some(timestamp),
             message_id: None,
-            replay_key: replay_key(ts_text, &[mac]),
+            replay_key: Cow::Owned(replay_key(ts_text, &[mac])),
             version: "v0",
         })
     }
@@ -415,102 +509,6 @@ fn replay_key(timestamp: &str, macs: &[Option<[u8; 32]>]) -> Vec<u8> {
         key.extend_from_slice(mac);
     }
     key
-}
-
-/// Signs outgoing webhooks (and test fixtures) the way a provider does.
-pub struct WebhookSigner {
-    scheme: WebhookScheme,
-    secret: Secret,
-}
-
-impl std::fmt::Debug for WebhookSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookSigner")
-            .field("scheme", &self.scheme)
-            .finish_non_exhaustive()
-    }
-}
-
-impl WebhookSigner {
-    /// A signer for `scheme`. Standard Webhooks secrets must be 24 to 64 bytes (its spec) or a
-    /// `whsk_` Ed25519 key; Stripe, GitHub and Slack secrets at least 32 bytes.
-    pub fn new(scheme: WebhookScheme, secret: &str) -> Result<Self, Error> {
-        Ok(WebhookSigner {
-            scheme,
-            secret: Secret::parse(scheme, secret, true)?,
-        })
-    }
-
-    /// The headers that carry the signature of `body`, sent at `timestamp`. `message_id` is
-    /// required for Standard Webhooks (`webhook-id`) and, optionally, GitHub
-    /// (`X-GitHub-Delivery`).
-    pub fn sign(
-        &self,
-        message_id: Option<&str>,
-        timestamp: i64,
-        body: &[u8],
-    ) -> Result<Vec<(String, String)>, Error> {
-        if timestamp < 0 {
-            return Err(Error::new(ErrorCode::InvalidArgument, "negative timestamp"));
-        }
-        let ts = timestamp.to_string();
-        let mac_hex = |parts: &[&[u8]]| {
-            self.secret
-                .mac(parts)
-                .map(|m| hex_encode(&m))
-                .ok_or_else(|| Error::new(ErrorCode::SignatureSecretInvalid, "not an HMAC secret"))
-        };
-        let header = |name: &str, value: String| (name.to_owned(), value);
-        Ok(match self.scheme {
-            WebhookScheme::Standard => {
-                let id = message_id.ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::InvalidArgument,
-                        "Standard Webhooks needs a message id",
-                    )
-                })?;
-                schemes::check_message_id(id)?;
-                let signed: [&[u8]; 5] = [id.as_bytes(), b".", ts.as_bytes(), b".", body];
-                let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
-                let signature = match self.secret.ed25519_sign(&signed.concat()) {
-                    Some(sig) => format!("v1a,{}", b64(&sig)),
-                    None => format!(
-                        "v1,{}",
-                        b64(&self.secret.mac(&signed).ok_or_else(|| {
-                            Error::new(ErrorCode::SignatureSecretInvalid, "unusable secret")
-                        })?)
-                    ),
-                };
-                vec![
-                    header("webhook-id", id.to_owned()),
-                    header("webhook-timestamp", ts),
-                    header("webhook-signature", signature),
-                ]
-            }
-            WebhookScheme::Stripe => {
-                let mac = mac_hex(&[ts.as_bytes(), b".", body])?;
-                vec![header("Stripe-Signature", format!("t={ts},v1={mac}"))]
-            }
-            WebhookScheme::Github => {
-                let mut headers = vec![header(
-                    "X-Hub-Signature-256",
-                    format!("sha256={}", mac_hex(&[body])?),
-                )];
-                if let Some(id) = message_id {
-                    schemes::check_message_id(id)?;
-                    headers.push(header("X-GitHub-Delivery", id.to_owned()));
-                }
-                headers
-            }
-            WebhookScheme::Slack => {
-                let mac = mac_hex(&[b"v0:", ts.as_bytes(), b":", body])?;
-                vec![
-                    header("X-Slack-Request-Timestamp", ts),
-                    header("X-Slack-Signature", format!("v0={mac}")),
-                ]
-            }
-        })
-    }
 }
 
 #[cfg(test)]

@@ -33,43 +33,58 @@ pub(crate) fn parse_hex_mac(text: &str) -> Result<Option<[u8; 32]>, Error> {
     Ok(crate::encoding::hex_decode::<32>(text))
 }
 
-/// One entry of a Standard Webhooks `webhook-signature` header.
-#[derive(Debug, PartialEq, Eq)]
+/// One entry of a Standard Webhooks `webhook-signature` header, decoded on the stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum StandardSignature {
-    /// `v1,<base64 HMAC-SHA256>`
-    V1(Vec<u8>),
-    /// `v1a,<base64 Ed25519>`
-    V1a(Vec<u8>),
-    /// A `v1`/`v1a` entry whose value is not base64, or an entry without a comma.
+    /// `v1,<base64 HMAC-SHA256>`; `None` when it decodes to another length than 32 bytes (a
+    /// truncated or padded MAC, which matches nothing).
+    V1(Option<[u8; 32]>),
+    /// `v1a,<base64 Ed25519>`; `None` when it decodes to another length than 64 bytes.
+    V1a(Option<[u8; 64]>),
+    /// A `v1`/`v1a` entry whose value is not base64 (or empty), or an entry without a comma.
     Malformed,
     /// Another version (`v2,...`): not ours to check.
     Other,
 }
 
-/// Splits a `webhook-signature` header: space-separated `<version>,<base64>` entries. An entry
-/// that cannot be read does not spoil the others (a sender may add formats this version does
-/// not know); the caller decides what to say when nothing matches.
-pub(crate) fn parse_standard_signatures(header: &str) -> Vec<StandardSignature> {
+/// Splits a `webhook-signature` header: space-separated `<version>,<base64>` entries (at most
+/// 32 are read). An entry that cannot be read does not spoil the others (a sender may add
+/// formats this version does not know); the caller decides what to say when nothing matches.
+pub(crate) fn standard_signatures(header: &str) -> impl Iterator<Item = StandardSignature> + '_ {
     header
         .split(' ')
         .filter(|e| !e.is_empty())
         .take(32)
-        .map(|entry| {
-            let Some((version, value)) = entry.split_once(',') else {
-                return StandardSignature::Malformed;
-            };
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(value)
-                .ok()
-                .filter(|v| !v.is_empty());
-            match (version, decoded) {
-                ("v1", Some(sig)) => StandardSignature::V1(sig),
-                ("v1a", Some(sig)) => StandardSignature::V1a(sig),
-                ("v1" | "v1a", None) => StandardSignature::Malformed,
-                _ => StandardSignature::Other,
+        .map(standard_signature)
+}
+
+fn standard_signature(entry: &str) -> StandardSignature {
+    let Some((version, value)) = entry.split_once(',') else {
+        return StandardSignature::Malformed;
+    };
+    if version != "v1" && version != "v1a" {
+        return StandardSignature::Other;
+    }
+    // Room for the longest signature (64 bytes) and the decoder's length estimate of its 88
+    // characters (66 bytes); a longer value is decoded apart only to tell base64 from junk.
+    let mut buf = [0u8; 72];
+    let decoded: Option<&[u8]> =
+        match base64::engine::general_purpose::STANDARD.decode_slice(value, &mut buf) {
+            Ok(len) => Some(&buf[..len]),
+            Err(base64::DecodeSliceError::OutputSliceTooSmall) => {
+                return match base64::engine::general_purpose::STANDARD.decode(value) {
+                    Ok(_) if version == "v1" => StandardSignature::V1(None),
+                    Ok(_) => StandardSignature::V1a(None),
+                    Err(_) => StandardSignature::Malformed,
+                };
             }
-        })
-        .collect()
+            Err(base64::DecodeSliceError::DecodeError(_)) => None,
+        };
+    match decoded.filter(|d| !d.is_empty()) {
+        None => StandardSignature::Malformed,
+        Some(sig) if version == "v1" => StandardSignature::V1(sig.try_into().ok()),
+        Some(sig) => StandardSignature::V1a(sig.try_into().ok()),
+    }
 }
 
 /// A `Stripe-Signature` header: `t=<ts>,v1=<hex>[,v1=<hex>][,v0=...]`.

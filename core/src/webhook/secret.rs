@@ -21,8 +21,9 @@ const SIGNING_MIN: usize = 32;
 
 /// One configured secret, decoded.
 pub(crate) enum Secret {
-    /// An HMAC-SHA256 key.
-    Hmac(Zeroizing<Vec<u8>>),
+    /// An HMAC-SHA256 key, keyed once (the inner and outer pad blocks already hashed) and
+    /// cloned per message; its state is wiped on drop (`zeroize` features of hmac and sha2).
+    Hmac(Box<Hmac<Sha256>>),
     /// A Standard Webhooks `whpk_` Ed25519 public key (verifies `v1a`).
     Ed25519Public(Vec<u8>),
     /// A Standard Webhooks `whsk_` Ed25519 signing key (signs `v1a`; verifies with its public half).
@@ -96,7 +97,7 @@ impl Secret {
                         format!("whsec_ secret must decode to {min} to {STANDARD_MAX} bytes"),
                     ));
                 }
-                Ok(Secret::Hmac(key))
+                Secret::hmac(&key)
             }
             WebhookScheme::Stripe | WebhookScheme::Github | WebhookScheme::Slack => {
                 let min = if for_signing {
@@ -110,15 +111,23 @@ impl Secret {
                         format!("secret shorter than {min} bytes"),
                     ));
                 }
-                Ok(Secret::Hmac(Zeroizing::new(text.as_bytes().to_vec())))
+                Secret::hmac(text.as_bytes())
             }
         }
     }
 
+    fn hmac(key: &[u8]) -> Result<Self, Error> {
+        <Hmac<Sha256> as KeyInit>::new_from_slice(key)
+            .map(|mac| Secret::Hmac(Box::new(mac)))
+            .map_err(|_| invalid("unusable HMAC key"))
+    }
+
     /// HMAC-SHA256 over `parts`, for symmetric secrets.
     pub(crate) fn mac(&self, parts: &[&[u8]]) -> Option<[u8; 32]> {
-        let Secret::Hmac(key) = self else { return None };
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).ok()?;
+        let Secret::Hmac(keyed) = self else {
+            return None;
+        };
+        let mut mac = Hmac::<Sha256>::clone(keyed);
         for part in parts {
             mac.update(part);
         }

@@ -1,4 +1,5 @@
 use super::*;
+use base64::Engine;
 
 const STD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const LONG: &str = "0123456789abcdef0123456789abcdef-long-secret";
@@ -144,4 +145,113 @@ fn secrets_are_checked_and_never_printed() {
         ..WebhookConfig::default()
     };
     assert!(!format!("{v:?} {config:?}").contains("long-secret"));
+}
+
+fn pairs(headers: &[(String, String)]) -> Vec<(&str, &[u8])> {
+    headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_bytes()))
+        .collect()
+}
+
+#[test]
+fn verify_payload_decides_as_verify_does() {
+    for scheme in [
+        WebhookScheme::Standard,
+        WebhookScheme::Stripe,
+        WebhookScheme::Github,
+        WebhookScheme::Slack,
+    ] {
+        let secret = if scheme == WebhookScheme::Standard {
+            STD_SECRET
+        } else {
+            LONG
+        };
+        let signer = WebhookSigner::new(scheme, secret).unwrap();
+        let mut headers = signer.sign(Some("delivery-1"), 1_000, b"{}").unwrap();
+        // Framework spellings: any case, surrounding whitespace.
+        for (name, value) in headers.iter_mut() {
+            *name = name.to_ascii_uppercase();
+            *value = format!(" {value}\t");
+        }
+        let v = verifier(scheme, &[secret]);
+        let direct = v.verify_payload(b"{}", &pairs(&headers), Some(1_010));
+        let built = verifier(scheme, &[secret]).verify(&request(&headers, b"{}", 1_010));
+        assert_eq!(direct.unwrap().to_json(), built.unwrap().to_json());
+        // Every name the scheme reads is in header_names(), content-length included.
+        for (name, _) in &headers {
+            assert!(v
+                .header_names()
+                .contains(&name.to_ascii_lowercase().as_str()));
+        }
+        assert!(v.header_names().contains(&"content-length"));
+        let code = |body: &[u8], extra: &[(&str, &[u8])], now| {
+            let mut all = pairs(&headers);
+            all.extend_from_slice(extra);
+            verifier(scheme, &[secret])
+                .verify_payload(body, &all, now)
+                .unwrap_err()
+                .code()
+        };
+        assert_eq!(code(b"{ }", &[], Some(1_010)), ErrorCode::SignatureMismatch);
+        assert_eq!(
+            code(b"{}", &[("content-length", b"3")], Some(1_010)),
+            ErrorCode::SignatureDigestMismatch
+        );
+        let first = headers[0].0.to_ascii_lowercase();
+        assert_eq!(
+            code(b"{}", &[(first.as_str(), b"x")], Some(1_010)),
+            ErrorCode::CredentialsAmbiguous
+        );
+        if scheme != WebhookScheme::Github {
+            // No timestamp in GitHub's scheme; the others read the clock when `now` is None.
+            assert_eq!(code(b"{}", &[], None), ErrorCode::SignatureExpired);
+        }
+    }
+}
+
+#[test]
+fn verify_payload_applies_the_request_rules_to_raw_fields() {
+    let signer = WebhookSigner::new(WebhookScheme::Standard, STD_SECRET).unwrap();
+    let headers = signer.sign(Some("msg_1"), 1_000, b"{}").unwrap();
+    let v = verifier(WebhookScheme::Standard, &[STD_SECRET]);
+    let with = |name: &'static str, value: &'static [u8]| {
+        let mut all: Vec<(&str, &[u8])> = pairs(&headers)
+            .into_iter()
+            .filter(|(n, _)| *n != name)
+            .collect();
+        all.push((name, value));
+        v.verify_payload(b"{}", &all, Some(1_000))
+            .unwrap_err()
+            .code()
+    };
+    assert_eq!(
+        with("webhook-id", b"msg_1\r\nx: y"),
+        ErrorCode::RequestInvalid
+    );
+    assert_eq!(
+        with("webhook-id", &[b'a'; 16 * 1024 + 1]),
+        ErrorCode::InputTooLarge
+    );
+    let many: Vec<(&str, &[u8])> = (0..257).map(|_| ("x-other", &b"1"[..])).collect();
+    assert_eq!(
+        v.verify_payload(b"{}", &many, Some(1_000))
+            .unwrap_err()
+            .code(),
+        ErrorCode::InputTooLarge
+    );
+    assert_eq!(
+        v.verify_payload(
+            &vec![0u8; 16 * 1024 * 1024 + 1],
+            &pairs(&headers),
+            Some(1_000)
+        )
+        .unwrap_err()
+        .code(),
+        ErrorCode::InputTooLarge
+    );
+    // Fields the scheme does not read are not its business.
+    let mut extra = pairs(&headers);
+    extra.push(("x-forwarded-for", b"\x00"));
+    assert!(v.verify_payload(b"{}", &extra, Some(1_000)).is_ok());
 }
