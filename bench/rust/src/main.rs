@@ -212,6 +212,32 @@ fn bench_webhook(res: &mut Results, plan: &Plan) {
             measure(&mut cases, plan),
             &[("floor", "raw hmac::Hmac<Sha256> (floor)")],
         );
+        let pairs: Vec<(&str, &[u8])> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_bytes()))
+            .collect();
+        let mut cases: Vec<Case<'_>> = vec![
+            (
+                "portcullis",
+                Box::new(|| {
+                    black_box(
+                        verifier
+                            .verify_payload(black_box(&body), black_box(&pairs), Some(NOW))
+                            .is_ok(),
+                    );
+                }),
+            ),
+            ("floor", Box::new(floor)),
+        ];
+        res.add(
+            &format!("webhook_payload_{label}"),
+            &format!(
+                "Standard Webhooks verify_payload, {} KiB body (no Request)",
+                size / 1024
+            ),
+            measure(&mut cases, plan),
+            &[("floor", "raw hmac::Hmac<Sha256> (floor)")],
+        );
         let mut cases: Vec<Case<'_>> = vec![(
             "portcullis",
             Box::new(|| {
