@@ -183,6 +183,21 @@ typedef struct portcullis_webhook_verifier portcullis_webhook_verifier;
 // version, so treat any unknown non-zero value as a failure.
 typedef uint32_t portcullis_result;
 
+// One header field as the host's HTTP layer holds it: the name (UTF-8 text, matched
+// case-insensitively) and the raw value, each a pointer and a length, never NUL-terminated.
+// A pointer may be NULL only when its length is 0. The library only reads the field during
+// the call it is passed to and keeps no pointer to it.
+typedef struct {
+    // The field name (`webhook-id`, `Stripe-Signature`, ...): UTF-8, not NUL-terminated.
+    const uint8_t *name;
+    // Length of `name` in bytes.
+    size_t name_len;
+    // The field value: raw bytes as received, not NUL-terminated.
+    const uint8_t *value;
+    // Length of `value` in bytes.
+    size_t value_len;
+} portcullis_header_field;
+
 // Success.
 #define PORTCULLIS_OK 0
 
@@ -1710,6 +1725,46 @@ portcullis_result portcullis_webhook_verifier_verify(const portcullis_webhook_ve
                                                      const portcullis_request *req,
                                                      portcullis_principal **out_principal,
                                                      portcullis_denial **out_denial);
+
+// Verifies a webhook from its raw body and header fields as the host's HTTP layer holds them,
+// without building a `portcullis_request`; everything is borrowed for the call, nothing is
+// copied. The same decision `portcullis_webhook_verifier_verify` makes on a request built from
+// the same body and fields, with the same replay store.
+//
+// `body`: the raw body exactly as received (NULL with length 0 is an empty body). `fields`:
+// `count` header fields, in any order (NULL when `count` is 0); passing every field of the
+// request is simplest, passing only those `portcullis_webhook_verifier_header_name` lists is
+// enough. Names are UTF-8 and matched case-insensitively; the fields the scheme reads get the
+// request's rules: values trimmed, CR/LF/NUL refused (`REQUEST_INVALID`), a field given twice
+// refused (`CREDENTIALS_AMBIGUOUS`), the default size limits (`INPUT_TOO_LARGE`: more than
+// 256 fields, refused before any is read; a value over 16 KiB; 64 KiB of fields; a body over
+// 16 MiB). `now`: the receive time in Unix seconds when `has_now`, else the system clock.
+//
+// Outputs as `portcullis_webhook_verifier_verify`. Also fails with `INVALID_UTF8` (a name),
+// `NULL_POINTER` (the verifier, `out_principal`, or a NULL pointer with a non-zero length).
+portcullis_result portcullis_webhook_verifier_verify_payload(const portcullis_webhook_verifier *verifier,
+                                                             const uint8_t *body,
+                                                             size_t body_len,
+                                                             const portcullis_header_field *fields,
+                                                             size_t count,
+                                                             int64_t now,
+                                                             bool has_now,
+                                                             portcullis_principal **out_principal,
+                                                             portcullis_denial **out_denial);
+
+// Number of header fields the verifier's scheme reads (`content-length` included): what a
+// host passing only some fields to `portcullis_webhook_verifier_verify_payload` must pass
+// when it received them. 0 when `verifier` is NULL.
+size_t portcullis_webhook_verifier_header_names_len(const portcullis_webhook_verifier *verifier);
+
+// The name at `index` (0-based) of the header fields the verifier's scheme reads, in lower
+// case (`webhook-id`, `stripe-signature`, `content-length`, ...). `INVALID_ARGUMENT` when
+// `index` is not below `portcullis_webhook_verifier_header_names_len`.
+portcullis_result portcullis_webhook_verifier_header_name(const portcullis_webhook_verifier *verifier,
+                                                          size_t index,
+                                                          uint8_t *buf,
+                                                          size_t cap,
+                                                          size_t *out_len);
 
 // Creates a signer for `scheme` (UTF-8: `standard`, `stripe`, `github`, `slack`; else
 // `INVALID_ARGUMENT`) with `secret` (UTF-8: a `whsec_` secret of 24 to 64 bytes or a `whsk_`

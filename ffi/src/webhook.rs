@@ -5,10 +5,11 @@ use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVe
 use portcullis::{Error, ErrorCode};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, handle, json_or_default, out_handle, out_ptr, out_shared,
-    release_shared, retain_shared, text_in,
+    bytes_in, free_box, guard, guard_value, handle, json_or_default, out_buf, out_handle, out_ptr,
+    out_shared, release_shared, retain_shared, text_in,
 };
 use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
+use crate::fields::{portcullis_header_field, with_pairs};
 use crate::headers::{out_headers, portcullis_headers};
 use crate::request::{portcullis_request, request_ref};
 use crate::result::portcullis_result;
@@ -102,6 +103,83 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_verify(
             verifier.verify(request)
         })
     }
+}
+
+/// Verifies a webhook from its raw body and header fields as the host's HTTP layer holds them,
+/// without building a `portcullis_request`; everything is borrowed for the call, nothing is
+/// copied. The same decision `portcullis_webhook_verifier_verify` makes on a request built from
+/// the same body and fields, with the same replay store.
+///
+/// `body`: the raw body exactly as received (NULL with length 0 is an empty body). `fields`:
+/// `count` header fields, in any order (NULL when `count` is 0); passing every field of the
+/// request is simplest, passing only those `portcullis_webhook_verifier_header_name` lists is
+/// enough. Names are UTF-8 and matched case-insensitively; the fields the scheme reads get the
+/// request's rules: values trimmed, CR/LF/NUL refused (`REQUEST_INVALID`), a field given twice
+/// refused (`CREDENTIALS_AMBIGUOUS`), the default size limits (`INPUT_TOO_LARGE`: more than
+/// 256 fields, refused before any is read; a value over 16 KiB; 64 KiB of fields; a body over
+/// 16 MiB). `now`: the receive time in Unix seconds when `has_now`, else the system clock.
+///
+/// Outputs as `portcullis_webhook_verifier_verify`. Also fails with `INVALID_UTF8` (a name),
+/// `NULL_POINTER` (the verifier, `out_principal`, or a NULL pointer with a non-zero length).
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn portcullis_webhook_verifier_verify_payload(
+    verifier: *const portcullis_webhook_verifier,
+    body: *const u8,
+    body_len: usize,
+    fields: *const portcullis_header_field,
+    count: usize,
+    now: i64,
+    has_now: bool,
+    out_principal: *mut *mut portcullis_principal,
+    out_denial: *mut *mut portcullis_denial,
+) -> portcullis_result {
+    unsafe {
+        verify_into(out_principal, out_denial, || {
+            let verifier = &handle(verifier)?.inner;
+            let body = bytes_in(body, body_len)?;
+            let now = has_now.then_some(now);
+            with_pairs(fields, count, |pairs| {
+                verifier.verify_payload(body, pairs, now)
+            })
+        })
+    }
+}
+
+/// Number of header fields the verifier's scheme reads (`content-length` included): what a
+/// host passing only some fields to `portcullis_webhook_verifier_verify_payload` must pass
+/// when it received them. 0 when `verifier` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_webhook_verifier_header_names_len(
+    verifier: *const portcullis_webhook_verifier,
+) -> usize {
+    guard_value(0, || {
+        unsafe { handle(verifier) }.map_or(0, |v| v.inner.header_names().len())
+    })
+}
+
+/// The name at `index` (0-based) of the header fields the verifier's scheme reads, in lower
+/// case (`webhook-id`, `stripe-signature`, `content-length`, ...). `INVALID_ARGUMENT` when
+/// `index` is not below `portcullis_webhook_verifier_header_names_len`.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_webhook_verifier_header_name(
+    verifier: *const portcullis_webhook_verifier,
+    index: usize,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_buf(buf, cap, out_len) }?;
+        let verifier = &unsafe { handle(verifier) }?.inner;
+        let name = verifier.header_names().get(index).ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                "header index is past the end of the scheme's header names",
+            )
+        })?;
+        out.put(name.as_bytes())
+    })
 }
 
 /// Creates a signer for `scheme` (UTF-8: `standard`, `stripe`, `github`, `slack`; else

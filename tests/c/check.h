@@ -73,6 +73,7 @@ void test_threads(void);
 void test_signatures(void);
 void test_signature_edges(void);
 void test_signature_threads(void);
+void test_webhook_payload(void);
 void test_jwt(void);
 void test_jwt_edges(void);
 void test_jwt_threads(void);

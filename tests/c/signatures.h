@@ -53,4 +53,22 @@ portcullis_request *signed_webhook(portcullis_webhook_signer *signer, const char
 portcullis_request *signed_pcs1(portcullis_hmac_signing_key *key, const char *nonce,
                                 const char *body, int64_t now);
 
+/* A webhook delivery as a host's HTTP layer holds it: the body and its header fields, which
+   point into `names` / `values` (so the struct is not to be copied). */
+#define PAYLOAD_FIELDS 6
+typedef struct {
+    char names[PAYLOAD_FIELDS][32];
+    char values[PAYLOAD_FIELDS][256];
+    portcullis_header_field fields[PAYLOAD_FIELDS];
+    size_t count;
+    const char *body;
+} webhook_payload;
+/* Signs `body` as `message_id` (may be "" for none) at `now` into `*out`; 1 on success. Counts
+   no checks, so threads may call it. */
+int sign_payload(portcullis_webhook_signer *signer, const char *message_id, const char *body,
+                 int64_t now, webhook_payload *out);
+/* verify_payload of `w` at `now`; returns the result and frees the principal. */
+portcullis_result verify_payload(portcullis_webhook_verifier *v, const webhook_payload *w,
+                                 int64_t now);
+
 #endif

@@ -3,8 +3,9 @@
  * NULL pointers, oversize and non-UTF-8 inputs, the buffer convention, _free(NULL), result
  * names, and 8 threads sharing one keyring and one Basic verifier; then the signature API
  * (test_signatures*.c): webhooks, PCS1 HMAC, Content-Digest, RFC 9421, their edges, and 8
- * threads sharing one webhook verifier and one PCS1 verifier; then JWT (test_jwt*.c): keys,
- * key sets, verifiers, encode, their edges, and 8 threads sharing one JWT verifier.
+ * threads sharing one webhook verifier and one PCS1 verifier; webhooks from body and header
+ * fields (test_webhook_payload.c); then JWT (test_jwt*.c): keys, key sets, verifiers, encode,
+ * their edges, and 8 threads sharing one JWT verifier.
  * Prints `N passed, M failed` last and exits non-zero on any failure.
  */
 #include <stdlib.h>
@@ -347,6 +348,7 @@ int main(void) {
     test_signatures();
     test_signature_edges();
     test_signature_threads();
+    test_webhook_payload();
     test_jwt();
     test_jwt_edges();
     test_jwt_threads();

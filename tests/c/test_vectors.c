@@ -2,7 +2,8 @@
  * Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks}.json and
  * tests/vectors/mtls/mtls.json through the C API. The table comes from tests/c/gen_vectors.py
  * (build/c/vectors_table.h); webhooks, PCS1 and RFC 9421 run in vectors_sig.c, JWT in
- * vectors_jwt.c, mTLS in vectors_mtls.c, remote JWKS in vectors_jwks.c. Prints one FAIL line per failing case, one
+ * vectors_jwt.c, mTLS in vectors_mtls.c, remote JWKS in vectors_jwks.c; every webhook verify case
+ * with a body also runs through verify_payload. Prints one FAIL line per failing case, one
  * `vectors <file>: N passed, M failed` line per file and `vectors: N passed, M failed` last.
  */
 #include <inttypes.h>
@@ -316,9 +317,10 @@ static int check_ok(const vcase *c, run_state *s) {
     return 1;
 }
 
-static int run_case(const vcase *c) {
+static int run_case(const vcase *c, int via_payload) {
     run_state s;
     memset(&s, 0, sizeof s);
+    s.via_payload = via_payload;
     portcullis_result rc;
     if (is(c->kind, "apikey"))
         rc = run_apikey(c, &s);
@@ -376,17 +378,32 @@ static int run_case(const vcase *c) {
 int main(void) {
     /* Line-buffered: a sanitizer report ends the process without flushing stdio. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    size_t passed = 0, failed = 0, next = 0;
+    size_t passed = 0, failed = 0, next = 0, payload_run = 0, payload_skipped = 0;
     for (size_t f = 0; f < VECTOR_FILE_COUNT; f++) {
         size_t file_passed = 0, file_failed = 0;
         for (size_t k = 0; k < VECTOR_FILES[f].cases && next < VECTOR_CASE_COUNT; k++, next++) {
             const vcase *c = &VECTOR_CASES[next];
-            if (run_case(c)) {
+            int ok = run_case(c, 0);
+            const char *via = "";
+            /* A webhook verify case with a body runs a second time through verify_payload
+               (body and header fields, no request) on a fresh verifier and must decide the
+               same; the verify cases without a body have no payload and are skipped for
+               verify_payload only. */
+            if (is(c->kind, "webhook") && is(c->op, "verify")) {
+                if (!webhook_has_payload(c)) {
+                    payload_skipped++;
+                } else if (ok) {
+                    payload_run++;
+                    ok = run_case(c, 1);
+                    via = " (verify_payload)";
+                }
+            }
+            if (ok) {
                 file_passed++;
             } else {
                 file_failed++;
-                printf("FAIL %.*s/%.*s: %s\n", (int)c->kind.len, c->kind.ptr, (int)c->id.len,
-                       c->id.ptr, why);
+                printf("FAIL %.*s/%.*s%s: %s\n", (int)c->kind.len, c->kind.ptr, (int)c->id.len,
+                       c->id.ptr, via, why);
             }
         }
         printf("vectors %s: %zu passed, %zu failed\n", VECTOR_FILES[f].name, file_passed,
@@ -394,6 +411,8 @@ int main(void) {
         passed += file_passed;
         failed += file_failed;
     }
+    printf("vectors webhook.json via verify_payload: %zu run, %zu skipped (no body)\n",
+           payload_run, payload_skipped);
     printf("vectors: %zu passed, %zu failed\n", passed, failed);
     return failed == 0 && passed == VECTOR_CASE_COUNT ? 0 : 1;
 }

@@ -184,6 +184,9 @@ typedef struct {
     portcullis_mtls_verifier *mtls;
     portcullis_jwks_client *jwks;
     struct http_server *server;
+    /* webhook verify: run through portcullis_webhook_verifier_verify_payload (body and header
+       fields, no request) instead of portcullis_webhook_verifier_verify. */
+    int via_payload;
     /* Set (with fail()) when a runner found a mismatch its result code cannot carry. */
     int broken;
     char digest[256];
@@ -207,6 +210,8 @@ portcullis_result build_response(const vmsg *m, int64_t now, portcullis_response
 void drop_outcome(run_state *s);
 
 portcullis_result run_webhook(const vcase *c, run_state *s);
+/* A case run_webhook also runs through verify_payload: op verify with a request body. */
+int webhook_has_payload(const vcase *c);
 portcullis_result run_hmac(const vcase *c, run_state *s);
 portcullis_result run_httpsig(const vcase *c, run_state *s);
 void cleanup_sig(run_state *s);
