@@ -17,6 +17,7 @@ mod jwks;
 mod jwt;
 mod jwt_key;
 mod mtls;
+mod payload;
 mod principal;
 mod record;
 mod request;

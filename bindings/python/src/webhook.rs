@@ -6,9 +6,11 @@ use std::sync::Arc;
 use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
 use portcullis::{Error, ErrorCode};
 use pyo3::prelude::*;
+use pyo3::types::PyTuple;
 
 use crate::convert::{py_repr, StrOrBytes};
 use crate::errors::{denial_to_py, error_to_py};
+use crate::payload;
 use crate::principal::PyPrincipal;
 use crate::request::PyRequest;
 
@@ -25,6 +27,12 @@ fn scheme(py: Python<'_>, name: &str) -> PyResult<WebhookScheme> {
         )
     })
 }
+
+/// Bodies from this size up are verified with the GIL released. Releasing and re-taking it
+/// costs about 50 ns a call; measured (2 cores): at 1 KiB that is 3.5% more per call for 1.6x
+/// from 2 threads, at 4 KiB 2% for 1.85x, and 1.96x at 16 and 64 KiB. Small bodies keep the
+/// GIL: single-call latency first where the check itself is about a microsecond.
+const DETACH_FROM_BYTES: usize = 4 * 1024;
 
 /// Checks incoming webhooks of one scheme; remembers messages it accepted (replays are
 /// refused). Thread-safe; share one instance.
@@ -84,6 +92,43 @@ impl PyWebhookVerifier {
         py.detach(move || verifier.verify(&request))
             .map(PyPrincipal::from)
             .map_err(|d| denial_to_py(py, &d))
+    }
+
+    /// Verifies a webhook from its raw `body` and the `headers` the framework holds, without
+    /// building a `Request`: `body` is `bytes` (or a `bytearray`/`memoryview`, copied, or a
+    /// `str`, as UTF-8); `headers` a dict, any mapping (multi-dicts: every repeated field from
+    /// `.items()`) or an iterable of `(name, value)` pairs, values `str` or `bytes`. Only the
+    /// fields of `header_names()` are read, with a Request's rules. `now`: the receive time in
+    /// Unix seconds (the system clock if None). Bodies of 4 KiB or more release the GIL.
+    #[pyo3(signature = (body, headers, *, now = None))]
+    fn verify_payload(
+        &self,
+        py: Python<'_>,
+        body: &Bound<'_, PyAny>,
+        headers: &Bound<'_, PyAny>,
+        now: Option<i64>,
+    ) -> PyResult<PyPrincipal> {
+        // Strong references to every object read below (immutable `str` and `bytes`, or
+        // copies): they stay alive and unchanged while the GIL is released.
+        let body = payload::body(body)?;
+        let fields = payload::Fields::select(headers, self.inner.header_names())?;
+        let body = body.as_bytes();
+        let verifier = &*self.inner;
+        let decision = fields.with_pairs(|pairs| {
+            if body.len() < DETACH_FROM_BYTES {
+                verifier.verify_payload(body, pairs, now)
+            } else {
+                py.detach(|| verifier.verify_payload(body, pairs, now))
+            }
+        });
+        decision
+            .map(PyPrincipal::from)
+            .map_err(|d| denial_to_py(py, &d))
+    }
+
+    /// The header names this scheme reads (lower case), `content-length` included.
+    fn header_names<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, self.inner.header_names())
     }
 
     // The scheme only: never a secret.

@@ -249,6 +249,8 @@ class Response:
 # --- Webhooks ---------------------------------------------------------------------------------
 
 _WebhookScheme = Literal["standard", "stripe", "github", "slack"]
+# A raw body: bytes (read in place), or a copied buffer, or text (UTF-8).
+_Body = Union[bytes, bytearray, memoryview, str]
 
 @final
 class WebhookVerifier:
@@ -264,6 +266,14 @@ class WebhookVerifier:
     @staticmethod
     def from_json(config_json: str) -> WebhookVerifier: ...
     def verify(self, request: Request) -> Principal: ...
+    def verify_payload(
+        self,
+        body: _Body,
+        headers: Union[Mapping[str, _HeaderValue], Iterable[tuple[str, _HeaderValue]]],
+        *,
+        now: Optional[int] = None,
+    ) -> Principal: ...
+    def header_names(self) -> tuple[str, ...]: ...
 
 @final
 class WebhookSigner:

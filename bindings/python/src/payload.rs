@@ -1,0 +1,183 @@
+//! The arguments of `WebhookVerifier.verify_payload`: a raw body and the header container a
+//! framework hands a handler, converted for the core without building a `Request`.
+//!
+//! Only the fields whose name the scheme reads are kept (names compared ASCII
+//! case-insensitively); their names are handed on as the scheme's own lower-case
+//! `&'static str` (the core compares names case-insensitively: the same field). The values of
+//! the other fields are not looked at. Text is read in place: a `str`'s own UTF-8 (abi3 3.10+),
+//! a `bytes` object's buffer; only mutable buffers are copied.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString, PyTuple};
+
+use crate::convert::type_name;
+
+/// Bytes the core reads, held by a strong reference to an immutable object (a `str`, a
+/// `bytes`) or a copy: alive and unchanged while the GIL is released.
+pub enum Held {
+    Text(PyBackedStr),
+    Bytes(PyBackedBytes),
+}
+
+impl Held {
+    /// The bytes (a `str`'s UTF-8).
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Held::Text(text) => text.as_bytes(),
+            Held::Bytes(bytes) => bytes,
+        }
+    }
+
+    /// A `str` or `bytes` (what `Request` takes as a header value), else a `TypeError` naming
+    /// `what`. A `str` holding a lone surrogate raises `UnicodeEncodeError`.
+    fn str_or_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Self> {
+        if let Ok(text) = obj.cast::<PyString>() {
+            Ok(Held::Text(PyBackedStr::try_from(text.clone())?))
+        } else if let Ok(bytes) = obj.cast::<PyBytes>() {
+            Ok(Held::Bytes(bytes.clone().into()))
+        } else {
+            Err(PyTypeError::new_err(format!(
+                "{what} must be str or bytes, not {}",
+                type_name(obj)
+            )))
+        }
+    }
+}
+
+/// A body: `bytes` read in place, `str` as its UTF-8, a `bytearray`, `memoryview` or any other
+/// buffer copied (its owner could change it while the GIL is released).
+pub fn body(obj: &Bound<'_, PyAny>) -> PyResult<Held> {
+    if let Ok(bytes) = obj.cast::<PyBytes>() {
+        return Ok(Held::Bytes(bytes.clone().into()));
+    }
+    if let Ok(text) = obj.cast::<PyString>() {
+        return Ok(Held::Text(PyBackedStr::try_from(text.clone())?));
+    }
+    if let Ok(array) = obj.cast::<PyByteArray>() {
+        return Ok(Held::Bytes(array.clone().into()));
+    }
+    // Any other object that exports a buffer (`memoryview`, `array`, `mmap`, ...), copied once.
+    // `bytes(obj)` alone would also take an int or an iterable of ints, which are no body.
+    let py = obj.py();
+    let view = PyMemoryView::from(obj).map_err(|err| {
+        if err.is_instance_of::<PyTypeError>(py) {
+            PyTypeError::new_err(format!(
+                "body must be bytes, bytearray, memoryview or str, not {}",
+                type_name(obj)
+            ))
+        } else {
+            err
+        }
+    })?;
+    let copy = view
+        .call_method0(intern!(py, "tobytes"))?
+        .cast_into::<PyBytes>()?;
+    view.call_method0(intern!(py, "release"))?;
+    Ok(Held::Bytes(copy.into()))
+}
+
+/// Fields held inline before any heap allocation: a scheme reads at most four names.
+const INLINE_FIELDS: usize = 6;
+
+/// One selected field: the scheme's name for it and its value.
+type Field = (&'static str, Held);
+
+/// The fields of a header container that a scheme reads, in order, repeats kept.
+pub struct Fields {
+    inline: [Option<Field>; INLINE_FIELDS],
+    inline_len: usize,
+    spilled: Vec<Field>,
+}
+
+impl Fields {
+    /// The fields of `headers` whose name is one of `names` (lower case, ASCII). `headers` is a
+    /// `dict`, any other object with `.items()` (a `Mapping`; a multi-dict whose `.items()`
+    /// yields every repeated field) or an iterable of `(name, value)` tuples. Names must be
+    /// `str`; the values kept, `str` or `bytes`.
+    pub fn select(headers: &Bound<'_, PyAny>, names: &'static [&'static str]) -> PyResult<Self> {
+        let mut fields = Fields {
+            inline: [const { None }; INLINE_FIELDS],
+            inline_len: 0,
+            spilled: Vec::new(),
+        };
+        // A plain dict is walked directly; a subclass may keep its fields otherwise (a
+        // multi-dict holding lists) and goes through its `.items()`.
+        if let Ok(dict) = headers.cast_exact::<PyDict>() {
+            for (name, value) in dict.iter() {
+                fields.consider(&name, &value, names)?;
+            }
+            return Ok(fields);
+        }
+        if headers.is_instance_of::<PyString>() || headers.is_instance_of::<PyBytes>() {
+            return Err(PyTypeError::new_err(
+                "headers must be a mapping or an iterable of (name, value) pairs",
+            ));
+        }
+        let items = intern!(headers.py(), "items");
+        let pairs = if headers.hasattr(items)? {
+            headers.call_method0(items)?
+        } else {
+            headers.clone()
+        };
+        for item in pairs.try_iter()? {
+            let item = item?;
+            let pair = item.cast::<PyTuple>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "each header must be a (name, value) tuple, not {}",
+                    type_name(&item)
+                ))
+            })?;
+            if pair.len() != 2 {
+                return Err(PyTypeError::new_err(
+                    "each header must be a (name, value) tuple",
+                ));
+            }
+            fields.consider(&pair.get_item(0)?, &pair.get_item(1)?, names)?;
+        }
+        Ok(fields)
+    }
+
+    /// Keeps the field if its name is one of `names`.
+    fn consider(
+        &mut self,
+        name: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        names: &'static [&'static str],
+    ) -> PyResult<()> {
+        let name = name.cast::<PyString>().map_err(|_| {
+            PyTypeError::new_err(format!("header name must be str, not {}", type_name(name)))
+        })?;
+        // The name's own UTF-8, borrowed (abi3 3.10+): no allocation.
+        let name = name.to_cow()?;
+        let Some(known) = names.iter().find(|n| n.eq_ignore_ascii_case(&name)) else {
+            return Ok(());
+        };
+        let field = (*known, Held::str_or_bytes(value, "header value")?);
+        match self.inline.get_mut(self.inline_len) {
+            Some(slot) => {
+                *slot = Some(field);
+                self.inline_len += 1;
+            }
+            None => self.spilled.push(field),
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with the fields as the core takes them (borrowed from the held objects).
+    pub fn with_pairs<R>(&self, f: impl FnOnce(&[(&str, &[u8])]) -> R) -> R {
+        let held = self.inline.iter().flatten().chain(&self.spilled);
+        if self.spilled.is_empty() {
+            let mut pairs: [(&str, &[u8]); INLINE_FIELDS] = [("", &[]); INLINE_FIELDS];
+            for (pair, (name, value)) in pairs.iter_mut().zip(held) {
+                *pair = (*name, value.as_bytes());
+            }
+            f(&pairs[..self.inline_len])
+        } else {
+            let pairs: Vec<(&str, &[u8])> = held.map(|(n, v)| (*n, v.as_bytes())).collect();
+            f(&pairs)
+        }
+    }
+}
