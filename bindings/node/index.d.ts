@@ -467,6 +467,11 @@ export declare class WebhookVerifier {
   static fromJson(json: string): WebhookVerifier
   /** Verifies the webhook in `request`, whose raw body must be set. */
   verify(request: Request): Principal
+  /**
+   * The header fields this verifier's scheme reads, lower case (`content-length`
+   * included): what `verifyPayload` looks up in the headers it is given.
+   */
+  headerNames(): Array<string>
 }
 
 /**

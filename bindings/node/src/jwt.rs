@@ -4,14 +4,14 @@
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either, External, Unknown};
-use napi::{sys, Env, JsString, JsValue, Result, Task};
+use napi::{Env, JsString, Result, Task};
 use napi_derive::napi;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use portcullis::jwt::{self as core, HeaderOptions, JwtConfig, KeySource};
 use portcullis::request::unix_now;
 
+use crate::compact::{compact, compact_js, with_text, Layout};
 use crate::errors::{from_denial, unix_seconds, OrThrow, Principal};
 use crate::jwks::JwksClient;
 use crate::jwt_key::{json_object, JwtKey, JwtKeySet};
@@ -197,7 +197,7 @@ impl JwtVerifier {
     ) -> Result<Either<String, Principal>> {
         let scopes = scopes.unwrap_or_default();
         let principal = self.inner.verify(&request.inner, &scopes).or_throw(&env)?;
-        Ok(compact(principal))
+        Ok(compact(principal, Layout::Object))
     }
 
     /// `verify` on the libuv thread pool (what to call with a `JwksClient`: a fetch then never
@@ -258,12 +258,7 @@ impl JwtVerifier {
         let scopes = scopes.unwrap_or_default();
         let principal =
             with_text(token, |token| handle.verify_token(token, now, &scopes))?.or_throw(env)?;
-        Ok(match compact(principal) {
-            // JSON text is most often ASCII, which V8 takes as Latin-1 without decoding it.
-            Either::A(text) if text.is_ascii() => Either::A(env.create_string_latin1(text)?),
-            Either::A(text) => Either::A(env.create_string(text)?),
-            Either::B(principal) => Either::B(principal),
-        })
+        compact_js(env, principal, Layout::Object)
     }
 
     /// `verifyToken` on the libuv thread pool (a `JwksClient` fetch never blocks the event
@@ -313,78 +308,6 @@ impl JwtVerifier {
     pub fn clear_cache(&self) {
         self.inner.clear_cache();
     }
-}
-
-/// A principal as the JSON text of the `Principal` object (`subject`, `method`,
-/// `credentialId`, `scopes`, `claims`, `expiresAt`, in that order), which `jwt.js` hands to
-/// `JSON.parse` (one call, far cheaper than setting every claim through N-API) to get the very
-/// object `Principal::from` builds. JSON carries every value the way the object conversion
-/// does (the claims keep the map's key order; an `f64` is written in its shortest round-trip
-/// form, an `i64` exactly) except integers above `i64::MAX`, which that conversion gives as
-/// strings: a principal holding one is returned as the object.
-fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
-    /// The `Principal` object's fields, in its order and spelling.
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Text<'a> {
-        subject: &'a str,
-        method: &'static str,
-        credential_id: Option<&'a str>,
-        scopes: &'a [String],
-        claims: &'a Map<String, Value>,
-        expires_at: Option<i64>,
-    }
-    fn exact(value: &Value) -> bool {
-        match value {
-            Value::Number(n) => n.is_i64() || n.is_f64(),
-            Value::Array(items) => items.iter().all(exact),
-            Value::Object(map) => map.values().all(exact),
-            Value::Null | Value::Bool(_) | Value::String(_) => true,
-        }
-    }
-    if !principal.claims.values().all(exact) {
-        return Either::B(principal.into());
-    }
-    let text = serde_json::to_string(&Text {
-        subject: &principal.subject,
-        method: principal.method.name(),
-        credential_id: principal.credential_id.as_deref(),
-        scopes: &principal.scopes,
-        claims: &principal.claims,
-        expires_at: principal.expires_at,
-    });
-    match text {
-        Ok(text) => Either::A(text),
-        Err(_) => Either::B(principal.into()),
-    }
-}
-
-/// Calls `f` with the text of `value` (a JS string, as UTF-8). A string that fits a stack
-/// buffer (any usual token) is read with one N-API call and no allocation; a longer one is
-/// read the usual way.
-fn with_text<R>(value: JsString, f: impl FnOnce(&str) -> R) -> Result<R> {
-    let mut buf = [0u8; 8192];
-    let mut len = 0usize;
-    let raw = value.value();
-    // SAFETY: `buf` is writable for `buf.len()` bytes; N-API writes at most that many
-    // (including a NUL) and reports the bytes written, without the NUL, in `len`.
-    let status = unsafe {
-        sys::napi_get_value_string_utf8(
-            raw.env,
-            raw.value,
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            &mut len,
-        )
-    };
-    // A full buffer may be a truncated string: read that one again, whole.
-    if status == sys::Status::napi_ok && len + 1 < buf.len() {
-        if let Some(text) = buf.get(..len).and_then(|b| std::str::from_utf8(b).ok()) {
-            return Ok(f(text));
-        }
-    }
-    let text = value.into_utf8()?;
-    Ok(f(text.as_str()?))
 }
 
 /// The work of `verifyTokenAsync`.

@@ -11,6 +11,7 @@
 
 mod apikey;
 mod basic;
+mod compact;
 mod digest;
 mod errors;
 mod hmac;

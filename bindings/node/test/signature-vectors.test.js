@@ -52,7 +52,8 @@ function checkAll(c, ways, run, checkOk) {
   }
 }
 
-/** Declares one test per case of `file`, dispatching on `ops[op]` = { ways, run, ok }. */
+/** Declares one test per case of `file`, dispatching on `ops[op]` = { ways, run, ok }
+ * (`ways` a list, or a function of the case's input giving it). */
 function runFile(file, ops) {
   test.describe(file, () => {
     const cases = loadVectors(file)
@@ -64,7 +65,8 @@ function runFile(file, ops) {
         ids.add(c.id)
         const op = ops[c.input.op]
         assert.ok(op, `unknown op ${c.input.op}`)
-        checkAll(c, op.ways || ['single'], (how) => op.run(c.input, c.now, how), op.ok)
+        const ways = typeof op.ways === 'function' ? op.ways(c.input) : op.ways || ['single']
+        checkAll(c, ways, (how) => op.run(c.input, c.now, how), op.ok)
       })
     }
   })
@@ -74,16 +76,39 @@ const BOTH = ['options', 'fromJson']
 
 // ---- webhook.json ------------------------------------------------------------------------
 
+/** A vector's header pairs as a `{ name: value }` object: a name that comes again (spelled
+ * the same) gets an array of its values, as in node:http's `req.headers`. */
+function headerObject(pairs) {
+  const out = {}
+  for (const [name, value] of pairs) {
+    if (!Object.hasOwn(out, name)) out[name] = value
+    else out[name] = [].concat(out[name], value)
+  }
+  return out
+}
+
+const PAYLOAD_WAYS = ['verifyPayload, headers object', 'verifyPayload, [name, value] pairs']
+
 runFile('webhook.json', {
   verify: {
-    ways: BOTH,
+    // Every case also goes through verifyPayload(body, headers, { now }), on a fresh verifier,
+    // with the headers as an object and as pairs; except the cases without a body, which
+    // verifyPayload cannot express (its body is required: those stay verify(request) only).
+    ways: (input) => (bodyOf(input.request) === undefined ? BOTH : [...BOTH, ...PAYLOAD_WAYS]),
     run(input, now, how) {
       const verifier =
-        how === 'options'
-          ? new WebhookVerifier(camelize(input.config))
-          : WebhookVerifier.fromJson(JSON.stringify(input.config))
-      const request = buildRequest(input.request, now)
+        how === 'fromJson'
+          ? WebhookVerifier.fromJson(JSON.stringify(input.config))
+          : new WebhookVerifier(camelize(input.config))
       const times = input.times || 1
+      if (PAYLOAD_WAYS.includes(how)) {
+        const pairs = input.request.headers || []
+        const headers = how === PAYLOAD_WAYS[0] ? headerObject(pairs) : pairs
+        const body = bodyOf(input.request)
+        for (let i = 1; i < times; i++) outcome(() => verifier.verifyPayload(body, headers, { now }))
+        return verifier.verifyPayload(body, headers, { now })
+      }
+      const request = buildRequest(input.request, now)
       for (let i = 1; i < times; i++) verifier.verify(request)
       return verifier.verify(request)
     },

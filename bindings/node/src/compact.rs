@@ -1,0 +1,166 @@
+//! The conversions of the JS-layer fast paths (`jwt.js`, `webhook.js`): the verified principal
+//! as JSON text, which `JSON.parse` turns into the `Principal` object far faster than N-API can
+//! set its claims one by one, and JS strings read as UTF-8 into a stack buffer (one N-API call,
+//! no allocation).
+
+use std::borrow::Cow;
+
+use napi::bindgen_prelude::Either;
+use napi::{sys, Env, Error, JsString, JsValue, Result, Status};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::errors::Principal;
+
+/// How the JSON text of a principal is laid out.
+#[derive(Clone, Copy)]
+pub enum Layout {
+    /// The `Principal` object: `{"subject":..,"method":..,"credentialId":..,"scopes":..,
+    /// "claims":..,"expiresAt":..}`.
+    Object,
+    /// The same six values as an array, in that order (`[subject, method, credentialId,
+    /// scopes, claims, expiresAt]`), from which the JS layer writes the object literal: six
+    /// member names fewer for `JSON.parse` to read and intern.
+    Array,
+}
+
+/// A principal as JSON text in `layout`, which the JS layer hands to `JSON.parse` (one call,
+/// far cheaper than setting every claim through N-API) to get the very object
+/// `Principal::from` builds. JSON carries every value the way the object conversion does (the
+/// claims keep the map's key order; an `f64` is written in its shortest round-trip form, an
+/// `i64` exactly) except integers above `i64::MAX`, which that conversion gives as strings: a
+/// principal holding one is returned as the object.
+pub fn compact(principal: portcullis::Principal, layout: Layout) -> Either<String, Principal> {
+    /// The `Principal` object's fields, in its order and spelling.
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Text<'a> {
+        subject: &'a str,
+        method: &'static str,
+        credential_id: Option<&'a str>,
+        scopes: &'a [String],
+        claims: &'a Map<String, Value>,
+        expires_at: Option<i64>,
+    }
+    fn exact(value: &Value) -> bool {
+        match value {
+            Value::Number(n) => n.is_i64() || n.is_f64(),
+            Value::Array(items) => items.iter().all(exact),
+            Value::Object(map) => map.values().all(exact),
+            Value::Null | Value::Bool(_) | Value::String(_) => true,
+        }
+    }
+    if !principal.claims.values().all(exact) {
+        return Either::B(principal.into());
+    }
+    let fields = Text {
+        subject: &principal.subject,
+        method: principal.method.name(),
+        credential_id: principal.credential_id.as_deref(),
+        scopes: &principal.scopes,
+        claims: &principal.claims,
+        expires_at: principal.expires_at,
+    };
+    // Room for a usual principal, so the text is not reallocated as it grows.
+    let mut text = Vec::with_capacity(256);
+    let written = match layout {
+        Layout::Object => serde_json::to_writer(&mut text, &fields),
+        Layout::Array => serde_json::to_writer(
+            &mut text,
+            &(
+                fields.subject,
+                fields.method,
+                fields.credential_id,
+                fields.scopes,
+                fields.claims,
+                fields.expires_at,
+            ),
+        ),
+    };
+    // serde_json writes UTF-8; the check cannot fail and costs little next to the writing.
+    match written.ok().and_then(|()| String::from_utf8(text).ok()) {
+        Some(text) => Either::A(text),
+        None => Either::B(principal.into()),
+    }
+}
+
+/// [`compact`], with the text made a JS string.
+pub fn compact_js<'env>(
+    env: &'env Env,
+    principal: portcullis::Principal,
+    layout: Layout,
+) -> Result<Either<JsString<'env>, Principal>> {
+    Ok(match compact(principal, layout) {
+        // JSON text is most often ASCII, which V8 takes as Latin-1 without decoding it.
+        Either::A(text) if text.is_ascii() => Either::A(env.create_string_latin1(text.as_bytes())?),
+        Either::A(text) => Either::A(env.create_string(&text)?),
+        Either::B(principal) => Either::B(principal),
+    })
+}
+
+/// The UTF-8 bytes of the JS string `value` (lone surrogates become U+FFFD, as in every string
+/// conversion of the binding). Read into the front of `*arena` when it fits there, which then
+/// moves past them; otherwise into a `Vec`. Not a string: `InvalidArg`.
+pub fn utf8_in<'a>(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    arena: &mut &'a mut [u8],
+) -> Result<Cow<'a, [u8]>> {
+    let buf = std::mem::take(arena);
+    let mut len = 0usize;
+    // SAFETY: `buf` is writable for `buf.len()` bytes; N-API writes at most that many
+    // (including a NUL) and reports the bytes written, without the NUL, in `len`.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), buf.len(), &mut len)
+    };
+    if status != sys::Status::napi_ok {
+        *arena = buf;
+        return Err(Error::new(Status::InvalidArg, "expected a string"));
+    }
+    // N-API stops before a character that does not fit whole (up to 4 bytes) and keeps a byte
+    // for the NUL: with 4 bytes or more to spare, nothing was cut off.
+    if len + 4 < buf.len() {
+        let (text, rest) = buf.split_at_mut(len);
+        *arena = rest;
+        return Ok(Cow::Borrowed(text));
+    }
+    *arena = buf;
+    let mut needed = 0usize;
+    // SAFETY: a null buffer asks only for the length (without the NUL).
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(env, value, std::ptr::null_mut(), 0, &mut needed)
+    };
+    if status != sys::Status::napi_ok {
+        return Err(Error::new(Status::InvalidArg, "expected a string"));
+    }
+    let mut owned = vec![0u8; needed + 1];
+    // SAFETY: as above, with `owned` writable for `owned.len()` bytes.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(
+            env,
+            value,
+            owned.as_mut_ptr().cast(),
+            owned.len(),
+            &mut len,
+        )
+    };
+    if status != sys::Status::napi_ok {
+        return Err(Error::new(Status::InvalidArg, "expected a string"));
+    }
+    owned.truncate(len);
+    Ok(Cow::Owned(owned))
+}
+
+/// Calls `f` with the text of `value` (a JS string, as UTF-8). A string that fits a stack
+/// buffer (any usual token) is read with one N-API call and no allocation; a longer one is
+/// read the usual way.
+pub fn with_text<R>(value: JsString, f: impl FnOnce(&str) -> R) -> Result<R> {
+    let mut buf = [0u8; 8192];
+    let raw = value.value();
+    let mut arena = &mut buf[..];
+    let bytes = utf8_in(raw.env, raw.value, &mut arena)?;
+    // N-API wrote valid UTF-8 (it replaces what is not); a failure here is a bug, not input.
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Error::new(Status::GenericFailure, "string is not UTF-8"))?;
+    Ok(f(text))
+}
