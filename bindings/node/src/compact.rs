@@ -7,41 +7,20 @@ use std::borrow::Cow;
 
 use napi::bindgen_prelude::Either;
 use napi::{sys, Env, Error, JsString, JsValue, Result, Status};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::errors::Principal;
 
-/// How the JSON text of a principal is laid out.
-#[derive(Clone, Copy)]
-pub enum Layout {
-    /// The `Principal` object: `{"subject":..,"method":..,"credentialId":..,"scopes":..,
-    /// "claims":..,"expiresAt":..}`.
-    Object,
-    /// The same six values as an array, in that order (`[subject, method, credentialId,
-    /// scopes, claims, expiresAt]`), from which the JS layer writes the object literal: six
-    /// member names fewer for `JSON.parse` to read and intern.
-    Array,
-}
-
-/// A principal as JSON text in `layout`, which the JS layer hands to `JSON.parse` (one call,
+/// A principal as the JSON text of the `Principal` object's six values, in its order
+/// (`[subject, method, credentialId, scopes, claims, expiresAt]`), from which the JS layer
+/// writes the object literal (six member names fewer for `JSON.parse` to read and intern than
+/// the object's own text). The JS layer hands it to `JSON.parse`, which the JS layer hands to `JSON.parse` (one call,
 /// far cheaper than setting every claim through N-API) to get the very object
 /// `Principal::from` builds. JSON carries every value the way the object conversion does (the
 /// claims keep the map's key order; an `f64` is written in its shortest round-trip form, an
 /// `i64` exactly) except integers above `i64::MAX`, which that conversion gives as strings: a
 /// principal holding one is returned as the object.
-pub fn compact(principal: portcullis::Principal, layout: Layout) -> Either<String, Principal> {
-    /// The `Principal` object's fields, in its order and spelling.
-    #[derive(Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Text<'a> {
-        subject: &'a str,
-        method: &'static str,
-        credential_id: Option<&'a str>,
-        scopes: &'a [String],
-        claims: &'a Map<String, Value>,
-        expires_at: Option<i64>,
-    }
+pub fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
     fn exact(value: &Value) -> bool {
         match value {
             Value::Number(n) => n.is_i64() || n.is_f64(),
@@ -53,30 +32,19 @@ pub fn compact(principal: portcullis::Principal, layout: Layout) -> Either<Strin
     if !principal.claims.values().all(exact) {
         return Either::B(principal.into());
     }
-    let fields = Text {
-        subject: &principal.subject,
-        method: principal.method.name(),
-        credential_id: principal.credential_id.as_deref(),
-        scopes: &principal.scopes,
-        claims: &principal.claims,
-        expires_at: principal.expires_at,
-    };
     // Room for a usual principal, so the text is not reallocated as it grows.
     let mut text = Vec::with_capacity(256);
-    let written = match layout {
-        Layout::Object => serde_json::to_writer(&mut text, &fields),
-        Layout::Array => serde_json::to_writer(
-            &mut text,
-            &(
-                fields.subject,
-                fields.method,
-                fields.credential_id,
-                fields.scopes,
-                fields.claims,
-                fields.expires_at,
-            ),
+    let written = serde_json::to_writer(
+        &mut text,
+        &(
+            &principal.subject,
+            principal.method.name(),
+            principal.credential_id.as_deref(),
+            &principal.scopes,
+            &principal.claims,
+            principal.expires_at,
         ),
-    };
+    );
     // serde_json writes UTF-8; the check cannot fail and costs little next to the writing.
     match written.ok().and_then(|()| String::from_utf8(text).ok()) {
         Some(text) => Either::A(text),
@@ -88,9 +56,8 @@ pub fn compact(principal: portcullis::Principal, layout: Layout) -> Either<Strin
 pub fn compact_js<'env>(
     env: &'env Env,
     principal: portcullis::Principal,
-    layout: Layout,
 ) -> Result<Either<JsString<'env>, Principal>> {
-    Ok(match compact(principal, layout) {
+    Ok(match compact(principal) {
         // JSON text is most often ASCII, which V8 takes as Latin-1 without decoding it.
         Either::A(text) if text.is_ascii() => Either::A(env.create_string_latin1(text.as_bytes())?),
         Either::A(text) => Either::A(env.create_string(&text)?),

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use portcullis::jwt::{self as core, HeaderOptions, JwtConfig, KeySource};
 use portcullis::request::unix_now;
 
-use crate::compact::{compact, compact_js, with_text, Layout};
+use crate::compact::{compact, compact_js, with_text};
 use crate::errors::{from_denial, unix_seconds, OrThrow, Principal};
 use crate::jwks::JwksClient;
 use crate::jwt_key::{json_object, JwtKey, JwtKeySet};
@@ -197,7 +197,7 @@ impl JwtVerifier {
     ) -> Result<Either<String, Principal>> {
         let scopes = scopes.unwrap_or_default();
         let principal = self.inner.verify(&request.inner, &scopes).or_throw(&env)?;
-        Ok(compact(principal, Layout::Object))
+        Ok(compact(principal))
     }
 
     /// `verify` on the libuv thread pool (what to call with a `JwksClient`: a fetch then never
@@ -258,7 +258,7 @@ impl JwtVerifier {
         let scopes = scopes.unwrap_or_default();
         let principal =
             with_text(token, |token| handle.verify_token(token, now, &scopes))?.or_throw(env)?;
-        compact_js(env, principal, Layout::Object)
+        compact_js(env, principal)
     }
 
     /// `verifyToken` on the libuv thread pool (a `JwksClient` fetch never blocks the event

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use portcullis::webhook::{self as core, WebhookConfig, WebhookScheme};
 
-use crate::compact::{compact_js, utf8_in, Layout};
+use crate::compact::{compact_js, utf8_in};
 use crate::errors::{invalid_argument, unix_seconds, OrThrow, Principal};
 use crate::options::{self, plain, Field};
 use crate::request::Request;
@@ -98,8 +98,8 @@ impl WebhookVerifier {
     /// `body` a Buffer or Uint8Array (borrowed for the call, not copied), `now` Unix seconds or
     /// `undefined` (the system clock), and `v0`..`v3` the values (strings, or `undefined` when
     /// absent) of the fields `headerNames()` lists, in its order, each present once. Returns
-    /// the principal as the JSON text of an array (see [`Layout::Array`]), or as the object
-    /// when JSON cannot carry it exactly. Not part of the API.
+    /// the principal as the JSON text of an array (see [`crate::compact::compact`]), or as
+    /// the object when JSON cannot carry it exactly. Not part of the API.
     #[napi(skip_typescript, js_name = "_verifyPayloadWith")]
     #[allow(clippy::too_many_arguments)]
     pub fn verify_payload_with<'env>(
@@ -138,7 +138,7 @@ impl WebhookVerifier {
         }
         let fields = pairs.get(..count).unwrap_or_default();
         let principal = handle.verify_payload(&body, fields, now).or_throw(env)?;
-        compact_js(env, principal, Layout::Array)
+        compact_js(env, principal)
     }
 
     /// `verifyPayload` for the JS layer when a field is repeated (or a scheme reads more than
@@ -165,7 +165,7 @@ impl WebhookVerifier {
             })
             .collect();
         let principal = handle.verify_payload(&body, &pairs, now).or_throw(env)?;
-        compact_js(env, principal, Layout::Array)
+        compact_js(env, principal)
     }
 
     /// Throws the `invalid_argument` error (the same object any native method throws) for a
