@@ -9,6 +9,10 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+/// Rust allocations of this module (see Cargo.toml: small-block heavy verifies).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod apikey;
 mod basic;
 mod compact;

@@ -5,6 +5,10 @@
 //! hashing, JWT verification (which may fetch a remote JWKS), signing and key generation, and
 //! client certificate verification run with the GIL released.
 
+/// Rust allocations of this module (see Cargo.toml: small-block heavy verifies).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod apikey;
 mod basic;
 mod convert;
