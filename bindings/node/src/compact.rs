@@ -52,6 +52,36 @@ pub fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
     }
 }
 
+/// A verified webhook as [`compact`] writes its principal: the same six values, the claims
+/// written by the core's [`WebhookClaims`](portcullis::webhook::WebhookClaims) (the principal's
+/// claims map, member for member), without building the `Principal`. The text is then made a
+/// JS string as [`compact_js`] does.
+pub fn compact_webhook_js<'env>(
+    env: &'env Env,
+    verified: &portcullis::webhook::VerifiedWebhook<'_, '_>,
+) -> Result<Either<JsString<'env>, Principal>> {
+    let mut text = Vec::with_capacity(192);
+    let no_scopes: [&str; 0] = [];
+    let written = serde_json::to_writer(
+        &mut text,
+        &(
+            verified.sender,
+            portcullis::AuthMethod::Hmac.name(),
+            Some(verified.credential_id),
+            no_scopes,
+            &verified.claims,
+            None::<i64>,
+        ),
+    );
+    Ok(
+        match written.ok().and_then(|()| String::from_utf8(text).ok()) {
+            Some(text) if text.is_ascii() => Either::A(env.create_string_latin1(text.as_bytes())?),
+            Some(text) => Either::A(env.create_string(&text)?),
+            None => Either::B(verified.principal().into()),
+        },
+    )
+}
+
 /// [`compact`], with the text made a JS string.
 pub fn compact_js<'env>(
     env: &'env Env,

@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 
 use portcullis::webhook::{self as core, WebhookConfig, WebhookScheme};
 
-use crate::compact::{compact_js, utf8_in};
+use crate::compact::{compact_webhook_js, utf8_in};
 use crate::errors::{invalid_argument, unix_seconds, OrThrow, Principal};
 use crate::options::{self, plain, Field};
 use crate::request::Request;
@@ -137,8 +137,10 @@ impl WebhookVerifier {
             }
         }
         let fields = pairs.get(..count).unwrap_or_default();
-        let principal = handle.verify_payload(&body, fields, now).or_throw(env)?;
-        compact_js(env, principal)
+        let verified = handle
+            .verify_payload_view(&body, fields, now)
+            .or_throw(env)?;
+        compact_webhook_js(env, &verified)
     }
 
     /// `verifyPayload` for the JS layer when a field is repeated (or a scheme reads more than
@@ -164,8 +166,10 @@ impl WebhookVerifier {
                 _ => ("", &[][..]),
             })
             .collect();
-        let principal = handle.verify_payload(&body, &pairs, now).or_throw(env)?;
-        compact_js(env, principal)
+        let verified = handle
+            .verify_payload_view(&body, &pairs, now)
+            .or_throw(env)?;
+        compact_webhook_js(env, &verified)
     }
 
     /// Throws the `invalid_argument` error (the same object any native method throws) for a

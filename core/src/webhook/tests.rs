@@ -255,3 +255,33 @@ fn verify_payload_applies_the_request_rules_to_raw_fields() {
     extra.push(("x-forwarded-for", b"\x00"));
     assert!(v.verify_payload(b"{}", &extra, Some(1_000)).is_ok());
 }
+
+#[test]
+fn the_view_serialises_to_the_principals_claims() {
+    for scheme in [
+        WebhookScheme::Standard,
+        WebhookScheme::Stripe,
+        WebhookScheme::Github,
+        WebhookScheme::Slack,
+    ] {
+        let secret = if scheme == WebhookScheme::Standard {
+            STD_SECRET
+        } else {
+            LONG
+        };
+        let signer = WebhookSigner::new(scheme, secret).unwrap();
+        let headers = signer.sign(Some("delivery-1"), 1_000, b"{}").unwrap();
+        let v = verifier(scheme, &["whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", secret]);
+        let fields = pairs(&headers);
+        let view = v.verify_payload_view(b"{}", &fields, Some(1_010)).unwrap();
+        let principal = view.principal();
+        assert_eq!(
+            serde_json::to_string(&view.claims).unwrap(),
+            serde_json::to_string(&principal.claims).unwrap(),
+            "{scheme:?}"
+        );
+        assert_eq!(view.sender, principal.subject);
+        assert_eq!(Some(view.credential_id), principal.credential_id.as_deref());
+        assert_eq!(view.credential_id, "secret-1");
+    }
+}
