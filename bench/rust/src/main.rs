@@ -12,12 +12,15 @@
 // The C ABI, called from Rust: these are the symbols of libportcullis (ffi/include/portcullis.h).
 extern crate portcullis_ffi;
 
+mod capi;
+mod harness;
+
 use std::collections::BTreeSet;
-use std::ffi::{c_char, c_void};
 use std::hint::black_box;
 use std::time::Instant;
 
 use base64::Engine;
+use harness::{measure, rss_kib, Case, Plan, Results};
 use hmac::{Hmac, KeyInit, Mac};
 use portcullis::apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing};
 use portcullis::hmac::{
@@ -25,115 +28,14 @@ use portcullis::hmac::{
 };
 use portcullis::jwt::{self, HeaderOptions, JwtConfig, JwtKey, JwtKeySet, JwtVerifier};
 use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
-use portcullis::{ErrorCode, Request};
-use serde_json::{json, Value};
+use portcullis::Request;
+use serde_json::json;
 use sha2::Sha256;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 const MSG_ID: &str = "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W";
 /// A fixed time for every request: the verifiers read it from the request, never the clock.
-const NOW: i64 = 1_700_000_000;
-
-struct Plan {
-    smoke: bool,
-    batches: usize,
-    batch_ns: f64,
-    warmup_ns: f64,
-}
-
-type Case<'a> = (&'static str, Box<dyn FnMut() + 'a>);
-
-fn summarize(samples: &[f64]) -> Value {
-    let mut s = samples.to_vec();
-    s.sort_by(f64::total_cmp);
-    let q = |p: f64| {
-        let pos = (s.len() - 1) as f64 * p;
-        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-        s[lo] + (s[hi] - s[lo]) * (pos - lo as f64)
-    };
-    json!({
-        "median": q(0.5), "min": s[0], "max": s[s.len() - 1], "q1": q(0.25), "q3": q(0.75),
-        "batches": samples,
-    })
-}
-
-/// Interleaved batches of every case: (case name, summary of ns/op, iterations per batch).
-fn measure(cases: &mut [Case<'_>], plan: &Plan) -> Vec<(&'static str, Value, usize)> {
-    let mut iters = Vec::new();
-    for (_, f) in cases.iter_mut() {
-        let start = Instant::now();
-        let mut n = 0usize;
-        while n < 2 || (start.elapsed().as_nanos() as f64) < plan.warmup_ns {
-            f();
-            n += 1;
-        }
-        let per_op = start.elapsed().as_nanos() as f64 / n as f64;
-        iters.push(((plan.batch_ns / per_op) as usize).max(1));
-    }
-    let mut samples = vec![Vec::new(); cases.len()];
-    for b in 0..plan.batches {
-        for k in 0..cases.len() {
-            let i = (k + b) % cases.len();
-            let n = iters[i];
-            let f = &mut cases[i].1;
-            let t0 = Instant::now();
-            for _ in 0..n {
-                f();
-            }
-            samples[i].push(t0.elapsed().as_nanos() as f64 / n as f64);
-        }
-    }
-    cases
-        .iter()
-        .zip(samples)
-        .zip(iters)
-        .map(|(((name, _), s), n)| (*name, summarize(&s), n))
-        .collect()
-}
-
-#[derive(Default)]
-struct Results {
-    rows: Vec<Value>,
-    notes: serde_json::Map<String, Value>,
-}
-
-impl Results {
-    /// `peers`: case name -> label; the case named `portcullis` is portcullis.
-    fn add(
-        &mut self,
-        group: &str,
-        op: &str,
-        measured: Vec<(&'static str, Value, usize)>,
-        peers: &[(&str, &str)],
-    ) {
-        for (name, mut summary, iters) in measured {
-            let is_pc = name == "portcullis";
-            let label = peers
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map_or(name, |(_, l)| l);
-            println!(
-                "  {op:<48} {label:<40} {:>12.0} ns/op",
-                summary["median"].as_f64().unwrap_or(0.0)
-            );
-            summary["iters"] = json!(iters);
-            self.rows.push(json!({
-                "group": group, "op": op, "impl": label, "is_portcullis": is_pc, "ns": summary,
-            }));
-        }
-    }
-}
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
+pub(crate) const NOW: i64 = 1_700_000_000;
 
 fn json_body(size: usize) -> Vec<u8> {
     let head = br#"{"type":"invoice.paid","data":{"id":"inv_1","pad":""#;
@@ -394,174 +296,6 @@ fn bench_pcs1(res: &mut Results, plan: &Plan) {
     );
 }
 
-mod capi {
-    use super::{c_char, c_void};
-    extern "C" {
-        pub fn portcullis_apikey_ring_new(
-            pepper: *const u8,
-            pepper_len: usize,
-            config: *const u8,
-            config_len: usize,
-            out: *mut *mut c_void,
-        ) -> u32;
-        pub fn portcullis_apikey_ring_free(ring: *mut c_void);
-        pub fn portcullis_apikey_record_from_json(
-            json: *const u8,
-            len: usize,
-            out: *mut *mut c_void,
-        ) -> u32;
-        pub fn portcullis_apikey_record_free(record: *mut c_void);
-        pub fn portcullis_apikey_ring_insert(ring: *const c_void, record: *const c_void) -> u32;
-        pub fn portcullis_request_new(
-            method: *const u8,
-            method_len: usize,
-            target: *const u8,
-            target_len: usize,
-            out: *mut *mut c_void,
-        ) -> u32;
-        pub fn portcullis_request_add_header(
-            req: *mut c_void,
-            name: *const u8,
-            name_len: usize,
-            value: *const u8,
-            value_len: usize,
-        ) -> u32;
-        pub fn portcullis_request_set_now(req: *mut c_void, now: i64) -> u32;
-        pub fn portcullis_request_free(req: *mut c_void);
-        pub fn portcullis_apikey_ring_verify(
-            ring: *const c_void,
-            req: *const c_void,
-            scopes: *const u8,
-            scopes_len: usize,
-            out_principal: *mut *mut c_void,
-            out_denial: *mut *mut c_void,
-        ) -> u32;
-        pub fn portcullis_principal_free(p: *mut c_void);
-        pub fn portcullis_result_name(result: u32) -> *const c_char;
-    }
-}
-
-/// The Rust side of the C ABI comparison: the same call directly on the core and through the
-/// C ABI (extern "C", handles, panic boundary, boxed principal), interleaved in one process.
-/// bench/c measures the same ABI call from a C caller.
-fn bench_capi_twins(res: &mut Results, plan: &Plan) {
-    let pepper: Vec<u8> = (100u8..132).collect();
-    let ring = ApiKeyRing::new(&pepper, ApiKeyConfig::default()).expect("ring");
-    let issued = ring
-        .generate(&ApiKeyOptions {
-            subject: Some("svc-billing".into()),
-            scopes: vec!["orders:read".into()],
-            now: Some(NOW),
-            ..Default::default()
-        })
-        .expect("generate");
-    ring.insert(issued.record.clone()).expect("insert");
-    let bearer = format!("Bearer {}", issued.key.expose());
-    let request = Request::new("GET", "/orders")
-        .expect("request")
-        .header("Authorization", &bearer)
-        .expect("header")
-        .at(NOW + 100);
-    // The same record in a ring made through the C ABI, and the same request.
-    let json = issued.record.to_json();
-    let (c_ring, c_req) = unsafe {
-        let mut c_ring = std::ptr::null_mut();
-        let mut record = std::ptr::null_mut();
-        let mut c_req = std::ptr::null_mut();
-        assert_eq!(
-            capi::portcullis_apikey_ring_new(
-                pepper.as_ptr(),
-                pepper.len(),
-                std::ptr::null(),
-                0,
-                &mut c_ring
-            ),
-            0
-        );
-        assert_eq!(
-            capi::portcullis_apikey_record_from_json(json.as_ptr(), json.len(), &mut record),
-            0
-        );
-        assert_eq!(capi::portcullis_apikey_ring_insert(c_ring, record), 0);
-        capi::portcullis_apikey_record_free(record);
-        assert_eq!(
-            capi::portcullis_request_new(b"GET".as_ptr(), 3, b"/orders".as_ptr(), 7, &mut c_req),
-            0
-        );
-        assert_eq!(
-            capi::portcullis_request_add_header(
-                c_req,
-                b"Authorization".as_ptr(),
-                13,
-                bearer.as_ptr(),
-                bearer.len()
-            ),
-            0
-        );
-        assert_eq!(capi::portcullis_request_set_now(c_req, NOW + 100), 0);
-        (c_ring, c_req)
-    };
-    let none: &[&str] = &[];
-    let mut cases: Vec<Case<'_>> = vec![
-        (
-            "portcullis",
-            Box::new(|| {
-                black_box(ring.verify(black_box(&request), none).is_ok());
-            }),
-        ),
-        (
-            "abi",
-            Box::new(|| unsafe {
-                let mut who = std::ptr::null_mut();
-                let rc = capi::portcullis_apikey_ring_verify(
-                    black_box(c_ring),
-                    black_box(c_req),
-                    std::ptr::null(),
-                    0,
-                    &mut who,
-                    std::ptr::null_mut(),
-                );
-                assert_eq!(rc, 0);
-                capi::portcullis_principal_free(who);
-            }),
-        ),
-    ];
-    res.add(
-        "abi_apikey_verify_1",
-        "API key verify, 1 keys: core vs C ABI, both from Rust",
-        measure(&mut cases, plan),
-        &[("abi", "the same call through the C ABI (from Rust)")],
-    );
-    let mut cases: Vec<Case<'_>> = vec![
-        (
-            "portcullis",
-            Box::new(|| {
-                let code = ErrorCode::from_number(black_box(608));
-                black_box(code.map_or("unknown", ErrorCode::name));
-            }),
-        ),
-        (
-            "abi",
-            Box::new(|| unsafe {
-                black_box(capi::portcullis_result_name(black_box(608)));
-            }),
-        ),
-    ];
-    res.add(
-        "result_name",
-        "result code -> name (trivial call)",
-        measure(&mut cases, plan),
-        &[(
-            "abi",
-            "portcullis_result_name through the C ABI (from Rust)",
-        )],
-    );
-    unsafe {
-        capi::portcullis_request_free(c_req);
-        capi::portcullis_apikey_ring_free(c_ring);
-    }
-}
-
 /// RS256: the whole verify (split, header, base64url, key selection, signature, claims JSON,
 /// every claim check, the `Principal`) against the one thing no verifier can skip: aws-lc-rs
 /// RSA PKCS#1 v1.5 SHA-256 verify with an already parsed key over the same signing input, the
@@ -792,7 +526,7 @@ fn main() {
         ("webhook", bench_webhook),
         ("apikey", bench_apikey),
         ("pcs1", bench_pcs1),
-        ("capi", bench_capi_twins),
+        ("capi", capi::bench_capi_twins),
         ("jwt", bench_jwt),
         ("mtls", bench_mtls),
     ];
