@@ -139,29 +139,36 @@ pub fn add_headers(
         headers.clone()
     };
     for item in pairs.try_iter()? {
-        let item = item?;
-        let pair = item.cast::<PyTuple>().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "each header must be a (name, value) tuple, not {}",
-                type_name(&item)
-            ))
-        })?;
-        if pair.len() != 2 {
-            return Err(PyTypeError::new_err(
-                "each header must be a (name, value) tuple",
-            ));
-        }
-        let name_obj = pair.get_item(0)?;
+        let (name_obj, value_obj) = header_pair(&item?)?;
         let name = name_obj.cast::<PyString>().map_err(|_| {
             PyTypeError::new_err(format!(
                 "header name must be str, not {}",
                 type_name(&name_obj)
             ))
         })?;
-        let value = StrOrBytes::extract(&pair.get_item(1)?, "header value")?;
+        let value = StrOrBytes::extract(&value_obj, "header value")?;
         add(&name.to_cow()?, value.as_bytes()).map_err(|e| error_to_py(py, &e))?;
     }
     Ok(())
+}
+
+/// The name and value of one header given as a `(name, value)` tuple; anything else is a
+/// `TypeError`.
+pub fn header_pair<'py>(
+    item: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let pair = item.cast::<PyTuple>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "each header must be a (name, value) tuple, not {}",
+            type_name(item)
+        ))
+    })?;
+    if pair.len() != 2 {
+        return Err(PyTypeError::new_err(
+            "each header must be a (name, value) tuple",
+        ));
+    }
+    Ok((pair.get_item(0)?, pair.get_item(1)?))
 }
 
 /// Bytes the core built (a canonical request, a signature base) as `str`: UTF-8, with any

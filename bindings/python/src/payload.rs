@@ -11,9 +11,9 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyMemoryView, PyString};
 
-use crate::convert::type_name;
+use crate::convert::{header_pair, type_name};
 
 /// Bytes the core reads, held by a strong reference to an immutable object (a `str`, a
 /// `bytes`) or a copy: alive and unchanged while the GIL is released.
@@ -123,19 +123,8 @@ impl Fields {
             headers.clone()
         };
         for item in pairs.try_iter()? {
-            let item = item?;
-            let pair = item.cast::<PyTuple>().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "each header must be a (name, value) tuple, not {}",
-                    type_name(&item)
-                ))
-            })?;
-            if pair.len() != 2 {
-                return Err(PyTypeError::new_err(
-                    "each header must be a (name, value) tuple",
-                ));
-            }
-            fields.consider(&pair.get_item(0)?, &pair.get_item(1)?, names)?;
+            let (name, value) = header_pair(&item?)?;
+            fields.consider(&name, &value, names)?;
         }
         Ok(fields)
     }
