@@ -47,14 +47,17 @@ pub(crate) enum StandardSignature {
     Other,
 }
 
+/// Most entries of a `webhook-signature` header that are read.
+pub(crate) const MAX_SIGNATURES: usize = 32;
+
 /// Splits a `webhook-signature` header: space-separated `<version>,<base64>` entries (at most
-/// 32 are read). An entry that cannot be read does not spoil the others (a sender may add
+/// [`MAX_SIGNATURES`] are read). An entry that cannot be read does not spoil the others (a sender may add
 /// formats this version does not know); the caller decides what to say when nothing matches.
 pub(crate) fn standard_signatures(header: &str) -> impl Iterator<Item = StandardSignature> + '_ {
     header
         .split(' ')
         .filter(|e| !e.is_empty())
-        .take(32)
+        .take(MAX_SIGNATURES)
         .map(standard_signature)
 }
 

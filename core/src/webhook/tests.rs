@@ -265,3 +265,27 @@ fn the_view_serialises_to_the_principals_claims() {
         assert_eq!(view.credential_id, "secret-1");
     }
 }
+
+#[test]
+fn the_matching_v1_may_be_the_last_entry_read() {
+    let signer = WebhookSigner::new(WebhookScheme::Standard, STD_SECRET).unwrap();
+    let mut headers = signer.sign(Some("msg_1"), 1_000, b"{}").unwrap();
+    let good = headers[2].1.clone();
+    let wrong = format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode([9u8; 32])
+    );
+    let v = verifier(WebhookScheme::Standard, &[STD_SECRET]);
+    // 31 wrong MACs, then the right one: entry 32 is still read.
+    headers[2].1 = format!("{} {good}", vec![wrong.as_str(); 31].join(" "));
+    assert!(v.verify(&request(&headers, b"{}", 1_000)).is_ok());
+    // Past the 32nd entry nothing is read.
+    headers[2].1 = format!("{} {good}", vec![wrong.as_str(); 32].join(" "));
+    assert_eq!(
+        verifier(WebhookScheme::Standard, &[STD_SECRET])
+            .verify(&request(&headers, b"{}", 1_000))
+            .unwrap_err()
+            .code(),
+        ErrorCode::SignatureMismatch
+    );
+}
