@@ -13,13 +13,12 @@ use crate::errors::Principal;
 
 /// A principal as the JSON text of the `Principal` object's six values, in its order
 /// (`[subject, method, credentialId, scopes, claims, expiresAt]`), from which the JS layer
-/// writes the object literal (six member names fewer for `JSON.parse` to read and intern than
-/// the object's own text). The JS layer hands it to `JSON.parse`, which the JS layer hands to `JSON.parse` (one call,
-/// far cheaper than setting every claim through N-API) to get the very object
-/// `Principal::from` builds. JSON carries every value the way the object conversion does (the
-/// claims keep the map's key order; an `f64` is written in its shortest round-trip form, an
-/// `i64` exactly) except integers above `i64::MAX`, which that conversion gives as strings: a
-/// principal holding one is returned as the object.
+/// writes the object literal after one `JSON.parse` (far cheaper than setting every claim
+/// through N-API, and six member names fewer to read and intern than the object's own text),
+/// getting the very object `Principal::from` builds. JSON carries every value the way the
+/// object conversion does (the claims keep the map's key order; an `f64` is written in its
+/// shortest round-trip form, an `i64` exactly) except integers above `i64::MAX`, which that
+/// conversion gives as strings: a principal holding one is returned as the object.
 pub fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
     fn exact(value: &Value) -> bool {
         match value {
@@ -32,54 +31,18 @@ pub fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
     if !principal.claims.values().all(exact) {
         return Either::B(principal.into());
     }
-    // Room for a usual principal, so the text is not reallocated as it grows.
-    let mut text = Vec::with_capacity(256);
-    let written = serde_json::to_writer(
-        &mut text,
-        &(
-            &principal.subject,
-            principal.method.name(),
-            principal.credential_id.as_deref(),
-            &principal.scopes,
-            &principal.claims,
-            principal.expires_at,
-        ),
+    let text = six_values(
+        &principal.subject,
+        principal.method,
+        principal.credential_id.as_deref(),
+        &principal.scopes,
+        &principal.claims,
+        principal.expires_at,
     );
-    // serde_json writes UTF-8; the check cannot fail and costs little next to the writing.
-    match written.ok().and_then(|()| String::from_utf8(text).ok()) {
+    match text {
         Some(text) => Either::A(text),
         None => Either::B(principal.into()),
     }
-}
-
-/// A verified webhook as [`compact`] writes its principal: the same six values, the claims
-/// written by the core's [`WebhookClaims`](portcullis::webhook::WebhookClaims) (the principal's
-/// claims map, member for member), without building the `Principal`. The text is then made a
-/// JS string as [`compact_js`] does.
-pub fn compact_webhook_js<'env>(
-    env: &'env Env,
-    verified: &portcullis::webhook::VerifiedWebhook<'_, '_>,
-) -> Result<Either<JsString<'env>, Principal>> {
-    let mut text = Vec::with_capacity(192);
-    let no_scopes: [&str; 0] = [];
-    let written = serde_json::to_writer(
-        &mut text,
-        &(
-            verified.sender,
-            portcullis::AuthMethod::Hmac.name(),
-            Some(verified.credential_id),
-            no_scopes,
-            &verified.claims,
-            None::<i64>,
-        ),
-    );
-    Ok(
-        match written.ok().and_then(|()| String::from_utf8(text).ok()) {
-            Some(text) if text.is_ascii() => Either::A(env.create_string_latin1(text.as_bytes())?),
-            Some(text) => Either::A(env.create_string(&text)?),
-            None => Either::B(verified.principal().into()),
-        },
-    )
 }
 
 /// [`compact`], with the text made a JS string.
@@ -88,11 +51,68 @@ pub fn compact_js<'env>(
     principal: portcullis::Principal,
 ) -> Result<Either<JsString<'env>, Principal>> {
     Ok(match compact(principal) {
-        // JSON text is most often ASCII, which V8 takes as Latin-1 without decoding it.
-        Either::A(text) if text.is_ascii() => Either::A(env.create_string_latin1(text.as_bytes())?),
-        Either::A(text) => Either::A(env.create_string(&text)?),
+        Either::A(text) => Either::A(js_text(env, &text)?),
         Either::B(principal) => Either::B(principal),
     })
+}
+
+/// A verified webhook as [`compact_js`] gives its principal: the same six values, the claims
+/// written by the core's [`WebhookClaims`](portcullis::webhook::WebhookClaims) (the principal's
+/// claims map, member for member), without building the `Principal`.
+pub fn compact_webhook_js<'env>(
+    env: &'env Env,
+    verified: &portcullis::webhook::VerifiedWebhook<'_, '_>,
+) -> Result<Either<JsString<'env>, Principal>> {
+    let no_scopes: &[String] = &[];
+    let text = six_values(
+        verified.sender,
+        verified.method(),
+        Some(verified.credential_id),
+        no_scopes,
+        &verified.claims,
+        None,
+    );
+    Ok(match text {
+        Some(text) => Either::A(js_text(env, &text)?),
+        None => Either::B(verified.principal().into()),
+    })
+}
+
+/// The JSON text of a principal's six values, in the `Principal` object's order.
+fn six_values(
+    subject: &str,
+    method: portcullis::AuthMethod,
+    credential_id: Option<&str>,
+    scopes: &[String],
+    claims: &impl serde::Serialize,
+    expires_at: Option<i64>,
+) -> Option<String> {
+    // Room for a usual principal, so the text is not reallocated as it grows.
+    let mut text = Vec::with_capacity(256);
+    serde_json::to_writer(
+        &mut text,
+        &(
+            subject,
+            method.name(),
+            credential_id,
+            scopes,
+            claims,
+            expires_at,
+        ),
+    )
+    .ok()?;
+    // serde_json writes UTF-8; the check cannot fail and costs little next to the writing.
+    String::from_utf8(text).ok()
+}
+
+/// `text` as a JS string: JSON text is most often ASCII, which V8 takes as Latin-1 without
+/// decoding it.
+fn js_text<'env>(env: &'env Env, text: &str) -> Result<JsString<'env>> {
+    if text.is_ascii() {
+        env.create_string_latin1(text.as_bytes())
+    } else {
+        env.create_string(text)
+    }
 }
 
 /// The UTF-8 bytes of the JS string `value` (lone surrogates become U+FFFD, as in every string

@@ -136,6 +136,11 @@ pub struct WebhookClaims<'h> {
 }
 
 impl VerifiedWebhook<'_, '_> {
+    /// The principal's method: every webhook scheme is a signature over the body.
+    pub fn method(&self) -> AuthMethod {
+        AuthMethod::Hmac
+    }
+
     /// The principal: subject `sender`, method `hmac`, credential id, no scopes, the claims.
     pub fn principal(&self) -> Principal {
         let c = &self.claims;
@@ -150,7 +155,7 @@ impl VerifiedWebhook<'_, '_> {
         }
         Principal {
             subject: self.sender.to_owned(),
-            method: AuthMethod::Hmac,
+            method: self.method(),
             credential_id: Some(self.credential_id.to_owned()),
             scopes: Vec::new(),
             claims,
