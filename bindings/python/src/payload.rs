@@ -31,30 +31,35 @@ impl Held {
         }
     }
 
-    /// A `str` or `bytes` (what `Request` takes as a header value), else a `TypeError` naming
-    /// `what`. A `str` holding a lone surrogate raises `UnicodeEncodeError`.
-    fn str_or_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Self> {
+    /// A `str` (its UTF-8) or a `bytes`, held without a copy; `None` for any other type. A
+    /// `str` holding a lone surrogate raises `UnicodeEncodeError`.
+    fn in_place(obj: &Bound<'_, PyAny>) -> Option<PyResult<Self>> {
         if let Ok(text) = obj.cast::<PyString>() {
-            Ok(Held::Text(PyBackedStr::try_from(text.clone())?))
-        } else if let Ok(bytes) = obj.cast::<PyBytes>() {
-            Ok(Held::Bytes(bytes.clone().into()))
+            Some(PyBackedStr::try_from(text.clone()).map(Held::Text))
         } else {
+            obj.cast::<PyBytes>()
+                .ok()
+                .map(|bytes| Ok(Held::Bytes(bytes.clone().into())))
+        }
+    }
+
+    /// A `str` or `bytes` (what `Request` takes as a header value), else a `TypeError` naming
+    /// `what`.
+    fn str_or_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Self> {
+        Held::in_place(obj).unwrap_or_else(|| {
             Err(PyTypeError::new_err(format!(
                 "{what} must be str or bytes, not {}",
                 type_name(obj)
             )))
-        }
+        })
     }
 }
 
 /// A body: `bytes` read in place, `str` as its UTF-8, a `bytearray`, `memoryview` or any other
 /// buffer copied (its owner could change it while the GIL is released).
 pub fn body(obj: &Bound<'_, PyAny>) -> PyResult<Held> {
-    if let Ok(bytes) = obj.cast::<PyBytes>() {
-        return Ok(Held::Bytes(bytes.clone().into()));
-    }
-    if let Ok(text) = obj.cast::<PyString>() {
-        return Ok(Held::Text(PyBackedStr::try_from(text.clone())?));
+    if let Some(held) = Held::in_place(obj) {
+        return held;
     }
     if let Ok(array) = obj.cast::<PyByteArray>() {
         return Ok(Held::Bytes(array.clone().into()));
@@ -79,18 +84,11 @@ pub fn body(obj: &Bound<'_, PyAny>) -> PyResult<Held> {
     Ok(Held::Bytes(copy.into()))
 }
 
-/// Fields held inline before any heap allocation: a scheme reads at most four names.
-const INLINE_FIELDS: usize = 6;
-
 /// One selected field: the scheme's name for it and its value.
 type Field = (&'static str, Held);
 
 /// The fields of a header container that a scheme reads, in order, repeats kept.
-pub struct Fields {
-    inline: [Option<Field>; INLINE_FIELDS],
-    inline_len: usize,
-    spilled: Vec<Field>,
-}
+pub struct Fields(Vec<Field>);
 
 impl Fields {
     /// The fields of `headers` whose name is one of `names` (lower case, ASCII). `headers` is a
@@ -98,11 +96,7 @@ impl Fields {
     /// yields every repeated field) or an iterable of `(name, value)` tuples. Names must be
     /// `str`; the values kept, `str` or `bytes`.
     pub fn select(headers: &Bound<'_, PyAny>, names: &'static [&'static str]) -> PyResult<Self> {
-        let mut fields = Fields {
-            inline: [const { None }; INLINE_FIELDS],
-            inline_len: 0,
-            spilled: Vec::new(),
-        };
+        let mut fields = Fields(Vec::with_capacity(names.len()));
         // A plain dict is walked directly; a subclass may keep its fields otherwise (a
         // multi-dict holding lists) and goes through its `.items()`.
         if let Ok(dict) = headers.cast_exact::<PyDict>() {
@@ -144,29 +138,26 @@ impl Fields {
         let Some(known) = names.iter().find(|n| n.eq_ignore_ascii_case(&name)) else {
             return Ok(());
         };
-        let field = (*known, Held::str_or_bytes(value, "header value")?);
-        match self.inline.get_mut(self.inline_len) {
-            Some(slot) => {
-                *slot = Some(field);
-                self.inline_len += 1;
-            }
-            None => self.spilled.push(field),
-        }
+        self.0
+            .push((*known, Held::str_or_bytes(value, "header value")?));
         Ok(())
     }
 
-    /// Calls `f` with the fields as the core takes them (borrowed from the held objects).
+    /// Calls `f` with the fields as the core takes them (borrowed from the held objects); up
+    /// to `STACK_FIELDS` of them on the stack.
     pub fn with_pairs<R>(&self, f: impl FnOnce(&[(&str, &[u8])]) -> R) -> R {
-        let held = self.inline.iter().flatten().chain(&self.spilled);
-        if self.spilled.is_empty() {
-            let mut pairs: [(&str, &[u8]); INLINE_FIELDS] = [("", &[]); INLINE_FIELDS];
-            for (pair, (name, value)) in pairs.iter_mut().zip(held) {
-                *pair = (*name, value.as_bytes());
+        const STACK_FIELDS: usize = 8;
+        fn pair((name, value): &Field) -> (&'static str, &[u8]) {
+            (name, value.as_bytes())
+        }
+        if self.0.len() <= STACK_FIELDS {
+            let mut pairs: [(&str, &[u8]); STACK_FIELDS] = [("", &[]); STACK_FIELDS];
+            for (slot, field) in pairs.iter_mut().zip(&self.0) {
+                *slot = pair(field);
             }
-            f(&pairs[..self.inline_len])
+            f(&pairs[..self.0.len()])
         } else {
-            let pairs: Vec<(&str, &[u8])> = held.map(|(n, v)| (*n, v.as_bytes())).collect();
-            f(&pairs)
+            f(&self.0.iter().map(pair).collect::<Vec<_>>())
         }
     }
 }
