@@ -124,7 +124,7 @@ impl HeaderFields {
                 "header name is not an HTTP token",
             ));
         }
-        if value.iter().any(|&b| b == b'\r' || b == b'\n' || b == 0) {
+        if has_cr_lf_nul(value) {
             return Err(Error::new(
                 ErrorCode::RequestInvalid,
                 "header value holds CR, LF or NUL",
@@ -404,6 +404,16 @@ pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// True if `value` holds CR, LF or NUL. Branch-free byte flags OR-ed together: the compiler
+/// turns it into vector compares (header values are short, and checked on every request).
+pub(crate) fn has_cr_lf_nul(value: &[u8]) -> bool {
+    value
+        .iter()
+        .map(|&b| u8::from(b == b'\r') | u8::from(b == b'\n') | u8::from(b == 0))
+        .fold(0u8, |seen, flag| seen | flag)
+        != 0
 }
 
 pub(crate) fn trim_ows(mut v: &[u8]) -> &[u8] {

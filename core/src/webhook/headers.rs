@@ -3,7 +3,7 @@
 
 use crate::decision::Denial;
 use crate::error::ErrorCode;
-use crate::request::{trim_ows, Request, RequestLimits};
+use crate::request::{has_cr_lf_nul, trim_ows, Request, RequestLimits};
 
 /// The header fields of one webhook.
 #[derive(Clone, Copy)]
@@ -68,14 +68,4 @@ impl<'a> HeaderSource<'a> {
         }
         Ok(found)
     }
-}
-
-/// True if `value` holds CR, LF or NUL. Branch-free byte flags OR-ed together: the compiler
-/// turns it into vector compares (these values are short, and read on every verify).
-fn has_cr_lf_nul(value: &[u8]) -> bool {
-    value
-        .iter()
-        .map(|&b| u8::from(b == b'\r') | u8::from(b == b'\n') | u8::from(b == 0))
-        .fold(0u8, |seen, flag| seen | flag)
-        != 0
 }
