@@ -60,9 +60,7 @@ pub struct Principal {
 impl Principal {
     /// True when every one of `required` is among the principal's scopes.
     pub fn has_scopes<S: AsRef<str>>(&self, required: &[S]) -> bool {
-        required
-            .iter()
-            .all(|r| self.scopes.iter().any(|s| s == r.as_ref()))
+        grants(&self.scopes, required)
     }
 
     /// The principal as one JSON object (what bindings hand out as `claims`-style data).
@@ -211,6 +209,13 @@ impl fmt::Display for Denial {
 }
 
 impl std::error::Error for Denial {}
+
+/// True when `held` holds every one of `required`.
+pub(crate) fn grants<S: AsRef<str>>(held: &[String], required: &[S]) -> bool {
+    required
+        .iter()
+        .all(|r| held.iter().any(|s| s == r.as_ref()))
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,12 +2,13 @@
 //! required claims, and the JSON type of every registered claim. A claim of the wrong type is
 //! refused, never treated as absent.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::token_claims::{ClaimRef, TokenClaims};
 use super::JwtConfig;
 use crate::error::{Error, ErrorCode};
 
-/// What the verifier keeps from valid claims (borrowed from the claims map).
+/// What the verifier keeps from valid claims (borrowed from the claims).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Facts<'a> {
     pub subject: Option<&'a str>,
@@ -19,26 +20,26 @@ pub(crate) struct Facts<'a> {
     pub valid_until: Option<i64>,
 }
 
-/// The registered claims the checks read, found in one pass over the map (a tree search per
-/// name would compare each name against several keys).
+/// The registered claims the checks read, found in one pass over the claims (a search per
+/// name would compare each name against several others).
 #[derive(Default)]
 struct Registered<'a> {
-    exp: Option<&'a Value>,
-    nbf: Option<&'a Value>,
-    iat: Option<&'a Value>,
-    iss: Option<&'a Value>,
-    sub: Option<&'a Value>,
-    jti: Option<&'a Value>,
-    aud: Option<&'a Value>,
-    scope: Option<&'a Value>,
-    scp: Option<&'a Value>,
+    exp: Option<ClaimRef<'a>>,
+    nbf: Option<ClaimRef<'a>>,
+    iat: Option<ClaimRef<'a>>,
+    iss: Option<ClaimRef<'a>>,
+    sub: Option<ClaimRef<'a>>,
+    jti: Option<ClaimRef<'a>>,
+    aud: Option<ClaimRef<'a>>,
+    scope: Option<ClaimRef<'a>>,
+    scp: Option<ClaimRef<'a>>,
 }
 
 impl<'a> Registered<'a> {
-    fn of(claims: &'a Map<String, Value>) -> Self {
+    fn of(claims: &'a TokenClaims) -> Self {
         let mut r = Registered::default();
-        for (name, value) in claims {
-            let slot = match name.as_str() {
+        for (name, value) in claims.iter() {
+            let slot = match name {
                 "exp" => &mut r.exp,
                 "nbf" => &mut r.nbf,
                 "iat" => &mut r.iat,
@@ -71,51 +72,42 @@ fn missing(name: &str) -> Error {
 }
 
 /// A NumericDate (RFC 7519 2): a JSON number, fractions truncated toward negative infinity.
-fn numeric_date(value: Option<&Value>, name: &str) -> Result<Option<i64>, Error> {
+fn numeric_date(value: Option<ClaimRef<'_>>, name: &str) -> Result<Option<i64>, Error> {
     match value {
         None => Ok(None),
-        Some(Value::Number(n)) => {
-            if let Some(i) = n.as_i64() {
-                Ok(Some(i))
-            } else if n.as_u64().is_some() {
-                Ok(Some(i64::MAX))
-            } else {
-                let f = n.as_f64().unwrap_or(0.0).floor();
-                // `as` saturates: out-of-range dates become i64::MIN/MAX.
-                Ok(Some(f as i64))
-            }
-        }
+        Some(ClaimRef::Int(i)) => Ok(Some(i)),
+        Some(ClaimRef::UInt(_)) => Ok(Some(i64::MAX)),
+        // `as` saturates: out-of-range dates become i64::MIN/MAX.
+        Some(ClaimRef::Float(f)) => Ok(Some(f.floor() as i64)),
         Some(_) => Err(wrong_type(name, "a number (NumericDate)")),
     }
 }
 
-fn string<'a>(value: Option<&'a Value>, name: &str) -> Result<Option<&'a str>, Error> {
+fn string<'a>(value: Option<ClaimRef<'a>>, name: &str) -> Result<Option<&'a str>, Error> {
     match value {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(ClaimRef::Str(s)) => Ok(Some(s)),
         Some(_) => Err(wrong_type(name, "a string")),
     }
 }
 
-/// `aud` as a list: a string or a non-empty array of strings.
-fn audiences(value: Option<&Value>) -> Result<Option<Vec<&str>>, Error> {
+/// `aud` as a list: a string or an array of strings.
+fn audiences(value: Option<ClaimRef<'_>>) -> Result<Option<Vec<&str>>, Error> {
+    let not_strings = || wrong_type("aud", "a string or an array of strings");
     match value {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
-        Some(Value::Array(items)) => items
+        Some(ClaimRef::Str(s)) => Ok(Some(vec![s])),
+        Some(ClaimRef::Value(Value::Array(items))) => items
             .iter()
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| wrong_type("aud", "a string or an array of strings"))
-            })
+            .map(|v| v.as_str().ok_or_else(not_strings))
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
-        Some(_) => Err(wrong_type("aud", "a string or an array of strings")),
+        Some(_) => Err(not_strings()),
     }
 }
 
 /// Scopes from `scope` (space-separated string, RFC 8693 4.2) or `scp` (array of strings).
-fn scopes(scope: Option<&Value>, scp: Option<&Value>) -> Result<Vec<String>, Error> {
+fn scopes(scope: Option<ClaimRef<'_>>, scp: Option<ClaimRef<'_>>) -> Result<Vec<String>, Error> {
     let mut out: Vec<String> = Vec::new();
     if let Some(scope) = string(scope, "scope")? {
         out.extend(
@@ -127,7 +119,7 @@ fn scopes(scope: Option<&Value>, scp: Option<&Value>) -> Result<Vec<String>, Err
     }
     match scp {
         None => {}
-        Some(Value::Array(items)) => {
+        Some(ClaimRef::Value(Value::Array(items))) => {
             for v in items {
                 let s = v
                     .as_str()
@@ -145,7 +137,7 @@ fn scopes(scope: Option<&Value>, scp: Option<&Value>) -> Result<Vec<String>, Err
 /// Checks `claims` at `now` against `config`.
 pub(crate) fn check<'a>(
     config: &JwtConfig,
-    claims: &'a Map<String, Value>,
+    claims: &'a TokenClaims,
     now: i64,
 ) -> Result<Facts<'a>, Error> {
     let leeway = i64::try_from(config.leeway_seconds).unwrap_or(0);
@@ -161,7 +153,7 @@ pub(crate) fn check<'a>(
     let scopes = scopes(r.scope, r.scp)?;
 
     for name in &config.required_claims {
-        if claims.get(name).is_none_or(Value::is_null) {
+        if claims.get(name).is_none_or(|v| v == ClaimRef::Null) {
             return Err(missing(name));
         }
     }
@@ -250,7 +242,8 @@ mod tests {
         claims: Value,
         now: i64,
     ) -> Result<(i64, Option<i64>, Vec<String>), ErrorCode> {
-        check(config, claims.as_object().unwrap(), now)
+        let claims = TokenClaims::read(serde_json::to_vec(&claims).unwrap()).unwrap();
+        check(config, &claims, now)
             .map(|f| (f.valid_from, f.valid_until, f.scopes))
             .map_err(|e| e.code())
     }

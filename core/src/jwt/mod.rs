@@ -24,6 +24,7 @@ mod json;
 mod keyset;
 pub mod remote;
 mod sign;
+mod token_claims;
 mod verify;
 
 use aws_lc_rs::hmac;
@@ -36,7 +37,8 @@ pub use crate::keys::jwk::Jwk;
 pub use keyset::{thumbprint, JwtKey, JwtKeySet, KeySource};
 pub use remote::{JwksClient, JwksConfig, JwksStatus};
 pub use sign::{encode, HeaderOptions};
-pub use verify::{JwtVerifier, VerifiedJws};
+pub use token_claims::{ClaimRef, ClaimsIter, TokenClaims};
+pub use verify::{JwtVerifier, VerifiedJws, VerifiedToken};
 
 /// The largest leeway a configuration may ask for, in seconds.
 pub const MAX_LEEWAY_SECONDS: u64 = 300;

@@ -385,3 +385,70 @@ fn certificate_bound_tokens() {
     let json = serde_json::to_string(v.config()).unwrap();
     assert_eq!(JwtConfig::from_json(&json).unwrap(), *v.config());
 }
+
+/// An HS256 token over the payload text `payload`, exactly as given.
+fn hs256_over(payload: &str) -> String {
+    use aws_lc_rs::hmac;
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let input = format!("{}.{}", b64(br#"{"alg":"HS256"}"#), b64(payload.as_bytes()));
+    let mac = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, SECRET), input.as_bytes());
+    format!("{input}.{}", b64(mac.as_ref()))
+}
+
+#[test]
+fn verify_token_claims_agrees_with_verify_token() {
+    let payloads = [
+        r#"{"sub":"u","exp":2000,"scope":"read write","aud":"api"}"#,
+        r#"{ "exp" : 2000 , "esc\u0061ped" : "a\nb \u00e9", "sub":"s\"q", "aud":["x","api"] }"#,
+        r#"{"exp":2000,"f":1.5,"e":1e3,"m0":-0,"huge":1e30,"u":18446744073709551615,"aud":"api"}"#,
+        r#"{"exp":2000,"z":{"b":1,"a":[1,{"d":2,"c":null}]},"scp":["read"],"aud":"api"}"#,
+        r#"{"exp":999,"aud":"api"}"#,
+        r#"{"exp":2000,"aud":"other"}"#,
+        r#"{"exp":"2000","aud":"api"}"#,
+        r#"{"exp":2000,"aud":"api","exp":2001}"#,
+        r#"{"exp":2000,"aud":"api","o":{"k":1,"k":2}}"#,
+        r#"[1]"#,
+    ];
+    let set = JwtKeySet::new();
+    set.insert(JwtKey::from_secret(Algorithm::Hs256, SECRET).unwrap())
+        .unwrap();
+    for cache_size in [0, 8] {
+        let config = JwtConfig {
+            audiences: vec!["api".into()],
+            cache_size,
+            ..JwtConfig::default()
+        };
+        let v = verifier(&set, config);
+        for payload in payloads {
+            let token = hs256_over(payload);
+            for scopes in [&[][..], &["read"][..]] {
+                for _ in 0..2 {
+                    let principal = v.verify_token(&token, 1000, scopes);
+                    let verified = v.verify_token_claims(&token, 1000, scopes);
+                    match (&principal, verified) {
+                        (Ok(p), Ok(t)) => {
+                            assert_eq!(
+                                serde_json::to_string(&t.claims).unwrap(),
+                                serde_json::to_string(&p.claims).unwrap()
+                            );
+                            assert_eq!(&t.into_principal(), p, "{payload}");
+                        }
+                        (Err(a), Err(b)) => assert!(*a == b, "{payload}: {}", a.error()),
+                        (a, b) => panic!("{payload}: {a:?} but {:?}", b.map(|t| t.subject)),
+                    }
+                }
+            }
+        }
+    }
+    let bound = JwtConfig {
+        require_certificate_binding: true,
+        ..JwtConfig::default()
+    };
+    let refused =
+        verifier(&set, bound).verify_token_claims(&hs256_over(payloads[0]), 1000, &[""; 0]);
+    assert_eq!(
+        refused.unwrap_err().error().code(),
+        ErrorCode::JwtConfirmationMismatch
+    );
+}

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use super::cache::{token_id, Cache, Entry};
 use super::header::{self, Header};
 use super::keyset::{JwtKey, KeySource};
+use super::token_claims::TokenClaims;
 use super::{claims, json, typ_matches, Algorithm, JwtConfig};
 use super::{MAX_CANDIDATE_KEYS, MAX_HEADER_BYTES};
 use crate::decision::{AuthMethod, Challenge, Denial, Principal};
@@ -30,6 +31,71 @@ pub struct VerifiedJws {
     pub header: Map<String, Value>,
     /// The decoded payload bytes.
     pub payload: Vec<u8>,
+}
+
+/// A token that verified, its claims as read from the payload ([`TokenClaims`]): what
+/// [`JwtVerifier::verify_token_claims`] gives, for callers that hand the claims on without
+/// needing them as a map (the language bindings). [`into_principal`](Self::into_principal)
+/// makes the [`Principal`] that [`JwtVerifier::verify_token`] returns.
+#[derive(Clone, Debug)]
+pub struct VerifiedToken {
+    /// The `sub` claim (empty when the token has none).
+    pub subject: String,
+    /// The `kid` of the key that verified (the header's when the key has none).
+    pub credential_id: Option<String>,
+    /// The scopes from `scope` and `scp`.
+    pub scopes: Vec<String>,
+    /// The `exp` claim.
+    pub expires_at: Option<i64>,
+    /// Every claim.
+    pub claims: TokenClaims,
+}
+
+impl VerifiedToken {
+    /// The principal, its claims as a map.
+    pub fn into_principal(self) -> Principal {
+        Principal {
+            subject: self.subject,
+            method: AuthMethod::Jwt,
+            credential_id: self.credential_id,
+            scopes: self.scopes,
+            claims: self.claims.into_map(),
+            expires_at: self.expires_at,
+        }
+    }
+
+    /// True when the token grants every one of `required` scopes.
+    pub fn has_scopes<S: AsRef<str>>(&self, required: &[S]) -> bool {
+        crate::decision::grants(&self.scopes, required)
+    }
+}
+
+impl From<Principal> for VerifiedToken {
+    fn from(p: Principal) -> Self {
+        VerifiedToken {
+            subject: p.subject,
+            credential_id: p.credential_id,
+            scopes: p.scopes,
+            expires_at: p.expires_at,
+            claims: TokenClaims::from_map(p.claims),
+        }
+    }
+}
+
+/// How [`JwtVerifier::read`] keeps the claims: as the map a [`Principal`] holds (read into it
+/// at once), or as read from the payload text for a caller that never needs the map.
+#[derive(Clone, Copy)]
+enum ClaimsAs {
+    Map,
+    Text,
+}
+
+/// What the verified-token cache keeps besides the principal: the `jti` and the span of `now`
+/// values for which the time checks pass.
+struct CacheFacts {
+    jti: Option<String>,
+    valid_from: i64,
+    valid_until: Option<i64>,
 }
 
 /// The last header segment read, and what it parsed to.
@@ -174,6 +240,33 @@ impl JwtVerifier {
         now: i64,
         required_scopes: &[S],
     ) -> Result<Principal, Denial> {
+        self.refuse_bound_tokens(required_scopes)?;
+        self.verify_token_at(token, now, required_scopes)
+    }
+
+    /// [`verify_token`](Self::verify_token), with the claims as read from the token
+    /// ([`VerifiedToken`]) rather than as a map: the same checks, the same errors.
+    pub fn verify_token_claims<S: AsRef<str>>(
+        &self,
+        token: &str,
+        now: i64,
+        required_scopes: &[S],
+    ) -> Result<VerifiedToken, Denial> {
+        self.refuse_bound_tokens(required_scopes)?;
+        let verified = if self.cache.is_some() {
+            self.principal(token, now).map(VerifiedToken::from)
+        } else {
+            self.read(token, now, ClaimsAs::Text)
+                .map(|(verified, _)| verified)
+        };
+        let verified = verified.map_err(|e| self.deny(e, required_scopes))?;
+        if !verified.has_scopes(required_scopes) {
+            return Err(self.insufficient_scope(required_scopes));
+        }
+        Ok(verified)
+    }
+
+    fn refuse_bound_tokens<S: AsRef<str>>(&self, required_scopes: &[S]) -> Result<(), Denial> {
         if self.config.require_certificate_binding {
             return Err(self.deny(
                 err(
@@ -183,7 +276,14 @@ impl JwtVerifier {
                 required_scopes,
             ));
         }
-        self.verify_token_at(token, now, required_scopes)
+        Ok(())
+    }
+
+    fn insufficient_scope<S: AsRef<str>>(&self, required_scopes: &[S]) -> Denial {
+        self.deny(
+            err(ErrorCode::ScopeInsufficient, "token lacks a required scope"),
+            required_scopes,
+        )
     }
 
     fn verify_token_at<S: AsRef<str>>(
@@ -196,14 +296,12 @@ impl JwtVerifier {
             .principal(token, now)
             .map_err(|e| self.deny(e, required_scopes))?;
         if !principal.has_scopes(required_scopes) {
-            return Err(self.deny(
-                err(ErrorCode::ScopeInsufficient, "token lacks a required scope"),
-                required_scopes,
-            ));
+            return Err(self.insufficient_scope(required_scopes));
         }
         Ok(principal)
     }
 
+    /// The principal of a token, through the cache when there is one.
     fn principal(&self, token: &str, now: i64) -> Result<Principal, Error> {
         let id = self.cache.as_ref().map(|_| token_id(token));
         if let (Some(cache), Some(id)) = (&self.cache, &id) {
@@ -214,40 +312,52 @@ impl JwtVerifier {
                 }
             }
         }
-        let jws = self.verify_signed(token, false)?;
-        let claims = json::parse_object(&jws.payload, "claims")?;
-        let facts = claims::check(&self.config, &claims, now)?;
-        self.check_revoked(facts.jti, now)?;
-        let subject = facts.subject.map(str::to_owned).unwrap_or_default();
-        let cached = match (&self.cache, id, facts.valid_until) {
-            (Some(cache), Some(id), Some(until)) => Some((
-                cache,
-                id,
-                facts.jti.map(str::to_owned),
-                facts.valid_from,
-                until,
-            )),
-            _ => None,
-        };
-        let (scopes, expires_at) = (facts.scopes, facts.exp);
-        let principal = Principal {
-            subject,
-            method: AuthMethod::Jwt,
-            credential_id: jws.kid,
-            scopes,
-            claims,
-            expires_at,
-        };
-        if let Some((cache, id, jti, valid_from, valid_until)) = cached {
+        let (verified, facts) = self.read(token, now, ClaimsAs::Map)?;
+        let principal = verified.into_principal();
+        if let (Some(cache), Some(id), Some(valid_until)) = (&self.cache, id, facts.valid_until) {
             let entry = Entry {
                 principal: principal.clone(),
-                jti,
-                valid_from,
+                jti: facts.jti,
+                valid_from: facts.valid_from,
                 valid_until,
             };
             cache.put(id, entry, now);
         }
         Ok(principal)
+    }
+
+    /// Signature, claims and revocation, without the cache.
+    fn read(
+        &self,
+        token: &str,
+        now: i64,
+        claims_as: ClaimsAs,
+    ) -> Result<(VerifiedToken, CacheFacts), Error> {
+        let jws = self.verify_signed(token, false)?;
+        let claims = match claims_as {
+            ClaimsAs::Map => TokenClaims::from_map(json::parse_object(&jws.payload, "claims")?),
+            ClaimsAs::Text => TokenClaims::read(jws.payload)?,
+        };
+        let facts = claims::check(&self.config, &claims, now)?;
+        self.check_revoked(facts.jti, now)?;
+        let cache_facts = CacheFacts {
+            jti: match self.cache {
+                Some(_) => facts.jti.map(str::to_owned),
+                None => None,
+            },
+            valid_from: facts.valid_from,
+            valid_until: facts.valid_until,
+        };
+        let subject = facts.subject.map(str::to_owned).unwrap_or_default();
+        let (scopes, expires_at) = (facts.scopes, facts.exp);
+        let verified = VerifiedToken {
+            subject,
+            credential_id: jws.kid,
+            scopes,
+            expires_at,
+            claims,
+        };
+        Ok((verified, cache_facts))
     }
 
     fn check_revoked(&self, jti: Option<&str>, now: i64) -> Result<(), Error> {
