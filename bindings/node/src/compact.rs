@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use napi::bindgen_prelude::Either;
 use napi::{sys, Env, Error, JsString, JsValue, Result, Status};
+use portcullis::jwt::ClaimRef;
 use serde_json::Value;
 
 use crate::errors::Principal;
@@ -20,14 +21,6 @@ use crate::errors::Principal;
 /// shortest round-trip form, an `i64` exactly) except integers above `i64::MAX`, which that
 /// conversion gives as strings: a principal holding one is returned as the object.
 pub fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
-    fn exact(value: &Value) -> bool {
-        match value {
-            Value::Number(n) => n.is_i64() || n.is_f64(),
-            Value::Array(items) => items.iter().all(exact),
-            Value::Object(map) => map.values().all(exact),
-            Value::Null | Value::Bool(_) | Value::String(_) => true,
-        }
-    }
     if !principal.claims.values().all(exact) {
         return Either::B(principal.into());
     }
@@ -45,18 +38,48 @@ pub fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
     }
 }
 
-/// [`compact`], with the text made a JS string.
-pub fn compact_js<'env>(
+/// True when JSON carries `value` as the object conversion does: no integer above
+/// `i64::MAX` (which that conversion gives as a string).
+fn exact(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.is_i64() || n.is_f64(),
+        Value::Array(items) => items.iter().all(exact),
+        Value::Object(map) => map.values().all(exact),
+        Value::Null | Value::Bool(_) | Value::String(_) => true,
+    }
+}
+
+/// A verified token as [`compact`] gives a principal: the same six values, the claims
+/// written from the core's [`TokenClaims`](portcullis::jwt::TokenClaims) as read from the
+/// token (no claims map is built), member for member what the principal's map would give.
+pub fn compact_token_js<'env>(
     env: &'env Env,
-    principal: portcullis::Principal,
+    verified: portcullis::jwt::VerifiedToken,
 ) -> Result<Either<JsString<'env>, Principal>> {
-    Ok(match compact(principal) {
-        Either::A(text) => Either::A(js_text(env, &text)?),
-        Either::B(principal) => Either::B(principal),
+    let carried = verified.claims.iter().all(|(_, value)| match value {
+        ClaimRef::UInt(_) => false,
+        ClaimRef::Value(v) => exact(v),
+        _ => true,
+    });
+    let text = carried
+        .then(|| {
+            six_values(
+                &verified.subject,
+                portcullis::AuthMethod::Jwt,
+                verified.credential_id.as_deref(),
+                &verified.scopes,
+                &verified.claims,
+                verified.expires_at,
+            )
+        })
+        .flatten();
+    Ok(match text {
+        Some(text) => Either::A(js_text(env, &text)?),
+        None => Either::B(verified.into_principal().into()),
     })
 }
 
-/// A verified webhook as [`compact_js`] gives its principal: the same six values, the claims
+/// A verified webhook as [`compact`] gives its principal: the same six values, the claims
 /// written by the core's [`WebhookClaims`](portcullis::webhook::WebhookClaims) (the principal's
 /// claims map, member for member), without building the `Principal`.
 pub fn compact_webhook_js<'env>(
@@ -172,7 +195,12 @@ pub fn utf8_in<'a>(
 /// buffer (any usual token) is read with one N-API call and no allocation; a longer one is
 /// read the usual way.
 pub fn with_text<R>(value: JsString, f: impl FnOnce(&str) -> R) -> Result<R> {
-    let mut buf = [0u8; 8192];
+    // Not zeroed: N-API writes the bytes before they are read, and zeroing 8 KiB on every
+    // call costs more than reading a usual token.
+    let mut buf = std::mem::MaybeUninit::<[u8; 8192]>::uninit();
+    // SAFETY: `utf8_in` hands the buffer to N-API, which only writes it, and reads back only
+    // the bytes N-API reports written; `u8` has no invalid bit patterns.
+    let buf = unsafe { &mut *buf.as_mut_ptr() };
     let raw = value.value();
     let mut arena = &mut buf[..];
     let bytes = utf8_in(raw.env, raw.value, &mut arena)?;

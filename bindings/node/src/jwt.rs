@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use portcullis::jwt::{self as core, HeaderOptions, JwtConfig, KeySource};
 use portcullis::request::unix_now;
 
-use crate::compact::{compact, compact_js, with_text};
+use crate::compact::{compact, compact_token_js, with_text};
 use crate::errors::{from_denial, unix_seconds, OrThrow, Principal};
 use crate::jwks::JwksClient;
 use crate::jwt_key::{json_object, JwtKey, JwtKeySet};
@@ -256,9 +256,11 @@ impl JwtVerifier {
             None => unix_now(),
         };
         let scopes = scopes.unwrap_or_default();
-        let principal =
-            with_text(token, |token| handle.verify_token(token, now, &scopes))?.or_throw(env)?;
-        compact_js(env, principal)
+        let verified = with_text(token, |token| {
+            handle.verify_token_claims(token, now, &scopes)
+        })?
+        .or_throw(env)?;
+        compact_token_js(env, verified)
     }
 
     /// `verifyToken` on the libuv thread pool (a `JwksClient` fetch never blocks the event
