@@ -97,6 +97,29 @@ pub fn map_to_py<'py>(py: Python<'py>, map: &Map<String, Value>) -> PyResult<Bou
     Ok(dict.into_any())
 }
 
+/// A verified token's claims as a Python dict: the dict [`map_to_py`] makes of the same claims
+/// as a map (same order, same values), from the claims as the core read them.
+pub fn token_claims_to_py<'py>(
+    py: Python<'py>,
+    claims: &portcullis::jwt::TokenClaims,
+) -> PyResult<Bound<'py, PyAny>> {
+    use portcullis::jwt::ClaimRef;
+    let dict = PyDict::new(py);
+    for (name, value) in claims.iter() {
+        let value = match value {
+            ClaimRef::Str(s) => PyString::new(py, s).into_any(),
+            ClaimRef::Int(i) => i.into_pyobject(py)?.into_any(),
+            ClaimRef::UInt(u) => u.into_pyobject(py)?.into_any(),
+            ClaimRef::Float(f) => PyFloat::new(py, f).into_any(),
+            ClaimRef::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
+            ClaimRef::Null => py.None().into_bound(py),
+            ClaimRef::Value(v) => json_to_py(py, v)?,
+        };
+        dict.set_item(member_name(py, name), value)?;
+    }
+    Ok(dict.into_any())
+}
+
 /// A Python mapping of JSON-representable values as a JSON object; other types are a
 /// `TypeError`.
 pub fn py_to_map(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Map<String, Value>> {

@@ -157,7 +157,7 @@ impl PyJwtVerifier {
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
         let verifier = &self.inner;
-        let verify = || verifier.verify_token(token, now.unwrap_or_else(unix_now), &scopes);
+        let verify = || verifier.verify_token_claims(token, now.unwrap_or_else(unix_now), &scopes);
         let result = if self.short() {
             verify()
         } else {

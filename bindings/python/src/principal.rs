@@ -1,15 +1,21 @@
 //! `portcullis.Principal`: who the caller is, as a verifier proved it.
 
-use portcullis::Principal;
+use portcullis::jwt::{TokenClaims, VerifiedToken};
+use portcullis::{AuthMethod, Principal};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use serde_json::Map;
 
-use crate::convert::{json_to_py, map_to_py, py_repr};
+use crate::convert::{json_to_py, map_to_py, py_repr, token_claims_to_py};
 
 /// Who the caller is. Never holds the secret that proved it.
 #[pyclass(module = "portcullis._portcullis", name = "Principal", frozen)]
 pub struct PyPrincipal {
+    /// Everything but a verified token's claims, which `token_claims` holds instead.
     inner: Principal,
+    /// A verified token's claims as the core read them (no map built for them).
+    token_claims: Option<TokenClaims>,
     /// `claims` as a Python dict, converted on first access.
     claims: PyOnceLock<Py<PyAny>>,
 }
@@ -18,7 +24,35 @@ impl From<Principal> for PyPrincipal {
     fn from(inner: Principal) -> Self {
         PyPrincipal {
             inner,
+            token_claims: None,
             claims: PyOnceLock::new(),
+        }
+    }
+}
+
+impl From<VerifiedToken> for PyPrincipal {
+    fn from(token: VerifiedToken) -> Self {
+        let inner = Principal {
+            subject: token.subject,
+            method: AuthMethod::Jwt,
+            credential_id: token.credential_id,
+            scopes: token.scopes,
+            claims: Map::new(),
+            expires_at: token.expires_at,
+        };
+        PyPrincipal {
+            inner,
+            token_claims: Some(token.claims),
+            claims: PyOnceLock::new(),
+        }
+    }
+}
+
+impl PyPrincipal {
+    fn claims_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.token_claims {
+            Some(claims) => token_claims_to_py(py, claims),
+            None => map_to_py(py, &self.inner.claims),
         }
     }
 }
@@ -54,7 +88,7 @@ impl PyPrincipal {
     fn claims(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let claims = self
             .claims
-            .get_or_try_init(py, || map_to_py(py, &self.inner.claims).map(Bound::unbind))?;
+            .get_or_try_init(py, || self.claims_dict(py).map(Bound::unbind))?;
         Ok(claims.clone_ref(py))
     }
 
@@ -66,7 +100,11 @@ impl PyPrincipal {
 
     /// All fields as a new dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        json_to_py(py, &self.inner.to_json())
+        let dict = json_to_py(py, &self.inner.to_json())?;
+        if self.token_claims.is_some() {
+            dict.set_item(intern!(py, "claims"), self.claims_dict(py)?)?;
+        }
+        Ok(dict)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
