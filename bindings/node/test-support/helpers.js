@@ -3,6 +3,7 @@
 // the vectors' snake_case JSON configs into the binding's camelCase options objects.
 
 const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
 const fs = require('node:fs')
 const path = require('node:path')
 
@@ -142,8 +143,24 @@ function checkOutcome(result, expect, checkOk) {
   }
 }
 
+/**
+ * A new key pair (`crypto.generateKeyPairSync` arguments) as KeyObjects parsed from PEM. Node 20
+ * can deadlock when its collector frees a synchronous key-generation job while a KeyObject
+ * that shares that job's key is being exported or used (the job's destructor waits on the
+ * key's lock, which the export holds): keys parsed afresh share nothing with the job.
+ */
+function keyPair(type, options = {}) {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync(type, {
+    ...options,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  })
+  return { publicKey: crypto.createPublicKey(publicKey), privateKey: crypto.createPrivateKey(privateKey) }
+}
+
 module.exports = {
   portcullis,
+  keyPair,
   loadVectors,
   camelize,
   headersOf,

@@ -8,7 +8,7 @@ const assert = require('node:assert/strict')
 const crypto = require('node:crypto')
 const util = require('node:util')
 
-const { portcullis } = require('../test-support/helpers')
+const { portcullis, keyPair } = require('../test-support/helpers')
 const { JwtKey, JwtKeySet, JwtVerifier, Request, jwtEncode, jwkThumbprint } = portcullis
 
 const NOW = 1767225600
@@ -68,7 +68,7 @@ test.describe('jose signs, portcullis verifies', () => {
         signWith = new Uint8Array(secret)
         keys = [JwtKey.fromSecret(secret, alg, 'k1')]
       } else {
-        const { publicKey, privateKey } = crypto.generateKeyPairSync(...NODE_KEYS[alg])
+        const { publicKey, privateKey } = keyPair(...NODE_KEYS[alg])
         signWith = privateKey
         keys = [
           JwtKey.fromPem(publicKey.export({ type: 'spki', format: 'pem' }), alg, 'k1'),
@@ -118,7 +118,7 @@ test.describe('portcullis signs, jose verifies', () => {
       const pub = crypto.createPublicKey(crypto.createPrivateKey(generated.privatePem()))
       await jose.jwtVerify(token, pub, options)
       // A key made by node:crypto, imported as PEM and as a private JWK.
-      const { publicKey, privateKey } = crypto.generateKeyPairSync(...NODE_KEYS[alg])
+      const { publicKey, privateKey } = keyPair(...NODE_KEYS[alg])
       for (const key of [
         JwtKey.fromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }), alg, 'n1'),
         JwtKey.fromDer(privateKey.export({ type: 'pkcs8', format: 'der' }), alg, 'n1'),
@@ -264,6 +264,40 @@ test('revocation and the cache', async () => {
   verifier.clearCache()
   throwsCode(() => verifier.verifyToken(other, { now: NOW }), 'jwt_key_unknown')
   throwsCode(() => verifier.revoke('t-3', 1.5), 'invalid_argument')
+})
+
+// The payload texts a peer might send: escapes in names and values, numbers JSON writes in
+// several ways, nested objects out of order, space between tokens.
+const PAYLOAD_TEXTS = [
+  `{"sub":"user-1","iss":"https://issuer.test","aud":"api","exp":${NOW + 600},"scope":"a b"}`,
+  `{ "aud":"api", "exp" : ${NOW + 600} , "esc\\u0061ped" : "line\\nbreak \\u00e9 \\ud83d\\ude00", "plain": "café", "sub":"s\\"q" }`,
+  `{"aud":"api","exp":${NOW + 600},"f":1.5,"e":1e3,"m0":-0,"neg":-3,"huge":123456789012345678901234567890,"tiny":1e-400,"max":9223372036854775807}`,
+  `{"exp":${NOW + 600},"z":{"b":1,"a":[1,{"d":2,"c":null}]},"aud":["x","api"],"t":true,"n":null,"scp":["r","w"]}`,
+  `{"aud":"api","exp":${NOW + 600},"u64":18446744073709551615}`,
+]
+
+test('verifyToken gives the native principal, member for member, whatever the payload text', async () => {
+  const secret = crypto.randomBytes(32)
+  const keyset = new JwtKeySet()
+  keyset.insert(JwtKey.fromSecret(secret, 'HS256'))
+  const b64 = (text) => Buffer.from(text).toString('base64url')
+  const keysDeep = (v) =>
+    Array.isArray(v) ? v.map(keysDeep) : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => [k, keysDeep(x)]) : v
+  for (const cacheSize of [0, 4]) {
+    const verifier = new JwtVerifier(keyset, { audiences: ['api'], cacheSize })
+    for (const text of PAYLOAD_TEXTS) {
+      const input = `${b64('{"alg":"HS256"}')}.${b64(text)}`
+      const token = `${input}.${crypto.createHmac('sha256', secret).update(input).digest('base64url')}`
+      const fast = verifier.verifyToken(token, { now: NOW })
+      const viaRequest = verifier.verify(new Request({ method: 'GET', target: '/', headers: [['Authorization', `Bearer ${token}`]], now: NOW }))
+      const viaPool = await verifier.verifyTokenAsync(token, { now: NOW })
+      for (const other of [viaRequest, viaPool]) {
+        assert.deepStrictEqual(fast, other, text)
+        assert.deepStrictEqual(keysDeep(fast), keysDeep(other), text)
+      }
+      assert.deepStrictEqual(Object.keys(fast.claims), Object.keys(fast.claims).sort(), 'claims in name order')
+    }
+  }
 })
 
 test('verifyJws returns the header and raw payload bytes', () => {

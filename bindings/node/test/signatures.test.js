@@ -11,7 +11,7 @@ const util = require('node:util')
 
 const { Webhook, WebhookVerificationError } = require('standardwebhooks')
 
-const { portcullis } = require('../test-support/helpers')
+const { portcullis, keyPair } = require('../test-support/helpers')
 const {
   Request,
   Response,
@@ -313,7 +313,7 @@ test.describe('RFC 9421 HTTP Message Signatures', () => {
   const config = { requireContentDigest: false }
 
   test('Ed25519: portcullis signs, node:crypto verifies the signature over signatureBase', () => {
-    const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519')
+    const { privateKey, publicKey } = keyPair('ed25519')
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' })
     const signer = HttpSigSigner.fromPem('client-1', 'ed25519', pem)
     assert.equal(signer.keyid, 'client-1')
@@ -343,7 +343,7 @@ test.describe('RFC 9421 HTTP Message Signatures', () => {
   })
 
   test('Ed25519: node:crypto signs the signature base, portcullis verifies', () => {
-    const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519')
+    const { privateKey, publicKey } = keyPair('ed25519')
     const params = `("@method" "@target-uri" "@authority");created=${NOW};keyid="node-key";nonce="n-1"`
     const base = httpsigSignatureBase(get(), params)
     const signature = crypto.sign(null, Buffer.from(base), privateKey).toString('base64')

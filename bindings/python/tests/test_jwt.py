@@ -335,6 +335,52 @@ def test_claim_checks_and_challenges() -> None:
     assert err.challenge == 'Bearer realm="orders"'
 
 
+# Payload texts a peer might send: escapes in names and values, numbers JSON writes in several
+# ways, nested objects out of order, space between tokens.
+PAYLOAD_TEXTS = [
+    f'{{"sub":"user-1","iss":"https://issuer.test","aud":"api","exp":{NOW + 600},"scope":"a b"}}',
+    f'{{ "aud":"api", "exp" : {NOW + 600} , "esc\\u0061ped" : "line\\nbreak \\u00e9 \\ud83d\\ude00",'
+    f' "plain": "café", "sub":"s\\"q" }}',
+    f'{{"aud":"api","exp":{NOW + 600},"f":1.5,"e":1e3,"m0":-0,"neg":-3,'
+    f'"huge":123456789012345678901234567890,"tiny":1e-400,"max":9223372036854775807}}',
+    f'{{"exp":{NOW + 600},"z":{{"b":1,"a":[1,{{"d":2,"c":null}}]}},"aud":["x","api"],"t":true,'
+    f'"n":null,"scp":["r","w"]}}',
+    f'{{"aud":"api","exp":{NOW + 600},"u64":18446744073709551615}}',
+]
+
+
+def _ordered(value: Any) -> Any:
+    """`value` with every dict as its list of items, so that key order is compared too."""
+    if isinstance(value, dict):
+        return [(k, _ordered(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("cache_size", [0, 4])
+def test_verify_token_claims_are_the_principal_claims(cache_size: int) -> None:
+    keys = JwtKeySet()
+    keys.insert(JwtKey.from_secret(SECRET, "HS256"))
+    verifier = JwtVerifier(keys, audiences=["api"], cache_size=cache_size)
+
+    def b64(text: str) -> str:
+        return pyjwt.utils.base64url_encode(text.encode()).decode()
+
+    for text in PAYLOAD_TEXTS:
+        signing_input = b64('{"alg":"HS256"}') + "." + b64(text)
+        mac = hmac.new(SECRET, signing_input.encode(), hashlib.sha256).digest()
+        token = f"{signing_input}.{pyjwt.utils.base64url_encode(mac).decode()}"
+        from_token = verifier.verify_token(token, now=NOW)
+        request = Request("GET", "/", [("Authorization", f"Bearer {token}")], now=NOW)
+        from_request = verifier.verify(request)
+        assert from_token.claims == from_request.claims, text
+        assert _ordered(from_token.claims) == _ordered(from_request.claims), text
+        assert list(from_token.claims) == sorted(from_token.claims)
+        assert _ordered(from_token.to_dict()) == _ordered(from_request.to_dict())
+        assert from_token.to_dict()["claims"] == from_token.claims
+
+
 def test_verify_jws_for_non_claims_payloads() -> None:
     key = JwtKey.generate("EdDSA")
     private = serialization.load_pem_private_key(key.private_pem().encode(), password=None)
