@@ -12,32 +12,6 @@ use serde_json::Value;
 
 use crate::errors::Principal;
 
-/// A principal as the JSON text of the `Principal` object's six values, in its order
-/// (`[subject, method, credentialId, scopes, claims, expiresAt]`), from which the JS layer
-/// writes the object literal after one `JSON.parse` (far cheaper than setting every claim
-/// through N-API, and six member names fewer to read and intern than the object's own text),
-/// getting the very object `Principal::from` builds. JSON carries every value the way the
-/// object conversion does (the claims keep the map's key order; an `f64` is written in its
-/// shortest round-trip form, an `i64` exactly) except integers above `i64::MAX`, which that
-/// conversion gives as strings: a principal holding one is returned as the object.
-pub fn compact(principal: portcullis::Principal) -> Either<String, Principal> {
-    if !principal.claims.values().all(exact) {
-        return Either::B(principal.into());
-    }
-    let text = six_values(
-        &principal.subject,
-        principal.method,
-        principal.credential_id.as_deref(),
-        &principal.scopes,
-        &principal.claims,
-        principal.expires_at,
-    );
-    match text {
-        Some(text) => Either::A(text),
-        None => Either::B(principal.into()),
-    }
-}
-
 /// True when JSON carries `value` as the object conversion does: no integer above
 /// `i64::MAX` (which that conversion gives as a string).
 fn exact(value: &Value) -> bool {
@@ -49,9 +23,13 @@ fn exact(value: &Value) -> bool {
     }
 }
 
-/// A verified token as [`compact`] gives a principal: the same six values, the claims
-/// written from the core's [`TokenClaims`](portcullis::jwt::TokenClaims) as read from the
-/// token (no claims map is built), member for member what the principal's map would give.
+/// A verified token's principal as the JSON text of the `Principal` object's six values (see
+/// [`six_values`]), the claims written from the core's
+/// [`TokenClaims`](portcullis::jwt::TokenClaims) as read from the token (no claims map is
+/// built), member for member what the principal's map holds. JSON carries every value the way
+/// the object conversion does (an `f64` in its shortest round-trip form, an `i64` exactly)
+/// except integers above `i64::MAX`, which that conversion gives as strings: a principal
+/// holding one is returned as the object.
 pub fn compact_token_js<'env>(
     env: &'env Env,
     verified: portcullis::jwt::VerifiedToken,
@@ -79,7 +57,7 @@ pub fn compact_token_js<'env>(
     })
 }
 
-/// A verified webhook as [`compact`] gives its principal: the same six values, the claims
+/// A verified webhook's principal as [`compact_token_js`] gives a token's: the six values, the claims
 /// written by the core's [`WebhookClaims`](portcullis::webhook::WebhookClaims) (the principal's
 /// claims map, member for member), without building the `Principal`.
 pub fn compact_webhook_js<'env>(
@@ -101,7 +79,10 @@ pub fn compact_webhook_js<'env>(
     })
 }
 
-/// The JSON text of a principal's six values, in the `Principal` object's order.
+/// The JSON text of a principal's six values, in the `Principal` object's order
+/// (`[subject, method, credentialId, scopes, claims, expiresAt]`), from which the JS layer
+/// writes the object literal after one `JSON.parse`: far cheaper than setting every claim
+/// through N-API, and six member names fewer to read and intern than the object's own text.
 fn six_values(
     subject: &str,
     method: portcullis::AuthMethod,

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use portcullis::jwt::{self as core, HeaderOptions, JwtConfig, KeySource};
 use portcullis::request::unix_now;
 
-use crate::compact::{compact, compact_token_js, with_text};
+use crate::compact::{compact_token_js, with_text};
 use crate::errors::{from_denial, unix_seconds, OrThrow, Principal};
 use crate::jwks::JwksClient;
 use crate::jwt_key::{json_object, JwtKey, JwtKeySet};
@@ -187,17 +187,21 @@ impl JwtVerifier {
     }
 
     /// `verify` for the JS layer (`jwt.js`): the principal as compact JSON text (see
-    /// [`compact`]), or as the object when JSON cannot carry it exactly. Not part of the API.
+    /// [`compact_token_js`]), or as the object when JSON cannot carry it exactly. Not part of
+    /// the API.
     #[napi(skip_typescript, js_name = "_verifyCompact")]
-    pub fn verify_compact(
+    pub fn verify_compact<'env>(
         &self,
-        env: Env,
+        env: &'env Env,
         request: &Request,
         scopes: Option<Vec<String>>,
-    ) -> Result<Either<String, Principal>> {
+    ) -> Result<Either<JsString<'env>, Principal>> {
         let scopes = scopes.unwrap_or_default();
-        let principal = self.inner.verify(&request.inner, &scopes).or_throw(&env)?;
-        Ok(compact(principal))
+        let verified = self
+            .inner
+            .verify_claims(&request.inner, &scopes)
+            .or_throw(env)?;
+        compact_token_js(env, verified)
     }
 
     /// `verify` on the libuv thread pool (what to call with a `JwksClient`: a fetch then never
@@ -242,7 +246,8 @@ impl JwtVerifier {
     /// `verifyToken` for the JS layer (`jwt.js`): the verifier as its `_handle` (a plain
     /// external value is cheaper to reach than `this`), `now` and `scopes` as plain arguments
     /// (no options object to read through N-API), and the principal as JSON text (see
-    /// [`compact`]), or as the object when JSON cannot carry it exactly. Not part of the API.
+    /// [`compact_token_js`]), or as the object when JSON cannot carry it exactly. Not part of
+    /// the API.
     #[napi(skip_typescript, js_name = "_verifyTokenWith")]
     pub fn verify_token_with<'env>(
         env: &'env Env,

@@ -98,7 +98,7 @@ impl WebhookVerifier {
     /// `body` a Buffer or Uint8Array (borrowed for the call, not copied), `now` Unix seconds or
     /// `undefined` (the system clock), and `v0`..`v3` the values (strings, or `undefined` when
     /// absent) of the fields `headerNames()` lists, in its order, each present once. Returns
-    /// the principal as the JSON text of an array (see [`crate::compact::compact`]), or as
+    /// the principal as the JSON text of an array (see [`crate::compact::six_values`]), or as
     /// the object when JSON cannot carry it exactly. Not part of the API.
     #[napi(skip_typescript, js_name = "_verifyPayloadWith")]
     #[allow(clippy::too_many_arguments)]

@@ -132,7 +132,7 @@ impl PyJwtVerifier {
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
         let (verifier, request) = (Arc::clone(&self.inner), request.core());
-        let verify = move || verifier.verify(&request, &scopes);
+        let verify = move || verifier.verify_claims(&request, &scopes);
         let result = if self.short() {
             verify()
         } else {

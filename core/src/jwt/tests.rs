@@ -362,8 +362,15 @@ fn certificate_bound_tokens() {
         .verify(&request(&bound, Some(&cert)), &[] as &[&str])
         .unwrap();
     assert_eq!(p.subject, "u");
-    let code =
-        |t: &str, c: Option<&[u8]>| v.verify(&request(t, c), &[] as &[&str]).unwrap_err().code();
+    let claims_read = v.verify_claims(&request(&bound, Some(&cert)), &[] as &[&str]);
+    assert_eq!(claims_read.unwrap().into_principal(), p);
+    // Both request paths refuse with the same code.
+    let code = |t: &str, c: Option<&[u8]>| {
+        let principal = v.verify(&request(t, c), &[] as &[&str]).unwrap_err();
+        let claims = v.verify_claims(&request(t, c), &[] as &[&str]).unwrap_err();
+        assert!(principal == claims, "{}", principal.error());
+        principal.code()
+    };
     let mismatch = ErrorCode::JwtConfirmationMismatch;
     assert_eq!(code(&bound, None), mismatch);
     assert_eq!(code(&bound, Some(b"another certificate")), mismatch);
@@ -426,6 +433,20 @@ fn verify_token_claims_agrees_with_verify_token() {
                 for _ in 0..2 {
                     let principal = v.verify_token(&token, 1000, scopes);
                     let verified = v.verify_token_claims(&token, 1000, scopes);
+                    let request = Request::new("GET", "/")
+                        .unwrap()
+                        .header("Authorization", format!("Bearer {token}"))
+                        .unwrap()
+                        .at(1000);
+                    let by_request = v.verify(&request, scopes);
+                    assert!(by_request == principal, "{payload}");
+                    let claims_by_request = v.verify_claims(&request, scopes);
+                    let same = match (&claims_by_request, &verified) {
+                        (Ok(a), Ok(b)) => a.clone().into_principal() == b.clone().into_principal(),
+                        (Err(a), Err(b)) => a == b,
+                        _ => false,
+                    };
+                    assert!(same, "{payload}");
                     match (&principal, verified) {
                         (Ok(p), Ok(t)) => {
                             assert_eq!(

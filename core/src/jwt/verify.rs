@@ -191,6 +191,26 @@ impl JwtVerifier {
         request: &Request,
         required_scopes: &[S],
     ) -> Result<Principal, Denial> {
+        self.verify_request(request, required_scopes, ClaimsAs::Map)
+            .map(VerifiedToken::into_principal)
+    }
+
+    /// [`verify`](Self::verify), with the claims as read from the token ([`VerifiedToken`])
+    /// rather than as a map: the same checks, the same errors.
+    pub fn verify_claims<S: AsRef<str>>(
+        &self,
+        request: &Request,
+        required_scopes: &[S],
+    ) -> Result<VerifiedToken, Denial> {
+        self.verify_request(request, required_scopes, ClaimsAs::Text)
+    }
+
+    fn verify_request<S: AsRef<str>>(
+        &self,
+        request: &Request,
+        required_scopes: &[S],
+        claims_as: ClaimsAs,
+    ) -> Result<VerifiedToken, Denial> {
         let auth = request
             .authorization()
             .map_err(|d| self.deny(d.error().clone(), &[] as &[&str]))?;
@@ -212,7 +232,7 @@ impl JwtVerifier {
             }
             Some(a) => a.credentials,
         };
-        let principal = self.verify_token_at(token, request.now(), required_scopes)?;
+        let verified = self.verified(token, request.now(), required_scopes, claims_as)?;
         if self.config.require_certificate_binding {
             let leaf = request.peer_certificates().first().ok_or_else(|| {
                 err(
@@ -221,14 +241,14 @@ impl JwtVerifier {
                 )
             });
             leaf.and_then(|der| {
-                crate::mtls::check_confirmation_map(
-                    &principal.claims,
+                crate::mtls::check_cnf(
+                    verified.claims.get("cnf"),
                     &crate::mtls::certificate_thumbprint(der),
                 )
             })
             .map_err(|e| self.deny(e, required_scopes))?;
         }
-        Ok(principal)
+        Ok(verified)
     }
 
     /// Verifies a token at `now` (Unix seconds) and checks `required_scopes`. With
@@ -241,7 +261,8 @@ impl JwtVerifier {
         required_scopes: &[S],
     ) -> Result<Principal, Denial> {
         self.refuse_bound_tokens(required_scopes)?;
-        self.verify_token_at(token, now, required_scopes)
+        self.verified(token, now, required_scopes, ClaimsAs::Map)
+            .map(VerifiedToken::into_principal)
     }
 
     /// [`verify_token`](Self::verify_token), with the claims as read from the token
@@ -253,17 +274,7 @@ impl JwtVerifier {
         required_scopes: &[S],
     ) -> Result<VerifiedToken, Denial> {
         self.refuse_bound_tokens(required_scopes)?;
-        let verified = if self.cache.is_some() {
-            self.principal(token, now).map(VerifiedToken::from)
-        } else {
-            self.read(token, now, ClaimsAs::Text)
-                .map(|(verified, _)| verified)
-        };
-        let verified = verified.map_err(|e| self.deny(e, required_scopes))?;
-        if !verified.has_scopes(required_scopes) {
-            return Err(self.insufficient_scope(required_scopes));
-        }
-        Ok(verified)
+        self.verified(token, now, required_scopes, ClaimsAs::Text)
     }
 
     fn refuse_bound_tokens<S: AsRef<str>>(&self, required_scopes: &[S]) -> Result<(), Denial> {
@@ -279,29 +290,32 @@ impl JwtVerifier {
         Ok(())
     }
 
-    fn insufficient_scope<S: AsRef<str>>(&self, required_scopes: &[S]) -> Denial {
-        self.deny(
-            err(ErrorCode::ScopeInsufficient, "token lacks a required scope"),
-            required_scopes,
-        )
-    }
-
-    fn verify_token_at<S: AsRef<str>>(
+    /// A verified token that grants `required_scopes`, through the cache when there is one
+    /// (whose entries hold the claims as a map).
+    fn verified<S: AsRef<str>>(
         &self,
         token: &str,
         now: i64,
         required_scopes: &[S],
-    ) -> Result<Principal, Denial> {
-        let principal = self
-            .principal(token, now)
-            .map_err(|e| self.deny(e, required_scopes))?;
-        if !principal.has_scopes(required_scopes) {
-            return Err(self.insufficient_scope(required_scopes));
+        claims_as: ClaimsAs,
+    ) -> Result<VerifiedToken, Denial> {
+        let verified = if self.cache.is_some() {
+            self.principal(token, now).map(VerifiedToken::from)
+        } else {
+            self.read(token, now, claims_as)
+                .map(|(verified, _)| verified)
+        };
+        let verified = verified.map_err(|e| self.deny(e, required_scopes))?;
+        if !verified.has_scopes(required_scopes) {
+            return Err(self.deny(
+                err(ErrorCode::ScopeInsufficient, "token lacks a required scope"),
+                required_scopes,
+            ));
         }
-        Ok(principal)
+        Ok(verified)
     }
 
-    /// The principal of a token, through the cache when there is one.
+    /// The principal of a token through the verified-token cache: a hit, or a read that is kept.
     fn principal(&self, token: &str, now: i64) -> Result<Principal, Error> {
         let id = self.cache.as_ref().map(|_| token_id(token));
         if let (Some(cache), Some(id)) = (&self.cache, &id) {

@@ -1,10 +1,11 @@
 //! RFC 8705 certificate-bound access tokens: the token's `cnf.x5t#S256` must be the thumbprint
 //! of the client certificate the request came with.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use subtle::ConstantTimeEq;
 
 use crate::error::{Error, ErrorCode};
+use crate::jwt::ClaimRef;
 
 fn mismatch(detail: &'static str) -> Error {
     Error::new(ErrorCode::JwtConfirmationMismatch, detail)
@@ -16,20 +17,17 @@ fn mismatch(detail: &'static str) -> Error {
 /// comparison is constant-time.
 pub fn check_confirmation(claims: &Value, thumbprint: &str) -> Result<(), Error> {
     match claims.as_object() {
-        Some(map) => check_confirmation_map(map, thumbprint),
+        Some(map) => check_cnf(map.get("cnf").map(ClaimRef::of), thumbprint),
         None => Err(mismatch("claims are not a JSON object")),
     }
 }
 
-pub(crate) fn check_confirmation_map(
-    claims: &Map<String, Value>,
-    thumbprint: &str,
-) -> Result<(), Error> {
-    let cnf = claims
-        .get("cnf")
-        .ok_or_else(|| mismatch("token has no cnf claim"))?
-        .as_object()
-        .ok_or_else(|| mismatch("cnf is not a JSON object"))?;
+/// [`check_confirmation`] for a token's `cnf` claim (`None` when the token has none).
+pub(crate) fn check_cnf(cnf: Option<ClaimRef<'_>>, thumbprint: &str) -> Result<(), Error> {
+    let cnf = match cnf.ok_or_else(|| mismatch("token has no cnf claim"))? {
+        ClaimRef::Value(Value::Object(cnf)) => cnf,
+        _ => return Err(mismatch("cnf is not a JSON object")),
+    };
     let bound = cnf
         .get("x5t#S256")
         .ok_or_else(|| mismatch("cnf has no x5t#S256"))?

@@ -31,8 +31,8 @@ use crate::encoding::hex_decode;
 use crate::error::{Error, ErrorCode};
 use crate::request::Request;
 
+pub(crate) use binding::check_cnf;
 pub use binding::check_confirmation;
-pub(crate) use binding::check_confirmation_map;
 pub use chain::{load_certificate_files, load_crl_files, pem_encode};
 pub use config::{
     ForwardedConfig, ForwardedFormat, MtlsConfig, MtlsRule, RevocationDepth, RuleMatch,
