@@ -547,6 +547,23 @@ for name, hraw, praw in [
         verify(HS, forge({}, {}, header_raw=hraw or b'{"alg":"HS256","kid":"k1"}',
                          payload_raw=praw or json.dumps(claims()).encode())),
         err("jwt_duplicate_member"))
+# Claims as a peer may write them: the principal's claims are the JSON the payload holds,
+# whatever its spacing, escapes and member order (the runners compare them, and the C runner
+# their canonical text).
+for name, praw in [
+        ("escapes-and-space", b'{ "sub" : "user-1" , "iss":"https://issuer.example", "aud":"api",'
+                              b' "exp":1750000600, "esc\\u0061ped":"line\\nbreak \\u00e9 \\ud83d\\ude00",'
+                              b' "q":"s\\"q\\\\", "caf\xc3\xa9":"\xe2\x82\xac" }'),
+        ("nested-unordered", b'{"sub":"user-1","iss":"https://issuer.example","aud":"api","exp":1750000600,'
+                             b'"ctx":{"b":1,"a":[1,{"d":2,"c":null}]},"roles":["y","x"],"t":true,"n":null}'),
+        ("numbers", b'{"sub":"user-1","iss":"https://issuer.example","aud":["x","api"],"exp":1750000600,'
+                    b'"f":1.5,"neg":-3,"big":9007199254740991,"zero":0}')]:
+    expected = json.loads(praw)
+    add("claims-" + name, "RFC 7519 4: the claims set is the payload's JSON object",
+        verify(HS, forge({}, {}, header_raw=b'{"alg":"HS256","kid":"k1"}', payload_raw=praw)),
+        ok(subject="user-1", claims=expected,
+           claims_canonical=json.dumps(expected, sort_keys=True, separators=(",", ":"),
+                                       ensure_ascii=False)))
 add("size-token-over-16k", "default limit 16 KiB",
     verify(HS, token(payload=claims(pad="x" * 17000))), err("jwt_too_large"))
 add("size-header-over-8k", "header segment limit 8 KiB",

@@ -130,13 +130,13 @@ impl TokenClaims {
     /// Reads the claims set `payload` (errors as [`json::parse_object`] gives them).
     pub(crate) fn read(payload: Vec<u8>) -> Result<Self, Error> {
         let text = String::from_utf8(payload).map_err(|_| json::not_json("claims"))?;
-        let base = text.as_ptr() as usize;
+        let base = Base {
+            base: text.as_ptr() as usize,
+            len: text.len(),
+        };
         let mut de = serde_json::Deserializer::from_str(&text);
         let read = de
-            .deserialize_any(ObjectVisitor {
-                base,
-                len: text.len(),
-            })
+            .deserialize_any(ObjectVisitor(base))
             .and_then(|members| de.end().map(|()| members));
         let mut members = read.map_err(|e| json::read_error(&e, "claims"))?;
         let by_name = |(a, _): &(Text, Member), (b, _): &(Text, Member)| {
@@ -277,10 +277,7 @@ impl Base {
 }
 
 /// The top-level object: its members, in the token's order.
-struct ObjectVisitor {
-    base: usize,
-    len: usize,
-}
+struct ObjectVisitor(Base);
 
 impl<'de> Visitor<'de> for ObjectVisitor {
     type Value = Vec<(Text, Member)>;
@@ -290,10 +287,7 @@ impl<'de> Visitor<'de> for ObjectVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let base = Base {
-            base: self.base,
-            len: self.len,
-        };
+        let base = self.0;
         // A usual claims set fits without growing.
         let mut members = Vec::with_capacity(16);
         while let Some(name) = map.next_key_seed(TextVisitor(base))? {
