@@ -176,12 +176,8 @@ pub fn utf8_in<'a>(
 /// buffer (any usual token) is read with one N-API call and no allocation; a longer one is
 /// read the usual way.
 pub fn with_text<R>(value: JsString, f: impl FnOnce(&str) -> R) -> Result<R> {
-    // Not zeroed: N-API writes the bytes before they are read, and zeroing 8 KiB on every
-    // call costs more than reading a usual token.
-    let mut buf = std::mem::MaybeUninit::<[u8; 8192]>::uninit();
-    // SAFETY: `utf8_in` hands the buffer to N-API, which only writes it, and reads back only
-    // the bytes N-API reports written; `u8` has no invalid bit patterns.
-    let buf = unsafe { &mut *buf.as_mut_ptr() };
+    // 4 KiB holds any usual token; zeroing 8 KiB on every call cost more than reading one.
+    let mut buf = [0u8; 4096];
     let raw = value.value();
     let mut arena = &mut buf[..];
     let bytes = utf8_in(raw.env, raw.value, &mut arena)?;
