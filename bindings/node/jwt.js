@@ -6,13 +6,14 @@
 // JavaScript: the native `_verifyTokenWith` / `_verifyCompact` (hidden, not in the typings)
 // take `now` and `scopes` as plain arguments (and `_verifyTokenWith` the verifier as an
 // external handle, cheaper to pass than `this`) and return the verified principal as the JSON
-// text of its six values (see `principalOf`),
+// text of its six values (see `principal.js`),
 // which `JSON.parse` turns into the `Principal` object far faster than N-API can set the
 // claims one by one. It is the object the native methods return (same fields, same order,
 // same values); any argument the fast path does not expect goes to the native method
 // itself, so errors are unchanged too.
 
 const { JwksClient, JwtKey, JwtKeySet, JwtVerifier, jwtEncode } = require('./index.js')
+const { principalOf } = require('./principal.js')
 
 const nativeVerifyToken = JwtVerifier.prototype.verifyToken
 const nativeVerify = JwtVerifier.prototype.verify
@@ -34,15 +35,6 @@ function handleOf(verifier) {
   if (Object.isExtensible(verifier)) Object.defineProperty(verifier, HANDLE, { value: h })
   else sealedHandles.set(verifier, h)
   return h
-}
-
-/** The `Principal` from what a compact native call returned (its JSON text, or the object). */
-function principalOf(result) {
-  if (typeof result !== 'string') return result
-  // The JSON text of [subject, method, credentialId, scopes, claims, expiresAt]: an object
-  // literal in JS is cheaper than JSON.parse making the outer object (same fields, same order).
-  const p = JSON.parse(result)
-  return { subject: p[0], method: p[1], credentialId: p[2], scopes: p[3], claims: p[4], expiresAt: p[5] }
 }
 
 /** True for `undefined` or an array of strings (what the fast path passes on). */

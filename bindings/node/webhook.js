@@ -13,6 +13,7 @@
 // native methods return (see jwt.js). Fields the scheme does not read are never converted.
 
 const { WebhookVerifier } = require('./index.js')
+const { principalOf } = require('./principal.js')
 
 const nativeHandle = WebhookVerifier.prototype._handle
 const nativeHeaderNames = WebhookVerifier.prototype.headerNames
@@ -181,14 +182,6 @@ function collect(names, headers, slots) {
     return true
   })
   return once
-}
-
-/** The `Principal` from what the native returned: the JSON text of its six values in order
- * (`[subject, method, credentialId, scopes, claims, expiresAt]`), or the object itself. */
-function principalOf(result) {
-  if (typeof result !== 'string') return result
-  const p = JSON.parse(result)
-  return { subject: p[0], method: p[1], credentialId: p[2], scopes: p[3], claims: p[4], expiresAt: p[5] }
 }
 
 Object.defineProperty(WebhookVerifier.prototype, 'verifyPayload', {

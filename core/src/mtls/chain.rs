@@ -190,7 +190,6 @@ impl Trust {
     }
 }
 
-/// True when the certificate's extended key usage extension is present and lists clientAuth.
 /// Each webpki failure to its own code; the detail names webpki's error.
 #[allow(deprecated)] // the unit variants may still be produced
 pub(crate) fn map_webpki(e: webpki::Error) -> Error {

@@ -43,7 +43,7 @@ impl<'a> HeaderSource<'a> {
         };
         let mut found = None;
         for (field, value) in pairs.iter() {
-            if field.len() != name.len() || !field.eq_ignore_ascii_case(name) {
+            if !field.eq_ignore_ascii_case(name) {
                 continue;
             }
             if found.is_some() {

@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Map;
+use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 
 use crate::decision::{AuthMethod, Denial, Principal};
@@ -143,16 +143,12 @@ impl VerifiedWebhook<'_, '_> {
 
     /// The principal: subject `sender`, method `hmac`, credential id, no scopes, the claims.
     pub fn principal(&self) -> Principal {
-        let c = &self.claims;
-        let mut claims = Map::new();
-        claims.insert("scheme".into(), c.scheme.into());
-        claims.insert("signature_version".into(), c.signature_version.into());
-        if let Some(id) = c.message_id {
-            claims.insert("message_id".into(), id.into());
-        }
-        if let Some(ts) = c.timestamp {
-            claims.insert("timestamp".into(), ts.into());
-        }
+        // The claims map is what `WebhookClaims` serialises to: one description of the claims.
+        let claims = match serde_json::to_value(self.claims) {
+            Ok(Value::Object(claims)) => claims,
+            // A struct of strings and integers always serialises to an object.
+            _ => Map::new(),
+        };
         Principal {
             subject: self.sender.to_owned(),
             method: self.method(),
