@@ -131,6 +131,14 @@ error_codes! {
     CredentialsAmbiguous = 103, "credentials_ambiguous", Request, 400, "More than one credential was presented.";
     /// The credential is valid but lacks a scope the route requires.
     ScopeInsufficient = 104, "scope_insufficient", Request, 403, "Insufficient scope.";
+    /// No route of the gate matches the request's method and path (a gate denies what it was
+    /// not told to allow).
+    RouteUnmatched = 105, "route_unmatched", Request, 403, "Access denied.";
+    /// A rate limit of the route or of the principal is exhausted; retry after `Retry-After`.
+    RateLimited = 106, "rate_limited", Request, 429, "Too many requests.";
+    /// Too many failed attempts from this address or on this account; retry after
+    /// `Retry-After`.
+    LockedOut = 107, "locked_out", Request, 429, "Too many failed attempts. Try again later.";
     /// The API key does not have the `<prefix>_<random><checksum>` shape.
     ApiKeyMalformed = 200, "apikey_malformed", ApiKey, 401, "Invalid API key.";
     /// The API key's checksum is wrong: a typo or a made-up key.

@@ -54,6 +54,14 @@ pub const PORTCULLIS_RESULT_HEADER_MALFORMED: portcullis_result = 102;
 pub const PORTCULLIS_RESULT_CREDENTIALS_AMBIGUOUS: portcullis_result = 103;
 /// The credential is valid but lacks a scope the route requires.
 pub const PORTCULLIS_RESULT_SCOPE_INSUFFICIENT: portcullis_result = 104;
+/// No route of the gate matches the request's method and path (a gate denies what it was
+/// not told to allow).
+pub const PORTCULLIS_RESULT_ROUTE_UNMATCHED: portcullis_result = 105;
+/// A rate limit of the route or of the principal is exhausted; retry after `Retry-After`.
+pub const PORTCULLIS_RESULT_RATE_LIMITED: portcullis_result = 106;
+/// Too many failed attempts from this address or on this account; retry after
+/// `Retry-After`.
+pub const PORTCULLIS_RESULT_LOCKED_OUT: portcullis_result = 107;
 /// The API key does not have the `<prefix>_<random><checksum>` shape.
 pub const PORTCULLIS_RESULT_APIKEY_MALFORMED: portcullis_result = 200;
 /// The API key's checksum is wrong: a typo or a made-up key.
@@ -305,6 +313,9 @@ mod tests {
                 PORTCULLIS_RESULT_SCOPE_INSUFFICIENT,
                 ErrorCode::ScopeInsufficient,
             ),
+            (PORTCULLIS_RESULT_ROUTE_UNMATCHED, ErrorCode::RouteUnmatched),
+            (PORTCULLIS_RESULT_RATE_LIMITED, ErrorCode::RateLimited),
+            (PORTCULLIS_RESULT_LOCKED_OUT, ErrorCode::LockedOut),
             (
                 PORTCULLIS_RESULT_APIKEY_MALFORMED,
                 ErrorCode::ApiKeyMalformed,
