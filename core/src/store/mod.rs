@@ -1,8 +1,13 @@
 //! State shared between requests and, with a shared backend, between instances of a service:
-//! replay nonces and message ids, revoked token ids; counters as methods need them.
+//! replay nonces and message ids, revoked token ids, rate-limit buckets and failure counters
+//! ([`LimitStore`]).
 //!
 //! Every backend fails closed: when it cannot answer, the caller refuses the request with
 //! `store_unavailable` instead of letting it through.
+
+mod limits;
+
+pub use limits::{BucketState, FailureState, LimitStore, MAX_BUCKET_UNITS};
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -39,10 +44,15 @@ pub trait RevocationStore: Send + Sync + Debug {
 
 /// The in-process store: bounded, entries expire with their window. Keys are kept as SHA-256
 /// digests, so an entry costs the same whatever the client sent.
+///
+/// Replay and revocation entries, rate-limit buckets and failure counters are three maps, each
+/// holding at most `max_entries`, so a flood of one kind cannot crowd out another.
 #[derive(Debug)]
 pub struct MemoryStore {
     max_entries: usize,
     entries: Mutex<HashMap<[u8; 32], i64>>,
+    buckets: Mutex<limits::Table<limits::Bucket>>,
+    failures: Mutex<limits::Table<limits::Failures>>,
 }
 
 /// Entries a [`MemoryStore`] holds by default.
@@ -55,17 +65,19 @@ impl Default for MemoryStore {
 }
 
 impl MemoryStore {
-    /// A store that holds at most `max_entries` live entries; when it is full of unexpired
-    /// entries, new ones are refused with `store_unavailable` (fail closed) rather than evicting
-    /// entries that still guard against a replay.
+    /// A store that holds at most `max_entries` live entries of each kind; when it is full of
+    /// unexpired entries, new ones are refused with `store_unavailable` (fail closed) rather
+    /// than evicting entries that still guard against a replay or count toward a limit.
     pub fn new(max_entries: usize) -> Self {
         MemoryStore {
             max_entries: max_entries.max(1),
             entries: Mutex::new(HashMap::new()),
+            buckets: Mutex::default(),
+            failures: Mutex::default(),
         }
     }
 
-    /// Live and expired entries currently held.
+    /// Live and expired replay and revocation entries currently held.
     pub fn len(&self) -> usize {
         self.entries
             .lock()
@@ -73,9 +85,24 @@ impl MemoryStore {
             .len()
     }
 
-    /// True when nothing is held.
+    /// True when no replay or revocation entry is held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Rate-limit buckets and failure counters currently held, idle ones included.
+    pub fn limit_entries(&self) -> (usize, usize) {
+        let buckets = self
+            .buckets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        let failures = self
+            .failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        (buckets, failures)
     }
 }
 
