@@ -95,7 +95,7 @@ pub(crate) fn from_json_object<T: DeserializeOwned>(json: &str, what: &str) -> R
 /// serde quotes the offending value in its messages (`invalid type: string "...", expected a
 /// sequence`); in a configuration that value may be a secret, so every double-quoted run is
 /// replaced. Field names, which serde writes between backticks, stay.
-fn redact_quoted(message: &str) -> String {
+pub(crate) fn redact_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut parts = message.split('"');
     if let Some(first) = parts.next() {
