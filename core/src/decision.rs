@@ -19,6 +19,7 @@ pub enum AuthMethod {
     /// A JWT bearer token.
     Jwt = 3,
     /// An OAuth 2.0 access token.
+    #[serde(rename = "oauth2")]
     OAuth2 = 4,
     /// A TLS client certificate.
     Mtls = 5,
@@ -95,6 +96,14 @@ impl Challenge {
     /// The scheme (`Basic`, `Bearer`, ...).
     pub fn scheme(&self) -> &str {
         self.scheme
+    }
+
+    /// The value of the auth-param `name` (e.g. `realm`), if set.
+    pub fn param_value(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The header value, e.g. `Basic realm="api", charset="UTF-8"`.

@@ -32,7 +32,7 @@ const NO_SCOPES: &[&str] = &[];
 pub const MIN_PEPPER_LEN: usize = 32;
 
 /// How a keyring reads keys and what it accepts. The same JSON schema in every language.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ApiKeyConfig {
     /// The key prefix (`[a-z][a-z0-9]{0,15}`), e.g. `pc` for `pc_live_...`.
@@ -509,9 +509,14 @@ impl ApiKeyRing {
         })
     }
 
+    /// The challenge for a request that carries no key (RFC 6750, no error).
+    pub fn challenge(&self) -> Challenge {
+        Challenge::new("Bearer").param("realm", self.config.realm.clone())
+    }
+
     /// A denial with the RFC 6750 challenge for `error`.
     fn deny<S: AsRef<str>>(&self, error: Error, required_scopes: &[S]) -> Denial {
-        let mut challenge = Challenge::new("Bearer").param("realm", self.config.realm.clone());
+        let mut challenge = self.challenge();
         match error.code() {
             ErrorCode::CredentialsMissing => {}
             ErrorCode::ScopeInsufficient => {

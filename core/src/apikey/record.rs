@@ -11,13 +11,14 @@ use crate::secret::SecretString;
 
 /// What a service stores for one API key. Serialised as JSON with exactly these fields; unknown
 /// fields are refused so a record written by a newer, stricter version is never half-read.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyRecord {
     /// Public identifier of the key (`ak_...`): safe to log and show.
     pub key_id: String,
     /// `HMAC-SHA256(pepper, key)`, hex in JSON. The lookup index of the key.
     #[serde(with = "hex_digest")]
+    #[schemars(with = "String")]
     pub digest: [u8; 32],
     /// The prefix the key carries.
     pub prefix: String,

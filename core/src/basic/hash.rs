@@ -13,7 +13,7 @@ use crate::encoding::random_base62;
 use crate::error::{Error, ErrorCode};
 
 /// Argon2id cost parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Argon2Params {
     /// Memory in KiB.

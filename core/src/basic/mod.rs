@@ -104,7 +104,7 @@ pub fn parse_credentials(token68: &str) -> Result<BasicCredentials, Error> {
 }
 
 /// The Basic verifier's configuration. The same JSON schema in every language.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BasicConfig {
     /// The realm named in the challenge.

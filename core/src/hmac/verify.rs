@@ -25,7 +25,7 @@ pub const MAX_SECRETS_PER_KEY: usize = 16;
 const REPLAY_NAMESPACE: &str = "pcs1-hmac";
 
 /// How an [`HmacVerifier`] checks signatures. The same JSON schema in every language.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HmacConfig {
     /// The realm named in the `WWW-Authenticate` challenge.
@@ -69,7 +69,7 @@ impl HmacConfig {
 }
 
 /// One key in an [`HmacConfig`]. Its secrets are wiped on drop and never printed.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HmacKeyConfig {
     /// The key id clients send as `keyid`.
@@ -407,6 +407,17 @@ impl HmacVerifier {
             claims,
             expires_at: None,
         })
+    }
+
+    /// The challenge for a request that carries no signature.
+    pub fn challenge(&self) -> Challenge {
+        self.deny(
+            Error::new(ErrorCode::SignatureMissing, "no signature"),
+            None,
+        )
+        .challenge()
+        .cloned()
+        .unwrap_or_else(|| Challenge::new(Algorithm::HmacSha256.scheme()))
     }
 
     /// A denial with the PCS1 challenge: `<scheme> realm="...", headers="..."`, plus `error` and

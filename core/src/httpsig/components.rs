@@ -19,7 +19,9 @@ fn missing(detail: String) -> Error {
 }
 
 /// The structured type of a header field, for the `sf` and `key` parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SfType {
     /// An sf-item.

@@ -24,7 +24,7 @@ pub const MAX_LEEWAY: i64 = 300;
 
 /// What a verifier accepts. The same JSON schema in every language; missing fields take their
 /// defaults, unknown fields are refused.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpSigConfig {
     /// Verify only the signature with this label; `None` accepts the first label (in

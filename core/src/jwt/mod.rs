@@ -52,7 +52,7 @@ pub const MAX_CANDIDATE_KEYS: usize = 8;
 pub const MAX_CACHE_SIZE: usize = 1_000_000;
 
 /// A JWS signature algorithm (RFC 7518 section 3, RFC 8037). `none` is not one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Algorithm {
     /// HMAC with SHA-256.
     #[serde(rename = "HS256")]
@@ -189,7 +189,7 @@ impl std::fmt::Display for Algorithm {
 
 /// What a [`JwtVerifier`] accepts. The same JSON schema in every language; missing fields take
 /// their defaults.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct JwtConfig {
     /// Accepted `iss` values (exact, case-sensitive). Empty: `iss` is not checked.

@@ -505,9 +505,14 @@ impl JwtVerifier {
         Ok(matching)
     }
 
+    /// The challenge for a request that carries no token (RFC 6750, no error).
+    pub fn challenge(&self) -> Challenge {
+        Challenge::new("Bearer").param("realm", self.config.realm.clone())
+    }
+
     /// A denial with the RFC 6750 challenge.
     fn deny<S: AsRef<str>>(&self, error: Error, required_scopes: &[S]) -> Denial {
-        let mut challenge = Challenge::new("Bearer").param("realm", self.config.realm.clone());
+        let mut challenge = self.challenge();
         match error.code() {
             ErrorCode::CredentialsMissing => {}
             ErrorCode::ScopeInsufficient => {

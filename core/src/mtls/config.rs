@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 
 /// Which certificates of the chain are checked against the CRLs.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RevocationDepth {
     /// Only the client's (leaf) certificate.
@@ -16,7 +18,9 @@ pub enum RevocationDepth {
 }
 
 /// What to do when CRLs are configured but none covers a certificate that must be checked.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum UnknownStatus {
     /// Refuse (`mtls_revocation_unknown`): the default, fail closed.
@@ -27,7 +31,7 @@ pub enum UnknownStatus {
 }
 
 /// A source of the principal's subject, tried in the order of `subject_from`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SubjectSource {
     /// The SPIFFE ID (URI SAN `spiffe://...`).
@@ -45,7 +49,7 @@ pub enum SubjectSource {
 }
 
 /// What a mapping rule matches; exactly one field must be set.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct RuleMatch {
     /// The SPIFFE ID, exactly.
@@ -90,7 +94,7 @@ impl RuleMatch {
 }
 
 /// An explicit mapping: a certificate that matches gets this subject and these scopes.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct MtlsRule {
     /// What the certificate must carry.
@@ -104,7 +108,9 @@ pub struct MtlsRule {
 }
 
 /// How a forwarded client certificate header is written.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ForwardedFormat {
     /// Envoy's `x-forwarded-client-cert` (`Cert="..."`/`Chain="..."` of the last element).
@@ -115,7 +121,7 @@ pub enum ForwardedFormat {
 }
 
 /// A TLS-terminating proxy in front of the service that forwards the client certificate.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ForwardedConfig {
     /// The header's name (default `x-forwarded-client-cert`).
@@ -139,7 +145,7 @@ impl Default for ForwardedConfig {
 
 /// What an [`MtlsVerifier`](super::MtlsVerifier) accepts. The same JSON schema in every language;
 /// missing fields take their defaults. Holds only public material (certificates, CRLs).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct MtlsConfig {
     /// Trusted root CAs, PEM (several certificates per string allowed). Required.

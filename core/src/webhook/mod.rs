@@ -29,7 +29,9 @@ use secret::Secret;
 pub use signer::WebhookSigner;
 
 /// The webhook schemes portcullis speaks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum WebhookScheme {
     /// Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`.
@@ -56,7 +58,7 @@ impl WebhookScheme {
 }
 
 /// A webhook verifier's configuration. The same JSON schema in every language.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct WebhookConfig {
     /// Which provider's scheme.

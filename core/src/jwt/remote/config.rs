@@ -20,7 +20,7 @@ pub const MAX_JWKS_BYTES: usize = 4 * 1024 * 1024;
 
 /// Where and how a [`JwksClient`] fetches keys. The same JSON schema in every language;
 /// missing fields take their defaults. Exactly one of `url` and `issuer` is set.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct JwksConfig {
     /// The JWKS URL: `https://`, or `http://` to localhost / a loopback address only.

@@ -18,7 +18,9 @@ use crate::error::{Error, ErrorCode};
 use crate::jwt::json;
 
 /// Which well-known document names the `jwks_uri`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Discovery {
     /// OpenID Connect Discovery 1.0: `/.well-known/openid-configuration`.
     #[default]
