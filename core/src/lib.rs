@@ -26,9 +26,11 @@
 
 pub mod apikey;
 pub mod basic;
+pub mod config;
 pub mod decision;
 pub mod digest;
 pub mod error;
+pub mod gate;
 pub mod hmac;
 pub mod httpsig;
 pub mod jwt;
@@ -37,6 +39,7 @@ pub mod mtls;
 pub mod request;
 pub mod secret;
 pub mod store;
+pub mod verifier;
 pub mod webhook;
 
 mod encoding;

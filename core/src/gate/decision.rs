@@ -1,0 +1,161 @@
+//! What the gate answers: allow with a principal, or deny with a status, challenges, headers
+//! and an RFC 9457 problem body.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::decision::{Challenge, Denial, Principal};
+use crate::error::ErrorCode;
+
+/// The gate's answer to one request.
+#[derive(Clone, Debug)]
+pub struct GateDecision {
+    pub(crate) route: Option<Arc<str>>,
+    pub(crate) params: Vec<(Arc<str>, String)>,
+    pub(crate) credential: Option<Arc<str>>,
+    pub(crate) satisfied: Vec<Arc<str>>,
+    pub(crate) principal: Option<Principal>,
+    pub(crate) denial: Option<Denial>,
+    pub(crate) challenges: Vec<Challenge>,
+    pub(crate) headers: Vec<(&'static str, String)>,
+}
+
+impl GateDecision {
+    pub(crate) fn deny(denial: Denial) -> Self {
+        GateDecision {
+            route: None,
+            params: Vec::new(),
+            credential: None,
+            satisfied: Vec::new(),
+            principal: None,
+            denial: Some(denial),
+            challenges: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// True when the request may proceed.
+    pub fn allowed(&self) -> bool {
+        self.denial.is_none()
+    }
+
+    /// The HTTP status to answer a denied request with (400, 401, 403, 429, 503, ...); 200
+    /// when allowed.
+    pub fn status(&self) -> u16 {
+        self.denial.as_ref().map_or(200, Denial::http_status)
+    }
+
+    /// The name of the route that matched, if one did.
+    pub fn route(&self) -> Option<&str> {
+        self.route.as_deref()
+    }
+
+    /// The path parameters the route captured (`{id}`), in pattern order, still
+    /// percent-encoded as in the normalized path.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.params.iter().map(|(k, v)| (&**k, v.as_str()))
+    }
+
+    /// The credential (by its configuration name) whose principal the decision reports; None
+    /// when denied or anonymous.
+    pub fn credential(&self) -> Option<&str> {
+        self.credential.as_deref()
+    }
+
+    /// Every credential that was satisfied (more than one under `all_of`).
+    pub fn satisfied(&self) -> impl Iterator<Item = &str> {
+        self.satisfied.iter().map(|s| &**s)
+    }
+
+    /// Who is calling; None when denied, or allowed anonymously.
+    pub fn principal(&self) -> Option<&Principal> {
+        self.principal.as_ref()
+    }
+
+    /// Takes the principal out.
+    pub fn into_principal(self) -> Option<Principal> {
+        self.principal
+    }
+
+    /// True when allowed without a principal (`optional` with no credential, `anonymous`).
+    pub fn anonymous(&self) -> bool {
+        self.allowed() && self.principal.is_none()
+    }
+
+    /// Why the request was refused.
+    pub fn denial(&self) -> Option<&Denial> {
+        self.denial.as_ref()
+    }
+
+    /// The refusal's code.
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.denial.as_ref().map(Denial::code)
+    }
+
+    /// The `WWW-Authenticate` challenges to send, one header field each.
+    pub fn challenges(&self) -> &[Challenge] {
+        &self.challenges
+    }
+
+    /// Every header the response should carry: `WWW-Authenticate` (one per challenge),
+    /// `Retry-After`, `RateLimit-Policy`, `RateLimit`, and `Content-Type` for the problem body
+    /// of a denial. Names as written here; a header may repeat.
+    pub fn headers(&self) -> &[(&'static str, String)] {
+        &self.headers
+    }
+
+    /// Seconds the client should wait, for a throttled or locked-out request.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.headers
+            .iter()
+            .find(|(n, _)| *n == "Retry-After")
+            .and_then(|(_, v)| v.parse().ok())
+    }
+
+    /// The RFC 9457 `application/problem+json` body of a denial: `type`, `title`, `status` and
+    /// `code`, nothing a client could use against the server (no detail, no user name).
+    pub fn problem_json(&self) -> Option<String> {
+        let denial = self.denial.as_ref()?;
+        Some(problem_json(denial.code()))
+    }
+}
+
+/// The problem document for `code`.
+pub fn problem_json(code: ErrorCode) -> String {
+    #[derive(Serialize)]
+    struct Problem<'a> {
+        #[serde(rename = "type")]
+        kind: String,
+        title: &'a str,
+        status: u16,
+        code: &'a str,
+    }
+    let problem = Problem {
+        kind: format!("urn:portcullis:error:{}", code.name()),
+        title: code.public_message(),
+        status: code.http_status(),
+        code: code.name(),
+    };
+    serde_json::to_string(&problem).unwrap_or_default()
+}
+
+/// The challenges of a denial: the denial's own first, then the route's other methods' ones
+/// (for a 401 only: a client that lacks a credential may present any of them), without two of
+/// the same scheme and realm.
+pub(crate) fn merge_challenges(denial: &Denial, route: &[Challenge]) -> Vec<Challenge> {
+    let mut out: Vec<Challenge> = denial.challenge().cloned().into_iter().collect();
+    if denial.http_status() != 401 {
+        return out;
+    }
+    for c in route {
+        let same = |o: &Challenge| {
+            o.scheme().eq_ignore_ascii_case(c.scheme())
+                && o.param_value("realm") == c.param_value("realm")
+        };
+        if !out.iter().any(same) {
+            out.push(c.clone());
+        }
+    }
+    out
+}
