@@ -121,6 +121,57 @@ impl GateDecision {
     }
 }
 
+impl GateDecision {
+    /// The whole decision as one JSON object, the form bindings hand to JavaScript and the
+    /// CLI prints: `allowed`, `status`, `route`, `params` (object), `credential`, `satisfied`,
+    /// `anonymous`, `principal` (the principal's JSON or null), `code`, `message`,
+    /// `challenges`, `headers` (`[[name, value], ...]`), `retry_after`, `problem` (the problem
+    /// body's JSON text, or null).
+    pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct View<'a> {
+            allowed: bool,
+            status: u16,
+            route: Option<&'a str>,
+            params: serde_json::Map<String, serde_json::Value>,
+            credential: Option<&'a str>,
+            satisfied: Vec<&'a str>,
+            anonymous: bool,
+            principal: Option<&'a Principal>,
+            code: Option<&'static str>,
+            message: Option<&'static str>,
+            challenges: Vec<String>,
+            headers: &'a [(&'static str, String)],
+            retry_after: Option<u64>,
+            problem: Option<String>,
+        }
+        let view = View {
+            allowed: self.allowed(),
+            status: self.status(),
+            route: self.route(),
+            params: self
+                .params()
+                .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v.to_owned())))
+                .collect(),
+            credential: self.credential(),
+            satisfied: self.satisfied().collect(),
+            anonymous: self.anonymous(),
+            principal: self.principal.as_ref(),
+            code: self.code().map(ErrorCode::name),
+            message: self.denial.as_ref().map(Denial::message),
+            challenges: self
+                .challenges
+                .iter()
+                .map(Challenge::header_value)
+                .collect(),
+            headers: &self.headers,
+            retry_after: self.retry_after(),
+            problem: self.problem_json(),
+        };
+        serde_json::to_string(&view).unwrap_or_default()
+    }
+}
+
 /// The problem document for `code`.
 pub fn problem_json(code: ErrorCode) -> String {
     #[derive(Serialize)]

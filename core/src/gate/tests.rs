@@ -97,6 +97,10 @@ fn the_winning_method_and_its_principal() {
     assert_eq!(d.params().collect::<Vec<_>>(), [("id", "7")]);
     assert_eq!(d.status(), 200);
     assert!(d.problem_json().is_none());
+    let json: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
+    assert_eq!(json["principal"]["subject"], "alice");
+    assert_eq!(json["params"]["id"], "7");
+    assert_eq!(json["code"], serde_json::Value::Null);
 }
 
 #[test]

@@ -62,6 +62,7 @@ pub const SCHEME_PREFIX: &str = "PCS1-HMAC-";
 
 /// A PCS1 MAC algorithm. Each key is bound to one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "Pcs1Algorithm")]
 pub enum Algorithm {
     /// HMAC-SHA256 (RFC 2104, FIPS 180-4): scheme `PCS1-HMAC-SHA256`, 32-byte MAC.
     #[serde(rename = "hmac-sha256")]

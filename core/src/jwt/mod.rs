@@ -53,6 +53,7 @@ pub const MAX_CACHE_SIZE: usize = 1_000_000;
 
 /// A JWS signature algorithm (RFC 7518 section 3, RFC 8037). `none` is not one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "JwsAlgorithm")]
 pub enum Algorithm {
     /// HMAC with SHA-256.
     #[serde(rename = "HS256")]
