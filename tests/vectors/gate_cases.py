@@ -330,9 +330,13 @@ def methods_cases(g):
             body=body)], ["signature_expired"])
     case("webhook-standard-missing-signature", [r("POST", "/hooks/standard", body=body)],
          ["signature_missing"])
-    case("webhook-without-body-400", [r("POST", "/hooks/standard")], ["signature_body_missing"])
-    case("webhook-without-body-outranks-missing-bearer", [r("GET", "/hooks/any")],
+    case("webhook-without-signature-401", [r("POST", "/hooks/standard")], ["signature_missing"])
+    case("webhook-signed-without-body-400",
+         [r("POST", "/hooks/standard", [("webhook-id", "msg_1"), ("webhook-timestamp", str(g.NOW)),
+                                        ("webhook-signature", "v1,AAAA")])],
          ["signature_body_missing"])
+    case("webhook-missing-and-bearer-missing-401", [r("GET", "/hooks/any")],
+         ["signature_missing"])
     case("webhook-or-token-token-wins", [r("GET", "/hooks/any", [bearer(t())])], ["allow"])
     stripe_mac = hmac.new(g.SECRETS["stripe"].encode(), f"{g.NOW}.{body}".encode(),
                           hashlib.sha256).hexdigest()

@@ -447,7 +447,14 @@ class Webhook:
         if ts - now > self.tolerance:
             raise Unmodelled("future timestamp")
 
+    SIGNATURE_HEADERS = {"standard": ["webhook-signature"], "stripe": ["stripe-signature"],
+                         "github": ["x-hub-signature-256", "x-hub-signature"],
+                         "slack": ["x-slack-signature"]}
+
     def verify(self, req, scopes, store):
+        # Not a delivery at all before a delivery without its body.
+        if all(single(req, h) is None for h in self.SIGNATURE_HEADERS[self.scheme]):
+            raise Fail("signature_missing")
         body = body_of(req)
         if body is None:
             raise Fail("signature_body_missing")

@@ -367,7 +367,14 @@ class Gate:
                     self.store.clear(ns, account)
         principal = passed.winner[1] if passed.winner else None
         if route["scopes"] and not (principal and principal.has(route["scopes"])):
-            return self.deny(route, "scope_insufficient", None, taken, None)
+            # A bearer winner is told which scope it lacks (RFC 6750 3.1).
+            challenge = None
+            if passed.winner:
+                bare = self.creds[passed.winner[0]].challenge()
+                if bare is not None and bare.scheme.lower() == "bearer":
+                    challenge = bare.add("error", "insufficient_scope").add(
+                        "scope", " ".join(route["scopes"]))
+            return self.deny(route, "scope_insufficient", challenge, taken, None)
         if principal:
             key = (passed.winner[0], principal.subject)
             for name, lim in route["after"]:
