@@ -251,6 +251,28 @@ impl Serialize for PrincipalValues<'_> {
     }
 }
 
+/// A decision's identity as [`PrincipalValues`] writes a principal: a verified JWT's claims are
+/// written from the token's text ([`TokenClaims`](portcullis::jwt::TokenClaims)), as the JWT
+/// fast path does, so no claims map is built.
+struct IdentityValues<'a>(&'a portcullis::verifier::Identity);
+
+impl Serialize for IdentityValues<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.0.token() {
+            Some(t) => (
+                &t.subject,
+                portcullis::AuthMethod::Jwt.name(),
+                &t.credential_id,
+                &t.scopes,
+                &t.claims,
+                t.expires_at,
+            )
+                .serialize(s),
+            None => PrincipalValues(self.0.principal()).serialize(s),
+        }
+    }
+}
+
 /// A decision as the JSON array of the `GateDecision` object's values, in its order.
 struct DecisionValues<'a>(&'a CoreDecision);
 
@@ -282,7 +304,7 @@ impl Serialize for DecisionValues<'_> {
         seq.serialize_element(&Params(d))?;
         seq.serialize_element(&d.credential())?;
         seq.serialize_element(&Satisfied(d))?;
-        seq.serialize_element(&d.principal().map(PrincipalValues))?;
+        seq.serialize_element(&d.identity().map(IdentityValues))?;
         seq.serialize_element(&d.anonymous())?;
         seq.serialize_element(&d.code().map(|c| c.name()))?;
         seq.serialize_element(&d.denial().map(|x| x.message()))?;
@@ -308,13 +330,26 @@ pub(crate) fn carried(principal: Option<&portcullis::Principal>) -> bool {
     principal.is_none_or(|p| p.claims.values().all(exact))
 }
 
+/// [`carried`] for a decision's identity, reading a token's claims where they are.
+fn identity_carried(identity: Option<&portcullis::verifier::Identity>) -> bool {
+    use portcullis::jwt::ClaimRef;
+    match identity.and_then(|i| i.token()) {
+        Some(t) => t.claims.iter().all(|(_, value)| match value {
+            ClaimRef::UInt(_) => false,
+            ClaimRef::Value(v) => exact(v),
+            _ => true,
+        }),
+        None => carried(identity.map(|i| i.principal())),
+    }
+}
+
 /// A decision as the JSON text of its values for `gate.js` (see the module's comment), or as
 /// the object when JSON cannot carry the principal's claims exactly.
 fn decision_js<'env>(
     env: &'env Env,
     decision: CoreDecision,
 ) -> Result<Either<JsString<'env>, GateDecision>> {
-    let text = carried(decision.principal())
+    let text = identity_carried(decision.identity())
         .then(|| json_text(&DecisionValues(&decision)))
         .flatten();
     Ok(match text {
@@ -527,7 +562,7 @@ impl Task for CheckTask {
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
         let decision =
             output.ok_or_else(|| Error::new(Status::GenericFailure, "check task ran twice"))?;
-        let text = (self.json && carried(decision.principal()))
+        let text = (self.json && identity_carried(decision.identity()))
             .then(|| json_text(&DecisionValues(&decision)))
             .flatten();
         Ok(match text {

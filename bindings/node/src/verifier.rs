@@ -83,7 +83,8 @@ fn load_context(options: Option<Unknown>) -> Result<LoadContext> {
 impl Verifier {
     fn load(env: &Env, text: &str, format: Format, options: Option<Unknown>) -> Result<Self> {
         let load = load_context(options)?;
-        let inner = core::Verifier::load(text, format, &load).or_throw(env)?;
+        let inner = core::Verifier::load(text, format, &load)
+            .map_err(|e| crate::gate::config_error(env, e))?;
         Ok(Verifier { inner })
     }
 

@@ -34,6 +34,14 @@ impl<'a> HeaderSource<'a> {
         Ok(())
     }
 
+    /// True when the field `name` appears at all.
+    pub(super) fn present(&self, name: &str) -> bool {
+        match self {
+            HeaderSource::Request(request) => request.header_values(name).next().is_some(),
+            HeaderSource::Pairs(pairs) => pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)),
+        }
+    }
+
     /// The value of a header that must appear at most once (a repeat is refused, as
     /// [`Request::single_header`] does).
     pub(super) fn single(&self, name: &str) -> Result<Option<&'a [u8]>, Denial> {
