@@ -354,6 +354,8 @@ int main(void) {
     test_jwt_threads();
     test_mtls();
     test_jwks();
+    test_gate();
+    test_gate_threads();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed == 0 ? 0 : 1;
 }
