@@ -1019,7 +1019,8 @@ portcullis_result portcullis_gate_reload(const portcullis_gate *g,
                                          size_t config_len,
                                          portcullis_denial **out_error);
 
-// Replaces the gate's configuration with the file at `path`, as `portcullis_gate_reload`.
+// Replaces the gate's configuration with the file at `path` (bytes on Unix), as
+// `portcullis_gate_reload`; relative paths in it start from the file's folder.
 portcullis_result portcullis_gate_reload_file(const portcullis_gate *g,
                                               const uint8_t *path,
                                               size_t path_len,

@@ -364,7 +364,8 @@ pub unsafe extern "C" fn portcullis_gate_reload(
     }
 }
 
-/// Replaces the gate's configuration with the file at `path`, as `portcullis_gate_reload`.
+/// Replaces the gate's configuration with the file at `path` (bytes on Unix), as
+/// `portcullis_gate_reload`; relative paths in it start from the file's folder.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_gate_reload_file(
     g: *const portcullis_gate,
