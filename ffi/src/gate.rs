@@ -64,18 +64,13 @@ unsafe impl Sync for CallbackSink {}
 
 impl AuditSink for CallbackSink {
     fn deliver(&self, events: &[AuditEvent]) {
-        // One buffer for the batch: `AuditEvent::to_json` would allocate a string per event.
-        let mut text = Vec::with_capacity(512);
         for event in events {
             if self.closed.load(Ordering::Acquire) {
                 return;
             }
-            text.clear();
-            if serde_json::to_writer(&mut text, event).is_err() {
-                continue;
-            }
+            let mut text = event.to_json();
             let len = text.len();
-            text.push(0);
+            text.push('\0');
             // SAFETY: the host's contract for the callback; the text outlives the call.
             unsafe { (self.callback)(self.ctx, text.as_ptr(), len) };
         }
@@ -521,7 +516,7 @@ const _: fn() = || {
 mod tests {
     use std::sync::atomic::AtomicUsize;
 
-    use portcullis::gate::audit::Outcome;
+    use portcullis::Request;
 
     use super::*;
 
@@ -534,24 +529,6 @@ mod tests {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    fn event() -> AuditEvent {
-        AuditEvent {
-            time: 1,
-            route: None,
-            request_id: None,
-            peer_address: None,
-            tried: Vec::new(),
-            credential: None,
-            method: None,
-            subject: None,
-            credential_id: None,
-            outcome: Outcome::Deny,
-            status: 403,
-            code: Some(ErrorCode::RouteUnmatched),
-            latency_us: 0,
-        }
-    }
-
     #[test]
     fn the_sink_calls_back_once_per_event_until_closed() {
         let counter = AtomicUsize::new(0);
@@ -560,10 +537,26 @@ mod tests {
             ctx: &counter as *const AtomicUsize as *mut c_void,
             closed: AtomicBool::new(false),
         });
-        sink.deliver(&[event(), event(), event()]);
+        let options = GateOptions {
+            load: LoadContext::new(),
+            audit_sinks: vec![sink.clone()],
+        };
+        let gate = Gate::from_text(
+            "[credentials]\n[[routes]]\npath = \"/\"\nrequire = { anonymous = true }\n",
+            Format::Toml,
+            options,
+        )
+        .unwrap();
+        let request = Request::new("GET", "/").unwrap().at(1);
+        for _ in 0..3 {
+            assert!(gate.check(&request).allowed());
+        }
+        assert!(gate.flush_audit(Duration::from_secs(10)));
         assert_eq!(counter.load(Ordering::Relaxed), 3);
         drop(SinkCloser(sink.clone()));
-        sink.deliver(&[event()]);
+        assert!(gate.check(&request).allowed());
+        assert!(gate.flush_audit(Duration::from_secs(10)));
         assert_eq!(counter.load(Ordering::Relaxed), 3);
+        assert_eq!(gate.audit_stats().delivered, 4);
     }
 }

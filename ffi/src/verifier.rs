@@ -9,7 +9,7 @@ use crate::boundary::{
     scopes, text_in,
 };
 use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
-use crate::gate::{portcullis_gate_options, take_load_context};
+use crate::gate::{config_denial, portcullis_gate_options, take_load_context};
 use crate::request::{portcullis_request, request_ref};
 use crate::result::portcullis_result;
 
@@ -50,7 +50,7 @@ pub unsafe extern "C" fn portcullis_verifier_new(
             let load = take_load_context(options);
             let out = out_ptr(out)?;
             let text = text_in(config, config_len)?;
-            let inner = Verifier::load(text, Format::detect(text), &load)?;
+            let inner = Verifier::load(text, Format::detect(text), &load).map_err(config_denial)?;
             out_shared(out, portcullis_verifier { inner });
             Ok(())
         })
