@@ -45,7 +45,7 @@ INPUT_FIELDS = {
             "jwk"},
     "mtls": {"op", "config", "chain_b64", "peer_address", "request", "cert_b64", "claims"},
     "jwks": {"op", "responses", "config", "jwt_config", "token", "times", "scopes"},
-    "gate": {"op", "format", "text", "requests"},
+    "gate": {"op", "config", "format", "text", "requests"},
 }
 PRINCIPAL_FIELDS = {"subject", "method", "credential_id", "scopes", "claims", "claims_canonical",
                     "expires_at"}
@@ -587,12 +587,16 @@ def emit_gate_case(em, case, doc, base_dir, secrets_array, n_secrets):
         raise VectorError("%s: unknown op %r in gate.json" % (cid, op))
     strict_keys("input", inp, INPUT_FIELDS["gate"], cid)
     exp = case["expect"]
-    if "config" in case:
+    # GATE.md's example puts the shared config's name beside `input`; gate.json puts it inside.
+    if "config" in case and "config" in inp:
+        raise VectorError("%s: config named twice" % cid)
+    config_name = inp.get("config", case.get("config"))
+    if config_name is not None:
         if "text" in inp or "format" in inp:
             raise VectorError("%s: both a shared config and inline text" % cid)
-        config = doc.get("configs", {}).get(case["config"])
+        config = doc.get("configs", {}).get(config_name)
         if not isinstance(config, dict):
-            raise VectorError("%s: no config named %r" % (cid, case["config"]))
+            raise VectorError("%s: no config named %r" % (cid, config_name))
         text = json.dumps(config)
     else:
         text = text_of(inp.get("text"), "text", cid)
