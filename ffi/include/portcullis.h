@@ -19,9 +19,11 @@
  *  - Every _new has a _free; _free(NULL) is a no-op. Shared verifiers (portcullis_apikey_ring,
  *    portcullis_basic_auth, portcullis_webhook_verifier, portcullis_hmac_verifier,
  *    portcullis_httpsig_keyring, portcullis_httpsig_verifier, portcullis_jwt_keyset,
- *    portcullis_jwt_verifier) are reference-counted (_retain / _free) and may be used from many
- *    threads at once; a portcullis_jwt_key is read-only once built and may be shared too;
- *    other handles belong to one thread at a time.
+ *    portcullis_jwt_verifier, portcullis_verifier, portcullis_gate) are reference-counted
+ *    (_retain / _free) and may be used from many threads at once; a portcullis_jwt_key is
+ *    read-only once built and may be shared too; other handles belong to one thread at a time.
+ *  - Builders (portcullis_gate_options) are consumed by the call that takes them, even when it
+ *    fails; free only those no call took.
  *  - Signers return a portcullis_headers list: (name, value) pairs read by index with
  *    portcullis_headers_name / _value; an index past the end is PORTCULLIS_RESULT_INVALID_ARGUMENT.
  *  - A panic inside the library is caught and returned as PORTCULLIS_RESULT_PANIC.
@@ -76,6 +78,27 @@ typedef struct portcullis_denial portcullis_denial;
 // it revoked. Reference-counted and thread-safe: issue, revoke and write CRLs from any thread.
 // `portcullis_dev_ca_retain` takes a reference, `portcullis_dev_ca_free` drops one.
 typedef struct portcullis_dev_ca portcullis_dev_ca;
+
+// A gate: checks requests against one configuration (named credentials, routes with their
+// requirements and scopes, rate limits, lockout, audit). Reference-counted and thread-safe:
+// check from any number of threads while another reloads. `portcullis_gate_retain` takes a
+// reference, `portcullis_gate_free` drops one; the last one stops the audit thread after
+// delivering what is queued (waiting about 2 s at most).
+typedef struct portcullis_gate portcullis_gate;
+
+// What the gate decided for one request: allowed or not, the HTTP status, the matched route,
+// the winning credential and its principal, or the denial with its challenges, the response
+// headers and the RFC 9457 problem body. Read-only once made; free with
+// `portcullis_gate_decision_free`.
+typedef struct portcullis_gate_decision portcullis_gate_decision;
+
+// How a gate (or a generic verifier) is loaded besides its configuration: the values of
+// `secret:NAME` references, the folder relative paths start from, and an audit callback.
+// A builder owned by one thread; the call that takes it (`portcullis_gate_new`,
+// `portcullis_gate_from_file`, `portcullis_verifier_new`) consumes it, even when it fails.
+// Free an unused one with `portcullis_gate_options_free`. Secret values are wiped when the
+// options, and the gate built from them, are freed.
+typedef struct portcullis_gate_options portcullis_gate_options;
 
 // Header fields to add to a message, in order, as (name, value) pairs of text: what
 // `portcullis_webhook_signer_sign`, `portcullis_hmac_sign_request` and the RFC 9421 signers
@@ -168,6 +191,12 @@ typedef struct portcullis_response portcullis_response;
 // and payload. Free with `portcullis_verified_jws_free`.
 typedef struct portcullis_verified_jws portcullis_verified_jws;
 
+// A generic verifier: one method from its configuration (`{"method": "jwt", ...}`, JSON or
+// TOML), the same object a gate's `credentials` entry takes. Reference-counted and
+// thread-safe. `portcullis_verifier_retain` takes a reference, `portcullis_verifier_free`
+// drops one.
+typedef struct portcullis_verifier portcullis_verifier;
+
 // Signs outgoing webhooks (or test fixtures) the way a provider does. The secret is wiped
 // when the handle is freed with `portcullis_webhook_signer_free`.
 typedef struct portcullis_webhook_signer portcullis_webhook_signer;
@@ -182,6 +211,17 @@ typedef struct portcullis_webhook_verifier portcullis_webhook_verifier;
 // code (`PORTCULLIS_RESULT_*`). Numbers are never reused; new ones may appear within a major
 // version, so treat any unknown non-zero value as a failure.
 typedef uint32_t portcullis_result;
+
+// Receives one audit event: `event_json` points to `event_json_len` bytes of one JSON object
+// (UTF-8, followed by a NUL not counted in the length), valid only during the call. Called on
+// the gate's audit thread, never on a thread calling `portcullis_gate_check`, once per event,
+// in submission order; it must be thread-safe with respect to the rest of the host, and must
+// not call `portcullis_gate_reload`, `portcullis_gate_reload_file`,
+// `portcullis_gate_flush_audit` or `portcullis_gate_free` on the gate it audits. `ctx` is the
+// pointer given to `portcullis_gate_options_set_audit`, passed back unchanged.
+typedef void (*portcullis_audit_callback)(void *ctx,
+                                          const uint8_t *event_json,
+                                          size_t event_json_len);
 
 // One header field as the host's HTTP layer holds it: the name (UTF-8 text, matched
 // case-insensitively) and the raw value, each a pointer and a length, never NUL-terminated.
@@ -249,6 +289,17 @@ typedef struct {
 
 // The credential is valid but lacks a scope the route requires.
 #define PORTCULLIS_RESULT_SCOPE_INSUFFICIENT 104
+
+// No route of the gate matches the request's method and path (a gate denies what it was
+// not told to allow).
+#define PORTCULLIS_RESULT_ROUTE_UNMATCHED 105
+
+// A rate limit of the route or of the principal is exhausted; retry after `Retry-After`.
+#define PORTCULLIS_RESULT_RATE_LIMITED 106
+
+// Too many failed attempts from this address or on this account; retry after
+// `Retry-After`.
+#define PORTCULLIS_RESULT_LOCKED_OUT 107
 
 // The API key does not have the `<prefix>_<random><checksum>` shape.
 #define PORTCULLIS_RESULT_APIKEY_MALFORMED 200
@@ -898,6 +949,257 @@ portcullis_result portcullis_content_digest_verify(const uint8_t *header,
                                                    uint8_t *buf,
                                                    size_t cap,
                                                    size_t *out_len);
+
+// Creates empty options (no secrets, relative paths from the working directory, no audit
+// callback). On success `*out` receives a handle.
+portcullis_result portcullis_gate_options_new(portcullis_gate_options **out);
+
+// Adds (or replaces) the value a `secret:NAME` reference of the configuration reads. `name`
+// and `value` are UTF-8 text; the value is copied and wiped when no longer needed.
+portcullis_result portcullis_gate_options_add_secret(portcullis_gate_options *o,
+                                                     const uint8_t *name,
+                                                     size_t name_len,
+                                                     const uint8_t *value,
+                                                     size_t value_len);
+
+// Sets the folder relative paths of the configuration (`file:` references, `records_file`,
+// the audit file) start from; bytes on Unix, UTF-8 elsewhere; `INVALID_ARGUMENT` when empty.
+// Without it, a configuration loaded from a file uses the file's folder and one loaded from
+// text the working directory.
+portcullis_result portcullis_gate_options_set_base_dir(portcullis_gate_options *o,
+                                                       const uint8_t *dir,
+                                                       size_t dir_len);
+
+// Sets the audit callback (replacing any earlier one): called once per decision with the
+// event's JSON, on the audit thread (see `portcullis_audit_callback` for what it must and
+// must not do). `ctx` is passed back to it; it must stay valid until the gate's last
+// reference is freed. A generic verifier ignores it. `NULL_POINTER` when `cb` is NULL.
+portcullis_result portcullis_gate_options_set_audit(portcullis_gate_options *o,
+                                                    portcullis_audit_callback cb,
+                                                    void *ctx);
+
+// Frees options that no call consumed, wiping the secret values. NULL is a no-op.
+void portcullis_gate_options_free(portcullis_gate_options *o);
+
+// Loads a gate from its configuration text: JSON when the first non-blank character is `{`,
+// TOML otherwise. `options` may be NULL (no secrets, no audit); otherwise it is consumed,
+// even on failure.
+//
+// On success `*out` receives a handle holding one reference. On failure the result is the
+// load error's code (`CONFIG_INVALID`, `JSON_INVALID`, `JWT_KEY_INVALID`, `INPUT_TOO_LARGE`,
+// ...; also `INVALID_UTF8`, `NULL_POINTER`) and, when `out_error` is not NULL, `*out_error`
+// receives a denial whose detail is `<path>: <message> (line L, column C)`.
+portcullis_result portcullis_gate_new(const uint8_t *config,
+                                      size_t config_len,
+                                      portcullis_gate_options *options,
+                                      portcullis_gate **out,
+                                      portcullis_denial **out_error);
+
+// Loads a gate from the configuration file at `path` (bytes on Unix): `.toml` or `.json`, or
+// by its first character otherwise; relative paths in it start from its folder unless the
+// options set a base folder. Options and outputs as `portcullis_gate_new`.
+portcullis_result portcullis_gate_from_file(const uint8_t *path,
+                                            size_t path_len,
+                                            portcullis_gate_options *options,
+                                            portcullis_gate **out,
+                                            portcullis_denial **out_error);
+
+// Takes one more reference to `g` and returns it (NULL gives NULL).
+portcullis_gate *portcullis_gate_retain(const portcullis_gate *g);
+
+// Drops one reference to `g`; the last one frees the gate. NULL is a no-op.
+void portcullis_gate_free(portcullis_gate *g);
+
+// Replaces the gate's configuration with `config` (JSON or TOML, as `portcullis_gate_new`),
+// atomically: checks already running finish on the old one, and on any error the old one
+// stays. Credentials whose configuration did not change keep their state (an API key ring
+// its run-time keys). Failures as `portcullis_gate_new`.
+portcullis_result portcullis_gate_reload(const portcullis_gate *g,
+                                         const uint8_t *config,
+                                         size_t config_len,
+                                         portcullis_denial **out_error);
+
+// Replaces the gate's configuration with the file at `path` (bytes on Unix), as
+// `portcullis_gate_reload`; relative paths in it start from the file's folder.
+portcullis_result portcullis_gate_reload_file(const portcullis_gate *g,
+                                              const uint8_t *path,
+                                              size_t path_len,
+                                              portcullis_denial **out_error);
+
+// Decides `req`. `PORTCULLIS_OK` whenever a decision was made, allowed or not: `*out`
+// receives it (free with `portcullis_gate_decision_free`). Fails only on a usage error
+// (`NULL_POINTER`).
+portcullis_result portcullis_gate_check(const portcullis_gate *g,
+                                        const portcullis_request *req,
+                                        portcullis_gate_decision **out);
+
+// The API key ring of the gate's `api_key` credential `name` (UTF-8), shared with the gate:
+// keys inserted, revoked or removed through it are seen by the next check. On success `*out`
+// receives a new reference (free with `portcullis_apikey_ring_free`). A reload that changes
+// the credential's configuration builds a new ring; this handle keeps the old one.
+// `INVALID_ARGUMENT` when no credential has this name or it is not an `api_key` one.
+portcullis_result portcullis_gate_api_key_ring(const portcullis_gate *g,
+                                               const uint8_t *name,
+                                               size_t name_len,
+                                               portcullis_apikey_ring **out);
+
+// The gate's credential `name` (UTF-8) as a generic verifier sharing its state (replay
+// store, key ring, caches). On success `*out` receives a new reference (free with
+// `portcullis_verifier_free`). `INVALID_ARGUMENT` when no credential has this name.
+portcullis_result portcullis_gate_verifier(const portcullis_gate *g,
+                                           const uint8_t *name,
+                                           size_t name_len,
+                                           portcullis_verifier **out);
+
+// The audit pipeline's counters since the gate was built (all 0 without an audit callback
+// or file): events submitted, delivered to the sinks, dropped because the queue was full, and
+// sink calls that failed. Each out-pointer may be NULL to skip that counter. Once
+// `portcullis_gate_flush_audit` returned true, `submitted == delivered + dropped` for the
+// checks that finished before it.
+portcullis_result portcullis_gate_audit_stats(const portcullis_gate *g,
+                                              uint64_t *submitted,
+                                              uint64_t *delivered,
+                                              uint64_t *dropped,
+                                              uint64_t *sink_failures);
+
+// Waits at most `timeout_ms` milliseconds until every audit event submitted before the call
+// was delivered (the callback returned) or dropped; true when that happened (always true
+// without audit). False when `g` is NULL.
+bool portcullis_gate_flush_audit(const portcullis_gate *g,
+                                 uint32_t timeout_ms);
+
+// The JSON Schema of the gate configuration (the one in `docs/gate.schema.json`), as compact
+// JSON text.
+portcullis_result portcullis_gate_schema(uint8_t *buf,
+                                         size_t cap,
+                                         size_t *out_len);
+
+// True when the request may proceed; false when refused or when `d` is NULL.
+bool portcullis_gate_decision_allowed(const portcullis_gate_decision *d);
+
+// True when allowed without a principal (an `optional` credential that was absent, an
+// `anonymous` route); false otherwise or when `d` is NULL.
+bool portcullis_gate_decision_anonymous(const portcullis_gate_decision *d);
+
+// The HTTP status to answer with: 200 when allowed, else the denial's (400, 401, 403, 429,
+// 503, ...); 0 when `d` is NULL.
+uint16_t portcullis_gate_decision_status(const portcullis_gate_decision *d);
+
+// Why the request was refused (a `PORTCULLIS_RESULT_*` value); `PORTCULLIS_OK` when allowed,
+// `PORTCULLIS_RESULT_NULL_POINTER` when `d` is NULL.
+portcullis_result portcullis_gate_decision_code(const portcullis_gate_decision *d);
+
+// The name of the route that matched; length 0 when none did (route names are never empty).
+portcullis_result portcullis_gate_decision_route(const portcullis_gate_decision *d,
+                                                 uint8_t *buf,
+                                                 size_t cap,
+                                                 size_t *out_len);
+
+// The configuration name of the credential whose principal the decision reports; length 0
+// when denied or allowed anonymously (credential names are never empty).
+portcullis_result portcullis_gate_decision_credential(const portcullis_gate_decision *d,
+                                                      uint8_t *buf,
+                                                      size_t cap,
+                                                      size_t *out_len);
+
+// Who is calling: on success `*out` receives a new principal handle (free with
+// `portcullis_principal_free`), or NULL when the decision has none (denied, or allowed
+// anonymously).
+portcullis_result portcullis_gate_decision_principal(const portcullis_gate_decision *d,
+                                                     portcullis_principal **out);
+
+// Why the request was refused: on success `*out` receives a new denial handle (code, status,
+// public message, detail for logs, the denial's own challenge; free with
+// `portcullis_denial_free`), or NULL when the request was allowed.
+portcullis_result portcullis_gate_decision_denial(const portcullis_gate_decision *d,
+                                                  portcullis_denial **out);
+
+// Number of path parameters the route captured (`{id}`); 0 when `d` is NULL.
+size_t portcullis_gate_decision_params_len(const portcullis_gate_decision *d);
+
+// The name of the path parameter at `index`, in pattern order. `INVALID_ARGUMENT` when
+// `index` is not below `portcullis_gate_decision_params_len`.
+portcullis_result portcullis_gate_decision_param_name(const portcullis_gate_decision *d,
+                                                      size_t index,
+                                                      uint8_t *buf,
+                                                      size_t cap,
+                                                      size_t *out_len);
+
+// The value of the path parameter at `index`, still percent-encoded as in the normalized
+// path. `INVALID_ARGUMENT` past the end.
+portcullis_result portcullis_gate_decision_param_value(const portcullis_gate_decision *d,
+                                                       size_t index,
+                                                       uint8_t *buf,
+                                                       size_t cap,
+                                                       size_t *out_len);
+
+// Number of credentials that were satisfied (more than one under `all_of`); 0 when `d` is
+// NULL.
+size_t portcullis_gate_decision_satisfied_len(const portcullis_gate_decision *d);
+
+// The name of the satisfied credential at `index`. `INVALID_ARGUMENT` past the end.
+portcullis_result portcullis_gate_decision_satisfied(const portcullis_gate_decision *d,
+                                                     size_t index,
+                                                     uint8_t *buf,
+                                                     size_t cap,
+                                                     size_t *out_len);
+
+// Number of `WWW-Authenticate` challenges of a denial (the denial's own first, then the
+// route's other methods' for a 401); 0 when allowed or when `d` is NULL.
+size_t portcullis_gate_decision_challenges_len(const portcullis_gate_decision *d);
+
+// The `WWW-Authenticate` value of the challenge at `index`. `INVALID_ARGUMENT` past the end.
+portcullis_result portcullis_gate_decision_challenge(const portcullis_gate_decision *d,
+                                                     size_t index,
+                                                     uint8_t *buf,
+                                                     size_t cap,
+                                                     size_t *out_len);
+
+// Number of header fields the response should carry (`WWW-Authenticate` once per challenge,
+// `Retry-After`, `RateLimit-Policy`, `RateLimit`, and `Content-Type` for a denial's problem
+// body); 0 when `d` is NULL.
+size_t portcullis_gate_decision_headers_len(const portcullis_gate_decision *d);
+
+// The name of the header field at `index` (0-based, in order; a name may repeat).
+// `INVALID_ARGUMENT` when `index` is not below `portcullis_gate_decision_headers_len`.
+portcullis_result portcullis_gate_decision_header_name(const portcullis_gate_decision *d,
+                                                       size_t index,
+                                                       uint8_t *buf,
+                                                       size_t cap,
+                                                       size_t *out_len);
+
+// The value of the header field at `index`. `INVALID_ARGUMENT` past the end.
+portcullis_result portcullis_gate_decision_header_value(const portcullis_gate_decision *d,
+                                                        size_t index,
+                                                        uint8_t *buf,
+                                                        size_t cap,
+                                                        size_t *out_len);
+
+// Seconds the client should wait (a throttled or locked-out request): on success
+// `*has_retry_after` tells whether the decision carries `Retry-After` and `*out` receives it
+// (0 when it does not).
+portcullis_result portcullis_gate_decision_retry_after(const portcullis_gate_decision *d,
+                                                       uint64_t *out,
+                                                       bool *has_retry_after);
+
+// The RFC 9457 `application/problem+json` body of a denial (`type`, `title`, `status`,
+// `code`; nothing a client could use against the server); length 0 when allowed.
+portcullis_result portcullis_gate_decision_problem_json(const portcullis_gate_decision *d,
+                                                        uint8_t *buf,
+                                                        size_t cap,
+                                                        size_t *out_len);
+
+// The whole decision as one JSON object: `allowed`, `status`, `route`, `params`,
+// `credential`, `satisfied`, `anonymous`, `principal`, `code`, `message`, `challenges`,
+// `headers` (`[[name, value], ...]`), `retry_after`, `problem` (the same object every binding
+// and the CLI show).
+portcullis_result portcullis_gate_decision_json(const portcullis_gate_decision *d,
+                                                uint8_t *buf,
+                                                size_t cap,
+                                                size_t *out_len);
+
+// Frees a decision. NULL is a no-op.
+void portcullis_gate_decision_free(portcullis_gate_decision *d);
 
 // Number of header fields; 0 when `h` is NULL.
 size_t portcullis_headers_len(const portcullis_headers *h);
@@ -1692,6 +1994,55 @@ const char *portcullis_result_name(portcullis_result result);
 //
 // Returns a static NUL-terminated string; never NULL, never to be freed.
 const char *portcullis_result_message(portcullis_result result);
+
+// Builds a verifier from `config`: JSON when its first non-blank character is `{`, TOML
+// otherwise; secrets are references (`env:`, `file:`, `secret:`) as in a gate file.
+// `options` (secrets, base folder) may be NULL; otherwise it is consumed, even on failure;
+// its audit callback is not used.
+//
+// On success `*out` receives a handle holding one reference. On failure the result is the
+// load error's code (`CONFIG_INVALID`, `JSON_INVALID`, `JWT_KEY_INVALID`, ...) and, when
+// `out_error` is not NULL, `*out_error` receives a denial whose detail is
+// `<path>: <message> (line L, column C)`.
+portcullis_result portcullis_verifier_new(const uint8_t *config,
+                                          size_t config_len,
+                                          portcullis_gate_options *options,
+                                          portcullis_verifier **out,
+                                          portcullis_denial **out_error);
+
+// Takes one more reference to `v` and returns it (NULL gives NULL).
+portcullis_verifier *portcullis_verifier_retain(const portcullis_verifier *v);
+
+// Drops one reference to `v`; the last one frees it and wipes its secrets. NULL is a no-op.
+void portcullis_verifier_free(portcullis_verifier *v);
+
+// Verifies the request's credential for the verifier's method and that it grants every one
+// of `scopes` (UTF-8, space-separated; length 0 for none). A request without this method's
+// credential is refused with its "missing" code (`CREDENTIALS_MISSING`, `SIGNATURE_MISSING`,
+// `MTLS_CERTIFICATE_MISSING`).
+//
+// On success `*out_principal` receives the principal. On failure the result is the reason
+// and, when `out_denial` is not NULL, `*out_denial` receives the denial.
+portcullis_result portcullis_verifier_verify(const portcullis_verifier *v,
+                                             const portcullis_request *req,
+                                             const uint8_t *scopes_text,
+                                             size_t scopes_len,
+                                             portcullis_principal **out_principal,
+                                             portcullis_denial **out_denial);
+
+// The registry name of the verifier's method (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`,
+// `httpsig`, `mtls`).
+portcullis_result portcullis_verifier_method(const portcullis_verifier *v,
+                                             uint8_t *buf,
+                                             size_t cap,
+                                             size_t *out_len);
+
+// The `WWW-Authenticate` value to send when a request carries no credential; length 0 for
+// methods without one (webhooks, mTLS).
+portcullis_result portcullis_verifier_challenge(const portcullis_verifier *v,
+                                                uint8_t *buf,
+                                                size_t cap,
+                                                size_t *out_len);
 
 // Builds a webhook verifier from its `WebhookConfig` JSON: `scheme` (`standard`, `stripe`,
 // `github`, `slack`), `secrets` (required: `whsec_...` for Standard Webhooks, the raw secret

@@ -1,5 +1,7 @@
 //! `portcullis_apikey_ring`: API key generation, rotation, revocation and verification.
 
+use std::sync::Arc;
+
 use portcullis::apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing};
 use portcullis::{Error, ErrorCode};
 
@@ -17,7 +19,15 @@ use crate::result::portcullis_result;
 /// threads while others insert, revoke or remove records. `portcullis_apikey_ring_retain`
 /// takes a reference, `portcullis_apikey_ring_free` drops one.
 pub struct portcullis_apikey_ring {
-    inner: ApiKeyRing,
+    // An `Arc` so that a gate's ring can be handed out as this handle, sharing its records.
+    inner: Arc<ApiKeyRing>,
+}
+
+impl portcullis_apikey_ring {
+    /// A handle over a ring someone else (a gate) also holds.
+    pub(crate) fn shared(inner: Arc<ApiKeyRing>) -> Self {
+        portcullis_apikey_ring { inner }
+    }
 }
 
 /// Borrows a ring handle.
@@ -26,7 +36,7 @@ pub struct portcullis_apikey_ring {
 /// `ring` is NULL or a live ring handle.
 unsafe fn ring_ref<'a>(ring: *const portcullis_apikey_ring) -> Result<&'a ApiKeyRing, Error> {
     // SAFETY: forwarded contract.
-    unsafe { handle(ring) }.map(|r| &r.inner)
+    unsafe { handle(ring) }.map(|r| &*r.inner)
 }
 
 /// Creates a keyring. `pepper` is at least 32 secret bytes kept outside the database; it keys
@@ -48,7 +58,7 @@ pub unsafe extern "C" fn portcullis_apikey_ring_new(
         let pepper = unsafe { bytes_in(pepper, pepper_len) }?;
         let config =
             unsafe { json_or_default(config_json, config_json_len, ApiKeyConfig::from_json) }?;
-        let inner = ApiKeyRing::new(pepper, config)?;
+        let inner = Arc::new(ApiKeyRing::new(pepper, config)?);
         out_shared(out, portcullis_apikey_ring { inner });
         Ok(())
     })

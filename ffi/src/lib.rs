@@ -28,6 +28,8 @@ mod decision;
 mod devca;
 mod digest;
 mod fields;
+mod gate;
+mod gate_decision;
 mod headers;
 mod hmac;
 mod httpsig;
@@ -40,6 +42,7 @@ mod record;
 mod request;
 mod response;
 mod result;
+mod verifier;
 mod webhook;
 
 use std::ffi::{c_char, CStr};
@@ -50,6 +53,8 @@ pub use decision::*;
 pub use devca::*;
 pub use digest::*;
 pub use fields::*;
+pub use gate::*;
+pub use gate_decision::*;
 pub use headers::*;
 pub use hmac::*;
 pub use httpsig::*;
@@ -62,6 +67,7 @@ pub use record::*;
 pub use request::*;
 pub use response::*;
 pub use result::*;
+pub use verifier::*;
 pub use webhook::*;
 
 /// Major version of the header; the ABI only grows within a major version.

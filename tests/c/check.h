@@ -79,5 +79,7 @@ void test_jwt_edges(void);
 void test_jwt_threads(void);
 void test_mtls(void);
 void test_jwks(void);
+void test_gate(void);
+void test_gate_threads(void);
 
 #endif

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Turns the shared JSON vectors into a C table for the C vector runner (tests/c/test_vectors.c,
-tests/c/vectors_sig.c, tests/c/vectors_jwt.c, tests/c/vectors_mtls.c, tests/c/vectors_jwks.c;
-types in tests/c/vectors.h).
+tests/c/vectors_sig.c, tests/c/vectors_jwt.c, tests/c/vectors_mtls.c, tests/c/vectors_jwks.c,
+tests/c/vectors_gate.c; types in tests/c/vectors.h).
 
 Usage: gen_vectors.py OUT.h tests/vectors/apikey.json tests/vectors/basic.json \
            tests/vectors/webhook.json tests/vectors/hmac.json tests/vectors/httpsig.json \
-           tests/vectors/jwt.json tests/vectors/mtls/mtls.json tests/vectors/jwks.json
+           tests/vectors/jwt.json tests/vectors/mtls/mtls.json tests/vectors/jwks.json \
+           tests/vectors/gate.json
 
 Every case of every file becomes one `vcase` (C string literals with explicit lengths, every
 byte escaped safely). The generator refuses what the C runner could not check faithfully: an
@@ -29,6 +30,7 @@ OPS = {
     "jwt": {"verify", "verify_jws", "sign", "thumbprint"},
     "mtls": {"verify", "thumbprint", "confirm"},
     "jwks": {"verify_remote", "jwks_config"},
+    "gate": {"check", "load"},
 }
 INPUT_FIELDS = {
     "apikey": {"op", "pepper_hex", "config", "records", "record", "request", "scopes", "key"},
@@ -43,6 +45,7 @@ INPUT_FIELDS = {
             "jwk"},
     "mtls": {"op", "config", "chain_b64", "peer_address", "request", "cert_b64", "claims"},
     "jwks": {"op", "responses", "config", "jwt_config", "token", "times", "scopes"},
+    "gate": {"op", "config", "format", "text", "requests"},
 }
 PRINCIPAL_FIELDS = {"subject", "method", "credential_id", "scopes", "claims", "claims_canonical",
                     "expires_at"}
@@ -499,6 +502,155 @@ def emit_case(em, kind, case):
     em.cases.append("    {\n        " + ",\n        ".join(fields) + ",\n    }")
 
 
+# ---------------------------------------------------------------- gate.json (tests/vectors/GATE.md)
+
+GATE_FILE_FIELDS = {"description", "secrets", "configs", "cases"}
+GATE_CASE_FIELDS = {"id", "source", "config", "input", "expect", "now"}
+GATE_REQUEST_EXTRA = {"now", "peer_address", "peer_certificates_b64"}
+GATE_DECISION_FIELDS = {"allowed", "status", "route", "credential", "subject", "code",
+                        "challenges", "headers", "retry_after", "problem"}
+
+
+def detected_format(text):
+    """The format the C API reads `text` as (the core's Format::detect)."""
+    return "json" if text.lstrip().startswith("{") else "toml"
+
+
+def gate_request(em, r, cid):
+    strict_keys("gate request", r, REQUEST_FIELDS | GATE_REQUEST_EXTRA, cid)
+    if not isinstance(r.get("now"), int):
+        raise VectorError("%s: a gate request needs an integer now" % cid)
+    msg = {k: v for k, v in r.items() if k not in GATE_REQUEST_EXTRA}
+    certs = [lit(b64(d, "peer_certificates_b64", cid)) for d in r.get("peer_certificates_b64", [])]
+    address = r.get("peer_address")
+    return "{%s, %s, %s, %d}" % (
+        em.message(msg, 0, cid, r["now"]),
+        lit(text_of(address, "peer_address", cid) if address is not None else None),
+        em.array("vbytes", "certs", certs), len(certs))
+
+
+def gate_text(d, name, cid, fields):
+    """An optional name that may be null: has_, _null and the value."""
+    if name not in d:
+        return
+    value = d[name]
+    if value is not None and not isinstance(value, str):
+        raise VectorError("%s: decision %s is not a string or null" % (cid, name))
+    if value == "":
+        raise VectorError("%s: an empty %s reads as none in the C API" % (cid, name))
+    fields.append(".has_%s = 1, .%s_null = %d, .%s = %s"
+                  % (name, name, value is None, name, lit(value)))
+
+
+def gate_decision(em, d, cid):
+    strict_keys("decision", d, GATE_DECISION_FIELDS, cid)
+    if not isinstance(d.get("allowed"), bool) or not isinstance(d.get("status"), int):
+        raise VectorError("%s: a decision needs allowed (bool) and status (int)" % cid)
+    fields = [".allowed = %d" % d["allowed"], ".status = %d" % d["status"]]
+    for name in ("route", "credential", "code"):
+        gate_text(d, name, cid, fields)
+    if "subject" in d:
+        fields.append(".has_subject = 1, .subject = %s" % lit(text_of(d["subject"], "subject", cid)))
+    if "challenges" in d:
+        items = [lit(text_of(c, "challenge", cid)) for c in d["challenges"]]
+        fields.append(".has_challenges = 1, .challenges = %s, .n_challenges = %d"
+                      % (em.array("vbytes", "challenges", items), len(items)))
+    if "headers" in d:
+        pairs = [(text_of(n, "header name", cid), text_of(v, "header value", cid))
+                 for n, v in d["headers"]]
+        fields.append(".has_headers = 1, .headers = %s, .n_headers = %d"
+                      % (em.headers(pairs), len(pairs)))
+    if "retry_after" in d:
+        value = d["retry_after"]
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise VectorError("%s: retry_after is not a count of seconds" % cid)
+        fields.append(".has_retry_after = 1, .retry_after_null = %d, .retry_after = %dULL"
+                      % (value is None, value or 0))
+    if "problem" in d:
+        problem = d["problem"]
+        if problem is not None:
+            if not isinstance(problem, dict) or any(isinstance(v, (dict, list))
+                                                    for v in problem.values()):
+                raise VectorError("%s: the C runner compares flat problem objects" % cid)
+            problem = canonical(problem)
+        fields.append(".has_problem = 1, .problem_null = %d, .problem = %s"
+                      % (problem is None, lit(problem)))
+    return "{" + ", ".join(fields) + "}"
+
+
+def emit_gate_case(em, case, doc, base_dir, secrets_array, n_secrets):
+    cid = case["id"]
+    strict_keys("case", case, GATE_CASE_FIELDS, cid)
+    inp = case["input"]
+    op = inp.get("op")
+    if op not in OPS["gate"]:
+        raise VectorError("%s: unknown op %r in gate.json" % (cid, op))
+    strict_keys("input", inp, INPUT_FIELDS["gate"], cid)
+    exp = case["expect"]
+    # GATE.md's example puts the shared config's name beside `input`; gate.json puts it inside.
+    if "config" in case and "config" in inp:
+        raise VectorError("%s: config named twice" % cid)
+    config_name = inp.get("config", case.get("config"))
+    if config_name is not None:
+        if "text" in inp or "format" in inp:
+            raise VectorError("%s: both a shared config and inline text" % cid)
+        config = doc.get("configs", {}).get(config_name)
+        if not isinstance(config, dict):
+            raise VectorError("%s: no config named %r" % (cid, config_name))
+        text = json.dumps(config)
+    else:
+        text = text_of(inp.get("text"), "text", cid)
+        if inp.get("format") not in ("toml", "json"):
+            raise VectorError("%s: inline text needs format toml or json" % cid)
+        if detected_format(text) != inp["format"]:
+            raise VectorError("%s: the C API would read this %s text as %s (it detects JSON by a "
+                              "leading '{')" % (cid, inp["format"], detected_format(text)))
+    fields = [".config = %s" % lit(text), ".is_load = %d" % (op == "load"),
+              ".base_dir = %s" % lit(base_dir), ".secrets = %s" % secrets_array,
+              ".n_secrets = %d" % n_secrets]
+    case_fields = [".id = %s" % lit(cid), ".kind = %s" % lit("gate"), ".op = %s" % lit(op),
+                   ".now = %dLL" % int(case.get("now", 0))]
+    if op == "load":
+        strict_keys("expect", exp, {"error", "detail"}, cid)
+        if "requests" in inp:
+            raise VectorError("%s: a load case has no requests" % cid)
+        fields.append(".detail = %s" % lit(text_of(exp["detail"], "detail", cid)))
+        case_fields += [".expect_ok = 0", ".error = %s" % lit(text_of(exp["error"], "error", cid))]
+    else:
+        strict_keys("expect", exp, {"decisions"}, cid)
+        requests = inp.get("requests")
+        decisions = exp.get("decisions")
+        if not isinstance(requests, list) or not requests:
+            raise VectorError("%s: a check case needs requests" % cid)
+        if not isinstance(decisions, list) or len(decisions) != len(requests):
+            raise VectorError("%s: one decision per request" % cid)
+        reqs = [gate_request(em, r, cid) for r in requests]
+        decs = [gate_decision(em, d, cid) for d in decisions]
+        fields += [".requests = %s" % em.array("vgate_request", "gate_requests", reqs),
+                   ".n_requests = %d" % len(reqs),
+                   ".decisions = %s" % em.array("vgate_decision", "gate_decisions", decs),
+                   ".n_decisions = %d" % len(decs)]
+        case_fields.append(".expect_ok = 1")
+    em.serial += 1
+    name = "gate_%d" % em.serial
+    em.decls.append("static const vgate %s = {%s};" % (name, ", ".join(fields)))
+    case_fields.append(".gate = &%s" % name)
+    em.cases.append("    {\n        " + ",\n        ".join(case_fields) + ",\n    }")
+
+
+def emit_gate_file(em, doc, path):
+    strict_keys("gate file", doc, GATE_FILE_FIELDS, path)
+    secrets = doc.get("secrets", {})
+    if not isinstance(secrets, dict):
+        raise VectorError("%s: secrets is not an object" % path)
+    pairs = [(text_of(k, "secret name", path), text_of(v, "secret value", path).encode("utf-8"))
+             for k, v in sorted(secrets.items())]
+    secrets_array = em.headers(pairs)
+    base_dir = os.path.dirname(os.path.abspath(path))
+    for case in doc["cases"]:
+        emit_gate_case(em, case, doc, base_dir, secrets_array, len(pairs))
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -515,8 +667,11 @@ def main(argv):
         cases = doc["cases"]
         if not cases:
             raise VectorError("%s: no cases" % path)
-        for case in cases:
-            emit_case(em, kind, case)
+        if kind == "gate":
+            emit_gate_file(em, doc, path)
+        else:
+            for case in cases:
+                emit_case(em, kind, case)
         files.append('    {"%s.json", %d}' % (kind, len(cases)))
     text = [
         "/* GENERATED by tests/c/gen_vectors.py from %s; do not edit. */"

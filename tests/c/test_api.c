@@ -66,7 +66,7 @@ static void test_results(void) {
     CHECK(strcmp(portcullis_result_message(PORTCULLIS_RESULT_APIKEY_EXPIRED),
                  "The API key has expired.") == 0);
     CHECK(strcmp(portcullis_result_message(PORTCULLIS_OK), "Success.") == 0);
-    const portcullis_result unknown[] = {12, 99, 105, 299, 310, 599, 612, 4000000, 0xFFFFFFFFu};
+    const portcullis_result unknown[] = {12, 99, 108, 299, 310, 599, 612, 4000000, 0xFFFFFFFFu};
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
         CHECK(strcmp(portcullis_result_name(unknown[i]), "unknown") == 0);
         CHECK(strcmp(portcullis_result_message(unknown[i]), "Unknown result code.") == 0);
@@ -354,6 +354,8 @@ int main(void) {
     test_jwt_threads();
     test_mtls();
     test_jwks();
+    test_gate();
+    test_gate_threads();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed == 0 ? 0 : 1;
 }

@@ -137,9 +137,17 @@ static void test_webhook(void) {
     RC(portcullis_request_set_now(req, NOW + 301), PORTCULLIS_OK);
     RC(portcullis_webhook_verifier_verify(v, req, &p, NULL), PORTCULLIS_RESULT_SIGNATURE_EXPIRED);
     portcullis_request_free(req);
-    /* No body supplied by the host. */
-    req = request("webhook-id", "msg_5", NOW);
+    /* Signed, but no body supplied by the host. */
+    h = NULL;
+    RC(portcullis_webhook_signer_sign(signer, S("msg_5"), NOW, S("{}"), &h), PORTCULLIS_OK);
+    req = request(NULL, NULL, NOW);
+    add_headers(req, h);
+    portcullis_headers_free(h);
     RC(portcullis_webhook_verifier_verify(v, req, &p, NULL), PORTCULLIS_RESULT_SIGNATURE_BODY_MISSING);
+    portcullis_request_free(req);
+    /* No signature header: not a delivery at all, whatever the body. */
+    req = request("webhook-id", "msg_6", NOW);
+    RC(portcullis_webhook_verifier_verify(v, req, &p, NULL), PORTCULLIS_RESULT_SIGNATURE_MISSING);
     portcullis_request_free(req);
     CHECK(p == SENTINEL);
 

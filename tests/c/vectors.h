@@ -1,8 +1,8 @@
 /*
  * The C vector runner's types: one `vcase` per case of the tests/vectors files, written by
  * tests/c/gen_vectors.py into build/c/vectors_table.h. Shared by test_vectors.c (main, API
- * keys, Basic, the checks), vectors_sig.c (webhooks, PCS1 HMAC, RFC 9421) and vectors_jwt.c
- * (JWT / JWS).
+ * keys, Basic, the checks), vectors_sig.c (webhooks, PCS1 HMAC, RFC 9421), vectors_jwt.c
+ * (JWT / JWS) and vectors_gate.c (the gate).
  */
 #ifndef PORTCULLIS_TEST_VECTORS_H
 #define PORTCULLIS_TEST_VECTORS_H
@@ -63,6 +63,54 @@ typedef struct {
     size_t n_headers;
     vbytes body;
 } vroute;
+
+/* A gate.json request: the shared request form, the request's own time (in msg), the peer's
+   address (ptr NULL: none) and certificate chain (DER, leaf first). */
+typedef struct {
+    vmsg msg;
+    vbytes peer_address;
+    const vbytes *certs;
+    size_t n_certs;
+} vgate_request;
+
+/* A gate.json decision: allowed and status always; the rest only when has_<field>. */
+typedef struct {
+    int allowed;
+    unsigned status;
+    int has_route, route_null;
+    vbytes route;
+    int has_credential, credential_null;
+    vbytes credential;
+    int has_code, code_null;
+    vbytes code;
+    int has_subject;
+    vbytes subject;
+    int has_challenges;
+    const vbytes *challenges;
+    size_t n_challenges;
+    int has_headers;
+    const vheader *headers;
+    size_t n_headers;
+    int has_retry_after, retry_after_null;
+    uint64_t retry_after;
+    int has_problem, problem_null;
+    vbytes problem; /* compact JSON, keys sorted */
+} vgate_decision;
+
+/* A gate.json case: the configuration text, the file's secrets and folder, and either the
+   requests with their decisions (check) or the exact load error detail (load). */
+typedef struct {
+    vbytes config;
+    int is_load;
+    vbytes base_dir;
+    const vheader *secrets;
+    size_t n_secrets;
+    const vgate_request *requests;
+    size_t n_requests;
+    const vgate_decision *decisions;
+    size_t n_decisions;
+    vbytes detail;
+} vgate;
 
 typedef struct {
     vbytes id, kind, op;
@@ -157,6 +205,8 @@ typedef struct {
     int has_results;
     const vbytes *want_results;
     size_t n_want_results;
+    /* gate.json */
+    const vgate *gate;
 } vcase;
 
 /* Everything one case may allocate; freed after the case whatever happened. */
@@ -223,6 +273,9 @@ portcullis_result run_mtls(const vcase *c, run_state *s);
 void cleanup_mtls(run_state *s);
 portcullis_result run_jwks(const vcase *c, run_state *s);
 void cleanup_jwks(run_state *s);
+/* A gate.json case: builds the gate, checks every request and compares every decision (a
+   mismatch sets s->broken); a load case leaves its error denial in s->denial. */
+portcullis_result run_gate(const vcase *c, run_state *s);
 
 /* Records why a case failed; returns 0. */
 int fail(const char *fmt, ...);
