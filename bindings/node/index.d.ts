@@ -128,6 +128,68 @@ export declare class DevCa {
 }
 
 /**
+ * A configuration that protects every route of a service: named credentials, routes with
+ * requirements and scopes, rate limits, lockout and audit (schema: `Gate.schema()`). `check` never
+ * throws for a bad request: a refusal is a decision.
+ */
+export declare class Gate {
+  /**
+   * Loads the configuration file at `path` (`.toml` or `.json`). Throws `config_invalid`,
+   * `json_invalid` or a method's code (`jwt_key_invalid`, ...) with `path`, `line` and
+   * `column` naming the bad value.
+   */
+  static fromFile(path: string, options?: GateFileOptions): Gate
+  /** Loads a TOML configuration (errors as `fromFile`). */
+  static fromToml(text: string, options?: GateOptions): Gate
+  /** Loads a JSON configuration (errors as `fromFile`). */
+  static fromJson(text: string, options?: GateOptions): Gate
+  /**
+   * Decides `request` on the calling thread (JWT, API key and webhook checks take
+   * microseconds). Never throws for a refused request: see `allowed`, `status`, `headers`.
+   */
+  check(request: Request): GateDecision
+  /**
+   * `check` on the libuv thread pool, for configurations whose checks are slow (Basic
+   * password hashing, a JWKS fetch on a cold cache).
+   */
+  checkAsync(request: Request): Promise<GateDecision>
+  /**
+   * Replaces the configuration with the file at `path`, atomically; on error (thrown as by
+   * `fromFile`) the running configuration stays. Requests being checked finish on the one
+   * they started with; unchanged credentials keep their state (keys inserted at run time).
+   */
+  reloadFile(path: string): void
+  /** `reloadFile` from TOML text. */
+  reloadToml(text: string): void
+  /** `reloadFile` from JSON text. */
+  reloadJson(text: string): void
+  /**
+   * The API key ring of credential `name` (a `method = "api_key"` credential), or `null`:
+   * the gate's own ring, so keys inserted or revoked through it take effect at once.
+   */
+  apiKeyRing(name: string): ApiKeyRing | null
+  /** The credential `name` as a `Verifier`, or `null`. */
+  verifier(name: string): Verifier | null
+  /** The credential names, sorted. */
+  credentialNames(): Array<string>
+  /** The route names, in matching order. */
+  routeNames(): Array<string>
+  /**
+   * The audit pipeline's counters. After `flushAudit` returned true (and no check ran since),
+   * `submitted == delivered + dropped`.
+   */
+  auditStats(): AuditStats
+  /**
+   * Waits, at most `timeoutMs` (default 5000), until every audit event submitted so far was
+   * handed to the callback or dropped; true when that happened. It blocks the event loop,
+   * and the callbacks of the flushed events run once the event loop turns again.
+   */
+  flushAudit(timeoutMs?: number | undefined | null): boolean
+  /** The gate configuration's JSON Schema (draft 2020-12), as pretty-printed JSON text. */
+  static schema(): string
+}
+
+/**
  * A key that signs requests. The secret stays in native memory (wiped on drop) and is never
  * shown.
  */
@@ -448,6 +510,30 @@ export declare class Response {
   get headerNames(): Array<string>
 }
 
+/**
+ * One configured method: `{ "method": "jwt", "issuers": [...], ... }`, secrets as references
+ * (`env:NAME`, `file:PATH`, `secret:NAME`).
+ */
+export declare class Verifier {
+  /**
+   * Builds the method configured by JSON `text`. Throws `config_invalid`, `json_invalid`
+   * or the method's code (`jwt_key_invalid`, ...), `detail` naming the path, line and
+   * column of the bad value.
+   */
+  static fromJson(text: string, options?: VerifierOptions): Verifier
+  /** Builds the method configured by TOML `text` (errors as `fromJson`). */
+  static fromToml(text: string, options?: VerifierOptions): Verifier
+  /** The method's registry name (`jwt`, `api_key`, `webhook`, ...). */
+  get method(): string
+  /**
+   * Verifies `request` on the calling thread, requiring every one of `scopes`; throws the
+   * refusal (`code`, `httpStatus`, `challenge`, ...).
+   */
+  verify(request: Request, scopes?: Array<string> | undefined | null): Principal
+  /** `verify` on the libuv thread pool (Basic password hashing, a JWKS fetch). */
+  verifyAsync(request: Request, scopes?: Array<string> | undefined | null): Promise<Principal>
+}
+
 /** Signs outgoing webhooks (and test fixtures) the way the provider does. */
 export declare class WebhookSigner {
   /** Builds the signer (throws `invalid_argument`, `signature_secret_invalid`). */
@@ -496,6 +582,48 @@ export interface ApiKeyRingOptions {
   query?: string | null
   /** The realm named in the `WWW-Authenticate` challenge (default `api`). */
   realm?: string
+}
+
+/** One decision as the audit callback receives it. Never a secret: names and ids only. */
+export interface AuditEvent {
+  /** The request's time, Unix seconds. */
+  time: number
+  /** The matched route's name, or `null`. */
+  route: string | null
+  /** The request's id (from its id header), or `null`. */
+  requestId: string | null
+  /** The peer's address, or `null`. */
+  peerAddress: string | null
+  /** The names of the credentials evaluated, in order. */
+  tried: Array<string>
+  /** The name of the credential that won, or `null`. */
+  credential: string | null
+  /** The method of the winning credential, or `null`. */
+  method: string | null
+  /** The authenticated subject, or `null`. */
+  subject: string | null
+  /** The credential's public id (key id, kid, fingerprint, user name), or `null`. */
+  credentialId: string | null
+  /** Allowed or refused. */
+  outcome: 'allow' | 'deny'
+  /** 200 for allow, else the denial's status. */
+  status: number
+  /** The refusal's code, or `null`. */
+  code: string | null
+  /** How long the decision took, microseconds. */
+  latencyUs: number
+}
+
+/** Counters of a gate's audit pipeline (all zero without an audit callback or file). */
+export interface AuditStats {
+  /** Events submitted (one per decision). */
+  submitted: number
+  /** Events handed to the callback (and the audit file). */
+  delivered: number
+  /** Events dropped because the queue was full (the callback could not keep up). */
+  dropped: number
+  /** Callback calls that threw or rejected. */
+  sinkFailures: number
 }
 
 /** The Basic verifier's configuration (`BasicConfig` in the core). */
@@ -578,6 +706,60 @@ export interface DevCaOptions {
   notBefore: number
   /** notAfter, Unix seconds. */
   notAfter: number
+}
+
+/** The gate's answer to one request. */
+export interface GateDecision {
+  /** True when the request may proceed. */
+  allowed: boolean
+  /** The HTTP status to answer a denied request with; 200 when allowed. */
+  status: number
+  /** The name of the route that matched, or `null`. */
+  route: string | null
+  /** The path parameters the route captured (`{id}`), still percent-encoded. */
+  params: Record<string, string>
+  /** The credential (by its configuration name) whose principal is reported, or `null`. */
+  credential: string | null
+  /** Every credential that was satisfied (more than one under `all_of`). */
+  satisfied: Array<string>
+  /** Who is calling; `null` when denied or allowed anonymously. */
+  principal: Principal | null
+  /** True when allowed without a principal. */
+  anonymous: boolean
+  /** The refusal's code (`jwt_expired`, `route_unmatched`, ...), or `null` when allowed. */
+  code: string | null
+  /** The refusal's public message, or `null`. */
+  message: string | null
+  /** The `WWW-Authenticate` values to send, one header field each. */
+  challenges: Array<string>
+  /** Every header the response should carry, in order (a name may repeat). */
+  headers: Array<[string, string]>
+  /** Seconds the client should wait (throttled or locked out), or `null`. */
+  retryAfter: number | null
+  /** The RFC 9457 `application/problem+json` body of a denial, or `null`. */
+  problem: string | null
+}
+
+/** How `Gate.fromFile` loads a configuration (relative paths start from the file's folder). */
+export interface GateFileOptions {
+  /** The values of `secret:NAME` references. */
+  secrets?: Record<string, string>
+  /** Called once per decision with its audit event (see `GateOptions.audit`). */
+  audit?: (event: AuditEvent) => void
+}
+
+/** How `Gate.fromToml` and `Gate.fromJson` load a configuration. */
+export interface GateOptions {
+  /** The values of `secret:NAME` references. */
+  secrets?: Record<string, string>
+  /**
+   * Called once per decision with its audit event, never during `check`: events are
+   * delivered in batches from the audit thread to the event loop. A callback that throws (or
+   * returns a promise that rejects) is counted in `auditStats().sinkFailures`.
+   */
+  audit?: (event: AuditEvent) => void
+  /** Where relative paths of the configuration start (default: the working directory). */
+  baseDir?: string
 }
 
 /** What to put in a new key's record. */
@@ -1111,6 +1293,17 @@ export interface VerifiedJws {
   header: Record<string, any>
   /** The decoded payload bytes. */
   payload: Buffer
+}
+
+/** How `Verifier.fromJson` and `Verifier.fromToml` load a configuration. */
+export interface VerifierOptions {
+  /** The values of `secret:NAME` references. */
+  secrets?: Record<string, string>
+  /**
+   * Where relative paths (`file:` references, `records_file`) start (default: the working
+   * directory).
+   */
+  baseDir?: string
 }
 
 /**

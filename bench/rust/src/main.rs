@@ -6,13 +6,14 @@
 //! report shows medians and spread.
 //!
 //! ```text
-//! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi,jwt,mtls]
+//! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi,jwt,mtls,gate]
 //! ```
 
 // The C ABI, called from Rust: these are the symbols of libportcullis (ffi/include/portcullis.h).
 extern crate portcullis_ffi;
 
 mod capi;
+mod gate;
 mod harness;
 
 use std::collections::BTreeSet;
@@ -505,7 +506,7 @@ fn main() {
     let smoke = args.iter().any(|a| a == "--smoke");
     let out = arg("--out").expect("--out is required");
     let only: BTreeSet<String> = arg("--only")
-        .unwrap_or_else(|| "webhook,apikey,pcs1,capi,jwt,mtls".into())
+        .unwrap_or_else(|| "webhook,apikey,pcs1,capi,jwt,mtls,gate".into())
         .split(',')
         .map(str::to_owned)
         .collect();
@@ -522,13 +523,14 @@ fn main() {
     );
     let mut res = Results::default();
     type Step = fn(&mut Results, &Plan);
-    let steps: [(&str, Step); 6] = [
+    let steps: [(&str, Step); 7] = [
         ("webhook", bench_webhook),
         ("apikey", bench_apikey),
         ("pcs1", bench_pcs1),
         ("capi", capi::bench_capi_twins),
         ("jwt", bench_jwt),
         ("mtls", bench_mtls),
+        ("gate", gate::bench_gate),
     ];
     for (name, step) in steps {
         if only.contains(name) {

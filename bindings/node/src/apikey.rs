@@ -1,5 +1,7 @@
 //! API keys: `ApiKeyRecord` and `ApiKeyRing`.
 
+use std::sync::Arc;
+
 use napi::bindgen_prelude::{Buffer, Unknown};
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -200,7 +202,15 @@ pub struct Rotation {
 /// A set of API key records and the rules to check keys against them.
 #[napi]
 pub struct ApiKeyRing {
-    inner: core::ApiKeyRing,
+    // Shared: a gate's ring (`Gate.apiKeyRing`) is the gate's own, not a copy.
+    inner: Arc<core::ApiKeyRing>,
+}
+
+impl ApiKeyRing {
+    /// Wraps a ring the core already holds (a gate credential's).
+    pub(crate) fn shared(inner: Arc<core::ApiKeyRing>) -> Self {
+        ApiKeyRing { inner }
+    }
 }
 
 fn scopes_of(scopes: &Option<Vec<String>>) -> &[String] {
@@ -217,7 +227,7 @@ impl ApiKeyRing {
         let config = options::to_config(&options, RING_FIELDS, &["pepper"])?;
         let config = ApiKeyConfig::from_json(&options::to_string(config)).or_throw(&env)?;
         let inner = core::ApiKeyRing::new(&pepper, config).or_throw(&env)?;
-        Ok(ApiKeyRing { inner })
+        Ok(ApiKeyRing::shared(Arc::new(inner)))
     }
 
     /// A ring from the configuration's JSON text (the same schema in every language).
@@ -225,7 +235,7 @@ impl ApiKeyRing {
     pub fn from_json(env: Env, config_json: String, pepper: Buffer) -> Result<Self> {
         let config = ApiKeyConfig::from_json(&config_json).or_throw(&env)?;
         let inner = core::ApiKeyRing::new(&pepper, config).or_throw(&env)?;
-        Ok(ApiKeyRing { inner })
+        Ok(ApiKeyRing::shared(Arc::new(inner)))
     }
 
     /// Mints a key. The record is not added to the ring: call `insert` for that.

@@ -14,7 +14,7 @@ use crate::errors::Principal;
 
 /// True when JSON carries `value` as the object conversion does: no integer above
 /// `i64::MAX` (which that conversion gives as a string).
-fn exact(value: &Value) -> bool {
+pub(crate) fn exact(value: &Value) -> bool {
     match value {
         Value::Number(n) => n.is_i64() || n.is_f64(),
         Value::Array(items) => items.iter().all(exact),
@@ -111,7 +111,7 @@ fn six_values(
 
 /// `text` as a JS string: JSON text is most often ASCII, which V8 takes as Latin-1 without
 /// decoding it.
-fn js_text<'env>(env: &'env Env, text: &str) -> Result<JsString<'env>> {
+pub(crate) fn js_text<'env>(env: &'env Env, text: &str) -> Result<JsString<'env>> {
     if text.is_ascii() {
         env.create_string_latin1(text.as_bytes())
     } else {

@@ -58,7 +58,7 @@ pub fn js_error(
     }
 }
 
-fn build<'env>(
+pub(crate) fn build<'env>(
     env: &'env Env,
     error: &portcullis::Error,
     challenge: Option<&portcullis::Challenge>,

@@ -2,7 +2,8 @@
 //!
 //! API keys, HTTP Basic, webhook signatures, PCS1 HMAC request signing, RFC 9421 HTTP
 //! Message Signatures, RFC 9530 `Content-Digest`, JWT bearer tokens (JWS compact, JWK/JWKS,
-//! remote key sets) and mutual TLS (client certificates, RFC 8705 bound tokens).
+//! remote key sets), mutual TLS (client certificates, RFC 8705 bound tokens), the gate (one
+//! configuration for every route) and the generic `Verifier`.
 //!
 //! Thin by design: this crate converts JS values to the core's types and core failures to
 //! JS `Error` objects with a `code`; every rule lives in the `portcullis` crate.
@@ -18,6 +19,8 @@ mod basic;
 mod compact;
 mod digest;
 mod errors;
+mod gate;
+mod gate_audit;
 mod hmac;
 mod httpsig;
 mod httpsig_sign;
@@ -28,6 +31,7 @@ mod mtls;
 mod options;
 mod request;
 mod response;
+mod verifier;
 mod webhook;
 
 // The option structs document the options objects in `index.d.ts`; the values themselves are
@@ -42,6 +46,8 @@ pub use basic::{
 };
 pub use digest::{content_digest, verify_content_digest};
 pub use errors::Principal;
+pub use gate::{Gate, GateDecision, GateFileOptions, GateOptions};
+pub use gate_audit::{AuditEvent, AuditStats};
 pub use hmac::{
     hmac_canonical_request, mac, sign_request, verify_mac, CanonicalRequestParams, HmacKeyOptions,
     HmacSigningKey, HmacSigningKeyOptions, HmacVerifier, HmacVerifierOptions, SignRequestOptions,
@@ -63,6 +69,7 @@ pub use mtls::{
 };
 pub use request::{Request, RequestOptions};
 pub use response::{Response, ResponseOptions};
+pub use verifier::{Verifier, VerifierOptions};
 pub use webhook::{
     WebhookSignOptions, WebhookSigner, WebhookSignerOptions, WebhookVerifier,
     WebhookVerifierOptions,

@@ -20,10 +20,11 @@ use std::thread::{JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
 use crossbeam_queue::ArrayQueue;
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use crate::decision::AuthMethod;
 use crate::error::{Error, ErrorCode};
+use crate::verifier::Identity;
 
 /// How a request was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -35,83 +36,163 @@ pub enum Outcome {
     Deny,
 }
 
+/// The names a route's decisions refer to: the route's and its credentials', built once per
+/// route and shared by every decision and audit event (one reference count, no copies).
+#[derive(Debug, PartialEq, Eq)]
+pub struct RouteNames {
+    /// The route's name.
+    pub name: Arc<str>,
+    /// The distinct credentials its requirement names, in order of first appearance; a
+    /// decision's `tried` and `satisfied` sets are bit masks over this list.
+    pub credentials: Box<[Arc<str>]>,
+}
+
+impl RouteNames {
+    /// The names whose bits are set in `mask`, in list order.
+    pub(crate) fn select(&self, mask: u64) -> impl Iterator<Item = &str> + '_ {
+        self.credentials
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| *i < 64 && mask & (1 << i) != 0)
+            .map(|(_, n)| &**n)
+    }
+}
+
 /// One decision. Never a secret, never a full token or key: ids and names only.
 ///
-/// [`AuditEvent::to_json`] writes the members in the order below and leaves out those that are
-/// `None`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// [`AuditEvent::to_json`] writes, in this order and leaving out what is absent: `time`,
+/// `route`, `request_id`, `peer_address`, `tried`, `credential`, `method`, `subject`,
+/// `credential_id`, `outcome`, `status`, `code`, `latency_us`. The event shares the decision's
+/// route names and principal rather than copying them: recording a decision costs no
+/// allocation beyond the request id.
+#[derive(Clone, Debug, PartialEq)]
 pub struct AuditEvent {
-    /// The request's time, Unix seconds.
-    pub time: i64,
-    /// The matched route's name; `None` when no route matched.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_name")]
-    pub route: Option<Arc<str>>,
-    /// The request's id, from its id header, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    /// The peer's address, if the host told it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub peer_address: Option<IpAddr>,
-    /// The names of the credentials evaluated, in order.
-    #[serde(serialize_with = "names")]
-    pub tried: Vec<Arc<str>>,
-    /// The name of the credential that won (allow only).
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_name")]
-    pub credential: Option<Arc<str>>,
-    /// The method of the winning credential.
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_method")]
-    pub method: Option<AuthMethod>,
-    /// The authenticated subject.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// The credential's public id: key id, kid, certificate fingerprint, user name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub credential_id: Option<String>,
-    /// Allowed or refused.
-    pub outcome: Outcome,
-    /// The HTTP status: 200 for allow, else the denial's status.
-    pub status: u16,
-    /// Why the request was refused (`None` on allow); written as its name (`jwt_expired`).
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_code")]
-    pub code: Option<ErrorCode>,
-    /// How long the decision took, in microseconds.
-    pub latency_us: u64,
+    pub(crate) time: i64,
+    pub(crate) route: Option<Arc<RouteNames>>,
+    pub(crate) request_id: Option<Box<str>>,
+    pub(crate) peer_address: Option<IpAddr>,
+    pub(crate) tried: u64,
+    pub(crate) winner: Option<u8>,
+    pub(crate) principal: Option<Arc<Identity>>,
+    pub(crate) outcome: Outcome,
+    pub(crate) status: u16,
+    pub(crate) code: Option<ErrorCode>,
+    pub(crate) latency_us: u64,
 }
 
 impl AuditEvent {
+    /// The request's time, Unix seconds.
+    pub fn time(&self) -> i64 {
+        self.time
+    }
+
+    /// The matched route's name; `None` when no route matched.
+    pub fn route(&self) -> Option<&str> {
+        self.route.as_deref().map(|r| &*r.name)
+    }
+
+    /// The request's id, from its id header, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The peer's address, if the host told it.
+    pub fn peer_address(&self) -> Option<IpAddr> {
+        self.peer_address
+    }
+
+    /// The names of the credentials evaluated, in the route's order.
+    pub fn tried(&self) -> impl Iterator<Item = &str> + '_ {
+        self.route.iter().flat_map(move |r| r.select(self.tried))
+    }
+
+    /// The name of the credential that won (allow only).
+    pub fn credential(&self) -> Option<&str> {
+        let route = self.route.as_deref()?;
+        route
+            .credentials
+            .get(usize::from(self.winner?))
+            .map(|n| &**n)
+    }
+
+    /// The method of the winning credential.
+    pub fn method(&self) -> Option<AuthMethod> {
+        self.principal.as_deref().map(Identity::method)
+    }
+
+    /// The authenticated subject.
+    pub fn subject(&self) -> Option<&str> {
+        self.principal.as_deref().map(Identity::subject)
+    }
+
+    /// The credential's public id: key id, kid, certificate fingerprint, user name.
+    pub fn credential_id(&self) -> Option<&str> {
+        self.principal.as_deref()?.credential_id()
+    }
+
+    /// Allowed or refused.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// The HTTP status: 200 for allow, else the denial's status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Why the request was refused (`None` on allow).
+    pub fn code(&self) -> Option<ErrorCode> {
+        self.code
+    }
+
+    /// How long the decision took, in microseconds.
+    pub fn latency_us(&self) -> u64 {
+        self.latency_us
+    }
+
     /// The event as one line of JSON, without a trailing newline.
     pub fn to_json(&self) -> String {
+        #[derive(Serialize)]
+        struct View<'a> {
+            time: i64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            route: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            request_id: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            peer_address: Option<IpAddr>,
+            tried: Vec<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            credential: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            method: Option<&'static str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            subject: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            credential_id: Option<&'a str>,
+            outcome: Outcome,
+            status: u16,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            code: Option<&'static str>,
+            latency_us: u64,
+        }
+        let view = View {
+            time: self.time,
+            route: self.route(),
+            request_id: self.request_id(),
+            peer_address: self.peer_address,
+            tried: self.tried().collect(),
+            credential: self.credential(),
+            method: self.method().map(AuthMethod::name),
+            subject: self.subject(),
+            credential_id: self.credential_id(),
+            outcome: self.outcome,
+            status: self.status,
+            code: self.code.map(ErrorCode::name),
+            latency_us: self.latency_us,
+        };
         // Strings, numbers and addresses always serialise; the fallback is never taken.
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
-
-// serde's `rc` feature would serialise `Arc<str>` directly; these helpers avoid turning it on
-// for the whole crate.
-fn opt_name<S: Serializer>(value: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(name) => s.serialize_str(name),
-        None => s.serialize_none(),
-    }
-}
-
-fn names<S: Serializer>(value: &[Arc<str>], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(value.iter().map(|name| &**name))
-}
-
-// `AuthMethod`'s derived `Serialize` spells `OAuth2` as `o_auth2`; the audit log uses the
-// method's stable name (`oauth2`), the one every binding shows.
-fn opt_method<S: Serializer>(value: &Option<AuthMethod>, s: S) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(method) => s.serialize_str(method.name()),
-        None => s.serialize_none(),
-    }
-}
-
-fn opt_code<S: Serializer>(value: &Option<ErrorCode>, s: S) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(code) => s.serialize_str(code.name()),
-        None => s.serialize_none(),
+        serde_json::to_string(&view).unwrap_or_default()
     }
 }
 
@@ -453,11 +534,13 @@ impl AuditSink for JsonLinesSink {
         let mut failed = false;
         for event in events {
             let start = buf.len();
-            if serde_json::to_writer(&mut *buf, event).is_ok() {
-                buf.push(b'\n');
-            } else {
+            let line = event.to_json();
+            if line.is_empty() {
                 buf.truncate(start);
                 failed = true;
+            } else {
+                buf.extend_from_slice(line.as_bytes());
+                buf.push(b'\n');
             }
         }
         if file.write_all(buf).and_then(|()| file.flush()).is_err() {

@@ -1,6 +1,7 @@
 use std::sync::mpsc;
 
 use super::*;
+use crate::decision::Principal;
 
 // Every blocking wait in these tests gives up after this long, so a bug fails a test instead of
 // hanging it.
@@ -12,11 +13,9 @@ fn event(time: i64) -> AuditEvent {
         route: None,
         request_id: None,
         peer_address: None,
-        tried: Vec::new(),
-        credential: None,
-        method: None,
-        subject: None,
-        credential_id: None,
+        tried: 0,
+        winner: None,
+        principal: None,
         outcome: Outcome::Deny,
         status: 401,
         code: Some(ErrorCode::CredentialsMissing),
@@ -90,16 +89,26 @@ fn sinks<T: AuditSink + 'static>(sink: &Arc<T>) -> Vec<Arc<dyn AuditSink>> {
 
 #[test]
 fn full_event_json_is_exact() {
+    let route = RouteNames {
+        name: "orders".into(),
+        credentials: vec!["partner-key".into(), "staff-sso".into(), "unused".into()].into(),
+    };
+    let principal = Principal {
+        subject: "alice".into(),
+        method: AuthMethod::OAuth2,
+        credential_id: Some("kid-2024".into()),
+        scopes: Vec::new(),
+        claims: Default::default(),
+        expires_at: None,
+    };
     let e = AuditEvent {
         time: 1_700_000_000,
-        route: Some("orders".into()),
+        route: Some(Arc::new(route)),
         request_id: Some("req-\"1\"".into()),
         peer_address: Some("2001:db8::1".parse().unwrap()),
-        tried: vec!["partner-key".into(), "staff-sso".into()],
-        credential: Some("staff-sso".into()),
-        method: Some(AuthMethod::OAuth2),
-        subject: Some("alice".into()),
-        credential_id: Some("kid-2024".into()),
+        tried: 0b011,
+        winner: Some(1),
+        principal: Some(Arc::new(Identity::from_principal(principal))),
         outcome: Outcome::Deny,
         status: 403,
         code: Some(ErrorCode::JwtExpired),
@@ -124,12 +133,11 @@ fn minimal_event_json_omits_absent_members() {
         status: 200,
         code: None,
         peer_address: Some([127, 0, 0, 1].into()),
-        method: Some(AuthMethod::ApiKey),
         ..event(-5)
     };
     assert_eq!(
         e.to_json(),
-        r#"{"time":-5,"peer_address":"127.0.0.1","tried":[],"method":"api_key","outcome":"allow","status":200,"latency_us":0}"#
+        r#"{"time":-5,"peer_address":"127.0.0.1","tried":[],"outcome":"allow","status":200,"latency_us":0}"#
     );
 }
 
@@ -297,7 +305,14 @@ fn json_lines_sink_writes_parseable_lines() {
     let auditor = Auditor::new(64, sinks(&sink)).unwrap();
     for t in 0..3 {
         auditor.submit(AuditEvent {
-            subject: Some(format!("user\n{t}")),
+            principal: Some(Arc::new(Identity::from_principal(Principal {
+                subject: format!("user\n{t}"),
+                method: AuthMethod::Basic,
+                credential_id: None,
+                scopes: Vec::new(),
+                claims: Default::default(),
+                expires_at: None,
+            }))),
             ..event(t)
         });
     }

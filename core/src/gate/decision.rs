@@ -5,17 +5,19 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::audit::RouteNames;
 use crate::decision::{Challenge, Denial, Principal};
 use crate::error::ErrorCode;
+use crate::verifier::Identity;
 
 /// The gate's answer to one request.
 #[derive(Clone, Debug)]
 pub struct GateDecision {
-    pub(crate) route: Option<Arc<str>>,
+    pub(crate) route: Option<Arc<RouteNames>>,
     pub(crate) params: Vec<(Arc<str>, String)>,
-    pub(crate) credential: Option<Arc<str>>,
-    pub(crate) satisfied: Vec<Arc<str>>,
-    pub(crate) principal: Option<Principal>,
+    pub(crate) winner: Option<u8>,
+    pub(crate) satisfied: u64,
+    pub(crate) principal: Option<Arc<Identity>>,
     pub(crate) denial: Option<Denial>,
     pub(crate) challenges: Vec<Challenge>,
     pub(crate) headers: Vec<(&'static str, String)>,
@@ -26,8 +28,8 @@ impl GateDecision {
         GateDecision {
             route: None,
             params: Vec::new(),
-            credential: None,
-            satisfied: Vec::new(),
+            winner: None,
+            satisfied: 0,
             principal: None,
             denial: Some(denial),
             challenges: Vec::new(),
@@ -48,7 +50,7 @@ impl GateDecision {
 
     /// The name of the route that matched, if one did.
     pub fn route(&self) -> Option<&str> {
-        self.route.as_deref()
+        self.route.as_deref().map(|r| &*r.name)
     }
 
     /// The path parameters the route captured (`{id}`), in pattern order, still
@@ -60,22 +62,36 @@ impl GateDecision {
     /// The credential (by its configuration name) whose principal the decision reports; None
     /// when denied or anonymous.
     pub fn credential(&self) -> Option<&str> {
-        self.credential.as_deref()
+        let route = self.route.as_deref()?;
+        route
+            .credentials
+            .get(usize::from(self.winner?))
+            .map(|n| &**n)
     }
 
-    /// Every credential that was satisfied (more than one under `all_of`).
+    /// Every credential that was satisfied (more than one under `all_of`), in the route's
+    /// order.
     pub fn satisfied(&self) -> impl Iterator<Item = &str> {
-        self.satisfied.iter().map(|s| &**s)
+        self.route
+            .iter()
+            .flat_map(move |r| r.select(self.satisfied))
     }
 
     /// Who is calling; None when denied, or allowed anonymously.
     pub fn principal(&self) -> Option<&Principal> {
-        self.principal.as_ref()
+        self.principal.as_deref().map(Identity::principal)
+    }
+
+    /// Who is calling, in the form the method proved it (a JWT's claims still as text): what
+    /// bindings read, to hand the claims on without building a map.
+    pub fn identity(&self) -> Option<&Identity> {
+        self.principal.as_deref()
     }
 
     /// Takes the principal out.
     pub fn into_principal(self) -> Option<Principal> {
         self.principal
+            .map(|i| Arc::unwrap_or_clone(i).into_principal())
     }
 
     /// True when allowed without a principal (`optional` with no credential, `anonymous`).
@@ -156,7 +172,7 @@ impl GateDecision {
             credential: self.credential(),
             satisfied: self.satisfied().collect(),
             anonymous: self.anonymous(),
-            principal: self.principal.as_ref(),
+            principal: self.principal(),
             code: self.code().map(ErrorCode::name),
             message: self.denial.as_ref().map(Denial::message),
             challenges: self

@@ -39,7 +39,7 @@ use crate::request::Request;
 use crate::store::{LimitStore, MemoryStore};
 use crate::verifier::{build_method, BuildContext, Method, Verifier};
 
-use self::audit::{AuditEvent, AuditSink, AuditStats, Auditor, JsonLinesSink, Outcome};
+use self::audit::{AuditEvent, AuditSink, AuditStats, Auditor, JsonLinesSink, Outcome, RouteNames};
 use self::config::{GateConfig, LimitKey, CONFIG_VERSION};
 use self::policy::{FailureCounter, RateLimit, Taken};
 use self::require::{Failure, Requirement, Slot, Tier};
@@ -52,6 +52,8 @@ pub use self::decision::{problem_json, GateDecision};
 pub const MAX_ROUTES: usize = 1024;
 /// Most credentials in one configuration.
 pub const MAX_CREDENTIALS: usize = 256;
+/// Most distinct credentials one route's requirement may name.
+pub const MAX_ROUTE_CREDENTIALS: usize = 64;
 
 /// How a gate is loaded besides its document: host secrets, where relative paths start, and
 /// the host's audit sinks (a callback in Python, Node or C).
@@ -191,7 +193,7 @@ impl Gate {
             .load()
             .routes
             .iter()
-            .map(|r| r.name.to_string())
+            .map(|r| r.names.name.to_string())
             .collect()
     }
 
@@ -240,7 +242,7 @@ struct Credential {
 
 #[derive(Debug)]
 struct Route {
-    name: Arc<str>,
+    names: Arc<RouteNames>,
     methods: MethodSet,
     pattern: PathPattern,
     require: Requirement,
@@ -335,21 +337,41 @@ impl State {
                 .map_err(|m| locate(ConfigError::new(root.key("lockout").key("per_account"), m)))?;
         }
 
-        let lookup = |name: &str| {
-            credentials.get_key_value(name).map(|(k, c)| Slot {
-                name: k.clone(),
-                method: c.method.clone(),
-            })
-        };
         let mut routes = Vec::with_capacity(config.routes.len());
-        let mut names = std::collections::HashSet::new();
+        let mut route_names = std::collections::HashSet::new();
         for (i, rc) in config.routes.iter().enumerate() {
             let at = root.key("routes").index(i);
             let err = |path: DocPath, m: String| locate(ConfigError::new(path, m));
             let methods = MethodSet::parse(&rc.methods).map_err(|m| err(at.key("methods"), m))?;
             let pattern = PathPattern::parse(&rc.path).map_err(|m| err(at.key("path"), m))?;
+            // The route's distinct credentials, indexed in order of first appearance.
+            let names: std::cell::RefCell<Vec<Arc<str>>> = Default::default();
+            let lookup = |name: &str| -> Result<Slot, String> {
+                let (key, credential) = credentials
+                    .get_key_value(name)
+                    .ok_or_else(|| format!("unknown credential {name:?}"))?;
+                let mut names = names.borrow_mut();
+                let index = match names.iter().position(|n| n == key) {
+                    Some(i) => i,
+                    None if names.len() < MAX_ROUTE_CREDENTIALS => {
+                        names.push(key.clone());
+                        names.len() - 1
+                    }
+                    None => {
+                        return Err(format!(
+                            "a route names at most {MAX_ROUTE_CREDENTIALS} distinct credentials"
+                        ))
+                    }
+                };
+                Ok(Slot {
+                    name: key.clone(),
+                    method: credential.method.clone(),
+                    index: u8::try_from(index).unwrap_or(u8::MAX),
+                })
+            };
             let require =
                 Requirement::parse(&rc.require, &at.key("require"), &lookup, 0).map_err(locate)?;
+            let credential_names = names.into_inner();
             for (j, s) in rc.scopes.iter().enumerate() {
                 if s.is_empty() || s.contains([' ', '"', '\\']) {
                     return Err(err(
@@ -373,7 +395,7 @@ impl State {
                 Some(n) => n.as_str().into(),
                 None => default_route_name(&rc.methods, &rc.path).into(),
             };
-            if !names.insert(name.clone()) {
+            if !route_names.insert(name.clone()) {
                 return Err(err(
                     at.key("name"),
                     format!("route name {name:?} is used twice"),
@@ -423,7 +445,10 @@ impl State {
                 }
             }
             routes.push(Route {
-                name,
+                names: Arc::new(RouteNames {
+                    name,
+                    credentials: credential_names.into_boxed_slice(),
+                }),
                 methods,
                 pattern,
                 require,
@@ -464,22 +489,17 @@ impl State {
     }
 
     fn check(&self, request: &Request, store: &MemoryStore) -> GateDecision {
-        let started = self.auditor.as_ref().map(|_| Instant::now());
-        let mut tried = Vec::new();
-        let mut decision = self.decide(request, store, &mut tried);
-        if let (Some(auditor), Some(started)) = (&self.auditor, started) {
-            auditor.submit(self.event(request, &decision, tried, started));
-        }
-        decision.headers.shrink_to_fit();
+        let mut tried = 0;
+        let Some(auditor) = &self.auditor else {
+            return self.decide(request, store, &mut tried);
+        };
+        let started = Instant::now();
+        let decision = self.decide(request, store, &mut tried);
+        auditor.submit(self.event(request, &decision, tried, started));
         decision
     }
 
-    fn decide(
-        &self,
-        request: &Request,
-        store: &dyn LimitStore,
-        tried: &mut Vec<Arc<str>>,
-    ) -> GateDecision {
+    fn decide(&self, request: &Request, store: &dyn LimitStore, tried: &mut u64) -> GateDecision {
         let path = match normalize_path(request.target()) {
             Ok(p) => p,
             Err(e) => return finish_denial(GateDecision::deny(Denial::from(e)), &[], None),
@@ -501,7 +521,7 @@ impl State {
             );
         };
         let mut decision = GateDecision::deny(Denial::new(ErrorCode::Internal, "undecided"));
-        decision.route = Some(route.name.clone());
+        decision.route = Some(route.names.clone());
         decision.params = params;
         let now = request.now();
         let address = request.peer_address();
@@ -511,7 +531,7 @@ impl State {
         // signature check and no password hash.
         for limit in &route.before {
             let key = match limit.key() {
-                LimitKey::Route => route.name.as_bytes().to_vec(),
+                LimitKey::Route => route.names.name.as_bytes().to_vec(),
                 LimitKey::Address => match address {
                     Some(a) => address_key(a),
                     None => continue,
@@ -579,6 +599,7 @@ impl State {
             Ok(pass) => {
                 if let Some(policy) = &self.per_account {
                     if let Some((winner, _)) = &pass.winner {
+                        let winner = &route.names.credentials[usize::from(*winner)];
                         for (_, ns, account) in accounts.iter().filter(|(c, _, _)| c == winner) {
                             FailureCounter::new(ns.clone(), policy.clone())
                                 .clear(store, account.as_bytes());
@@ -593,10 +614,23 @@ impl State {
                         ErrorCode::ScopeInsufficient,
                         "the principal lacks a scope the route requires",
                     );
+                    let winner = pass.winner.as_ref().map(|(i, _)| *i);
+                    let denial = match self.bearer_challenge(route, winner) {
+                        // RFC 6750 3.1: a bearer credential that lacks scope is told which.
+                        Some(c) => denial.with_challenge(
+                            c.param("error", "insufficient_scope")
+                                .param("scope", route.scopes.join(" ")),
+                        ),
+                        None => denial,
+                    };
                     return self.refuse(decision, route, denial, &taken, None);
                 }
-                if let Some(p) = principal {
-                    let key = principal_key(pass.winner.as_ref().map(|(n, _)| &**n), &p.subject);
+                if let Some(p) = principal.filter(|_| !route.after.is_empty()) {
+                    let winner = pass
+                        .winner
+                        .as_ref()
+                        .and_then(|(i, _)| route.names.credentials.get(usize::from(*i)));
+                    let key = principal_key(winner.map(|n| &**n), p.subject());
                     for limit in &route.after {
                         match limit.take(store, &key, now) {
                             Ok(Some(state)) => taken.push(limit.name.clone(), state),
@@ -616,9 +650,9 @@ impl State {
                 }
                 decision.denial = None;
                 decision.satisfied = pass.satisfied;
-                if let Some((credential, principal)) = pass.winner {
-                    decision.credential = Some(credential);
-                    decision.principal = Some(principal);
+                if let Some((winner, principal)) = pass.winner {
+                    decision.winner = Some(winner);
+                    decision.principal = Some(Arc::new(principal));
                 }
                 if let Some(policy) = &route.policy_header {
                     decision.headers.push(("RateLimit-Policy", policy.clone()));
@@ -653,6 +687,16 @@ impl State {
             .collect()
     }
 
+    /// The winning credential's challenge, when it is a bearer scheme.
+    fn bearer_challenge(&self, route: &Route, winner: Option<u8>) -> Option<Challenge> {
+        let name = route.names.credentials.get(usize::from(winner?))?;
+        let challenge = self.credentials.get(name)?.method.challenge()?;
+        challenge
+            .scheme()
+            .eq_ignore_ascii_case("Bearer")
+            .then_some(challenge)
+    }
+
     fn refuse(
         &self,
         mut decision: GateDecision,
@@ -675,20 +719,17 @@ impl State {
         &self,
         request: &Request,
         decision: &GateDecision,
-        tried: Vec<Arc<str>>,
+        tried: u64,
         started: Instant,
     ) -> AuditEvent {
-        let principal = decision.principal();
         AuditEvent {
             time: request.now(),
             route: decision.route.clone(),
             request_id: request_id(request, &self.request_id_header),
             peer_address: request.peer_address(),
             tried,
-            credential: decision.credential.clone(),
-            method: principal.map(|p| p.method),
-            subject: principal.map(|p| p.subject.clone()),
-            credential_id: principal.and_then(|p| p.credential_id.clone()),
+            winner: decision.winner,
+            principal: decision.principal.clone(),
             outcome: if decision.allowed() {
                 Outcome::Allow
             } else {
@@ -830,10 +871,11 @@ fn principal_key(credential: Option<&str>, subject: &str) -> Vec<u8> {
 
 /// The request id header's value when it is short visible ASCII; anything else is dropped
 /// rather than copied into the audit trail.
-fn request_id(request: &Request, header: &str) -> Option<String> {
+fn request_id(request: &Request, header: &str) -> Option<Box<str>> {
     let value = request.header_values(header).next()?;
-    (value.len() <= 128 && !value.is_empty() && value.iter().all(u8::is_ascii_graphic))
-        .then(|| String::from_utf8_lossy(value).into_owned())
+    let text = std::str::from_utf8(value).ok()?;
+    (text.len() <= 128 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| text.into())
 }
 
 #[cfg(test)]

@@ -22,21 +22,23 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::config::{ConfigError, DocPath};
-use crate::decision::{Denial, Principal};
+use crate::decision::Denial;
 use crate::error::ErrorCode;
 use crate::request::Request;
-use crate::verifier::Method;
+use crate::verifier::{Identity, Method};
 
 /// Deepest nesting of combinators.
 pub const MAX_REQUIREMENT_DEPTH: usize = 8;
 /// Most alternatives in one `any_of` / `all_of`.
 pub const MAX_REQUIREMENT_CHILDREN: usize = 32;
 
-/// A credential the tree refers to: its name and its built method.
+/// A credential the tree refers to: its name, its built method, and its index among the
+/// route's distinct credentials (the bit it sets in `tried` and `satisfied` masks).
 #[derive(Clone, Debug)]
 pub(crate) struct Slot {
     pub name: Arc<str>,
     pub method: Arc<dyn Method>,
+    pub index: u8,
 }
 
 /// A parsed requirement.
@@ -54,7 +56,7 @@ impl Requirement {
     pub(crate) fn parse(
         value: &Value,
         path: &DocPath,
-        lookup: &dyn Fn(&str) -> Option<Slot>,
+        lookup: &dyn Fn(&str) -> Result<Slot, String>,
         depth: usize,
     ) -> Result<Requirement, ConfigError> {
         if depth > MAX_REQUIREMENT_DEPTH {
@@ -63,10 +65,8 @@ impl Requirement {
                 format!("requirements nest at most {MAX_REQUIREMENT_DEPTH} deep"),
             ));
         }
-        let credential = |name: &str, at: &DocPath| {
-            lookup(name)
-                .ok_or_else(|| ConfigError::new(at.clone(), format!("unknown credential {name:?}")))
-        };
+        let credential =
+            |name: &str, at: &DocPath| lookup(name).map_err(|m| ConfigError::new(at.clone(), m));
         let object = match value {
             Value::String(name) => {
                 return Ok(Requirement::Credential {
@@ -181,25 +181,25 @@ impl Requirement {
         &self,
         request: &Request,
         route_scopes: Option<&[String]>,
-        tried: &mut Vec<Arc<str>>,
+        tried: &mut u64,
     ) -> Result<Pass, Failure> {
         match self {
             Requirement::Anonymous => Ok(Pass::anonymous()),
             Requirement::Credential { slot, scopes } => {
-                tried.push(slot.name.clone());
+                *tried |= 1 << slot.index;
                 let result = match (route_scopes, scopes.is_empty()) {
-                    (None | Some([]), true) => slot.method.verify(request, &[]),
-                    (Some(route), true) => slot.method.verify(request, route),
+                    (None | Some([]), true) => slot.method.authenticate(request, &[]),
+                    (Some(route), true) => slot.method.authenticate(request, route),
                     (route, false) => {
                         let mut all = route.unwrap_or_default().to_vec();
                         all.extend(scopes.iter().cloned());
-                        slot.method.verify(request, &all)
+                        slot.method.authenticate(request, &all)
                     }
                 };
                 match result {
                     Ok(principal) => Ok(Pass {
-                        winner: Some((slot.name.clone(), principal)),
-                        satisfied: vec![slot.name.clone()],
+                        winner: Some((slot.index, principal)),
+                        satisfied: 1 << slot.index,
                     }),
                     Err(denial) => Err(Failure::from_denial(denial)),
                 }
@@ -267,19 +267,19 @@ fn parse_scopes(value: &Value, at: &DocPath) -> Result<Vec<String>, ConfigError>
         .collect()
 }
 
-/// A passed requirement: the principal that proved it (None: anonymous) and every credential
-/// that was satisfied.
+/// A passed requirement: the principal that proved it and its credential's index (None:
+/// anonymous), and the mask of every credential that was satisfied.
 #[derive(Debug)]
 pub(crate) struct Pass {
-    pub winner: Option<(Arc<str>, Principal)>,
-    pub satisfied: Vec<Arc<str>>,
+    pub winner: Option<(u8, Identity)>,
+    pub satisfied: u64,
 }
 
 impl Pass {
     fn anonymous() -> Self {
         Pass {
             winner: None,
-            satisfied: Vec::new(),
+            satisfied: 0,
         }
     }
 
@@ -287,7 +287,7 @@ impl Pass {
         if self.winner.is_none() {
             self.winner = other.winner;
         }
-        self.satisfied.extend(other.satisfied);
+        self.satisfied |= other.satisfied;
     }
 }
 

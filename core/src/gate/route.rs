@@ -83,27 +83,28 @@
 //! `HEAD`, because frameworks answer `HEAD` with the `GET` handler, so a `HEAD` request must get
 //! the `GET` route's protection.
 
-use std::ops::Range;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::error::{Error, ErrorCode};
 
-/// A request path after normalization: what routes are matched against.
+/// A request path after normalization: what routes are matched against. Borrows the target
+/// when normalization changes nothing (no escape to decode), which is the common case.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NormalizedPath {
-    text: String,
-    /// Byte ranges of the segments in `text`; empty only for the asterisk-form `*`.
-    segments: Vec<Range<usize>>,
+pub struct NormalizedPath<'t> {
+    text: Cow<'t, str>,
+    /// Number of `/`-separated segments after the leading `/`; 0 only for the asterisk-form.
+    segments: usize,
 }
 
-impl NormalizedPath {
+impl NormalizedPath<'_> {
     /// The normalized path (`/a/b`, `/a/`, or `*`).
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
     fn is_asterisk(&self) -> bool {
-        self.segments.is_empty()
+        self.segments == 0
     }
 }
 
@@ -111,7 +112,10 @@ impl NormalizedPath {
 /// `https://host:port/p?q`, or asterisk-form `*`) under the rules of the module documentation.
 ///
 /// Errors: `request_invalid`, with a detail naming the problem.
-pub fn normalize_path(target: &str) -> Result<NormalizedPath, Error> {
+pub fn normalize_path(target: &str) -> Result<NormalizedPath<'_>, Error> {
+    if let Some(path) = plain_origin_form(target) {
+        return Ok(path);
+    }
     if target.is_empty() {
         return Err(invalid("the target is empty"));
     }
@@ -120,21 +124,65 @@ pub fn normalize_path(target: &str) -> Result<NormalizedPath, Error> {
             "the target holds a space, a control character or a non-ASCII character",
         ));
     }
-    if target.contains('#') {
+    if target.as_bytes().contains(&b'#') {
         return Err(invalid("the target holds a fragment (#)"));
     }
     if target == "*" {
         return Ok(NormalizedPath {
-            text: "*".to_owned(),
-            segments: Vec::new(),
+            text: Cow::Borrowed("*"),
+            segments: 0,
         });
     }
-    let before_query = target.split_once('?').map_or(target, |(p, _)| p);
+    let before_query = match target.bytes().position(|b| b == b'?') {
+        Some(at) => &target[..at],
+        None => target,
+    };
     if before_query.starts_with('/') {
         normalize_origin(before_query)
     } else {
         normalize_origin(absolute_form_path(before_query)?)
     }
+}
+
+/// The common case in one pass: an origin-form target whose path holds no escape and nothing
+/// to refuse normalizes to itself. `None` sends every other target (and every refusal, so
+/// that its message is written in one place) through the full rules.
+fn plain_origin_form(target: &str) -> Option<NormalizedPath<'_>> {
+    let bytes = target.as_bytes();
+    if bytes.first() != Some(&b'/') {
+        return None;
+    }
+    let mut segments = 1;
+    let mut start = 1;
+    let mut end = bytes.len();
+    for (i, &b) in bytes.iter().enumerate().skip(1) {
+        if b == b'/' {
+            if !plain_segment(&bytes[start..i], false) {
+                return None;
+            }
+            segments += 1;
+            start = i + 1;
+        } else if b == b'?' {
+            end = i;
+            break;
+        } else if !PLAIN_PATH_CHAR[usize::from(b)] {
+            return None;
+        }
+    }
+    if !plain_segment(&bytes[start..end], true) || bytes[end..].contains(&b'#') {
+        return None;
+    }
+    if !bytes[end..].iter().all(u8::is_ascii_graphic) {
+        return None;
+    }
+    Some(NormalizedPath {
+        text: Cow::Borrowed(&target[..end]),
+        segments,
+    })
+}
+
+fn plain_segment(segment: &[u8], last: bool) -> bool {
+    (last || !segment.is_empty()) && segment != b"." && segment != b".."
 }
 
 /// The path of an absolute-form target whose query is already cut off.
@@ -178,10 +226,13 @@ fn is_authority_char(b: u8) -> bool {
 }
 
 /// Normalizes a path that starts with `/`, holds visible ASCII only and no `?` or `#`.
-fn normalize_origin(path: &str) -> Result<NormalizedPath, Error> {
+fn normalize_origin(path: &str) -> Result<NormalizedPath<'_>, Error> {
+    if !path.as_bytes().contains(&b'%') {
+        return check_plain(path);
+    }
     let bytes = path.as_bytes();
     let mut text = String::with_capacity(path.len());
-    let mut segments = Vec::new();
+    let mut segments = 0;
     text.push('/');
     let mut start = 1;
     let mut i = 1;
@@ -189,7 +240,7 @@ fn normalize_origin(path: &str) -> Result<NormalizedPath, Error> {
         let b = bytes[i];
         if b == b'/' {
             check_segment(&text[start..], false)?;
-            segments.push(start..text.len());
+            segments += 1;
             text.push('/');
             start = text.len();
             i += 1;
@@ -216,20 +267,84 @@ fn normalize_origin(path: &str) -> Result<NormalizedPath, Error> {
                 push_escape(&mut text, v);
             }
             i += 3;
-        } else if let Some(why) = raw_char_problem(b) {
-            return Err(Error::new(
-                ErrorCode::RequestInvalid,
-                format!("the path holds a raw `{}`: {why}", char::from(b)),
-            ));
         } else {
+            raw_char(b)?;
             text.push(char::from(b));
             i += 1;
         }
     }
     check_segment(&text[start..], true)?;
-    segments.push(start..text.len());
-    Ok(NormalizedPath { text, segments })
+    Ok(NormalizedPath {
+        text: Cow::Owned(text),
+        segments: segments + 1,
+    })
 }
+
+/// A path without escapes normalizes to itself: check it in place.
+fn check_plain(path: &str) -> Result<NormalizedPath<'_>, Error> {
+    let bytes = path.as_bytes();
+    let mut segments = 0;
+    let mut start = 1;
+    for (i, &b) in bytes.iter().enumerate().skip(1) {
+        if b == b'/' {
+            check_segment(&path[start..i], false)?;
+            segments += 1;
+            start = i + 1;
+        } else {
+            raw_char(b)?;
+        }
+    }
+    check_segment(&path[start..], true)?;
+    Ok(NormalizedPath {
+        text: Cow::Borrowed(path),
+        segments: segments + 1,
+    })
+}
+
+/// Refuses a character that may not stand unencoded in a path.
+fn raw_char(b: u8) -> Result<(), Error> {
+    if PLAIN_PATH_CHAR[usize::from(b)] {
+        return Ok(());
+    }
+    match raw_char_problem(b) {
+        None => Ok(()),
+        Some(why) => Err(Error::new(
+            ErrorCode::RequestInvalid,
+            format!("the path holds a raw `{}`: {why}", char::from(b)),
+        )),
+    }
+}
+
+/// The characters a path may hold unencoded, other than `/` and `%` (RFC 3986 `pchar` without
+/// `;`): a table, since every byte of every request path is looked up.
+const PLAIN_PATH_CHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b'='
+                    | b':'
+                    | b'@'
+            );
+        b += 1;
+    }
+    table
+};
 
 fn check_segment(segment: &str, last: bool) -> Result<(), Error> {
     if segment.is_empty() && !last {
@@ -298,6 +413,9 @@ fn push_escape(out: &mut String, b: u8) {
     out.push(char::from(HEX[usize::from(b & 15)]));
 }
 
+/// Most `{name}` parameters in one pattern.
+pub const MAX_PARAMS: usize = 16;
+
 /// A compiled path pattern.
 #[derive(Debug, Clone)]
 pub struct PathPattern {
@@ -360,6 +478,9 @@ impl PathPattern {
                 if repeated {
                     return Err(format!("the parameter `{{{name}}}` appears twice"));
                 }
+                if params == MAX_PARAMS {
+                    return Err(format!("a pattern holds at most {MAX_PARAMS} parameters"));
+                }
                 segments.push(Segment::Param(name.into()));
                 params += 1;
             } else {
@@ -379,7 +500,7 @@ impl PathPattern {
 
     /// The parameters captured (`{id}` -> value), in pattern order, or None when the path does
     /// not match. A value is the segment as it stands in the normalized path.
-    pub fn matches(&self, path: &NormalizedPath) -> Option<Vec<(Arc<str>, String)>> {
+    pub fn matches(&self, path: &NormalizedPath<'_>) -> Option<Vec<(Arc<str>, String)>> {
         let PatternKind::Segments {
             segments,
             wildcard,
@@ -392,30 +513,44 @@ impl PathPattern {
             return None;
         }
         let fits = if *wildcard {
-            path.segments.len() >= segments.len()
+            path.segments >= segments.len()
         } else {
-            path.segments.len() == segments.len()
+            path.segments == segments.len()
         };
         if !fits {
             return None;
         }
-        let texts = path.segments.iter().map(|r| &path.text[r.clone()]);
-        // Checked in full before anything is allocated: most routes do not match.
-        for (segment, text) in segments.iter().zip(texts.clone()) {
-            let ok = match segment {
-                Segment::Literal(literal) => **literal == *text,
-                Segment::Param(_) => !text.is_empty(),
-            };
-            if !ok {
-                return None;
+        // One pass over the path, checked in full before anything is allocated (most routes do
+        // not match); parameter values are remembered as byte ranges until then.
+        let bytes = path.text.as_bytes();
+        let mut ranges = [(0usize, 0usize); MAX_PARAMS];
+        let mut found = 0;
+        let mut start = 1;
+        for segment in segments.iter() {
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b'/')
+                .map_or(bytes.len(), |p| start + p);
+            let text = &bytes[start..end];
+            match segment {
+                Segment::Literal(literal) if literal.as_bytes() != text => return None,
+                Segment::Literal(_) => {}
+                Segment::Param(_) if text.is_empty() => return None,
+                Segment::Param(_) => {
+                    ranges[found] = (start, end);
+                    found += 1;
+                }
             }
+            start = end + 1;
         }
         // Capacity 0 does not allocate, so parameterless patterns stay allocation-free.
         let mut captured = Vec::with_capacity(*params);
-        for (segment, text) in segments.iter().zip(texts) {
-            if let Segment::Param(name) = segment {
-                captured.push((Arc::clone(name), text.to_owned()));
-            }
+        let names = segments.iter().filter_map(|s| match s {
+            Segment::Param(name) => Some(name),
+            Segment::Literal(_) => None,
+        });
+        for (name, &(from, to)) in names.zip(&ranges[..found]) {
+            captured.push((Arc::clone(name), path.text[from..to].to_owned()));
         }
         Some(captured)
     }

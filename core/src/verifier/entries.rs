@@ -13,7 +13,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{require_scopes, BuildContext, Entry, Method};
+use super::{require_scopes, BuildContext, Entry, Identity, Method};
 use crate::apikey::{ApiKeyConfig, ApiKeyRecord, ApiKeyRing};
 use crate::basic::{parse_credentials, BasicAuth, BasicConfig};
 use crate::config::{deserialize_at, resolve_fields, wipe, ConfigError, DocPath, ReferenceKind};
@@ -330,6 +330,11 @@ impl Method for JwtMethod {
     }
     fn verify(&self, request: &Request, scopes: &[String]) -> Result<Principal, Denial> {
         self.0.verify(request, scopes)
+    }
+    fn authenticate(&self, request: &Request, scopes: &[String]) -> Result<Identity, Denial> {
+        self.0
+            .verify_claims(request, scopes)
+            .map(Identity::from_token)
     }
     fn challenge(&self) -> Option<Challenge> {
         Some(self.0.challenge())

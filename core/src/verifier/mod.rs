@@ -10,6 +10,7 @@
 //! function and its schema; the gate, the JSON Schema and the generic verifier pick it up.
 
 mod entries;
+mod identity;
 
 use std::any::Any;
 use std::fmt;
@@ -19,11 +20,12 @@ use serde_json::{Map, Value};
 
 use crate::config::{ConfigError, DocPath, Document, Format, LoadContext};
 use crate::decision::{Challenge, Denial, Principal};
-use crate::error::{Error, ErrorCode};
+use crate::error::ErrorCode;
 use crate::request::Request;
 use crate::store::MemoryStore;
 
 pub(crate) use entries::ENTRIES;
+pub use identity::Identity;
 
 /// One configured authentication method, as the gate and [`Verifier`] call it.
 pub trait Method: Send + Sync + fmt::Debug {
@@ -34,6 +36,12 @@ pub trait Method: Send + Sync + fmt::Debug {
     /// `scopes`. A request without this method's credential is refused with a "missing" code
     /// (`credentials_missing`, `signature_missing`, `mtls_certificate_missing`).
     fn verify(&self, request: &Request, scopes: &[String]) -> Result<Principal, Denial>;
+
+    /// As [`verify`](Method::verify), in the form the method proves identities in: a JWT's
+    /// claims stay as read from the token (what the gate keeps, for bindings to hand on).
+    fn authenticate(&self, request: &Request, scopes: &[String]) -> Result<Identity, Denial> {
+        self.verify(request, scopes).map(Identity::from_principal)
+    }
 
     /// The `WWW-Authenticate` challenge for a request that carries no credential, if the
     /// method has one (mTLS and webhooks do not).
@@ -143,12 +151,12 @@ pub struct Verifier {
 impl Verifier {
     /// Builds the method configured by `text` (JSON, or TOML when it does not start with
     /// `{`), with references read from the environment and the working directory.
-    pub fn from_config(text: &str) -> Result<Verifier, Error> {
+    pub fn from_config(text: &str) -> Result<Verifier, ConfigError> {
         Verifier::load(text, Format::detect(text), &LoadContext::new())
     }
 
     /// Builds the method configured by `text` in `format`, with `ctx` for references.
-    pub fn load(text: &str, format: Format, ctx: &LoadContext) -> Result<Verifier, Error> {
+    pub fn load(text: &str, format: Format, ctx: &LoadContext) -> Result<Verifier, ConfigError> {
         let doc = Document::parse(text, format)?;
         let build = BuildContext {
             load: ctx,

@@ -1,6 +1,7 @@
 use super::*;
 use crate::config::Secrets;
 use crate::decision::AuthMethod;
+use crate::error::Error;
 use crate::jwt::{encode, Algorithm, HeaderOptions};
 use crate::webhook::{WebhookScheme, WebhookSigner};
 
@@ -19,7 +20,7 @@ fn ctx() -> LoadContext {
 }
 
 fn load(text: &str) -> Result<Verifier, Error> {
-    Verifier::load(text, Format::detect(text), &ctx())
+    Verifier::load(text, Format::detect(text), &ctx()).map_err(Error::from)
 }
 
 fn get(path: &str) -> Request {
@@ -182,6 +183,7 @@ fn a_core_refusal_keeps_its_code() {
         Format::Json,
         &ctx,
     )
+    .map_err(Error::from)
     .unwrap_err();
     assert_eq!(e.code(), ErrorCode::JwtKeyInvalid);
     assert!(e.detail().starts_with("keys.static[0]: "), "{}", e.detail());

@@ -254,8 +254,25 @@ impl WebhookVerifier {
         }
     }
 
-    /// Verifies the webhook in `request` (its raw body included).
+    /// Verifies the webhook in `request` (its raw body included). A request that carries no
+    /// signature header of the scheme is `signature_missing` whether or not the host passed its
+    /// body: it is not a webhook delivery, and a gate must be able to tell it from a broken one.
     pub fn verify(&self, request: &Request) -> Result<Principal, Denial> {
+        let signature_headers: &[&str] = match self.scheme {
+            WebhookScheme::Standard => &["webhook-signature"],
+            WebhookScheme::Stripe => &["stripe-signature"],
+            WebhookScheme::Github => &["x-hub-signature-256", "x-hub-signature"],
+            WebhookScheme::Slack => &["x-slack-signature"],
+        };
+        if signature_headers
+            .iter()
+            .all(|name| request.header_values(name).next().is_none())
+        {
+            return Err(Denial::new(
+                ErrorCode::SignatureMissing,
+                format!("no {} signature header", self.scheme.name()),
+            ));
+        }
         let body = request.body().ok_or_else(|| {
             Denial::new(
                 ErrorCode::SignatureBodyMissing,

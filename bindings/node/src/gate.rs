@@ -1,0 +1,538 @@
+//! The gate: `Gate` (one configuration deciding every request) and its decision object. The
+//! audit callback's sink and events are in `gate_audit`.
+//!
+//! Conversion only: loading, routing, requirement trees, rate limits and audit batching are the
+//! core's (`portcullis::gate`). Decisions reach JavaScript as the JSON text of the decision's
+//! fourteen values in order, the principal as its six (as `compact` writes a token's), which
+//! `gate.js` turns into the `GateDecision` object with one `JSON.parse`: far cheaper than setting
+//! each member through N-API, and cheaper than the core's `GateDecision::to_json`, whose member
+//! names cost `JSON.parse` about a third more. The native `check` still returns the object built
+//! here, member for member the same (a test compares them).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use napi::bindgen_prelude::{AsyncTask, Either, Null, Object, Unknown};
+use napi::{Env, Error, JsString, JsValue, Result, Status, Task, ValueType};
+use napi_derive::napi;
+use serde::ser::{Serialize, SerializeSeq, Serializer};
+use serde_json::{Map, Value};
+
+use portcullis::config::{ConfigError, Format, LoadContext, Secrets};
+use portcullis::gate::audit::AuditSink;
+use portcullis::gate::{self as core, GateDecision as CoreDecision};
+
+use crate::apikey::ApiKeyRing;
+use crate::compact::{exact, js_text};
+use crate::errors::{self, invalid_argument, OrThrow, Principal};
+use crate::gate_audit::{audit_sink, AuditStats, JsAuditSink};
+use crate::options;
+use crate::request::Request;
+use crate::verifier::Verifier;
+
+/// How `Gate.fromToml` and `Gate.fromJson` load a configuration.
+#[napi(object, object_to_js = false)]
+pub struct GateOptions<'a> {
+    /// The values of `secret:NAME` references.
+    pub secrets: Option<std::collections::HashMap<String, String>>,
+    /// Called once per decision with its audit event, never during `check`: events are
+    /// delivered in batches from the audit thread to the event loop. A callback that throws (or
+    /// returns a promise that rejects) is counted in `auditStats().sinkFailures`.
+    #[napi(ts_type = "(event: AuditEvent) => void")]
+    pub audit: Option<Unknown<'a>>,
+    /// Where relative paths of the configuration start (default: the working directory).
+    pub base_dir: Option<String>,
+}
+
+/// How `Gate.fromFile` loads a configuration (relative paths start from the file's folder).
+#[napi(object, object_to_js = false)]
+pub struct GateFileOptions<'a> {
+    /// The values of `secret:NAME` references.
+    pub secrets: Option<std::collections::HashMap<String, String>>,
+    /// Called once per decision with its audit event (see `GateOptions.audit`).
+    #[napi(ts_type = "(event: AuditEvent) => void")]
+    pub audit: Option<Unknown<'a>>,
+}
+
+/// The gate's answer to one request.
+#[napi(object, object_from_js = false, use_nullable = true)]
+pub struct GateDecision {
+    /// True when the request may proceed.
+    pub allowed: bool,
+    /// The HTTP status to answer a denied request with; 200 when allowed.
+    pub status: u32,
+    /// The name of the route that matched, or `null`.
+    pub route: Option<String>,
+    /// The path parameters the route captured (`{id}`), still percent-encoded.
+    #[napi(ts_type = "Record<string, string>")]
+    pub params: Map<String, Value>,
+    /// The credential (by its configuration name) whose principal is reported, or `null`.
+    pub credential: Option<String>,
+    /// Every credential that was satisfied (more than one under `all_of`).
+    pub satisfied: Vec<String>,
+    /// Who is calling; `null` when denied or allowed anonymously.
+    pub principal: Option<Principal>,
+    /// True when allowed without a principal.
+    pub anonymous: bool,
+    /// The refusal's code (`jwt_expired`, `route_unmatched`, ...), or `null` when allowed.
+    pub code: Option<String>,
+    /// The refusal's public message, or `null`.
+    pub message: Option<String>,
+    /// The `WWW-Authenticate` values to send, one header field each.
+    pub challenges: Vec<String>,
+    /// Every header the response should carry, in order (a name may repeat).
+    #[napi(ts_type = "Array<[string, string]>")]
+    pub headers: Vec<Vec<String>>,
+    /// Seconds the client should wait (throttled or locked out), or `null`.
+    pub retry_after: Option<i64>,
+    /// The RFC 9457 `application/problem+json` body of a denial, or `null`.
+    pub problem: Option<String>,
+}
+
+impl From<CoreDecision> for GateDecision {
+    fn from(d: CoreDecision) -> Self {
+        GateDecision {
+            allowed: d.allowed(),
+            status: u32::from(d.status()),
+            route: d.route().map(str::to_owned),
+            params: d
+                .params()
+                .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+                .collect(),
+            credential: d.credential().map(str::to_owned),
+            satisfied: d.satisfied().map(str::to_owned).collect(),
+            anonymous: d.anonymous(),
+            code: d.code().map(|c| c.name().to_owned()),
+            message: d.denial().map(|x| x.message().to_owned()),
+            challenges: d.challenges().iter().map(|c| c.header_value()).collect(),
+            headers: d
+                .headers()
+                .iter()
+                .map(|(n, v)| vec![(*n).to_owned(), v.clone()])
+                .collect(),
+            retry_after: d
+                .retry_after()
+                .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+            problem: d.problem_json(),
+            principal: d.into_principal().map(Principal::from),
+        }
+    }
+}
+
+/// How long `flushAudit` waits by default.
+const DEFAULT_FLUSH_MS: f64 = 5_000.0;
+
+/// A configuration that protects every route of a service: named credentials, routes with
+/// requirements and scopes, rate limits, lockout and audit (schema: `Gate.schema()`). `check` never
+/// throws for a bad request: a refusal is a decision.
+#[napi]
+pub struct Gate {
+    inner: Arc<core::Gate>,
+    sink: Option<Arc<JsAuditSink>>,
+}
+
+fn type_error(detail: String) -> Error {
+    Error::new(Status::InvalidArg, detail)
+}
+
+/// The JS error for a configuration that does not load: the binding's usual error (`code`,
+/// `detail` = `"<path>: <message> (line L, column C)"`, ...) plus `path`, `line`, `column`.
+pub(crate) fn config_error(env: &Env, e: ConfigError) -> Error {
+    let error = portcullis::Error::from(e.clone());
+    let object = errors::build(env, &error, None).and_then(|mut object| {
+        object.set("path", e.path().to_string())?;
+        match e.position() {
+            Some((line, column)) => {
+                object.set("line", u32::try_from(line).unwrap_or(u32::MAX))?;
+                object.set("column", u32::try_from(column).unwrap_or(u32::MAX))?;
+            }
+            None => {
+                object.set("line", Null)?;
+                object.set("column", Null)?;
+            }
+        }
+        Ok(object)
+    });
+    match object {
+        Ok(object) => Error::from(object.to_unknown()),
+        Err(_) => errors::from_error(env, error),
+    }
+}
+
+/// The `secrets` option: an object of strings.
+pub(crate) fn read_secrets(value: Unknown) -> Result<Secrets> {
+    let object = options::object(value)
+        .map_err(|_| type_error("option `secrets` must be an object of names to strings".into()))?;
+    let mut secrets = Secrets::new();
+    for name in Object::keys(&object)? {
+        let Some(value) = object.get::<Unknown>(&name)? else {
+            continue;
+        };
+        if value.get_type()? != ValueType::String {
+            // The name only: the value may be a secret.
+            return Err(type_error(format!(
+                "option `secrets`: the value of `{name}` must be a string"
+            )));
+        }
+        // SAFETY: the value is a JS string.
+        let text: String = unsafe { value.cast() }?;
+        secrets.insert(name, text);
+    }
+    Ok(secrets)
+}
+
+/// Reads a `Gate` options object: `secrets`, `audit`, and `baseDir` when `base_dir` allows it.
+fn read_options(
+    options: Option<Unknown>,
+    base_dir: bool,
+) -> Result<(core::GateOptions, Option<Arc<JsAuditSink>>)> {
+    let mut load = LoadContext::new();
+    let mut sink = None;
+    let Some(options) = options else {
+        return Ok((core::GateOptions::default(), None));
+    };
+    if matches!(options.get_type()?, ValueType::Undefined | ValueType::Null) {
+        return Ok((core::GateOptions::default(), None));
+    }
+    let options = options::object(options)?;
+    for name in Object::keys(&options)? {
+        let Some(value) = options.get::<Unknown>(&name)? else {
+            continue;
+        };
+        if matches!(value.get_type()?, ValueType::Undefined | ValueType::Null) {
+            continue;
+        }
+        match name.as_str() {
+            "secrets" => load = load.with_secrets(read_secrets(value)?),
+            "baseDir" if base_dir => {
+                if value.get_type()? != ValueType::String {
+                    return Err(type_error("option `baseDir` must be a string".into()));
+                }
+                // SAFETY: the value is a JS string.
+                let dir: String = unsafe { value.cast() }?;
+                load = load.with_base_dir(dir);
+            }
+            "audit" => sink = Some(Arc::new(audit_sink(value)?)),
+            _ => {
+                let known = if base_dir {
+                    "secrets, audit, baseDir"
+                } else {
+                    "secrets, audit"
+                };
+                return Err(type_error(format!(
+                    "unknown option `{name}` (expected one of: {known})"
+                )));
+            }
+        }
+    }
+    let audit_sinks: Vec<Arc<dyn AuditSink>> = sink
+        .iter()
+        .map(|s| Arc::clone(s) as Arc<dyn AuditSink>)
+        .collect();
+    Ok((core::GateOptions { load, audit_sinks }, sink))
+}
+
+/// A principal as the JSON array of its six values, in the `Principal` object's order
+/// (`principal.js` reads it).
+pub(crate) struct PrincipalValues<'a>(pub &'a portcullis::Principal);
+
+impl Serialize for PrincipalValues<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let p = self.0;
+        (
+            &p.subject,
+            p.method.name(),
+            &p.credential_id,
+            &p.scopes,
+            &p.claims,
+            p.expires_at,
+        )
+            .serialize(s)
+    }
+}
+
+/// A decision as the JSON array of the `GateDecision` object's values, in its order.
+struct DecisionValues<'a>(&'a CoreDecision);
+
+impl Serialize for DecisionValues<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        struct Params<'a>(&'a CoreDecision);
+        impl Serialize for Params<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_map(self.0.params())
+            }
+        }
+        struct Satisfied<'a>(&'a CoreDecision);
+        impl Serialize for Satisfied<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.satisfied())
+            }
+        }
+        struct Challenges<'a>(&'a CoreDecision);
+        impl Serialize for Challenges<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.challenges().iter().map(|c| c.header_value()))
+            }
+        }
+        let d = self.0;
+        let mut seq = s.serialize_seq(Some(14))?;
+        seq.serialize_element(&d.allowed())?;
+        seq.serialize_element(&d.status())?;
+        seq.serialize_element(&d.route())?;
+        seq.serialize_element(&Params(d))?;
+        seq.serialize_element(&d.credential())?;
+        seq.serialize_element(&Satisfied(d))?;
+        seq.serialize_element(&d.principal().map(PrincipalValues))?;
+        seq.serialize_element(&d.anonymous())?;
+        seq.serialize_element(&d.code().map(|c| c.name()))?;
+        seq.serialize_element(&d.denial().map(|x| x.message()))?;
+        seq.serialize_element(&Challenges(d))?;
+        seq.serialize_element(d.headers())?;
+        seq.serialize_element(&d.retry_after())?;
+        seq.serialize_element(&d.problem_json())?;
+        seq.end()
+    }
+}
+
+/// The JSON text of `value` (always serialisable: strings, numbers and JSON maps).
+pub(crate) fn json_text(value: &impl Serialize) -> Option<String> {
+    // Room for a usual decision, so the text is not reallocated as it grows.
+    let mut text = Vec::with_capacity(512);
+    serde_json::to_writer(&mut text, value).ok()?;
+    String::from_utf8(text).ok()
+}
+
+/// True when JSON carries the principal's claims exactly (no integer above `i64::MAX`, which
+/// the object conversion gives as a string).
+pub(crate) fn carried(principal: Option<&portcullis::Principal>) -> bool {
+    principal.is_none_or(|p| p.claims.values().all(exact))
+}
+
+/// A decision as the JSON text of its values for `gate.js` (see the module's comment), or as
+/// the object when JSON cannot carry the principal's claims exactly.
+fn decision_js<'env>(
+    env: &'env Env,
+    decision: CoreDecision,
+) -> Result<Either<JsString<'env>, GateDecision>> {
+    let text = carried(decision.principal())
+        .then(|| json_text(&DecisionValues(&decision)))
+        .flatten();
+    Ok(match text {
+        Some(text) => Either::A(js_text(env, &text)?),
+        None => Either::B(decision.into()),
+    })
+}
+
+#[napi]
+impl Gate {
+    fn build(
+        env: &Env,
+        load: impl FnOnce(core::GateOptions) -> std::result::Result<core::Gate, ConfigError>,
+        options: Option<Unknown>,
+        base_dir: bool,
+    ) -> Result<Self> {
+        let (options, sink) = read_options(options, base_dir)?;
+        let inner = load(options).map_err(|e| config_error(env, e))?;
+        Ok(Gate {
+            inner: Arc::new(inner),
+            sink,
+        })
+    }
+
+    // The factories are writable so that `gate.js` can hand them the audit dispatcher in
+    // place of the user's callback.
+
+    /// Loads the configuration file at `path` (`.toml` or `.json`). Throws `config_invalid`,
+    /// `json_invalid` or a method's code (`jwt_key_invalid`, ...) with `path`, `line` and
+    /// `column` naming the bad value.
+    #[napi(
+        factory,
+        writable = true,
+        ts_args_type = "path: string, options?: GateFileOptions"
+    )]
+    pub fn from_file(env: Env, path: String, options: Option<Unknown>) -> Result<Self> {
+        Self::build(
+            &env,
+            |o| core::Gate::from_file(std::path::Path::new(&path), o),
+            options,
+            false,
+        )
+    }
+
+    /// Loads a TOML configuration (errors as `fromFile`).
+    #[napi(
+        factory,
+        writable = true,
+        ts_args_type = "text: string, options?: GateOptions"
+    )]
+    pub fn from_toml(env: Env, text: String, options: Option<Unknown>) -> Result<Self> {
+        Self::build(
+            &env,
+            |o| core::Gate::from_text(&text, Format::Toml, o),
+            options,
+            true,
+        )
+    }
+
+    /// Loads a JSON configuration (errors as `fromFile`).
+    #[napi(
+        factory,
+        writable = true,
+        ts_args_type = "text: string, options?: GateOptions"
+    )]
+    pub fn from_json(env: Env, text: String, options: Option<Unknown>) -> Result<Self> {
+        Self::build(
+            &env,
+            |o| core::Gate::from_text(&text, Format::Json, o),
+            options,
+            true,
+        )
+    }
+
+    /// Decides `request` on the calling thread (JWT, API key and webhook checks take
+    /// microseconds). Never throws for a refused request: see `allowed`, `status`, `headers`.
+    #[napi]
+    pub fn check(&self, request: &Request) -> GateDecision {
+        self.inner.check(&request.inner).into()
+    }
+
+    /// `check` for the JS layer (`gate.js`): the decision as JSON text. Not part of the API.
+    #[napi(skip_typescript, js_name = "_checkJson")]
+    pub fn check_json<'env>(
+        &self,
+        env: &'env Env,
+        request: &Request,
+    ) -> Result<Either<JsString<'env>, GateDecision>> {
+        decision_js(env, self.inner.check(&request.inner))
+    }
+
+    /// `check` on the libuv thread pool, for configurations whose checks are slow (Basic
+    /// password hashing, a JWKS fetch on a cold cache).
+    #[napi(ts_return_type = "Promise<GateDecision>")]
+    pub fn check_async(&self, request: &Request) -> AsyncTask<CheckTask> {
+        AsyncTask::new(CheckTask {
+            gate: Arc::clone(&self.inner),
+            request: Some(request.inner.clone()),
+            json: false,
+        })
+    }
+
+    /// `checkAsync` for the JS layer: resolves to the decision's JSON text (or the object, as
+    /// `_checkJson`). Not part of the API.
+    #[napi(skip_typescript, js_name = "_checkAsyncJson")]
+    pub fn check_async_json(&self, request: &Request) -> AsyncTask<CheckTask> {
+        AsyncTask::new(CheckTask {
+            gate: Arc::clone(&self.inner),
+            request: Some(request.inner.clone()),
+            json: true,
+        })
+    }
+
+    /// Replaces the configuration with the file at `path`, atomically; on error (thrown as by
+    /// `fromFile`) the running configuration stays. Requests being checked finish on the one
+    /// they started with; unchanged credentials keep their state (keys inserted at run time).
+    #[napi]
+    pub fn reload_file(&self, env: Env, path: String) -> Result<()> {
+        self.inner
+            .reload_file(std::path::Path::new(&path))
+            .map_err(|e| config_error(&env, e))
+    }
+
+    /// `reloadFile` from TOML text.
+    #[napi]
+    pub fn reload_toml(&self, env: Env, text: String) -> Result<()> {
+        self.inner
+            .reload_text(&text, Format::Toml)
+            .map_err(|e| config_error(&env, e))
+    }
+
+    /// `reloadFile` from JSON text.
+    #[napi]
+    pub fn reload_json(&self, env: Env, text: String) -> Result<()> {
+        self.inner
+            .reload_text(&text, Format::Json)
+            .map_err(|e| config_error(&env, e))
+    }
+
+    /// The API key ring of credential `name` (a `method = "api_key"` credential), or `null`:
+    /// the gate's own ring, so keys inserted or revoked through it take effect at once.
+    #[napi]
+    pub fn api_key_ring(&self, name: String) -> Option<ApiKeyRing> {
+        self.inner.api_key_ring(&name).map(ApiKeyRing::shared)
+    }
+
+    /// The credential `name` as a `Verifier`, or `null`.
+    #[napi]
+    pub fn verifier(&self, name: String) -> Option<Verifier> {
+        self.inner.verifier(&name).map(Verifier::from)
+    }
+
+    /// The credential names, sorted.
+    #[napi]
+    pub fn credential_names(&self) -> Vec<String> {
+        self.inner.credential_names()
+    }
+
+    /// The route names, in matching order.
+    #[napi]
+    pub fn route_names(&self) -> Vec<String> {
+        self.inner.route_names()
+    }
+
+    /// The audit pipeline's counters. After `flushAudit` returned true (and no check ran since),
+    /// `submitted == delivered + dropped`.
+    #[napi]
+    pub fn audit_stats(&self) -> AuditStats {
+        JsAuditSink::stats(self.sink.as_deref(), self.inner.audit_stats())
+    }
+
+    /// Waits, at most `timeoutMs` (default 5000), until every audit event submitted so far was
+    /// handed to the callback or dropped; true when that happened. It blocks the event loop,
+    /// and the callbacks of the flushed events run once the event loop turns again.
+    #[napi]
+    pub fn flush_audit(&self, env: Env, timeout_ms: Option<f64>) -> Result<bool> {
+        let ms = timeout_ms.unwrap_or(DEFAULT_FLUSH_MS);
+        if !(ms.is_finite() && ms >= 0.0) {
+            let detail = "timeoutMs must be a finite number of milliseconds, 0 or more";
+            return Err(invalid_argument(detail)).or_throw(&env);
+        }
+        // Longer than a day is a day: the core caps the wait anyway.
+        let timeout = Duration::from_secs_f64(ms.min(86_400_000.0) / 1000.0);
+        Ok(self.inner.flush_audit(timeout))
+    }
+
+    /// The gate configuration's JSON Schema (draft 2020-12), as pretty-printed JSON text.
+    #[napi]
+    pub fn schema() -> String {
+        serde_json::to_string_pretty(&core::gate_schema()).unwrap_or_default()
+    }
+}
+
+/// The work of `checkAsync`.
+pub struct CheckTask {
+    gate: Arc<core::Gate>,
+    request: Option<portcullis::Request>,
+    json: bool,
+}
+
+impl Task for CheckTask {
+    type Output = Option<CoreDecision>;
+    type JsValue = Either<String, GateDecision>;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        // The request (with its credentials) is dropped as soon as it has been checked.
+        Ok(self.request.take().map(|r| self.gate.check(&r)))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        let decision =
+            output.ok_or_else(|| Error::new(Status::GenericFailure, "check task ran twice"))?;
+        let text = (self.json && carried(decision.principal()))
+            .then(|| json_text(&DecisionValues(&decision)))
+            .flatten();
+        Ok(match text {
+            Some(text) => Either::A(text),
+            None => Either::B(decision.into()),
+        })
+    }
+}
