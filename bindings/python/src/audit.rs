@@ -28,79 +28,79 @@ impl PyAuditEvent {
     /// The request's time, Unix seconds.
     #[getter]
     fn time(&self) -> i64 {
-        self.inner.time
+        self.inner.time()
     }
 
     /// The matched route's name; None when no route matched.
     #[getter]
     fn route(&self) -> Option<&str> {
-        self.inner.route.as_deref()
+        self.inner.route()
     }
 
     /// The request's id, from the configured request id header.
     #[getter]
     fn request_id(&self) -> Option<&str> {
-        self.inner.request_id.as_deref()
+        self.inner.request_id()
     }
 
     /// The peer's address, if the request carried one.
     #[getter]
     fn peer_address(&self) -> Option<String> {
-        self.inner.peer_address.map(|a| a.to_string())
+        self.inner.peer_address().map(|a| a.to_string())
     }
 
     /// The names of the credentials evaluated, in order.
     #[getter]
     fn tried(&self) -> Vec<&str> {
-        self.inner.tried.iter().map(|n| &**n).collect()
+        self.inner.tried().collect()
     }
 
     /// The credential that won (allowed requests only).
     #[getter]
     fn credential(&self) -> Option<&str> {
-        self.inner.credential.as_deref()
+        self.inner.credential()
     }
 
     /// The winning credential's method (`"jwt"`, `"api_key"`, ...).
     #[getter]
     fn method(&self) -> Option<&'static str> {
-        self.inner.method.map(|m| m.name())
+        self.inner.method().map(|m| m.name())
     }
 
     /// The authenticated subject.
     #[getter]
     fn subject(&self) -> Option<&str> {
-        self.inner.subject.as_deref()
+        self.inner.subject()
     }
 
     /// The credential's public id (key id, kid, certificate fingerprint, user name).
     #[getter]
     fn credential_id(&self) -> Option<&str> {
-        self.inner.credential_id.as_deref()
+        self.inner.credential_id()
     }
 
     /// `"allow"` or `"deny"`.
     #[getter]
     fn outcome(&self) -> &'static str {
-        outcome_name(self.inner.outcome)
+        outcome_name(self.inner.outcome())
     }
 
     /// The HTTP status: 200 when allowed.
     #[getter]
     fn status(&self) -> u16 {
-        self.inner.status
+        self.inner.status()
     }
 
     /// The refusal's code name; None when allowed.
     #[getter]
     fn code(&self) -> Option<&'static str> {
-        self.inner.code.map(|c| c.name())
+        self.inner.code().map(|c| c.name())
     }
 
     /// How long the decision took, in microseconds.
     #[getter]
     fn latency_us(&self) -> u64 {
-        self.inner.latency_us
+        self.inner.latency_us()
     }
 
     /// The event as one line of JSON (members that are None left out).

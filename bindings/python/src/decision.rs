@@ -2,6 +2,7 @@
 //! decision (only the properties a caller reads are converted).
 
 use portcullis::gate::GateDecision;
+use portcullis::verifier::Identity;
 use portcullis::Denial;
 use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;
@@ -26,6 +27,22 @@ impl From<GateDecision> for PyGateDecision {
             inner,
             principal: PyOnceLock::new(),
         }
+    }
+}
+
+/// The principal of an identity; a verified JWT keeps its claims as read (no claims map).
+pub fn principal_of(identity: Identity) -> PyPrincipal {
+    match identity.token() {
+        // `Identity` cannot hand its token out, only lend it.
+        Some(token) => PyPrincipal::from(token.clone()),
+        None => PyPrincipal::from(identity.into_principal()),
+    }
+}
+
+fn principal_of_shared(identity: &Identity) -> PyPrincipal {
+    match identity.token() {
+        Some(token) => PyPrincipal::from(token.clone()),
+        None => PyPrincipal::from(identity.principal().clone()),
     }
 }
 
@@ -82,8 +99,8 @@ impl PyGateDecision {
     fn principal(&self, py: Python<'_>) -> PyResult<Option<Py<PyPrincipal>>> {
         let principal = self.principal.get_or_try_init(py, || {
             self.inner
-                .principal()
-                .map(|p| Py::new(py, PyPrincipal::from(p.clone())))
+                .identity()
+                .map(|i| Py::new(py, principal_of_shared(i)))
                 .transpose()
         })?;
         Ok(principal.as_ref().map(|p| p.clone_ref(py)))

@@ -8,8 +8,9 @@ use portcullis::verifier::Verifier;
 use pyo3::prelude::*;
 
 use crate::convert::py_repr;
-use crate::errors::{denial_to_py, error_to_py};
-use crate::load::load_context;
+use crate::decision::principal_of;
+use crate::errors::denial_to_py;
+use crate::load::{config_error_to_py, load_context};
 use crate::principal::PyPrincipal;
 use crate::request::PyRequest;
 
@@ -37,7 +38,7 @@ impl PyVerifier {
         let context = load_context(secrets, base_dir)?;
         py.detach(|| Verifier::load(text, format, &context))
             .map(PyVerifier::from)
-            .map_err(|e| error_to_py(py, &e))
+            .map_err(|e| config_error_to_py(py, &e))
     }
 }
 
@@ -82,8 +83,8 @@ impl PyVerifier {
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
         let (method, request) = (self.inner.method(), &*request.get().inner);
-        py.detach(|| method.verify(request, &scopes))
-            .map(PyPrincipal::from)
+        py.detach(|| method.authenticate(request, &scopes))
+            .map(principal_of)
             .map_err(|d| denial_to_py(py, &d))
     }
 

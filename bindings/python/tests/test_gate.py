@@ -206,6 +206,11 @@ def test_allowed_decision() -> None:
     assert d.principal is not None and d.principal.subject == "alice"
     assert d.principal is d.principal
     assert d.principal.method == "jwt"
+    # The claims as the token carries them (read from the token's text, not from a map).
+    claims = {"sub": "alice", "aud": "api", "exp": NOW + 60, "scope": "orders:read"}
+    assert d.principal.claims == claims
+    assert list(d.principal.claims) == sorted(claims)
+    assert d.principal.to_dict()["claims"] == claims
     assert (d.challenges, d.headers, d.retry_after, d.problem) == ([], [], None, None)
     assert d.error() is None
     d.raise_for_denial()
@@ -510,7 +515,8 @@ def test_verifier_jwt() -> None:
     )
     assert v.method == "jwt" and repr(v) == "Verifier(method='jwt')"
     p = v.verify(bearer("/", scope="a b"), ["a"])
-    assert (p.subject, p.method, p.scopes) == ("alice", "jwt", ["a", "b"])
+    assert (p.subject, p.method, p.scopes, p.credential_id) == ("alice", "jwt", ["a", "b"], "k1")
+    assert p.claims == {"aud": "api", "exp": NOW + 60, "scope": "a b", "sub": "alice"}
     with pytest.raises(portcullis.AuthError) as scope:
         v.verify(bearer("/", scope="a b"), ["c"])
     assert scope.value.code == "scope_insufficient"
@@ -562,18 +568,20 @@ def test_verifier_load_errors() -> None:
     assert err.value.code == "config_invalid"
     assert err.value.detail.startswith('method: unknown method "jwk"')
     assert err.value.detail.endswith("(line 1, column 12)")
+    assert (err.value.path, err.value.line, err.value.column) == ("method", 1, 12)
     with pytest.raises(portcullis.UsageError) as secret:
         portcullis.Verifier.from_toml(
             'method = "webhook"\nsecrets = [\n  "' + WHSEC + '",\n]\n'
         )
     assert secret.value.detail.startswith("secrets[0]: a secret cannot be written in the configuration")
+    assert (secret.value.path, secret.value.line, secret.value.column) == ("secrets[0]", 3, 3)
     assert "MfKQ" not in str(secret.value)
     with pytest.raises(portcullis.JwtError) as short:
         portcullis.Verifier.from_json(
             '{"method": "jwt", "keys": {"static": [{"alg": "HS256", "secret": "secret:s"}]}}',
             secrets={"s": "short"},
         )
-    assert short.value.code == "jwt_key_invalid"
+    assert (short.value.code, short.value.path) == ("jwt_key_invalid", "keys.static[0]")
 
 
 def test_gate_verifier_is_the_gates_credential() -> None:

@@ -73,8 +73,7 @@ class AuthError(Exception):
     http_status: int
     challenge: Optional[str]
     category: str
-    # Where a configuration that failed to load is wrong (None on other errors, and for now on
-    # `Verifier` load errors, whose detail still names the place).
+    # Where a configuration that failed to load (Gate, Verifier) is wrong; None on other errors.
     path: Optional[str]
     line: Optional[int]
     column: Optional[int]
