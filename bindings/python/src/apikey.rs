@@ -18,6 +18,11 @@ pub struct PyApiKeyRing {
 }
 
 impl PyApiKeyRing {
+    /// A handle on a ring owned elsewhere (a gate's credential): both see the same records.
+    pub(crate) fn shared(inner: Arc<ApiKeyRing>) -> Self {
+        PyApiKeyRing { inner }
+    }
+
     fn build(py: Python<'_>, pepper: &[u8], config: ApiKeyConfig) -> PyResult<Self> {
         ApiKeyRing::new(pepper, config)
             .map(|ring| PyApiKeyRing {

@@ -10,22 +10,27 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod apikey;
+mod audit;
 mod basic;
 mod convert;
+mod decision;
 mod digest;
 mod errors;
+mod gate;
 mod hmac;
 mod httpsig;
 mod httpsig_keys;
 mod jwks;
 mod jwt;
 mod jwt_key;
+mod load;
 mod mtls;
 mod payload;
 mod principal;
 mod record;
 mod request;
 mod response;
+mod verifier;
 mod webhook;
 
 use pyo3::prelude::*;
@@ -72,5 +77,11 @@ fn _portcullis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mtls::PyIssuedCertificate>()?;
     m.add_function(wrap_pyfunction!(mtls::certificate_thumbprint, m)?)?;
     m.add_function(wrap_pyfunction!(mtls::check_confirmation, m)?)?;
+    load::register(m)?;
+    audit::register(m)?;
+    m.add_class::<verifier::PyVerifier>()?;
+    m.add_class::<gate::PyGate>()?;
+    m.add_class::<decision::PyGateDecision>()?;
+    m.add_class::<audit::PyAuditEvent>()?;
     Ok(())
 }

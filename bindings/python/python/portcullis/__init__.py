@@ -17,17 +17,23 @@ reason and whose ``challenge`` is the ``WWW-Authenticate`` value to send back.
   certificate-bound tokens (:func:`certificate_thumbprint`, :func:`check_confirmation`,
   ``JwtVerifier(..., require_certificate_binding=True)``) and a development CA
   (:class:`DevCa`, :class:`IssuedCertificate`).
+- The gate (:class:`Gate`, :class:`GateDecision`, :class:`AuditEvent`): one TOML or JSON
+  configuration of credentials, routes, rate limits, lockout and audit that decides every
+  request; and :class:`Verifier`, any one method built from the same configuration.
 """
 
 from ._portcullis import (
     ApiKeyError,
     ApiKeyRecord,
     ApiKeyRing,
+    AuditEvent,
     AuthError,
     BasicAuth,
     BasicAuthError,
     BasicCredentials,
     DevCa,
+    Gate,
+    GateDecision,
     HmacSigningKey,
     HmacVerifier,
     HttpSigKeyring,
@@ -51,6 +57,7 @@ from ._portcullis import (
     SignatureError,
     UsageError,
     VerifiedJws,
+    Verifier,
     WebhookSigner,
     WebhookVerifier,
     __version__,
@@ -76,11 +83,14 @@ __all__ = [
     "ApiKeyError",
     "ApiKeyRecord",
     "ApiKeyRing",
+    "AuditEvent",
     "AuthError",
     "BasicAuth",
     "BasicAuthError",
     "BasicCredentials",
     "DevCa",
+    "Gate",
+    "GateDecision",
     "HmacSigningKey",
     "HmacVerifier",
     "HttpSigKeyring",
@@ -104,6 +114,7 @@ __all__ = [
     "SignatureError",
     "UsageError",
     "VerifiedJws",
+    "Verifier",
     "WebhookSigner",
     "WebhookVerifier",
     "__version__",
