@@ -8,13 +8,13 @@ use std::borrow::Cow;
 use std::fmt;
 
 macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $num:literal, $name:literal, $category:ident, $status:literal, $message:literal; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $num:literal, $name:literal, $category:ident, $status:literal, $message:literal; )*) => {
         /// Why a call failed or a request was refused.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(u32)]
         #[non_exhaustive]
         pub enum ErrorCode {
-            $( $(#[$doc])* $variant = $num, )*
+            $( $(#[doc = $doc])* $variant = $num, )*
         }
 
         impl ErrorCode {
@@ -55,6 +55,14 @@ macro_rules! error_codes {
             /// secret, a user name or a key.
             pub const fn public_message(self) -> &'static str {
                 match self { $( ErrorCode::$variant => $message, )* }
+            }
+
+            /// The registry's description of the code (its doc comment), one line per source
+            /// line: what generated glue (the C constants' comments) documents it with.
+            pub fn doc(self) -> String {
+                let lines: &[&str] = match self { $( ErrorCode::$variant => &[$($doc),*], )* };
+                let lines: Vec<&str> = lines.iter().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
+                lines.join("\n")
             }
         }
     };
@@ -364,6 +372,23 @@ mod tests {
         assert_eq!(ErrorCode::from_number(0), None);
         assert_eq!(ErrorCode::from_number(99_999), None);
         assert_eq!(ErrorCode::from_name("nope"), None);
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        for &code in ErrorCode::ALL {
+            let doc = code.doc();
+            assert!(!doc.trim().is_empty(), "{code} has no doc comment");
+            assert!(
+                !doc.starts_with(' ') && doc.ends_with('.'),
+                "{code}: {doc:?}"
+            );
+        }
+        assert_eq!(
+            ErrorCode::StoreUnavailable.doc(),
+            "The shared store (replay nonces, revocations) could not be reached or is full; the\n\
+             request is refused rather than let through."
+        );
     }
 
     #[test]
