@@ -9,13 +9,14 @@ use portcullis::{Error, ErrorCode};
 use serde_json::{Map, Value};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, handle, json_or_default, out_buf, out_handle, out_ptr, out_shared,
-    release_shared, retain_shared, text_in,
+    bytes_in, free_box, guard, json_or_default, out_buf, out_handle, out_ptr, release_shared,
+    retain_shared, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
+use crate::decision::{portcullis_denial, portcullis_principal};
 use crate::headers::{out_headers, portcullis_headers};
-use crate::request::{portcullis_request, request_ref};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared, verify_request};
 
 /// A PCS1 verifier: keys by key id (each bound to one algorithm, several secrets during a
 /// rotation), the clock window, the headers every signature must cover, and an in-memory nonce
@@ -30,6 +31,8 @@ pub struct portcullis_hmac_verifier {
 pub struct portcullis_hmac_signing_key {
     inner: SigningKey,
 }
+
+castable!(portcullis_hmac_verifier => HmacVerifier, portcullis_hmac_signing_key => SigningKey);
 
 /// The PCS1 algorithm with this name (`hmac-sha256`, `hmac-sha512`).
 pub(crate) fn algorithm_named(name: &str) -> Result<Algorithm, Error> {
@@ -97,14 +100,13 @@ pub unsafe extern "C" fn portcullis_hmac_verifier_new(
     config_json_len: usize,
     out: *mut *mut portcullis_hmac_verifier,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let config =
-            unsafe { json_or_default(config_json, config_json_len, HmacConfig::from_json) }?;
-        let inner = HmacVerifier::new(config)?;
-        out_shared(out, portcullis_hmac_verifier { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let config = json_or_default(config_json, config_json_len, HmacConfig::from_json)?;
+            let inner = HmacVerifier::new(config)?;
+            Ok(portcullis_hmac_verifier { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `verifier` and returns it (NULL gives NULL).
@@ -137,11 +139,13 @@ pub unsafe extern "C" fn portcullis_hmac_verifier_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            let request = request_ref(req)?;
-            verifier.verify(request)
-        })
+        verify_request(
+            verifier,
+            req,
+            out_principal,
+            out_denial,
+            HmacVerifier::verify,
+        )
     }
 }
 
@@ -196,8 +200,8 @@ pub unsafe extern "C" fn portcullis_hmac_sign_request(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let key = &unsafe { handle(key) }?.inner;
-        let request = unsafe { request_ref(req) }?;
+        let key = unsafe { borrow(key) }?;
+        let request = unsafe { borrow(req) }?;
         let options =
             unsafe { json_or_default(options_json, options_json_len, SignOptions::from_json) }?;
         let signed = sign_request(request, key, &options)?;
@@ -227,7 +231,7 @@ pub unsafe extern "C" fn portcullis_hmac_canonical_request(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let request = unsafe { request_ref(req) }?;
+        let request = unsafe { borrow(req) }?;
         let params = params_from_json(unsafe { text_in(params_json, params_json_len) }?)?;
         out.put(&canonical_request(request, &params)?)
     })

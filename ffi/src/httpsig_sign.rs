@@ -9,19 +9,20 @@ use portcullis::httpsig::{
 };
 use portcullis::{Error, ErrorCode};
 
-use crate::boundary::{
-    bytes_in, free_box, guard, handle, out_buf, out_handle, out_ptr, text_in, OutPtr,
-};
+use crate::boundary::{bytes_in, free_box, guard, out_buf, out_handle, out_ptr, text_in, OutPtr};
 use crate::headers::{out_headers, portcullis_headers};
-use crate::request::{portcullis_request, request_ref};
-use crate::response::{portcullis_response, response_ref};
+use crate::request::portcullis_request;
+use crate::response::portcullis_response;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable};
 
 /// Signs requests and responses with one key under one `keyid` (an `hmac-sha256` secret or a
 /// private key). The key is wiped when the handle is freed with `portcullis_httpsig_signer_free`.
 pub struct portcullis_httpsig_signer {
     inner: HttpSigSigner,
 }
+
+castable!(portcullis_httpsig_signer => HttpSigSigner);
 
 /// The `SignatureSpec` JSON (`label` `"sig1"`, `components` `["@method", "@target-uri"]`,
 /// `created` (the message's time), `include_created` (true), `expires`, `nonce`, `tag`,
@@ -129,8 +130,8 @@ pub unsafe extern "C" fn portcullis_httpsig_signer_sign_request(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let signer = &unsafe { handle(signer) }?.inner;
-        let request = unsafe { request_ref(req) }?;
+        let signer = unsafe { borrow(signer) }?;
+        let request = unsafe { borrow(req) }?;
         let spec = spec_from_json(unsafe { text_in(spec_json, spec_json_len) }?)?;
         out_signed(out, signer.sign_request(request, &spec)?);
         Ok(())
@@ -150,8 +151,8 @@ pub unsafe extern "C" fn portcullis_httpsig_signer_sign_response(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let signer = &unsafe { handle(signer) }?.inner;
-        let response = unsafe { response_ref(resp) }?;
+        let signer = unsafe { borrow(signer) }?;
+        let response = unsafe { borrow(resp) }?;
         let related = unsafe { related_req.as_ref() }.map(|r| &r.inner);
         let spec = spec_from_json(unsafe { text_in(spec_json, spec_json_len) }?)?;
         out_signed(out, signer.sign_response(response, related, &spec)?);
@@ -179,7 +180,7 @@ pub unsafe extern "C" fn portcullis_httpsig_signature_base_request(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let request = unsafe { request_ref(req) }?;
+        let request = unsafe { borrow(req) }?;
         let params = unsafe { text_in(params, params_len) }?;
         let sf = structured_fields(unsafe { text_in(sf_json, sf_json_len) }?)?;
         out.put(&signature_base_for_request(request, params, &sf)?)
@@ -203,7 +204,7 @@ pub unsafe extern "C" fn portcullis_httpsig_signature_base_response(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let response = unsafe { response_ref(resp) }?;
+        let response = unsafe { borrow(resp) }?;
         let related = unsafe { related_req.as_ref() }.map(|r| &r.inner);
         let params = unsafe { text_in(params, params_len) }?;
         let sf = structured_fields(unsafe { text_in(sf_json, sf_json_len) }?)?;

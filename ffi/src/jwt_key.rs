@@ -8,10 +8,11 @@ use portcullis::{Error, ErrorCode};
 use serde_json::{Map, Value};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, guard_value, handle, out_buf, out_handle, out_ptr, text_in,
+    bytes_in, free_box, guard, guard_value, out_buf, out_handle, out_ptr, text_in,
 };
 use crate::decision::canonical_json;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable};
 
 /// A JWT signing or verification key, bound to exactly one algorithm and parsed once: an HMAC
 /// secret, a public key or a private key. Key sets it is inserted into share it (no copy);
@@ -20,6 +21,8 @@ use crate::result::portcullis_result;
 pub struct portcullis_jwt_key {
     pub(crate) inner: Arc<JwtKey>,
 }
+
+castable!(portcullis_jwt_key => Arc<JwtKey>);
 
 /// The algorithm with this exact JOSE name (`HS256`, `RS256`, `PS256`, `ES256`, `EdDSA`, ...).
 pub(crate) fn algorithm_named(name: &str) -> Result<Algorithm, Error> {
@@ -182,7 +185,7 @@ unsafe fn key_text(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let key = &unsafe { handle(key) }?.inner;
+        let key = unsafe { borrow(key) }?;
         out.put(field(key)?.as_bytes())
     })
 }
@@ -220,9 +223,7 @@ pub unsafe extern "C" fn portcullis_jwt_key_algorithm(
 /// True when the key can sign (a private key or a secret); false for a public key or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwt_key_can_sign(key: *const portcullis_jwt_key) -> bool {
-    guard_value(false, || {
-        unsafe { handle(key) }.is_ok_and(|k| k.inner.can_sign())
-    })
+    guard_value(false, || unsafe { borrow(key) }.is_ok_and(|k| k.can_sign()))
 }
 
 /// The public JWK as compact JSON with sorted members: key members, `kid` (the thumbprint when
@@ -265,7 +266,7 @@ pub unsafe extern "C" fn portcullis_jwt_key_private_pem(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let key = &unsafe { handle(key) }?.inner;
+        let key = unsafe { borrow(key) }?;
         out.put(key.private_pem()?.as_bytes())
     })
 }

@@ -8,12 +8,11 @@
 use portcullis::mtls::{certificate_thumbprint, check_confirmation, MtlsVerifier};
 use portcullis::{Error, ErrorCode, RequestLimits};
 
-use crate::boundary::{
-    bytes_in, guard, handle, out_buf, out_ptr, out_shared, release_shared, retain_shared, text_in,
-};
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
-use crate::request::{portcullis_request, request_ref};
+use crate::boundary::{bytes_in, guard, out_buf, release_shared, retain_shared, text_in};
+use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{castable, new_shared, verify_request, verify_with};
 
 /// A client certificate verifier: trust anchors, intermediates, CRLs, identity sources, rules,
 /// pins and an optional trusted-proxy header, parsed once. Reference-counted and thread-safe:
@@ -22,6 +21,8 @@ use crate::result::portcullis_result;
 pub struct portcullis_mtls_verifier {
     inner: MtlsVerifier,
 }
+
+castable!(portcullis_mtls_verifier => MtlsVerifier);
 
 /// Builds an mTLS verifier from its `MtlsConfig` JSON (UTF-8; unknown fields are refused):
 /// `trust_anchors` (PEM strings, required), `intermediates`, `crls`, `revocation_depth`
@@ -40,13 +41,12 @@ pub unsafe extern "C" fn portcullis_mtls_verifier_new(
     config_json_len: usize,
     out: *mut *mut portcullis_mtls_verifier,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let config = unsafe { text_in(config_json, config_json_len) }?;
-        let inner = MtlsVerifier::from_json(config)?;
-        out_shared(out, portcullis_mtls_verifier { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let inner = MtlsVerifier::from_json(text_in(config_json, config_json_len)?)?;
+            Ok(portcullis_mtls_verifier { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `verifier` and returns it (NULL gives NULL).
@@ -84,11 +84,13 @@ pub unsafe extern "C" fn portcullis_mtls_verifier_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            let request = request_ref(req)?;
-            verifier.verify(request)
-        })
+        verify_request(
+            verifier,
+            req,
+            out_principal,
+            out_denial,
+            MtlsVerifier::verify,
+        )
     }
 }
 
@@ -108,8 +110,7 @@ pub unsafe extern "C" fn portcullis_mtls_verifier_verify_chain(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
+        verify_with(verifier, out_principal, out_denial, |verifier| {
             // The same bound as a request's peer chain (`max_peer_certificates`).
             if count > RequestLimits::default().max_peer_certificates {
                 return Err(Error::new(

@@ -5,14 +5,15 @@ use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVe
 use portcullis::{Error, ErrorCode};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, guard_value, handle, json_or_default, out_buf, out_handle, out_ptr,
-    out_shared, release_shared, retain_shared, text_in,
+    bytes_in, free_box, guard, guard_value, json_or_default, out_buf, out_handle, out_ptr,
+    release_shared, retain_shared, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
+use crate::decision::{portcullis_denial, portcullis_principal};
 use crate::fields::{portcullis_header_field, with_pairs};
 use crate::headers::{out_headers, portcullis_headers};
-use crate::request::{portcullis_request, request_ref};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared, verify_request, verify_with};
 
 /// A webhook verifier: one scheme, its secrets (several during a rotation), the timestamp
 /// tolerance and an in-memory replay store. Reference-counted and thread-safe: verify from any
@@ -27,6 +28,8 @@ pub struct portcullis_webhook_verifier {
 pub struct portcullis_webhook_signer {
     inner: WebhookSigner,
 }
+
+castable!(portcullis_webhook_verifier => WebhookVerifier, portcullis_webhook_signer => WebhookSigner);
 
 /// The scheme with this configuration name (`standard`, `stripe`, `github`, `slack`), read
 /// through the core's own serde names.
@@ -53,14 +56,13 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_new(
     config_json_len: usize,
     out: *mut *mut portcullis_webhook_verifier,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let config =
-            unsafe { json_or_default(config_json, config_json_len, WebhookConfig::from_json) }?;
-        let inner = WebhookVerifier::new(config)?;
-        out_shared(out, portcullis_webhook_verifier { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let config = json_or_default(config_json, config_json_len, WebhookConfig::from_json)?;
+            let inner = WebhookVerifier::new(config)?;
+            Ok(portcullis_webhook_verifier { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `verifier` and returns it (NULL gives NULL).
@@ -97,11 +99,13 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            let request = request_ref(req)?;
-            verifier.verify(request)
-        })
+        verify_request(
+            verifier,
+            req,
+            out_principal,
+            out_denial,
+            WebhookVerifier::verify,
+        )
     }
 }
 
@@ -135,8 +139,7 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_verify_payload(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
+        verify_with(verifier, out_principal, out_denial, |verifier| {
             let body = bytes_in(body, body_len)?;
             let now = has_now.then_some(now);
             with_pairs(fields, count, |pairs| {
@@ -154,7 +157,7 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_header_names_len(
     verifier: *const portcullis_webhook_verifier,
 ) -> usize {
     guard_value(0, || {
-        unsafe { handle(verifier) }.map_or(0, |v| v.inner.header_names().len())
+        unsafe { borrow(verifier) }.map_or(0, |v| v.header_names().len())
     })
 }
 
@@ -171,7 +174,7 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_header_name(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let verifier = &unsafe { handle(verifier) }?.inner;
+        let verifier = unsafe { borrow(verifier) }?;
         let name = verifier.header_names().get(index).ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidArgument,
@@ -225,7 +228,7 @@ pub unsafe extern "C" fn portcullis_webhook_signer_sign(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let signer = &unsafe { handle(signer) }?.inner;
+        let signer = unsafe { borrow(signer) }?;
         let message_id = match unsafe { text_in(message_id, message_id_len) }? {
             "" => None,
             id => Some(id),
