@@ -12,8 +12,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use crate::convert::{bytes_to_str, py_repr};
-use crate::errors::{denial_to_py, error_to_py};
-use crate::principal::PyPrincipal;
+use crate::errors::error_to_py;
+use crate::principal::{verify_request, PyPrincipal};
 use crate::request::PyRequest;
 
 /// The PCS1 algorithm named `name` (`hmac-sha256`, `hmac-sha512`).
@@ -109,10 +109,7 @@ impl PyHmacVerifier {
 
     /// Verifies the PCS1 `Authorization` of `request` (GIL released).
     fn verify(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<PyPrincipal> {
-        let (verifier, request) = (Arc::clone(&self.inner), request.core());
-        py.detach(move || verifier.verify(&request))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verify_request(py, &*self.inner, &request, HmacVerifier::verify)
     }
 
     /// Number of key ids.

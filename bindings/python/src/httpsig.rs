@@ -14,9 +14,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::{bytes_to_str, config_from_kwargs, py_repr, type_name, StrOrBytes};
-use crate::errors::{denial_to_py, error_to_py};
+use crate::errors::error_to_py;
 use crate::httpsig_keys::PyHttpSigKeyring;
-use crate::principal::PyPrincipal;
+use crate::principal::{verified, verify_request, PyPrincipal};
 use crate::request::PyRequest;
 use crate::response::PyResponse;
 
@@ -67,10 +67,7 @@ impl PyHttpSigVerifier {
         py: Python<'_>,
         request: PyRef<'_, PyRequest>,
     ) -> PyResult<PyPrincipal> {
-        let (verifier, request) = (Arc::clone(&self.inner), request.core());
-        py.detach(move || verifier.verify_request(&request))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verify_request(py, &*self.inner, &request, HttpSigVerifier::verify_request)
     }
 
     /// Verifies the signature of `response`; `related_request` is the request it answers
@@ -82,11 +79,11 @@ impl PyHttpSigVerifier {
         response: PyRef<'_, PyResponse>,
         related_request: Option<PyRef<'_, PyRequest>>,
     ) -> PyResult<PyPrincipal> {
-        let (verifier, response) = (Arc::clone(&self.inner), response.core());
+        let (verifier, response) = (&*self.inner, response.core());
         let related = related_request.map(|r| r.core());
-        py.detach(move || verifier.verify_response(&response, related.as_deref()))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verified(py, true, || {
+            verifier.verify_response(&response, related.as_deref())
+        })
     }
 
     fn __repr__(&self) -> String {

@@ -18,9 +18,9 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 use serde_json::Value;
 
 use crate::convert::{config_from_kwargs, py_repr, type_name};
-use crate::errors::{denial_to_py, error_to_py, usage};
+use crate::errors::{error_to_py, usage};
 use crate::jwt::claims_of;
-use crate::principal::PyPrincipal;
+use crate::principal::{verified, verify_request, PyPrincipal};
 use crate::request::PyRequest;
 
 /// A sequence of DER certificates (`bytes` or `bytearray` each), at most as many as a
@@ -122,10 +122,7 @@ impl PyMtlsVerifier {
     /// Verifies the client certificate of `request` (its peer certificates, or a forwarded
     /// header from a trusted proxy address) at the request's time (GIL released).
     fn verify(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<PyPrincipal> {
-        let (verifier, request) = (self.inner.clone(), request.core());
-        py.detach(move || verifier.verify(&request))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verify_request(py, &self.inner, &request, MtlsVerifier::verify)
     }
 
     /// Verifies a chain handed over by the TLS stack (DER, leaf first; the rest are candidate
@@ -138,10 +135,8 @@ impl PyMtlsVerifier {
         now: Option<i64>,
     ) -> PyResult<PyPrincipal> {
         let chain = der_list(chain, "chain")?;
-        let verifier = self.inner.clone();
-        py.detach(move || verifier.verify_chain(&chain, now.unwrap_or_else(unix_now)))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        let now = now.unwrap_or_else(unix_now);
+        verified(py, true, || self.inner.verify_chain(&chain, now))
     }
 
     // Counts and the forwarded header's name only (the configuration is public material).
