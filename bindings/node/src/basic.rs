@@ -10,9 +10,10 @@ use zeroize::Zeroizing;
 
 use portcullis::basic::{self as core, Argon2Params, BasicConfig};
 
-use crate::errors::{from_denial, from_error, OrThrow, Principal};
+use crate::errors::{from_error, OrThrow, Principal};
 use crate::options::{self, plain, Field};
 use crate::request::Request;
+use crate::task::VerifyTask;
 
 const PARAMS_FIELDS: &[Field] = &[
     plain("memoryKib", "memory_kib"),
@@ -120,39 +121,8 @@ impl BasicAuth {
     /// Verifies on the libuv thread pool; the event loop keeps running meanwhile.
     #[napi(ts_return_type = "Promise<Principal>")]
     pub fn verify_async(&self, request: &Request) -> AsyncTask<VerifyTask> {
-        AsyncTask::new(VerifyTask {
-            auth: Arc::clone(&self.inner),
-            request: Some(request.inner.clone()),
-        })
-    }
-}
-
-/// The password check of `verifyAsync`, run off the main thread.
-pub struct VerifyTask {
-    auth: Arc<core::BasicAuth>,
-    request: Option<portcullis::Request>,
-}
-
-impl Task for VerifyTask {
-    type Output = std::result::Result<portcullis::Principal, portcullis::Denial>;
-    type JsValue = Principal;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        // The request (with its credentials) is dropped as soon as it has been checked.
-        let request = self.request.take();
-        Ok(match &request {
-            Some(r) => self.auth.verify(r),
-            None => Err(portcullis::Denial::new(
-                portcullis::ErrorCode::Internal,
-                "verify task ran twice",
-            )),
-        })
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Principal> {
-        output
-            .map(Principal::from)
-            .map_err(|d| from_denial(&env, d))
+        let (auth, request) = (Arc::clone(&self.inner), request.inner.clone());
+        VerifyTask::spawn(move || auth.verify(&request))
     }
 }
 

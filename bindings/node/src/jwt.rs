@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either, External, Unknown};
-use napi::{Env, JsString, Result, Task};
+use napi::{Env, JsString, Result};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
@@ -12,11 +12,12 @@ use portcullis::jwt::{self as core, HeaderOptions, JwtConfig, KeySource};
 use portcullis::request::unix_now;
 
 use crate::compact::{compact_token_js, with_text};
-use crate::errors::{from_denial, unix_seconds, OrThrow, Principal};
+use crate::errors::{unix_seconds, OrThrow, Principal};
 use crate::jwks::JwksClient;
 use crate::jwt_key::{json_object, JwtKey, JwtKeySet};
 use crate::options::{self, plain, Field};
 use crate::request::Request;
+use crate::task::VerifyTask;
 
 const CONFIG_FIELDS: &[Field] = &[
     plain("issuers", "issuers"),
@@ -211,12 +212,9 @@ impl JwtVerifier {
         &self,
         request: &Request,
         scopes: Option<Vec<String>>,
-    ) -> AsyncTask<VerifyRequestTask> {
-        AsyncTask::new(VerifyRequestTask {
-            verifier: Arc::clone(&self.inner),
-            request: Some(request.inner.clone()),
-            scopes: scopes.unwrap_or_default(),
-        })
+    ) -> AsyncTask<VerifyTask> {
+        let (verifier, request) = (Arc::clone(&self.inner), request.inner.clone());
+        VerifyTask::spawn(move || verifier.verify(&request, &scopes.unwrap_or_default()))
     }
 
     /// Verifies a token at `now` (the system clock when absent) and checks `scopes`. Runs on
@@ -276,13 +274,10 @@ impl JwtVerifier {
         env: Env,
         token: String,
         options: Option<VerifyTokenOptions>,
-    ) -> Result<AsyncTask<VerifyTokenTask>> {
-        let (now, scopes) = when(&env, options)?;
-        Ok(AsyncTask::new(VerifyTokenTask {
-            verifier: Arc::clone(&self.inner),
-            token,
-            now,
-            scopes,
+    ) -> Result<AsyncTask<VerifyTask>> {
+        let ((now, scopes), verifier) = (when(&env, options)?, Arc::clone(&self.inner));
+        Ok(VerifyTask::spawn(move || {
+            verifier.verify_token(&token, now, &scopes)
         }))
     }
 
@@ -314,61 +309,6 @@ impl JwtVerifier {
     #[napi]
     pub fn clear_cache(&self) {
         self.inner.clear_cache();
-    }
-}
-
-/// The work of `verifyTokenAsync`.
-pub struct VerifyTokenTask {
-    verifier: Arc<core::JwtVerifier>,
-    token: String,
-    now: i64,
-    scopes: Vec<String>,
-}
-
-impl Task for VerifyTokenTask {
-    type Output = std::result::Result<portcullis::Principal, portcullis::Denial>;
-    type JsValue = Principal;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        Ok(self
-            .verifier
-            .verify_token(&self.token, self.now, &self.scopes))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Principal> {
-        output
-            .map(Principal::from)
-            .map_err(|d| from_denial(&env, d))
-    }
-}
-
-/// The work of `verifyAsync`.
-pub struct VerifyRequestTask {
-    verifier: Arc<core::JwtVerifier>,
-    request: Option<portcullis::Request>,
-    scopes: Vec<String>,
-}
-
-impl Task for VerifyRequestTask {
-    type Output = std::result::Result<portcullis::Principal, portcullis::Denial>;
-    type JsValue = Principal;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        // The request (with its token) is dropped as soon as it has been checked.
-        let request = self.request.take();
-        Ok(match &request {
-            Some(r) => self.verifier.verify(r, &self.scopes),
-            None => Err(portcullis::Denial::new(
-                portcullis::ErrorCode::Internal,
-                "verify task ran twice",
-            )),
-        })
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Principal> {
-        output
-            .map(Principal::from)
-            .map_err(|d| from_denial(&env, d))
     }
 }
 

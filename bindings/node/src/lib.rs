@@ -28,6 +28,7 @@ mod mtls;
 mod options;
 mod request;
 mod response;
+mod task;
 mod webhook;
 
 // The option structs document the options objects in `index.d.ts`; the values themselves are
