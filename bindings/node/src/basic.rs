@@ -9,30 +9,12 @@ use napi_derive::napi;
 use zeroize::Zeroizing;
 
 use portcullis::basic::{self as core, Argon2Params, BasicConfig};
+use portcullis::ErrorCode;
 
 use crate::errors::{from_error, OrThrow, Principal};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
 use crate::task::VerifyTask;
-
-const PARAMS_FIELDS: &[Field] = &[
-    plain("memoryKib", "memory_kib"),
-    plain("iterations", "iterations"),
-    plain("parallelism", "parallelism"),
-];
-
-const BASIC_FIELDS: &[Field] = &[
-    plain("realm", "realm"),
-    plain("allowLegacy", "allow_legacy"),
-    plain("users", "users"),
-    plain("htpasswd", "htpasswd"),
-    plain("htpasswdFile", "htpasswd_file"),
-    Field {
-        js: "rehashParams",
-        json: "rehash_params",
-        nested: Some(PARAMS_FIELDS),
-    },
-];
 
 /// Argon2id cost parameters; absent fields take the core's defaults (19456 KiB, 2, 1).
 #[napi(object)]
@@ -82,18 +64,19 @@ impl BasicAuth {
     /// Builds the verifier (throws `config_invalid`, `basic_hash_*`, `basic_htpasswd_malformed`).
     #[napi(constructor, ts_args_type = "options?: BasicAuthOptions")]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
-        let config = options::to_config_opt(options, BASIC_FIELDS)?;
-        Self::build(&env, &options::to_string(config))
+        Self::build(
+            &env,
+            options::config(&env, options, BasicConfig::from_json)?,
+        )
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
     #[napi(factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
-        Self::build(&env, &json)
+        Self::build(&env, BasicConfig::from_json(&json).or_throw(&env)?)
     }
 
-    fn build(env: &Env, json: &str) -> Result<Self> {
-        let config = BasicConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: BasicConfig) -> Result<Self> {
         let inner = core::BasicAuth::new(config).or_throw(env)?;
         Ok(BasicAuth {
             inner: Arc::new(inner),
@@ -127,15 +110,12 @@ impl BasicAuth {
 }
 
 fn params(env: &Env, options: Option<Unknown>) -> Result<Argon2Params> {
-    let json = options::to_config_opt(options, PARAMS_FIELDS)?;
-    serde_json::from_value(serde_json::Value::Object(json))
-        .map_err(|e| {
-            portcullis::Error::new(
-                portcullis::ErrorCode::InvalidArgument,
-                format!("argon2 parameters: {e}"),
-            )
-        })
-        .or_throw(env)
+    options::value(
+        env,
+        options,
+        "argon2 parameters",
+        ErrorCode::InvalidArgument,
+    )
 }
 
 fn password_bytes(password: Either<String, Buffer>) -> Zeroizing<Vec<u8>> {

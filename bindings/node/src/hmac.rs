@@ -8,34 +8,8 @@ use napi_derive::napi;
 use portcullis::hmac::{self as core, Algorithm, HmacConfig, SignOptions, SignatureParams};
 
 use crate::errors::{unix_seconds, OrThrow, Principal};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
-
-const KEY_FIELDS: &[Field] = &[
-    plain("keyId", "key_id"),
-    plain("algorithm", "algorithm"),
-    plain("secretsB64", "secrets_b64"),
-    plain("subject", "subject"),
-    plain("scopes", "scopes"),
-];
-
-const HMAC_FIELDS: &[Field] = &[
-    plain("realm", "realm"),
-    plain("windowSeconds", "window_seconds"),
-    plain("requiredHeaders", "required_headers"),
-    Field {
-        js: "keys",
-        json: "keys",
-        nested: Some(KEY_FIELDS),
-    },
-];
-
-const SIGN_FIELDS: &[Field] = &[
-    plain("headers", "headers"),
-    plain("now", "now"),
-    plain("nonce", "nonce"),
-    plain("digest", "digest"),
-];
 
 /// One verifying key of an `HmacVerifier`.
 #[napi(object, object_to_js = false)]
@@ -78,18 +52,16 @@ impl HmacVerifier {
     /// Builds the verifier (throws `config_invalid`, `json_invalid`, `signature_secret_invalid`).
     #[napi(constructor, ts_args_type = "options?: HmacVerifierOptions")]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
-        let config = options::to_config_opt(options, HMAC_FIELDS)?;
-        Self::build(&env, &options::to_string(config))
+        Self::build(&env, options::config(&env, options, HmacConfig::from_json)?)
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
     #[napi(factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
-        Self::build(&env, &json)
+        Self::build(&env, HmacConfig::from_json(&json).or_throw(&env)?)
     }
 
-    fn build(env: &Env, json: &str) -> Result<Self> {
-        let config = HmacConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: HmacConfig) -> Result<Self> {
         let inner = core::HmacVerifier::new(config).or_throw(env)?;
         Ok(HmacVerifier { inner })
     }
@@ -193,8 +165,7 @@ pub fn sign_request(
     key: &HmacSigningKey,
     options: Option<Unknown>,
 ) -> Result<Vec<(String, String)>> {
-    let json = options::to_config_opt(options, SIGN_FIELDS)?;
-    let options = SignOptions::from_json(&options::to_string(json)).or_throw(&env)?;
+    let options = options::config(&env, options, SignOptions::from_json)?;
     let signed = core::sign_request(&request.inner, &key.inner, &options).or_throw(&env)?;
     let mut headers = vec![("Authorization".to_owned(), signed.authorization)];
     if let Some(digest) = signed.content_digest {

@@ -15,30 +15,9 @@ use crate::compact::{compact_token_js, with_text};
 use crate::errors::{unix_seconds, OrThrow, Principal};
 use crate::jwks::JwksClient;
 use crate::jwt_key::{json_object, JwtKey, JwtKeySet};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
 use crate::task::VerifyTask;
-
-const CONFIG_FIELDS: &[Field] = &[
-    plain("issuers", "issuers"),
-    plain("audiences", "audiences"),
-    plain("leewaySeconds", "leeway_seconds"),
-    plain("maxAgeSeconds", "max_age_seconds"),
-    plain("requiredClaims", "required_claims"),
-    plain("typ", "typ"),
-    plain("algorithms", "algorithms"),
-    plain("requireExp", "require_exp"),
-    plain("maxTokenBytes", "max_token_bytes"),
-    plain("cacheSize", "cache_size"),
-    plain("realm", "realm"),
-    plain("requireCertificateBinding", "require_certificate_binding"),
-];
-
-const HEADER_FIELDS: &[Field] = &[
-    plain("typ", "typ"),
-    plain("kid", "kid"),
-    plain("cty", "cty"),
-];
 
 /// What a `JwtVerifier` accepts (`JwtConfig` in the core); absent fields take the core's
 /// defaults.
@@ -142,8 +121,11 @@ impl JwtVerifier {
         keys: Either<&JwtKeySet, &JwksClient>,
         options: Option<Unknown>,
     ) -> Result<Self> {
-        let config = options::to_config_opt(options, CONFIG_FIELDS)?;
-        Self::build(&env, &options::to_string(config), keys)
+        Self::build(
+            &env,
+            options::config(&env, options, JwtConfig::from_json)?,
+            keys,
+        )
     }
 
     /// Builds a verifier from the configuration's JSON text (the same schema everywhere) over
@@ -154,11 +136,10 @@ impl JwtVerifier {
         json: String,
         keys: Either<&JwtKeySet, &JwksClient>,
     ) -> Result<Self> {
-        Self::build(&env, &json, keys)
+        Self::build(&env, JwtConfig::from_json(&json).or_throw(&env)?, keys)
     }
 
-    fn build(env: &Env, json: &str, keys: Either<&JwtKeySet, &JwksClient>) -> Result<Self> {
-        let config = JwtConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: JwtConfig, keys: Either<&JwtKeySet, &JwksClient>) -> Result<Self> {
         let source: Arc<dyn KeySource> = match keys {
             Either::A(keyset) => Arc::new(keyset.inner.clone()),
             Either::B(client) => Arc::clone(&client.inner) as Arc<dyn KeySource>,
@@ -325,7 +306,6 @@ pub fn jwt_encode(
     options: Option<Unknown>,
 ) -> Result<String> {
     let claims = json_object(&env, claims, "claims")?;
-    let header = options::to_config_opt(options, HEADER_FIELDS)?;
-    let header = HeaderOptions::from_json(&options::to_string(header)).or_throw(&env)?;
+    let header = options::config(&env, options, HeaderOptions::from_json)?;
     core::encode(&claims, &header, &key.inner).or_throw(&env)
 }

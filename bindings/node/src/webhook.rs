@@ -13,16 +13,8 @@ use portcullis::webhook::{self as core, WebhookConfig, WebhookScheme};
 
 use crate::compact::{compact_webhook_js, utf8_in};
 use crate::errors::{invalid_argument, unix_seconds, OrThrow, Principal};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
-
-const WEBHOOK_FIELDS: &[Field] = &[
-    plain("scheme", "scheme"),
-    plain("secrets", "secrets"),
-    plain("toleranceSeconds", "tolerance_seconds"),
-    plain("replayProtection", "replay_protection"),
-    plain("sender", "sender"),
-];
 
 /// A webhook verifier's configuration (`WebhookConfig` in the core).
 #[napi(object, object_to_js = false)]
@@ -56,18 +48,20 @@ impl WebhookVerifier {
     /// Builds the verifier (throws `config_invalid`, `json_invalid`, `signature_secret_invalid`).
     #[napi(constructor, ts_args_type = "options: WebhookVerifierOptions")]
     pub fn new(env: Env, options: Unknown) -> Result<Self> {
-        let config = options::to_config(&options::object(options)?, WEBHOOK_FIELDS, &[])?;
-        Self::build(&env, &options::to_string(config))
+        let options = options::object(options)?;
+        Self::build(
+            &env,
+            options::config_of(&env, &options, &[], WebhookConfig::from_json)?,
+        )
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
     #[napi(factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
-        Self::build(&env, &json)
+        Self::build(&env, WebhookConfig::from_json(&json).or_throw(&env)?)
     }
 
-    fn build(env: &Env, json: &str) -> Result<Self> {
-        let config = WebhookConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: WebhookConfig) -> Result<Self> {
         let inner = core::WebhookVerifier::new(config).or_throw(env)?;
         Ok(WebhookVerifier {
             inner: Arc::new(inner),
