@@ -349,6 +349,28 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The value of `all` whose name is `name` (exact match). Every algorithm and scheme a caller
+/// names in an argument, in every surface, is read through this, so an unknown name is the same
+/// `invalid_argument` with the same message everywhere. The name given is not repeated: it may
+/// be a secret passed in the wrong argument.
+pub(crate) fn parse_name<T: Copy>(
+    name: &str,
+    kind: &str,
+    all: &[T],
+    name_of: fn(T) -> &'static str,
+) -> Result<T, Error> {
+    all.iter()
+        .copied()
+        .find(|value| name_of(*value) == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = all.iter().map(|value| name_of(*value)).collect();
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("unknown {kind}; expected one of: {}", known.join(", ")),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +411,19 @@ mod tests {
             "The shared store (replay nonces, revocations) could not be reached or is full; the\n\
              request is refused rather than let through."
         );
+    }
+
+    #[test]
+    fn unknown_names_are_one_invalid_argument() {
+        let all = [ErrorCode::Panic, ErrorCode::Internal];
+        assert_eq!(
+            parse_name("internal", "code", &all, ErrorCode::name),
+            Ok(ErrorCode::Internal)
+        );
+        let e = parse_name("hunter2-secret", "code", &all, ErrorCode::name).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+        assert_eq!(e.detail(), "unknown code; expected one of: panic, internal");
+        assert!(parse_name("Internal", "code", &all, ErrorCode::name).is_err());
     }
 
     #[test]

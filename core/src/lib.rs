@@ -29,6 +29,7 @@ pub mod basic;
 pub mod decision;
 pub mod digest;
 pub mod error;
+pub mod headers;
 pub mod hmac;
 pub mod httpsig;
 pub mod jwt;

@@ -87,7 +87,7 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_add_hmac_secret(
 /// `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`, `rsa-v1_5-sha256`) from PEM
 /// (`PUBLIC KEY`, `RSA PUBLIC KEY`, or a private key whose public half is kept).
 ///
-/// Fails with `SIGNATURE_ALGORITHM_UNSUPPORTED`, `INVALID_ARGUMENT` (`hmac-sha256`, a bad
+/// Fails with `INVALID_ARGUMENT` (an unknown algorithm, `hmac-sha256`, a bad
 /// keyid), `SIGNATURE_SECRET_INVALID` (unreadable PEM or a key of another type).
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_httpsig_keyring_add_public_pem(
@@ -102,7 +102,7 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_add_public_pem(
     guard(|| {
         let keyring = unsafe { borrow(keyring) }?;
         let keyid = unsafe { text_in(keyid, keyid_len) }?;
-        let algorithm = HttpSigAlgorithm::from_name(unsafe { text_in(algorithm, algorithm_len) }?)?;
+        let algorithm = HttpSigAlgorithm::parse(unsafe { text_in(algorithm, algorithm_len) }?)?;
         let pem = unsafe { bytes_in(pem, pem_len) }?;
         keyring.insert(keyid, HttpSigKey::public_pem(algorithm, pem)?)
     })

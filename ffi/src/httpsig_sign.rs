@@ -50,13 +50,7 @@ fn structured_fields(json: &str) -> Result<HashMap<String, SfType>, Error> {
 
 /// The two headers a signature adds, in order: `Signature-Input`, then `Signature`.
 fn out_signed(out: OutPtr<'_, *mut portcullis_headers>, signed: SignedHeaders) {
-    out_headers(
-        out,
-        vec![
-            ("Signature-Input".to_owned(), signed.signature_input),
-            ("Signature".to_owned(), signed.signature),
-        ],
-    );
+    out_headers(out, &signed.pairs());
 }
 
 /// Creates an `hmac-sha256` signer: `keyid` (UTF-8, printable ASCII, 1 to 256 bytes; else
@@ -85,7 +79,7 @@ pub unsafe extern "C" fn portcullis_httpsig_signer_new_hmac(
 /// `algorithm` (UTF-8: `ed25519`, `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`,
 /// `rsa-v1_5-sha256`).
 ///
-/// Fails with `SIGNATURE_ALGORITHM_UNSUPPORTED`, `INVALID_ARGUMENT` (`hmac-sha256`, a bad
+/// Fails with `INVALID_ARGUMENT` (an unknown algorithm, `hmac-sha256`, a bad
 /// keyid), `SIGNATURE_SECRET_INVALID` (unreadable PEM or a key of another type).
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_httpsig_signer_new_pem(
@@ -100,7 +94,7 @@ pub unsafe extern "C" fn portcullis_httpsig_signer_new_pem(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let keyid = unsafe { text_in(keyid, keyid_len) }?;
-        let algorithm = HttpSigAlgorithm::from_name(unsafe { text_in(algorithm, algorithm_len) }?)?;
+        let algorithm = HttpSigAlgorithm::parse(unsafe { text_in(algorithm, algorithm_len) }?)?;
         let pem = unsafe { bytes_in(pem, pem_len) }?;
         let inner = HttpSigSigner::from_pem(keyid, algorithm, pem)?;
         out_handle(out, portcullis_httpsig_signer { inner });

@@ -85,16 +85,6 @@ impl HmacVerifier {
     }
 }
 
-/// The PCS1 algorithm named `name`; anything else is `signature_algorithm_unsupported`.
-pub fn algorithm(name: &str) -> std::result::Result<Algorithm, portcullis::Error> {
-    Algorithm::from_name(name).ok_or_else(|| {
-        portcullis::Error::new(
-            portcullis::ErrorCode::SignatureAlgorithmUnsupported,
-            "algorithm must be hmac-sha256 or hmac-sha512",
-        )
-    })
-}
-
 /// How an `HmacSigningKey` is built.
 #[napi(object)]
 pub struct HmacSigningKeyOptions {
@@ -116,12 +106,12 @@ pub struct HmacSigningKey {
 
 #[napi]
 impl HmacSigningKey {
-    /// Builds the key (throws `invalid_argument`, `signature_secret_invalid`,
-    /// `signature_algorithm_unsupported`).
+    /// Builds the key (throws `invalid_argument` for a bad key id or an unknown algorithm,
+    /// `signature_secret_invalid`).
     #[napi(constructor)]
     pub fn new(env: Env, options: HmacSigningKeyOptions) -> Result<Self> {
-        let alg =
-            algorithm(options.algorithm.as_deref().unwrap_or("hmac-sha256")).or_throw(&env)?;
+        let alg = Algorithm::parse(options.algorithm.as_deref().unwrap_or("hmac-sha256"))
+            .or_throw(&env)?;
         let inner = core::SigningKey::new(&options.key_id, alg, &options.secret).or_throw(&env)?;
         Ok(HmacSigningKey { inner })
     }
@@ -167,11 +157,7 @@ pub fn sign_request(
 ) -> Result<Vec<(String, String)>> {
     let options = options::config(&env, options, SignOptions::from_json)?;
     let signed = core::sign_request(&request.inner, &key.inner, &options).or_throw(&env)?;
-    let mut headers = vec![("Authorization".to_owned(), signed.authorization)];
-    if let Some(digest) = signed.content_digest {
-        headers.push(("Content-Digest".to_owned(), digest));
-    }
-    Ok(headers)
+    Ok(options::owned_pairs(&signed.pairs()))
 }
 
 /// The signature parameters a PCS1 canonical request is built for.
@@ -199,7 +185,7 @@ pub fn hmac_canonical_request(
     params: CanonicalRequestParams,
 ) -> Result<String> {
     let params = SignatureParams {
-        algorithm: algorithm(&params.algorithm).or_throw(&env)?,
+        algorithm: Algorithm::parse(&params.algorithm).or_throw(&env)?,
         key_id: params.keyid,
         timestamp: unix_seconds(params.ts, "ts").or_throw(&env)?,
         nonce: params.nonce,
@@ -218,7 +204,7 @@ pub fn mac(
     key: Buffer,
     data: Either<Buffer, String>,
 ) -> Result<Buffer> {
-    let alg = self::algorithm(&algorithm).or_throw(&env)?;
+    let alg = Algorithm::parse(&algorithm).or_throw(&env)?;
     let tag = core::mac(alg, &key, &options::bytes(data)).or_throw(&env)?;
     Ok(tag.into())
 }
@@ -233,6 +219,6 @@ pub fn verify_mac(
     data: Either<Buffer, String>,
     tag: Buffer,
 ) -> Result<bool> {
-    let alg = self::algorithm(&algorithm).or_throw(&env)?;
+    let alg = Algorithm::parse(&algorithm).or_throw(&env)?;
     Ok(core::verify_mac(alg, &key, &options::bytes(data), &tag))
 }

@@ -90,7 +90,7 @@ impl HttpSigKeyring {
         pem: Either<Buffer, String>,
     ) -> Result<()> {
         let pem = zeroize::Zeroizing::new(options::bytes(pem));
-        HttpSigAlgorithm::from_name(&algorithm)
+        HttpSigAlgorithm::parse(&algorithm)
             .and_then(|alg| HttpSigKey::public_pem(alg, &pem))
             .and_then(|key| self.keys.insert(&keyid, key))
             .or_throw(&env)

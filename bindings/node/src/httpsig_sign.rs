@@ -56,12 +56,10 @@ pub struct HttpSignature {
 }
 
 fn signature(env: &Env, signed: core::SignedHeaders) -> Result<HttpSignature> {
+    let headers = options::owned_pairs(&signed.pairs());
     let base = text(signed.signature_base, "the signature base").or_throw(env)?;
     Ok(HttpSignature {
-        headers: vec![
-            ("Signature-Input".to_owned(), signed.signature_input.clone()),
-            ("Signature".to_owned(), signed.signature.clone()),
-        ],
+        headers,
         label: signed.label,
         signature_input: signed.signature_input,
         signature: signed.signature,
@@ -99,7 +97,7 @@ impl HttpSigSigner {
         algorithm: String,
         pem: Either<Buffer, String>,
     ) -> Result<Self> {
-        let alg = HttpSigAlgorithm::from_name(&algorithm).or_throw(&env)?;
+        let alg = HttpSigAlgorithm::parse(&algorithm).or_throw(&env)?;
         let pem = zeroize::Zeroizing::new(options::bytes(pem));
         let inner = core::HttpSigSigner::from_pem(&keyid, alg, &pem).or_throw(&env)?;
         Ok(HttpSigSigner { inner })

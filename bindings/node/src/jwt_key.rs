@@ -18,11 +18,6 @@ use portcullis::ErrorCode;
 use crate::errors::OrThrow;
 use crate::options;
 
-/// The algorithm named `name` (`HS256`, `EdDSA`, ...; case-sensitive), else `jwt_key_invalid`.
-pub(crate) fn algorithm(name: &str) -> std::result::Result<Algorithm, portcullis::Error> {
-    Algorithm::parse(name)
-}
-
 /// A JSON object from a `string | object` argument. JSON text is parsed here (`json_invalid`
 /// when it is not an object; the parser's message never quotes the input); an object is
 /// converted as options values are.
@@ -94,7 +89,7 @@ impl JwtKey {
     /// output length). Throws `jwt_key_invalid`.
     #[napi(factory)]
     pub fn from_secret(env: Env, secret: Buffer, alg: String, kid: Option<String>) -> Result<Self> {
-        let key = algorithm(&alg)
+        let key = Algorithm::parse(&alg)
             .and_then(|alg| core::JwtKey::from_secret(alg, &secret))
             .or_throw(&env)?;
         Ok(Self::new(with_kid(key, kid)))
@@ -112,7 +107,7 @@ impl JwtKey {
             Either::A(text) => text.into_bytes(),
             Either::B(bytes) => bytes.to_vec(),
         });
-        let key = algorithm(&alg)
+        let key = Algorithm::parse(&alg)
             .and_then(|alg| core::JwtKey::from_pem(alg, &pem))
             .or_throw(&env)?;
         Ok(Self::new(with_kid(key, kid)))
@@ -121,7 +116,7 @@ impl JwtKey {
     /// A DER public key (SPKI, PKCS#1, raw) or private key (PKCS#8, PKCS#1, SEC1).
     #[napi(factory)]
     pub fn from_der(env: Env, der: Buffer, alg: String, kid: Option<String>) -> Result<Self> {
-        let key = algorithm(&alg)
+        let key = Algorithm::parse(&alg)
             .and_then(|alg| core::JwtKey::from_der(alg, &der))
             .or_throw(&env)?;
         Ok(Self::new(with_kid(key, kid)))
@@ -134,7 +129,11 @@ impl JwtKey {
         ts_args_type = "jwk: string | Record<string, unknown>, alg?: string"
     )]
     pub fn from_jwk(env: Env, jwk: Unknown, alg: Option<String>) -> Result<Self> {
-        let alg = alg.as_deref().map(algorithm).transpose().or_throw(&env)?;
+        let alg = alg
+            .as_deref()
+            .map(Algorithm::parse)
+            .transpose()
+            .or_throw(&env)?;
         let key = if jwk.get_type()? == ValueType::String {
             // JSON text goes to the core's strict parser (a repeated member is refused).
             let text = Zeroizing::new(unsafe { jwk.cast::<String>() }?);
@@ -149,7 +148,7 @@ impl JwtKey {
     /// secret of the hash's output length (no `kid`).
     #[napi(factory)]
     pub fn generate(env: Env, alg: String) -> Result<Self> {
-        let key = algorithm(&alg)
+        let key = Algorithm::parse(&alg)
             .and_then(core::JwtKey::generate)
             .or_throw(&env)?;
         Ok(Self::new(key))

@@ -276,6 +276,14 @@ pub fn buffer(options: &Object, name: &str) -> Result<Buffer> {
     unsafe { value.cast() }
 }
 
+/// Header (name, value) pairs the core built, as JS `[string, string]` arrays.
+pub fn owned_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 /// The bytes of a `Buffer | string` argument (a string gives its UTF-8 bytes).
 pub fn bytes(value: Either<Buffer, String>) -> Vec<u8> {
     match value {

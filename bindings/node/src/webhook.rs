@@ -6,7 +6,6 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{Buffer, BufferSlice, Either, External, Unknown};
 use napi::{sys, Env, JsString, JsValue, Result};
 use napi_derive::napi;
-use serde_json::Value;
 use zeroize::Zeroizing;
 
 use portcullis::webhook::{self as core, WebhookConfig, WebhookScheme};
@@ -228,18 +227,12 @@ pub struct WebhookSigner {
     inner: core::WebhookSigner,
 }
 
-/// The scheme named `name` (its stable snake_case name), or `invalid_argument`.
-fn scheme(name: &str) -> std::result::Result<WebhookScheme, portcullis::Error> {
-    serde_json::from_value(Value::String(name.to_owned()))
-        .map_err(|_| invalid_argument("scheme must be one of: standard, stripe, github, slack"))
-}
-
 #[napi]
 impl WebhookSigner {
     /// Builds the signer (throws `invalid_argument`, `signature_secret_invalid`).
     #[napi(constructor)]
     pub fn new(env: Env, options: WebhookSignerOptions) -> Result<Self> {
-        let scheme = scheme(&options.scheme).or_throw(&env)?;
+        let scheme = WebhookScheme::parse(&options.scheme).or_throw(&env)?;
         let secret = match options.secret {
             Either::A(text) => Zeroizing::new(text),
             Either::B(bytes) => Zeroizing::new(

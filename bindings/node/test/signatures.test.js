@@ -267,7 +267,7 @@ test.describe('PCS1 HMAC request signing', () => {
     assert.equal(new HmacSigningKey({ keyId: 'k', secret: Buffer.alloc(64, 7), algorithm: 'hmac-sha512' }).algorithm, 'hmac-sha512')
     const short = throwsCode(() => new HmacSigningKey({ keyId: 'k', secret: Buffer.from('too-short-secret') }), 'signature_secret_invalid')
     assert.ok(!errorText(short).includes('too-short-secret'))
-    throwsCode(() => new HmacSigningKey({ keyId: 'k', secret, algorithm: 'hmac-sha1' }), 'signature_algorithm_unsupported')
+    throwsCode(() => new HmacSigningKey({ keyId: 'k', secret, algorithm: 'hmac-sha1' }), 'invalid_argument')
     throwsCode(() => new HmacSigningKey({ keyId: 'bad key id', secret }), 'invalid_argument')
     throwsType(() => new HmacSigningKey({ keyId: 'k', secret: secret.toString('base64') }))
     const shown = util.inspect(key, { showHidden: true, depth: 5 }) + JSON.stringify(key)
@@ -287,7 +287,7 @@ test.describe('PCS1 HMAC request signing', () => {
       assert.equal(verifyMac(alg, k, 'data', tag.subarray(0, 16)), false, 'truncated')
       assert.equal(verifyMac(alg, k, 'datA', tag), false)
     }
-    throwsCode(() => mac('hmac-md5', Buffer.from('k'), 'd'), 'signature_algorithm_unsupported')
+    throwsCode(() => mac('hmac-md5', Buffer.from('k'), 'd'), 'invalid_argument')
   })
 
   test('contentDigest and verifyContentDigest agree with node:crypto', () => {
@@ -302,7 +302,7 @@ test.describe('PCS1 HMAC request signing', () => {
     throwsCode(() => verifyContentDigest(sha256), 'signature_body_missing')
     throwsCode(() => verifyContentDigest('md5=:AAAA:', body), 'signature_algorithm_unsupported')
     throwsCode(() => verifyContentDigest('sha-256=abc', body), 'signature_malformed')
-    throwsCode(() => contentDigest(body, 'md5'), 'signature_algorithm_unsupported')
+    throwsCode(() => contentDigest(body, 'md5'), 'invalid_argument')
   })
 })
 
@@ -393,7 +393,7 @@ test.describe('RFC 9421 HTTP Message Signatures', () => {
     throwsCode(() => late.verifyRequest(get('GET', signed.headers)), 'signature_mismatch')
     throwsCode(() => keyring.addHmacSecret('k2', Buffer.alloc(8)), 'signature_secret_invalid')
     throwsCode(() => keyring.addHmacSecret('', secret), 'invalid_argument')
-    throwsCode(() => keyring.addPublicPem('k3', 'ed448', 'pem'), 'signature_algorithm_unsupported')
+    throwsCode(() => keyring.addPublicPem('k3', 'ed448', 'pem'), 'invalid_argument')
     throwsCode(() => keyring.addPublicPem('k3', 'ed25519', 'not a pem'), 'signature_secret_invalid')
     throwsType(() => keyring.addHmacSecret('k2', 'a string secret'))
     assert.equal(keyring.size, 1, 'refused keys were not added')

@@ -11,22 +11,14 @@ use portcullis::{Error, ErrorCode};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::convert::{bytes_to_str, py_repr};
+use crate::convert::{bytes_to_str, owned_pairs, py_repr};
 use crate::errors::error_to_py;
 use crate::principal::{verify_request, PyPrincipal};
 use crate::request::PyRequest;
 
-/// The PCS1 algorithm named `name` (`hmac-sha256`, `hmac-sha512`).
+/// The PCS1 algorithm named `name` (`hmac-sha256`, `hmac-sha512`), read by the core.
 fn algorithm(py: Python<'_>, name: &str) -> PyResult<Algorithm> {
-    Algorithm::from_name(name).ok_or_else(|| {
-        error_to_py(
-            py,
-            &Error::new(
-                ErrorCode::SignatureAlgorithmUnsupported,
-                format!("HMAC algorithm {name:?} is not hmac-sha256 or hmac-sha512"),
-            ),
-        )
-    })
+    Algorithm::parse(name).map_err(|e| error_to_py(py, &e))
 }
 
 /// serde quotes the offending value (`invalid type: string "..."`), which may be a secret
@@ -191,11 +183,7 @@ pub fn sign_request(
     let signed = py
         .detach(move || hmac::sign_request(&request, &key, &options))
         .map_err(|e| error_to_py(py, &e))?;
-    let mut out = vec![("Authorization".to_owned(), signed.authorization)];
-    if let Some(digest) = signed.content_digest {
-        out.push(("Content-Digest".to_owned(), digest));
-    }
-    Ok(out)
+    Ok(owned_pairs(&signed.pairs()))
 }
 
 /// The PCS1 canonical request of `request` under these signature parameters: the exact string

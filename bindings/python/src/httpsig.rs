@@ -13,7 +13,9 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{bytes_to_str, config_from_kwargs, py_repr, type_name, StrOrBytes};
+use crate::convert::{
+    bytes_to_str, config_from_kwargs, owned_pairs, py_repr, type_name, StrOrBytes,
+};
 use crate::errors::error_to_py;
 use crate::httpsig_keys::PyHttpSigKeyring;
 use crate::principal::{verified, verify_request, PyPrincipal};
@@ -126,13 +128,7 @@ impl PyHttpSignature {
 
     /// `[("Signature-Input", ...), ("Signature", ...)]`: the headers to add.
     fn headers(&self) -> Vec<(String, String)> {
-        vec![
-            (
-                "Signature-Input".to_owned(),
-                self.inner.signature_input.clone(),
-            ),
-            ("Signature".to_owned(), self.inner.signature.clone()),
-        ]
+        owned_pairs(&self.inner.pairs())
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -178,7 +174,7 @@ impl PyHttpSigSigner {
     ) -> PyResult<Self> {
         let pem = StrOrBytes::extract(pem, "pem")?;
         let pem = pem.as_bytes();
-        HttpSigAlgorithm::from_name(algorithm)
+        HttpSigAlgorithm::parse(algorithm)
             .and_then(|alg| py.detach(|| HttpSigSigner::from_pem(keyid, alg, pem)))
             .map(|s| PyHttpSigSigner { inner: Arc::new(s) })
             .map_err(|e| error_to_py(py, &e))

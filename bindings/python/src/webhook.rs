@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
-use portcullis::{Error, ErrorCode};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
@@ -14,18 +13,9 @@ use crate::payload;
 use crate::principal::{verified, verify_request, PyPrincipal};
 use crate::request::PyRequest;
 
-/// The scheme named `name` (`standard`, `stripe`, `github`, `slack`), read with the core's
-/// own serde names.
+/// The scheme named `name` (`standard`, `stripe`, `github`, `slack`), read by the core.
 fn scheme(py: Python<'_>, name: &str) -> PyResult<WebhookScheme> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
-        error_to_py(
-            py,
-            &Error::new(
-                ErrorCode::InvalidArgument,
-                format!("webhook scheme {name:?} is not standard, stripe, github or slack"),
-            ),
-        )
-    })
+    WebhookScheme::parse(name).map_err(|e| error_to_py(py, &e))
 }
 
 /// Bodies from this size up are verified with the GIL released. Releasing and re-taking it
