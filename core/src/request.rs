@@ -31,6 +31,38 @@ pub struct RequestLimits {
     pub max_peer_certificates: usize,
 }
 
+impl RequestLimits {
+    /// The rule for a peer certificate chain handed over whole (to
+    /// [`MtlsVerifier::verify_chain`](crate::mtls::MtlsVerifier::verify_chain)): at most
+    /// `max_peer_certificates` (else `input_too_large`), none empty (else `invalid_argument`),
+    /// as [`Request::add_peer_certificate`] checks them one at a time. A surface that reads a
+    /// chain from its caller reads at most one certificate past the limit, so the longest chain
+    /// it hands over is one this refuses.
+    pub fn check_peer_chain<C: AsRef<[u8]>>(&self, chain: &[C]) -> Result<(), Error> {
+        if chain.len() > self.max_peer_certificates {
+            return Err(self.too_many_peer_certificates());
+        }
+        if chain.iter().any(|der| der.as_ref().is_empty()) {
+            return Err(empty_peer_certificate());
+        }
+        Ok(())
+    }
+
+    fn too_many_peer_certificates(&self) -> Error {
+        Error::new(
+            ErrorCode::InputTooLarge,
+            format!(
+                "a peer chain holds at most {} certificates",
+                self.max_peer_certificates
+            ),
+        )
+    }
+}
+
+fn empty_peer_certificate() -> Error {
+    Error::new(ErrorCode::InvalidArgument, "empty peer certificate")
+}
+
 impl Default for RequestLimits {
     fn default() -> Self {
         RequestLimits {
@@ -229,16 +261,10 @@ impl Request {
     /// Appends a DER certificate to the peer chain (leaf first).
     pub fn add_peer_certificate(&mut self, der: Vec<u8>) -> Result<(), Error> {
         if self.peer_certificates.len() >= self.limits.max_peer_certificates {
-            return Err(Error::new(
-                ErrorCode::InputTooLarge,
-                "too many peer certificates",
-            ));
+            return Err(self.limits.too_many_peer_certificates());
         }
         if der.is_empty() {
-            return Err(Error::new(
-                ErrorCode::InvalidArgument,
-                "empty peer certificate",
-            ));
+            return Err(empty_peer_certificate());
         }
         self.peer_certificates.push(der);
         Ok(())

@@ -1488,7 +1488,8 @@ portcullis_result portcullis_jwt_key_private_pem(const portcullis_jwt_key *key,
                                                  size_t *out_len);
 
 // The RFC 7638 SHA-256 thumbprint (base64url) of a JWK given as JSON object text. Fails with
-// `JSON_INVALID`, `JWT_KEY_INVALID` (a JWK missing its required members), `INVALID_UTF8`.
+// `JWT_KEY_INVALID` (not one JSON object, a repeated member, a JWK missing its required
+// members), `INVALID_UTF8`.
 portcullis_result portcullis_jwk_thumbprint(const uint8_t *jwk_json,
                                             size_t jwk_json_len,
                                             uint8_t *buf,
@@ -1536,8 +1537,9 @@ portcullis_result portcullis_mtls_verifier_verify(const portcullis_mtls_verifier
 
 // Verifies a chain handed over by the host's TLS stack at `now` (Unix seconds), without a
 // request: `count` DER certificates, leaf first, certificate `i` being `certs[i]` of
-// `cert_lens[i]` bytes. Outputs and errors as `portcullis_mtls_verifier_verify`, plus
-// `INPUT_TOO_LARGE` for more than 16 certificates and `INVALID_ARGUMENT` for an empty one.
+// `cert_lens[i]` bytes. Outputs and errors as `portcullis_mtls_verifier_verify`, plus the
+// rule of a request's peer chain: `INPUT_TOO_LARGE` for more than 16 certificates (only the
+// first 17 entries of the arrays are read), `INVALID_ARGUMENT` for an empty one.
 portcullis_result portcullis_mtls_verifier_verify_chain(const portcullis_mtls_verifier *verifier,
                                                         const uint8_t *const *certs,
                                                         const size_t *cert_lens,

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use portcullis::jwt::{self, Algorithm, Jwk, JwtKey};
+use portcullis::jwt::{self, Algorithm, JwtKey};
 use portcullis::{Error, ErrorCode};
 use serde_json::{Map, Value};
 
@@ -267,7 +267,8 @@ pub unsafe extern "C" fn portcullis_jwt_key_private_pem(
 }
 
 /// The RFC 7638 SHA-256 thumbprint (base64url) of a JWK given as JSON object text. Fails with
-/// `JSON_INVALID`, `JWT_KEY_INVALID` (a JWK missing its required members), `INVALID_UTF8`.
+/// `JWT_KEY_INVALID` (not one JSON object, a repeated member, a JWK missing its required
+/// members), `INVALID_UTF8`.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwk_thumbprint(
     jwk_json: *const u8,
@@ -279,8 +280,7 @@ pub unsafe extern "C" fn portcullis_jwk_thumbprint(
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
         let text = unsafe { text_in(jwk_json, jwk_json_len) }?;
-        let jwk: Jwk = json_object(text.as_bytes())?;
-        out.put(jwt::thumbprint(&jwk)?.as_bytes())
+        out.put(jwt::thumbprint_json(text)?.as_bytes())
     })
 }
 

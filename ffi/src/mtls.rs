@@ -96,8 +96,9 @@ pub unsafe extern "C" fn portcullis_mtls_verifier_verify(
 
 /// Verifies a chain handed over by the host's TLS stack at `now` (Unix seconds), without a
 /// request: `count` DER certificates, leaf first, certificate `i` being `certs[i]` of
-/// `cert_lens[i]` bytes. Outputs and errors as `portcullis_mtls_verifier_verify`, plus
-/// `INPUT_TOO_LARGE` for more than 16 certificates and `INVALID_ARGUMENT` for an empty one.
+/// `cert_lens[i]` bytes. Outputs and errors as `portcullis_mtls_verifier_verify`, plus the
+/// rule of a request's peer chain: `INPUT_TOO_LARGE` for more than 16 certificates (only the
+/// first 17 entries of the arrays are read), `INVALID_ARGUMENT` for an empty one.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn portcullis_mtls_verifier_verify_chain(
@@ -111,26 +112,13 @@ pub unsafe extern "C" fn portcullis_mtls_verifier_verify_chain(
 ) -> portcullis_result {
     unsafe {
         verify_with(verifier, out_principal, out_denial, |verifier| {
-            // The same bound as a request's peer chain (`max_peer_certificates`).
-            if count > RequestLimits::default().max_peer_certificates {
-                return Err(Error::new(
-                    ErrorCode::InputTooLarge,
-                    "more than 16 certificates in the chain",
-                )
-                .into());
-            }
+            // One past the limit is enough for the core to see (and refuse) a longer chain.
+            let count = count.min(RequestLimits::default().max_peer_certificates + 1);
             let mut chain: Vec<&[u8]> = Vec::with_capacity(count);
             if count > 0 {
                 let ptrs = bytes_in_array(certs, count)?;
                 let lens = bytes_in_array(cert_lens, count)?;
                 for (ptr, len) in ptrs.iter().zip(lens) {
-                    if *len == 0 {
-                        return Err(Error::new(
-                            ErrorCode::InvalidArgument,
-                            "empty certificate in the chain",
-                        )
-                        .into());
-                    }
                     chain.push(bytes_in(*ptr, *len)?);
                 }
             }

@@ -12,7 +12,7 @@ use napi_derive::napi;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use portcullis::jwt::{self as core, Algorithm, Jwk};
+use portcullis::jwt::{self as core, Algorithm};
 use portcullis::ErrorCode;
 
 use crate::errors::OrThrow;
@@ -38,6 +38,17 @@ pub(crate) fn json_object(env: &Env, value: Unknown, what: &str) -> Result<Map<S
         _ => Err(type_error(format!(
             "{what} must be a JSON string or an object"
         ))),
+    }
+}
+
+/// The JSON text of a `string | object` argument, for the core's strict parser (a repeated
+/// member is refused there): a string as it is, an object converted as options values are.
+pub(crate) fn json_text(env: &Env, value: Unknown, what: &str) -> Result<Zeroizing<String>> {
+    if value.get_type()? == ValueType::String {
+        Ok(Zeroizing::new(unsafe { value.cast::<String>() }?))
+    } else {
+        let map = json_object(env, value, what)?;
+        Ok(Zeroizing::new(Value::Object(map).to_string()))
     }
 }
 
@@ -134,14 +145,10 @@ impl JwtKey {
             .map(Algorithm::parse)
             .transpose()
             .or_throw(&env)?;
-        let key = if jwk.get_type()? == ValueType::String {
-            // JSON text goes to the core's strict parser (a repeated member is refused).
-            let text = Zeroizing::new(unsafe { jwk.cast::<String>() }?);
-            core::JwtKey::from_jwk_json(&text, alg)
-        } else {
-            core::JwtKey::from_jwk(&json_object(&env, jwk, "jwk")?, alg)
-        };
-        Ok(Self::new(key.or_throw(&env)?))
+        let text = json_text(&env, jwk, "jwk")?;
+        Ok(Self::new(
+            core::JwtKey::from_jwk_json(&text, alg).or_throw(&env)?,
+        ))
     }
 
     /// A new random key: a key pair whose `kid` is its RFC 7638 thumbprint, or for `HS*` a
@@ -285,6 +292,6 @@ impl JwtKeySet {
 /// The RFC 7638 thumbprint (SHA-256, base64url) of a JWK (JSON text or an object).
 #[napi(ts_args_type = "jwk: string | Record<string, unknown>")]
 pub fn jwk_thumbprint(env: Env, jwk: Unknown) -> Result<String> {
-    let map: Jwk = json_object(&env, jwk, "jwk")?;
-    core::thumbprint(&map).or_throw(&env)
+    let text = json_text(&env, jwk, "jwk")?;
+    core::thumbprint_json(&text).or_throw(&env)
 }

@@ -34,7 +34,7 @@ use crate::error::{Error, ErrorCode};
 use crate::keys::KeyAlgorithm;
 
 pub use crate::keys::jwk::Jwk;
-pub use keyset::{thumbprint, JwtKey, JwtKeySet, KeySource};
+pub use keyset::{thumbprint, thumbprint_json, JwtKey, JwtKeySet, KeySource};
 pub use remote::{JwksClient, JwksConfig, JwksStatus};
 pub use sign::{encode, HeaderOptions};
 pub use token_claims::{ClaimRef, ClaimsIter, TokenClaims};

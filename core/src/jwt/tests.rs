@@ -473,3 +473,17 @@ fn verify_token_claims_agrees_with_verify_token() {
         ErrorCode::JwtConfirmationMismatch
     );
 }
+
+#[test]
+fn thumbprints_of_jwk_text_are_read_strictly() {
+    let jwk = JwtKey::generate(Algorithm::EdDsa)
+        .unwrap()
+        .public_jwk()
+        .unwrap();
+    let text = Value::Object(jwk.clone()).to_string();
+    assert_eq!(super::thumbprint_json(&text), super::thumbprint(&jwk));
+    for bad in ["[]", "{", "", r#"{"kty":"OKP","kty":"OKP"}"#, r#"{"kty":"XYZ"}"#] {
+        let e = super::thumbprint_json(bad).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::JwtKeyInvalid, "{bad}");
+    }
+}

@@ -265,11 +265,13 @@ impl MtlsVerifier {
     /// Verifies a chain handed over by the TLS stack (DER, leaf first; the rest are candidate
     /// intermediates) at `now` (Unix seconds), then applies pins, trust domains and rules.
     /// This is what to call after a rustls handshake, with `conn.peer_certificates()`.
-    /// A chain longer than [`RequestLimits`](crate::RequestLimits)' default
-    /// `max_peer_certificates` is `input_too_large`.
+    /// The chain must pass [`RequestLimits::check_peer_chain`](crate::RequestLimits) with the
+    /// default limits (more than 16 certificates is `input_too_large`, an empty one
+    /// `invalid_argument`), as a request's peer chain does.
     pub fn verify_chain<C: AsRef<[u8]>>(&self, chain: &[C], now: i64) -> Result<Principal, Denial> {
-        let max = crate::request::RequestLimits::default().max_peer_certificates;
-        self.verify_bounded(chain, now, max)
+        let limits = crate::request::RequestLimits::default();
+        limits.check_peer_chain(chain)?;
+        self.verify_bounded(chain, now, limits.max_peer_certificates)
     }
 
     fn verify_bounded<C: AsRef<[u8]>>(
