@@ -26,6 +26,7 @@
 
 pub mod apikey;
 pub mod basic;
+mod confirmation;
 pub mod decision;
 pub mod digest;
 pub mod error;

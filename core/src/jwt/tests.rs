@@ -338,7 +338,7 @@ fn certificate_bound_tokens() {
     assert!(!JwtConfig::default().require_certificate_binding);
     let v = verifier(&set, config);
     let cert = b"any DER bytes: the thumbprint does not parse them".to_vec();
-    let thumb = crate::mtls::certificate_thumbprint(&cert);
+    let thumb = crate::confirmation::certificate_thumbprint(&cert);
     let token = |cnf: Value| {
         let mut c = claims(json!({"sub": "u", "exp": 2000}));
         if !cnf.is_null() {
@@ -482,7 +482,13 @@ fn thumbprints_of_jwk_text_are_read_strictly() {
         .unwrap();
     let text = Value::Object(jwk.clone()).to_string();
     assert_eq!(super::thumbprint_json(&text), super::thumbprint(&jwk));
-    for bad in ["[]", "{", "", r#"{"kty":"OKP","kty":"OKP"}"#, r#"{"kty":"XYZ"}"#] {
+    for bad in [
+        "[]",
+        "{",
+        "",
+        r#"{"kty":"OKP","kty":"OKP"}"#,
+        r#"{"kty":"XYZ"}"#,
+    ] {
         let e = super::thumbprint_json(bad).unwrap_err();
         assert_eq!(e.code(), ErrorCode::JwtKeyInvalid, "{bad}");
     }

@@ -9,9 +9,10 @@ use serde_json::{Map, Value};
 use super::cache::{token_id, Cache, Entry};
 use super::header::{self, Header};
 use super::keyset::{JwtKey, KeySource};
-use super::token_claims::TokenClaims;
+use super::token_claims::{ClaimRef, TokenClaims};
 use super::{claims, json, typ_matches, Algorithm, JwtConfig};
 use super::{MAX_CANDIDATE_KEYS, MAX_HEADER_BYTES};
+use crate::confirmation;
 use crate::decision::{AuthMethod, Challenge, Denial, Principal};
 use crate::error::{Error, ErrorCode};
 use crate::request::Request;
@@ -241,10 +242,11 @@ impl JwtVerifier {
                 )
             });
             leaf.and_then(|der| {
-                crate::mtls::check_cnf(
-                    verified.claims.get("cnf"),
-                    &crate::mtls::certificate_thumbprint(der),
-                )
+                let cnf = verified.claims.get("cnf").map(|cnf| match cnf {
+                    ClaimRef::Value(Value::Object(cnf)) => Some(cnf),
+                    _ => None,
+                });
+                confirmation::check_cnf(cnf, &confirmation::certificate_thumbprint(der))
             })
             .map_err(|e| self.deny(e, required_scopes))?;
         }

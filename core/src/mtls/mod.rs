@@ -11,7 +11,6 @@
 //!
 //! No `WWW-Authenticate` challenge: TLS client authentication has no HTTP scheme.
 
-mod binding;
 mod chain;
 mod config;
 mod devca;
@@ -31,8 +30,7 @@ use crate::encoding::hex_decode;
 use crate::error::{Error, ErrorCode};
 use crate::request::Request;
 
-pub(crate) use binding::check_cnf;
-pub use binding::check_confirmation;
+pub use crate::confirmation::{certificate_thumbprint, check_confirmation};
 pub use chain::{load_certificate_files, load_crl_files, pem_encode};
 pub use config::{
     ForwardedConfig, ForwardedFormat, MtlsConfig, MtlsRule, RevocationDepth, RuleMatch,
@@ -40,9 +38,7 @@ pub use config::{
 };
 pub use devca::{ClientCertSpec, DevCa, IssuedCertificate, ServerCertSpec};
 pub use forwarded::{Cidr, MAX_FORWARDED_HEADER_BYTES};
-pub use identity::{
-    certificate_thumbprint, validate_spiffe_id, CertificateIdentity, MAX_SPIFFE_ID_BYTES,
-};
+pub use identity::{validate_spiffe_id, CertificateIdentity, MAX_SPIFFE_ID_BYTES};
 pub use tls::{client_config, ClientAuth};
 
 use chain::Trust;
