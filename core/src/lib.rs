@@ -26,7 +26,6 @@
 
 pub mod apikey;
 pub mod basic;
-mod confirmation;
 pub mod decision;
 pub mod digest;
 pub mod error;
@@ -41,7 +40,9 @@ pub mod secret;
 pub mod store;
 pub mod webhook;
 
+mod confirmation;
 mod encoding;
+mod http;
 
 pub use decision::{AuthMethod, Challenge, Denial, Principal};
 pub use error::{Category, Error, ErrorCode};
