@@ -380,6 +380,28 @@ impl Request {
         }
     }
 
+    /// The token of `Authorization: Bearer <token>` (RFC 6750 2.1; the scheme is matched
+    /// case-insensitively), for every method that reads a bearer token. `Ok(None)` when there
+    /// is no `Authorization` header or it names another scheme; an empty token, or one holding
+    /// spaces, is `header_malformed`; a repeated or malformed header is refused as
+    /// [`authorization`](Self::authorization) refuses it. The denial carries no challenge: the
+    /// method adds its own.
+    pub fn bearer_token(&self) -> Result<Option<&str>, Denial> {
+        match self.authorization()? {
+            Some(auth) if auth.is_scheme("Bearer") => {
+                if auth.credentials.is_empty() || auth.credentials.contains([' ', '\t']) {
+                    Err(Denial::new(
+                        ErrorCode::HeaderMalformed,
+                        "Bearer credentials are empty or hold spaces",
+                    ))
+                } else {
+                    Ok(Some(auth.credentials))
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// The raw body, if the host supplied one.
     pub fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
@@ -509,6 +531,31 @@ mod tests {
         assert_eq!(
             r.add_header("h", b"1").unwrap_err().code(),
             ErrorCode::InputTooLarge
+        );
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        let with = |value: &str| {
+            Request::new("GET", "/")
+                .unwrap()
+                .header("Authorization", value)
+                .unwrap()
+        };
+        assert_eq!(with("bearer  tok.en ").bearer_token(), Ok(Some("tok.en")));
+        assert_eq!(with("Basic abc=").bearer_token(), Ok(None));
+        assert_eq!(Request::new("GET", "/").unwrap().bearer_token(), Ok(None));
+        for bad in ["Bearer", "Bearer a b", "Bearer a\tb"] {
+            let e = with(bad).bearer_token().unwrap_err();
+            assert_eq!(e.code(), ErrorCode::HeaderMalformed, "{bad}");
+            assert!(e.challenge().is_none());
+        }
+        let twice = with("Bearer a")
+            .header("authorization", "Bearer b")
+            .unwrap();
+        assert_eq!(
+            twice.bearer_token().unwrap_err().code(),
+            ErrorCode::CredentialsAmbiguous
         );
     }
 

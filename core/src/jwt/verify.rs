@@ -212,27 +212,16 @@ impl JwtVerifier {
         required_scopes: &[S],
         claims_as: ClaimsAs,
     ) -> Result<VerifiedToken, Denial> {
-        let auth = request
-            .authorization()
-            .map_err(|d| self.deny(d.error().clone(), &[] as &[&str]))?;
-        let token = match auth.filter(|a| a.is_scheme("Bearer")) {
-            None => {
-                return Err(self.deny(
+        let no_scopes: &[&str] = &[];
+        let token = request
+            .bearer_token()
+            .map_err(|d| self.deny(d.error().clone(), no_scopes))?
+            .ok_or_else(|| {
+                self.deny(
                     err(ErrorCode::CredentialsMissing, "no Bearer token"),
-                    &[] as &[&str],
-                ))
-            }
-            Some(a) if a.credentials.is_empty() || a.credentials.contains([' ', '\t']) => {
-                return Err(self.deny(
-                    err(
-                        ErrorCode::HeaderMalformed,
-                        "Bearer credentials are empty or hold spaces",
-                    ),
-                    &[] as &[&str],
-                ))
-            }
-            Some(a) => a.credentials,
-        };
+                    no_scopes,
+                )
+            })?;
         let verified = self.verified(token, request.now(), required_scopes, claims_as)?;
         if self.config.require_certificate_binding {
             let leaf = request.peer_certificates().first().ok_or_else(|| {
@@ -509,32 +498,7 @@ impl JwtVerifier {
 
     /// A denial with the RFC 6750 challenge.
     fn deny<S: AsRef<str>>(&self, error: Error, required_scopes: &[S]) -> Denial {
-        let mut challenge = Challenge::new("Bearer").param("realm", self.config.realm.clone());
-        match error.code() {
-            ErrorCode::CredentialsMissing => {}
-            ErrorCode::ScopeInsufficient => {
-                let scope = required_scopes
-                    .iter()
-                    .map(AsRef::as_ref)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                challenge = challenge
-                    .param("error", "insufficient_scope")
-                    .param("scope", scope);
-            }
-            // The key source failed, not the token: no `invalid_token` (the status is 503).
-            ErrorCode::JwtJwksUnavailable
-            | ErrorCode::JwtJwksInvalid
-            | ErrorCode::JwtDiscoveryInvalid => {}
-            ErrorCode::HeaderMalformed | ErrorCode::CredentialsAmbiguous => {
-                challenge = challenge.param("error", "invalid_request");
-            }
-            code => {
-                challenge = challenge
-                    .param("error", "invalid_token")
-                    .param("error_description", code.public_message());
-            }
-        }
+        let challenge = Challenge::bearer(&self.config.realm, error.code(), required_scopes);
         Denial::from(error).with_challenge(challenge)
     }
 }
