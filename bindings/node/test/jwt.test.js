@@ -374,6 +374,7 @@ test('wrong argument types are refused without a crash', () => {
   throwsUnknownOption(() => jwtEncode({}, key, { alg: 'none' }), 'alg')
   assert.throws(() => jwkThumbprint(null))
   throwsCode(() => jwkThumbprint({ kty: 'XYZ' }), 'jwt_key_invalid')
+  throwsCode(() => jwkThumbprint('[]'), 'jwt_key_invalid')
 })
 
 test('secrets never appear in errors or string forms', () => {

@@ -347,6 +347,9 @@ test.describe('bad input', () => {
     typeError(() => v.verifyChain(certs.good.der))
     typeError(() => v.verifyChain(['MII...']))
     assert.throws(() => v.verifyChain([]), { code: 'mtls_certificate_missing' })
+    // The rule of a request's peer chain, from the core: at most 16, none empty.
+    assert.throws(() => v.verifyChain(Array(17).fill(certs.good.der), NOW), { code: 'input_too_large' })
+    assert.throws(() => v.verifyChain([certs.good.der, Buffer.alloc(0)], NOW), { code: 'invalid_argument' })
     assert.throws(() => v.verifyChain([Buffer.from('not DER')], NOW), (e) => e.code.startsWith('mtls_'))
     assert.throws(() => v.verifyChain([certs.good.der], 1.5), { code: 'invalid_argument' })
     assert.throws(() => v.verifyChain([certs.good.der], NaN), { code: 'invalid_argument' })

@@ -193,6 +193,8 @@ def test_pem_der_jwk_round_trips(alg: str) -> None:
     assert {k.thumbprint() for k in variants} == {thumb}
     assert [k.can_sign for k in variants] == [True, False, True, True, False, False]
     assert jwk_thumbprint(from_private.public_jwk()) == thumb
+    assert jwk_thumbprint(json.dumps(from_private.public_jwk())) == thumb
+    refused(lambda: jwk_thumbprint("[]"), "jwt_key_invalid")  # read as every JWK text is
     # PyJWT's own private JWK export loads as a signing key.
     private_jwk = json.loads(pyjwt.get_algorithm_by_name(alg).to_jwk(pk))
     imported = JwtKey.from_jwk(private_jwk, alg)
