@@ -195,8 +195,8 @@ export declare class Gate {
  */
 export declare class HmacSigningKey {
   /**
-   * Builds the key (throws `invalid_argument`, `signature_secret_invalid`,
-   * `signature_algorithm_unsupported`).
+   * Builds the key (throws `invalid_argument` for a bad key id or an unknown algorithm,
+   * `signature_secret_invalid`).
    */
   constructor(options: HmacSigningKeyOptions)
   /** The key id. */
@@ -696,7 +696,7 @@ export interface ClientCertOptions {
 /**
  * The `Content-Digest` header value for `body` (a Buffer, or a string sent as UTF-8):
  * `sha-256=:<base64>:`. `algorithm` is `sha-256` (default) or `sha-512`; any other is
- * `signature_algorithm_unsupported`.
+ * `invalid_argument`.
  */
 export declare function contentDigest(body: Buffer | string, algorithm?: 'sha-256' | 'sha-512'): string
 

@@ -87,6 +87,34 @@ impl Challenge {
         }
     }
 
+    /// The RFC 6750 `Bearer` challenge for a refusal with `code`, what every bearer-token
+    /// method (API keys in `Authorization: Bearer`, JWTs) sends: `realm`, then
+    /// `error="insufficient_scope"` and the `scope` asked for, `error="invalid_request"` for a
+    /// malformed or repeated header, `error="invalid_token"` with the code's public message for
+    /// a refused token, and no error when there was no token or the key source failed (the
+    /// token is not at fault; the status is 503).
+    pub fn bearer<S: AsRef<str>>(realm: &str, code: ErrorCode, required_scopes: &[S]) -> Self {
+        let challenge = Challenge::new("Bearer").param("realm", realm);
+        match code {
+            ErrorCode::CredentialsMissing
+            | ErrorCode::JwtJwksUnavailable
+            | ErrorCode::JwtJwksInvalid
+            | ErrorCode::JwtDiscoveryInvalid => challenge,
+            ErrorCode::ScopeInsufficient => {
+                let scope: Vec<&str> = required_scopes.iter().map(AsRef::as_ref).collect();
+                challenge
+                    .param("error", "insufficient_scope")
+                    .param("scope", scope.join(" "))
+            }
+            ErrorCode::HeaderMalformed | ErrorCode::CredentialsAmbiguous => {
+                challenge.param("error", "invalid_request")
+            }
+            code => challenge
+                .param("error", "invalid_token")
+                .param("error_description", code.public_message()),
+        }
+    }
+
     /// Adds an auth-param; the value is sent as a quoted-string.
     pub fn param(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.params.push((name, value.into()));
@@ -238,6 +266,35 @@ mod tests {
         assert_eq!(
             c.header_value(),
             r#"Basic realm="a \"b\" \\ c", charset="UTF-8""#
+        );
+    }
+
+    #[test]
+    fn bearer_challenges_follow_rfc_6750() {
+        let none: &[&str] = &[];
+        let realm = r#"realm="api""#;
+        let value = |code, scopes: &[&str]| Challenge::bearer("api", code, scopes).header_value();
+        assert_eq!(
+            value(ErrorCode::CredentialsMissing, none),
+            format!("Bearer {realm}")
+        );
+        assert_eq!(
+            value(ErrorCode::JwtJwksUnavailable, none),
+            format!("Bearer {realm}")
+        );
+        assert_eq!(
+            value(ErrorCode::ScopeInsufficient, &["read", "write"]),
+            format!(r#"Bearer {realm}, error="insufficient_scope", scope="read write""#)
+        );
+        assert_eq!(
+            value(ErrorCode::CredentialsAmbiguous, none),
+            format!(r#"Bearer {realm}, error="invalid_request""#)
+        );
+        assert_eq!(
+            value(ErrorCode::JwtExpired, none),
+            format!(
+                r#"Bearer {realm}, error="invalid_token", error_description="The token has expired.""#
+            )
         );
     }
 

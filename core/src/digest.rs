@@ -42,13 +42,19 @@ impl Algorithm {
         }
     }
 
+    /// Every supported algorithm.
+    pub const ALL: &'static [Algorithm] = &[Algorithm::Sha256, Algorithm::Sha512];
+
     /// The algorithm with this registry name (exact, lower-case), if supported.
     pub fn from_name(name: &str) -> Option<Algorithm> {
-        match name {
-            "sha-256" => Some(Algorithm::Sha256),
-            "sha-512" => Some(Algorithm::Sha512),
-            _ => None,
-        }
+        Self::ALL.iter().copied().find(|a| a.name() == name)
+    }
+
+    /// The algorithm a caller names: anything else is `invalid_argument` (the one refusal of an
+    /// unknown name in every surface). A `Content-Digest` member with an unknown algorithm is
+    /// another matter: see [`verify_content_digest`].
+    pub fn parse(name: &str) -> Result<Algorithm, Error> {
+        crate::error::parse_name(name, "digest algorithm", Self::ALL, Self::name)
     }
 
     /// The digest size in bytes.

@@ -8,13 +8,13 @@ use std::borrow::Cow;
 use std::fmt;
 
 macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $num:literal, $name:literal, $category:ident, $status:literal, $message:literal; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $num:literal, $name:literal, $category:ident, $status:literal, $message:literal; )*) => {
         /// Why a call failed or a request was refused.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         #[repr(u32)]
         #[non_exhaustive]
         pub enum ErrorCode {
-            $( $(#[$doc])* $variant = $num, )*
+            $( $(#[doc = $doc])* $variant = $num, )*
         }
 
         impl ErrorCode {
@@ -55,6 +55,14 @@ macro_rules! error_codes {
             /// secret, a user name or a key.
             pub const fn public_message(self) -> &'static str {
                 match self { $( ErrorCode::$variant => $message, )* }
+            }
+
+            /// The registry's description of the code (its doc comment), one line per source
+            /// line: what generated glue (the C constants' comments) documents it with.
+            pub fn doc(self) -> String {
+                let lines: &[&str] = match self { $( ErrorCode::$variant => &[$($doc),*], )* };
+                let lines: Vec<&str> = lines.iter().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect();
+                lines.join("\n")
             }
         }
     };
@@ -349,6 +357,28 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The value of `all` whose name is `name` (exact match). Every algorithm and scheme a caller
+/// names in an argument, in every surface, is read through this, so an unknown name is the same
+/// `invalid_argument` with the same message everywhere. The name given is not repeated: it may
+/// be a secret passed in the wrong argument.
+pub(crate) fn parse_name<T: Copy>(
+    name: &str,
+    kind: &str,
+    all: &[T],
+    name_of: fn(T) -> &'static str,
+) -> Result<T, Error> {
+    all.iter()
+        .copied()
+        .find(|value| name_of(*value) == name)
+        .ok_or_else(|| {
+            let known: Vec<&str> = all.iter().map(|value| name_of(*value)).collect();
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("unknown {kind}; expected one of: {}", known.join(", ")),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,6 +402,36 @@ mod tests {
         assert_eq!(ErrorCode::from_number(0), None);
         assert_eq!(ErrorCode::from_number(99_999), None);
         assert_eq!(ErrorCode::from_name("nope"), None);
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        for &code in ErrorCode::ALL {
+            let doc = code.doc();
+            assert!(!doc.trim().is_empty(), "{code} has no doc comment");
+            assert!(
+                !doc.starts_with(' ') && doc.ends_with('.'),
+                "{code}: {doc:?}"
+            );
+        }
+        assert_eq!(
+            ErrorCode::StoreUnavailable.doc(),
+            "The shared store (replay nonces, revocations) could not be reached or is full; the\n\
+             request is refused rather than let through."
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_one_invalid_argument() {
+        let all = [ErrorCode::Panic, ErrorCode::Internal];
+        assert_eq!(
+            parse_name("internal", "code", &all, ErrorCode::name),
+            Ok(ErrorCode::Internal)
+        );
+        let e = parse_name("hunter2-secret", "code", &all, ErrorCode::name).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+        assert_eq!(e.detail(), "unknown code; expected one of: panic, internal");
+        assert!(parse_name("Internal", "code", &all, ErrorCode::name).is_err());
     }
 
     #[test]

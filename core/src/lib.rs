@@ -3,10 +3,27 @@
 //! Every verifier reads a [`Request`] and returns `Result<Principal, Denial>`: who the caller
 //! is, or why the request is refused with the `WWW-Authenticate` challenge to send back.
 //!
+//! The methods:
 //! - [`apikey`]: GitHub-style API keys with checksums, peppered digests, rotation, revocation.
 //! - [`basic`]: HTTP Basic (RFC 7617) against argon2id, bcrypt and SHA-crypt hashes.
-//! - [`jwt`]: JWT bearer tokens (JWS compact, RFC 7515/7519/8725): sign, verify, JWK/JWKS.
-//! - [`mtls`]: TLS client certificates: chains, SPIFFE identities, proxies, RFC 8705 binding.
+//! - [`jwt`]: JWT bearer tokens (JWS compact, RFC 7515/7519/8725): sign, verify, JWK/JWKS,
+//!   remote key sets with OpenID Connect / RFC 8414 discovery.
+//! - [`mtls`]: TLS client certificates: chains, SPIFFE identities, proxies, RFC 8705 binding,
+//!   rustls configurations, a development CA.
+//! - [`webhook`]: signed webhooks (Standard Webhooks, Stripe, GitHub, Slack): verify and sign.
+//! - [`hmac`]: PCS1 request signatures (docs/SIGNING.md): verify and sign.
+//! - [`httpsig`]: RFC 9421 HTTP Message Signatures on requests and responses.
+//!
+//! What they share:
+//! - [`request`] ([`Request`], [`RequestLimits`]): the request view, validated once, and the
+//!   Bearer token every bearer method reads; [`decision`] ([`Principal`], [`Denial`],
+//!   [`Challenge`]): what a check returns; [`error`] ([`ErrorCode`]): the one registry of
+//!   failure reasons.
+//! - [`digest`]: RFC 9530 `Content-Digest`; [`keys`]: asymmetric keys on aws-lc-rs;
+//!   [`store`]: replay nonces and revocations; [`secret`]: redacted secret strings;
+//!   [`headers`]: the header names a signer returns.
+//! - Inside the crate: `http` (the HTTP client remote documents are fetched with),
+//!   `confirmation` (RFC 8705 certificate binding, between `jwt` and `mtls`), `encoding`.
 //!
 //! ```
 //! use portcullis::{apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing}, Request};
@@ -31,6 +48,7 @@ pub mod decision;
 pub mod digest;
 pub mod error;
 pub mod gate;
+pub mod headers;
 pub mod hmac;
 pub mod httpsig;
 pub mod jwt;
@@ -42,7 +60,9 @@ pub mod store;
 pub mod verifier;
 pub mod webhook;
 
+mod confirmation;
 mod encoding;
+mod http;
 
 pub use decision::{AuthMethod, Challenge, Denial, Principal};
 pub use error::{Category, Error, ErrorCode};

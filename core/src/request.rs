@@ -31,6 +31,38 @@ pub struct RequestLimits {
     pub max_peer_certificates: usize,
 }
 
+impl RequestLimits {
+    /// The rule for a peer certificate chain handed over whole (to
+    /// [`MtlsVerifier::verify_chain`](crate::mtls::MtlsVerifier::verify_chain)): at most
+    /// `max_peer_certificates` (else `input_too_large`), none empty (else `invalid_argument`),
+    /// as [`Request::add_peer_certificate`] checks them one at a time. A surface that reads a
+    /// chain from its caller reads at most one certificate past the limit, so the longest chain
+    /// it hands over is one this refuses.
+    pub fn check_peer_chain<C: AsRef<[u8]>>(&self, chain: &[C]) -> Result<(), Error> {
+        if chain.len() > self.max_peer_certificates {
+            return Err(self.too_many_peer_certificates());
+        }
+        if chain.iter().any(|der| der.as_ref().is_empty()) {
+            return Err(empty_peer_certificate());
+        }
+        Ok(())
+    }
+
+    fn too_many_peer_certificates(&self) -> Error {
+        Error::new(
+            ErrorCode::InputTooLarge,
+            format!(
+                "a peer chain holds at most {} certificates",
+                self.max_peer_certificates
+            ),
+        )
+    }
+}
+
+fn empty_peer_certificate() -> Error {
+    Error::new(ErrorCode::InvalidArgument, "empty peer certificate")
+}
+
 impl Default for RequestLimits {
     fn default() -> Self {
         RequestLimits {
@@ -229,16 +261,10 @@ impl Request {
     /// Appends a DER certificate to the peer chain (leaf first).
     pub fn add_peer_certificate(&mut self, der: Vec<u8>) -> Result<(), Error> {
         if self.peer_certificates.len() >= self.limits.max_peer_certificates {
-            return Err(Error::new(
-                ErrorCode::InputTooLarge,
-                "too many peer certificates",
-            ));
+            return Err(self.limits.too_many_peer_certificates());
         }
         if der.is_empty() {
-            return Err(Error::new(
-                ErrorCode::InvalidArgument,
-                "empty peer certificate",
-            ));
+            return Err(empty_peer_certificate());
         }
         self.peer_certificates.push(der);
         Ok(())
@@ -351,6 +377,28 @@ impl Request {
         match self.single_header("authorization")? {
             None => Ok(None),
             Some(raw) => Authorization::parse(raw).map(Some),
+        }
+    }
+
+    /// The token of `Authorization: Bearer <token>` (RFC 6750 2.1; the scheme is matched
+    /// case-insensitively), for every method that reads a bearer token. `Ok(None)` when there
+    /// is no `Authorization` header or it names another scheme; an empty token, or one holding
+    /// spaces, is `header_malformed`; a repeated or malformed header is refused as
+    /// [`authorization`](Self::authorization) refuses it. The denial carries no challenge: the
+    /// method adds its own.
+    pub fn bearer_token(&self) -> Result<Option<&str>, Denial> {
+        match self.authorization()? {
+            Some(auth) if auth.is_scheme("Bearer") => {
+                if auth.credentials.is_empty() || auth.credentials.contains([' ', '\t']) {
+                    Err(Denial::new(
+                        ErrorCode::HeaderMalformed,
+                        "Bearer credentials are empty or hold spaces",
+                    ))
+                } else {
+                    Ok(Some(auth.credentials))
+                }
+            }
+            _ => Ok(None),
         }
     }
 
@@ -483,6 +531,31 @@ mod tests {
         assert_eq!(
             r.add_header("h", b"1").unwrap_err().code(),
             ErrorCode::InputTooLarge
+        );
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        let with = |value: &str| {
+            Request::new("GET", "/")
+                .unwrap()
+                .header("Authorization", value)
+                .unwrap()
+        };
+        assert_eq!(with("bearer  tok.en ").bearer_token(), Ok(Some("tok.en")));
+        assert_eq!(with("Basic abc=").bearer_token(), Ok(None));
+        assert_eq!(Request::new("GET", "/").unwrap().bearer_token(), Ok(None));
+        for bad in ["Bearer", "Bearer a b", "Bearer a\tb"] {
+            let e = with(bad).bearer_token().unwrap_err();
+            assert_eq!(e.code(), ErrorCode::HeaderMalformed, "{bad}");
+            assert!(e.challenge().is_none());
+        }
+        let twice = with("Bearer a")
+            .header("authorization", "Bearer b")
+            .unwrap();
+        assert_eq!(
+            twice.bearer_token().unwrap_err().code(),
+            ErrorCode::CredentialsAmbiguous
         );
     }
 

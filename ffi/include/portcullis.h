@@ -925,7 +925,7 @@ void portcullis_issued_cert_free(portcullis_issued_cert *cert);
 
 // The `Content-Digest` header value of `body` (raw bytes): `sha-256=:<base64>:`.
 // `algorithm` is UTF-8 `sha-256` or `sha-512` (length 0: `sha-256`; anything else:
-// `SIGNATURE_ALGORITHM_UNSUPPORTED`).
+// `INVALID_ARGUMENT`).
 portcullis_result portcullis_content_digest(const uint8_t *body,
                                             size_t body_len,
                                             const uint8_t *algorithm,
@@ -1256,7 +1256,7 @@ portcullis_result portcullis_hmac_verifier_verify(const portcullis_hmac_verifier
 
 // Creates a signing key: `key_id` (UTF-8, `[A-Za-z0-9._~+/=:@-]{1,128}`, else
 // `INVALID_ARGUMENT`), `algorithm` (UTF-8 `hmac-sha256` or `hmac-sha512`, else
-// `SIGNATURE_ALGORITHM_UNSUPPORTED`), `secret` (raw bytes, at least 32, else
+// `INVALID_ARGUMENT`), `secret` (raw bytes, at least 32, else
 // `SIGNATURE_SECRET_INVALID`).
 //
 // On success `*out` receives a handle to free with `portcullis_hmac_signing_key_free`.
@@ -1289,7 +1289,7 @@ portcullis_result portcullis_hmac_sign_request(const portcullis_hmac_signing_key
 // debugging and test vectors. `params_json` is `{"algorithm": "hmac-sha256", "keyid": "...",
 // "ts": 1750000000, "nonce": "...", "headers": ["host", ...]}`.
 //
-// Fails with `JSON_INVALID`, `SIGNATURE_ALGORITHM_UNSUPPORTED`, `REQUEST_INVALID` (a target
+// Fails with `JSON_INVALID`, `INVALID_ARGUMENT` (an unknown algorithm), `REQUEST_INVALID` (a target
 // that cannot be canonicalised), `SIGNATURE_COMPONENT_MISSING` (a listed header is absent).
 portcullis_result portcullis_hmac_canonical_request(const portcullis_request *req,
                                                     const uint8_t *params_json,
@@ -1344,7 +1344,7 @@ portcullis_result portcullis_httpsig_keyring_add_hmac_secret(const portcullis_ht
 // `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`, `rsa-v1_5-sha256`) from PEM
 // (`PUBLIC KEY`, `RSA PUBLIC KEY`, or a private key whose public half is kept).
 //
-// Fails with `SIGNATURE_ALGORITHM_UNSUPPORTED`, `INVALID_ARGUMENT` (`hmac-sha256`, a bad
+// Fails with `INVALID_ARGUMENT` (an unknown algorithm, `hmac-sha256`, a bad
 // keyid), `SIGNATURE_SECRET_INVALID` (unreadable PEM or a key of another type).
 portcullis_result portcullis_httpsig_keyring_add_public_pem(const portcullis_httpsig_keyring *keyring,
                                                             const uint8_t *keyid,
@@ -1419,7 +1419,7 @@ portcullis_result portcullis_httpsig_signer_new_hmac(const uint8_t *keyid,
 // `algorithm` (UTF-8: `ed25519`, `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`,
 // `rsa-v1_5-sha256`).
 //
-// Fails with `SIGNATURE_ALGORITHM_UNSUPPORTED`, `INVALID_ARGUMENT` (`hmac-sha256`, a bad
+// Fails with `INVALID_ARGUMENT` (an unknown algorithm, `hmac-sha256`, a bad
 // keyid), `SIGNATURE_SECRET_INVALID` (unreadable PEM or a key of another type).
 portcullis_result portcullis_httpsig_signer_new_pem(const uint8_t *keyid,
                                                     size_t keyid_len,
@@ -1695,8 +1695,8 @@ portcullis_result portcullis_jwt_encode(const uint8_t *claims_json,
 // never PEM, DER, JWK or SSH key material), with the key id `kid` (UTF-8; length 0 for none).
 //
 // On success `*out` receives a handle to free with `portcullis_jwt_key_free`. Fails with
-// `JWT_KEY_INVALID` (short secret, key material, an asymmetric or unknown `alg`),
-// `INVALID_UTF8`, `NULL_POINTER`.
+// `JWT_KEY_INVALID` (short secret, key material, an asymmetric `alg`), `INVALID_ARGUMENT` (an
+// unknown `alg`), `INVALID_UTF8`, `NULL_POINTER`.
 portcullis_result portcullis_jwt_key_from_secret(const uint8_t *secret,
                                                  size_t secret_len,
                                                  const uint8_t *alg,
@@ -1731,9 +1731,9 @@ portcullis_result portcullis_jwt_key_from_der(const uint8_t *der,
 // The algorithm is `alg` (length 0: the JWK's own `alg`, else inferred from `kty`/`crv`, RSA
 // being RS256); the JWK's `kid` is kept.
 //
-// Fails with `JWT_KEY_INVALID` (not a JSON object, a repeated member, wrong shape, an unknown
-// `alg` or one that differs from the JWK's, an `oct` key without an explicit algorithm),
-// `INVALID_UTF8`, `NULL_POINTER`.
+// Fails with `JWT_KEY_INVALID` (not a JSON object, a repeated member, wrong shape, an `alg`
+// that differs from the JWK's, an `oct` key without an explicit algorithm), `INVALID_ARGUMENT`
+// (an unknown `alg`), `INVALID_UTF8`, `NULL_POINTER`.
 portcullis_result portcullis_jwt_key_from_jwk(const uint8_t *jwk_json,
                                               size_t jwk_json_len,
                                               const uint8_t *alg,
@@ -1744,7 +1744,7 @@ portcullis_result portcullis_jwt_key_from_jwk(const uint8_t *jwk_json,
 // secret of the hash's output length (no kid; the secret is never exported).
 //
 // On success `*out` receives a handle to free with `portcullis_jwt_key_free`. Fails with
-// `JWT_KEY_INVALID` (unknown `alg`), `RANDOM_UNAVAILABLE`, `INVALID_UTF8`, `NULL_POINTER`.
+// `INVALID_ARGUMENT` (unknown `alg`), `RANDOM_UNAVAILABLE`, `INVALID_UTF8`, `NULL_POINTER`.
 portcullis_result portcullis_jwt_key_generate(const uint8_t *alg,
                                               size_t alg_len,
                                               portcullis_jwt_key **out);
@@ -1790,7 +1790,8 @@ portcullis_result portcullis_jwt_key_private_pem(const portcullis_jwt_key *key,
                                                  size_t *out_len);
 
 // The RFC 7638 SHA-256 thumbprint (base64url) of a JWK given as JSON object text. Fails with
-// `JSON_INVALID`, `JWT_KEY_INVALID` (a JWK missing its required members), `INVALID_UTF8`.
+// `JWT_KEY_INVALID` (not one JSON object, a repeated member, a JWK missing its required
+// members), `INVALID_UTF8`.
 portcullis_result portcullis_jwk_thumbprint(const uint8_t *jwk_json,
                                             size_t jwk_json_len,
                                             uint8_t *buf,
@@ -1838,8 +1839,9 @@ portcullis_result portcullis_mtls_verifier_verify(const portcullis_mtls_verifier
 
 // Verifies a chain handed over by the host's TLS stack at `now` (Unix seconds), without a
 // request: `count` DER certificates, leaf first, certificate `i` being `certs[i]` of
-// `cert_lens[i]` bytes. Outputs and errors as `portcullis_mtls_verifier_verify`, plus
-// `INPUT_TOO_LARGE` for more than 16 certificates and `INVALID_ARGUMENT` for an empty one.
+// `cert_lens[i]` bytes. Outputs and errors as `portcullis_mtls_verifier_verify`, plus the
+// rule of a request's peer chain: `INPUT_TOO_LARGE` for more than 16 certificates (only the
+// first 17 entries of the arrays are read), `INVALID_ARGUMENT` for an empty one.
 portcullis_result portcullis_mtls_verifier_verify_chain(const portcullis_mtls_verifier *verifier,
                                                         const uint8_t *const *certs,
                                                         const size_t *cert_lens,

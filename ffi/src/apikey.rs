@@ -6,13 +6,14 @@ use portcullis::apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing};
 use portcullis::{Error, ErrorCode};
 
 use crate::boundary::{
-    bytes_in, guard, guard_denial, guard_value, handle, json_or_default, out_buf, out_handle,
-    out_ptr, out_shared, release_shared, retain_shared, scopes, text_in,
+    bytes_in, guard, guard_denial, guard_value, json_or_default, out_buf, out_handle, out_ptr,
+    release_shared, retain_shared, scopes, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
-use crate::record::{portcullis_apikey_record, portcullis_issued_apikey, record_ref};
-use crate::request::{portcullis_request, request_ref};
+use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::record::{portcullis_apikey_record, portcullis_issued_apikey};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared, verify_request};
 
 /// A keyring: API key records and the rules to check keys against them (prefix, environment,
 /// where keys are read, realm). Reference-counted and thread-safe: verify from any number of
@@ -30,14 +31,7 @@ impl portcullis_apikey_ring {
     }
 }
 
-/// Borrows a ring handle.
-///
-/// # Safety
-/// `ring` is NULL or a live ring handle.
-unsafe fn ring_ref<'a>(ring: *const portcullis_apikey_ring) -> Result<&'a ApiKeyRing, Error> {
-    // SAFETY: forwarded contract.
-    unsafe { handle(ring) }.map(|r| &*r.inner)
-}
+castable!(portcullis_apikey_ring => ApiKeyRing);
 
 /// Creates a keyring. `pepper` is at least 32 secret bytes kept outside the database; it keys
 /// the digests. `config_json` is the `ApiKeyConfig` JSON (`prefix`, `environment`, `bearer`,
@@ -53,15 +47,14 @@ pub unsafe extern "C" fn portcullis_apikey_ring_new(
     config_json_len: usize,
     out: *mut *mut portcullis_apikey_ring,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let pepper = unsafe { bytes_in(pepper, pepper_len) }?;
-        let config =
-            unsafe { json_or_default(config_json, config_json_len, ApiKeyConfig::from_json) }?;
-        let inner = Arc::new(ApiKeyRing::new(pepper, config)?);
-        out_shared(out, portcullis_apikey_ring { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let pepper = bytes_in(pepper, pepper_len)?;
+            let config = json_or_default(config_json, config_json_len, ApiKeyConfig::from_json)?;
+            let inner = Arc::new(ApiKeyRing::new(pepper, config)?);
+            Ok(portcullis_apikey_ring { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `ring` and returns it (NULL gives NULL). Each reference is
@@ -87,8 +80,8 @@ pub unsafe extern "C" fn portcullis_apikey_ring_insert(
     record: *const portcullis_apikey_record,
 ) -> portcullis_result {
     guard(|| {
-        let ring = unsafe { ring_ref(ring) }?;
-        ring.insert(unsafe { record_ref(record) }?.clone())
+        let ring = unsafe { borrow(ring) }?;
+        ring.insert(unsafe { borrow(record) }?.clone())
     })
 }
 
@@ -102,7 +95,7 @@ pub unsafe extern "C" fn portcullis_apikey_ring_remove(
     removed: *mut bool,
 ) -> portcullis_result {
     guard(|| {
-        let ring = unsafe { ring_ref(ring) }?;
+        let ring = unsafe { borrow(ring) }?;
         let key_id = unsafe { text_in(key_id, key_id_len) }?;
         let was_there = ring.remove(key_id);
         if let Ok(out) = unsafe { out_ptr(removed) } {
@@ -124,7 +117,7 @@ pub unsafe extern "C" fn portcullis_apikey_ring_revoke(
     out_updated: *mut *mut portcullis_apikey_record,
 ) -> portcullis_result {
     guard(|| {
-        let ring = unsafe { ring_ref(ring) }?;
+        let ring = unsafe { borrow(ring) }?;
         let key_id = unsafe { text_in(key_id, key_id_len) }?;
         let inner = ring.revoke(key_id, Some(at))?;
         if let Ok(out) = unsafe { out_ptr(out_updated) } {
@@ -145,7 +138,7 @@ pub unsafe extern "C" fn portcullis_apikey_ring_get(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let ring = unsafe { ring_ref(ring) }?;
+        let ring = unsafe { borrow(ring) }?;
         let key_id = unsafe { text_in(key_id, key_id_len) }?;
         let inner = ring
             .get(key_id)
@@ -158,7 +151,7 @@ pub unsafe extern "C" fn portcullis_apikey_ring_get(
 /// Number of records in the ring; 0 when `ring` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_apikey_ring_len(ring: *const portcullis_apikey_ring) -> usize {
-    guard_value(0, || unsafe { ring_ref(ring) }.map_or(0, ApiKeyRing::len))
+    guard_value(0, || unsafe { borrow(ring) }.map_or(0, ApiKeyRing::len))
 }
 
 /// Mints a key. `options_json` is the `ApiKeyOptions` JSON (`environment`, `subject`,
@@ -175,7 +168,7 @@ pub unsafe extern "C" fn portcullis_apikey_ring_generate(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let ring = unsafe { ring_ref(ring) }?;
+        let ring = unsafe { borrow(ring) }?;
         let options =
             unsafe { json_or_default(options_json, options_json_len, ApiKeyOptions::from_json) }?;
         let inner = ring.generate(&options)?;
@@ -201,8 +194,8 @@ pub unsafe extern "C" fn portcullis_apikey_ring_rotate(
     guard(|| {
         let out_new = unsafe { out_ptr(out_new) }?;
         let out_previous = unsafe { out_ptr(out_previous) }?;
-        let ring = unsafe { ring_ref(ring) }?;
-        let old = unsafe { record_ref(record) }?;
+        let ring = unsafe { borrow(ring) }?;
+        let old = unsafe { borrow(record) }?;
         let (issued, previous) = ring.rotate(old, overlap_seconds, Some(now))?;
         out_handle(out_new, portcullis_issued_apikey { inner: issued });
         out_handle(out_previous, portcullis_apikey_record { inner: previous });
@@ -226,11 +219,8 @@ pub unsafe extern "C" fn portcullis_apikey_ring_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let ring = ring_ref(ring)?;
-            let request = request_ref(req)?;
-            let required = scopes(text_in(scopes_text, scopes_len)?);
-            ring.verify(request, &required)
+        verify_request(ring, req, out_principal, out_denial, |ring, request| {
+            ring.verify(request, &scopes(text_in(scopes_text, scopes_len)?))
         })
     }
 }
@@ -248,12 +238,9 @@ pub unsafe extern "C" fn portcullis_apikey_ring_verify_record(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let ring = ring_ref(ring)?;
-            let request = request_ref(req)?;
-            let record = record_ref(record)?;
-            let required = scopes(text_in(scopes_text, scopes_len)?);
-            ring.verify_record(request, record, &required)
+        verify_request(ring, req, out_principal, out_denial, |ring, request| {
+            let record = borrow(record)?;
+            ring.verify_record(request, record, &scopes(text_in(scopes_text, scopes_len)?))
         })
     }
 }
@@ -268,7 +255,7 @@ pub unsafe extern "C" fn portcullis_apikey_ring_check_format(
     key_len: usize,
 ) -> portcullis_result {
     guard(|| {
-        let ring = unsafe { ring_ref(ring) }?;
+        let ring = unsafe { borrow(ring) }?;
         let key = unsafe { text_in(key, key_len) }?;
         ring.check_format(key).map(|_| ())
     })
@@ -289,8 +276,8 @@ pub unsafe extern "C" fn portcullis_apikey_ring_lookup_digest(
     unsafe {
         guard_denial(out_denial, || {
             let out = out_buf(buf, cap, out_len)?;
-            let ring = ring_ref(ring)?;
-            let request = request_ref(req)?;
+            let ring = borrow(ring)?;
+            let request = borrow(req)?;
             let digest = ring.lookup_digest(request)?;
             Ok(out.put(digest.as_bytes())?)
         })
@@ -307,6 +294,6 @@ pub unsafe extern "C" fn portcullis_apikey_ring_scanner_regex(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        out.put(unsafe { ring_ref(ring) }?.scanner_regex().as_bytes())
+        out.put(unsafe { borrow(ring) }?.scanner_regex().as_bytes())
     })
 }

@@ -2,15 +2,15 @@
 //! password hashing.
 
 use portcullis::basic::{self, Argon2Params, BasicAuth, BasicConfig, BasicCredentials};
-use portcullis::Error;
 
 use crate::boundary::{
-    bytes_in, free_box, guard, guard_value, handle, json_or_default, out_buf, out_handle, out_ptr,
-    out_shared, release_shared, retain_shared,
+    bytes_in, free_box, guard, guard_value, json_or_default, out_buf, out_handle, out_ptr,
+    release_shared, retain_shared,
 };
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
-use crate::request::{portcullis_request, request_ref};
+use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared, verify_request};
 
 /// An HTTP Basic verifier over a fixed set of users and their password hashes (argon2id,
 /// bcrypt, SHA-crypt; legacy schemes on opt-in). Immutable, reference-counted and
@@ -26,14 +26,7 @@ pub struct portcullis_basic_credentials {
     inner: BasicCredentials,
 }
 
-/// Borrows a Basic verifier handle.
-///
-/// # Safety
-/// `auth` is NULL or a live handle.
-unsafe fn auth_ref<'a>(auth: *const portcullis_basic_auth) -> Result<&'a BasicAuth, Error> {
-    // SAFETY: forwarded contract.
-    unsafe { handle(auth) }.map(|a| &a.inner)
-}
+castable!(portcullis_basic_auth => BasicAuth, portcullis_basic_credentials => BasicCredentials);
 
 /// Builds a Basic verifier from its `BasicConfig` JSON (`realm`, `allow_legacy`, `users`
 /// (user to hash), `htpasswd` (file text), `htpasswd_file` (path), `rehash_params`; length 0
@@ -48,14 +41,13 @@ pub unsafe extern "C" fn portcullis_basic_auth_new(
     config_json_len: usize,
     out: *mut *mut portcullis_basic_auth,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let config =
-            unsafe { json_or_default(config_json, config_json_len, BasicConfig::from_json) }?;
-        let inner = BasicAuth::new(config)?;
-        out_shared(out, portcullis_basic_auth { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let config = json_or_default(config_json, config_json_len, BasicConfig::from_json)?;
+            let inner = BasicAuth::new(config)?;
+            Ok(portcullis_basic_auth { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `auth` and returns it (NULL gives NULL).
@@ -75,7 +67,7 @@ pub unsafe extern "C" fn portcullis_basic_auth_free(auth: *mut portcullis_basic_
 /// Number of users; 0 when `auth` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_basic_auth_len(auth: *const portcullis_basic_auth) -> usize {
-    guard_value(0, || unsafe { auth_ref(auth) }.map_or(0, BasicAuth::len))
+    guard_value(0, || unsafe { borrow(auth) }.map_or(0, BasicAuth::len))
 }
 
 /// Verifies the request's `Authorization: Basic` credentials.
@@ -90,13 +82,7 @@ pub unsafe extern "C" fn portcullis_basic_auth_verify(
     out_principal: *mut *mut portcullis_principal,
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
-    unsafe {
-        verify_into(out_principal, out_denial, || {
-            let auth = auth_ref(auth)?;
-            let request = request_ref(req)?;
-            auth.verify(request)
-        })
-    }
+    unsafe { verify_request(auth, req, out_principal, out_denial, BasicAuth::verify) }
 }
 
 /// Parses a whole `Authorization` header value (`Basic <base64>`, scheme case-insensitive; raw
@@ -128,7 +114,7 @@ pub unsafe extern "C" fn portcullis_basic_credentials_user_id(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        out.put(unsafe { handle(credentials) }?.inner.user_id.as_bytes())
+        out.put(unsafe { borrow(credentials) }?.user_id.as_bytes())
     })
 }
 
@@ -142,13 +128,7 @@ pub unsafe extern "C" fn portcullis_basic_credentials_password(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        out.put(
-            unsafe { handle(credentials) }?
-                .inner
-                .password
-                .expose()
-                .as_bytes(),
-        )
+        out.put(unsafe { borrow(credentials) }?.password.expose().as_bytes())
     })
 }
 

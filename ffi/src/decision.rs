@@ -3,10 +3,9 @@
 use portcullis::{Denial, Error, ErrorCode, Principal};
 use serde_json::{Map, Value};
 
-use crate::boundary::{
-    free_box, guard, guard_denial, guard_value, handle, out_buf, out_handle, out_ptr,
-};
+use crate::boundary::{free_box, guard, guard_value, out_buf, out_ptr};
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable};
 
 /// Who the caller is, as proved by one method: subject, method, credential id, scopes, claims
 /// and expiry. Never holds the secret that proved it. Free with `portcullis_principal_free`.
@@ -21,26 +20,7 @@ pub struct portcullis_denial {
     inner: Denial,
 }
 
-/// Runs one verification at the C boundary: on success `*out_principal` receives the principal;
-/// a failure is reported as [`guard_denial`] does (the code, and the denial when `out_denial`
-/// is not NULL).
-///
-/// # Safety
-/// `out_principal` is NULL or valid for writing one pointer; so is `out_denial`.
-pub(crate) unsafe fn verify_into(
-    out_principal: *mut *mut portcullis_principal,
-    out_denial: *mut *mut portcullis_denial,
-    verify: impl FnOnce() -> Result<Principal, Denial>,
-) -> portcullis_result {
-    unsafe {
-        guard_denial(out_denial, || {
-            let out = out_ptr(out_principal)?;
-            let principal = verify()?;
-            out_handle(out, portcullis_principal::new(principal));
-            Ok(())
-        })
-    }
-}
+castable!(portcullis_principal => Principal, portcullis_denial => Denial);
 
 impl portcullis_principal {
     pub(crate) fn new(inner: Principal) -> Self {
@@ -82,7 +62,7 @@ unsafe fn principal_text(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let principal = &unsafe { handle(p) }?.inner;
+        let principal = unsafe { borrow(p) }?;
         out.put(field(principal).as_bytes())
     })
 }
@@ -97,7 +77,7 @@ unsafe fn denial_text(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let denial = &unsafe { handle(d) }?.inner;
+        let denial = unsafe { borrow(d) }?;
         out.put(field(denial).as_bytes())
     })
 }
@@ -166,9 +146,7 @@ pub unsafe extern "C" fn portcullis_principal_method_name(
 /// 5 mTLS, 6 HMAC); 0 when `p` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_principal_method(p: *const portcullis_principal) -> u32 {
-    guard_value(0, || {
-        unsafe { handle(p) }.map_or(0, |p| p.inner.method as u32)
-    })
+    guard_value(0, || unsafe { borrow(p) }.map_or(0, |p| p.method as u32))
 }
 
 /// When the credential stops being valid. On success `*has_expiry` tells whether it does and,
@@ -182,7 +160,7 @@ pub unsafe extern "C" fn portcullis_principal_expires_at(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let has_expiry = unsafe { out_ptr(has_expiry) }?;
-        let principal = &unsafe { handle(p) }?.inner;
+        let principal = unsafe { borrow(p) }?;
         out.write(principal.expires_at.unwrap_or(0));
         has_expiry.write(principal.expires_at.is_some());
         Ok(())
@@ -200,16 +178,14 @@ pub unsafe extern "C" fn portcullis_principal_free(p: *mut portcullis_principal)
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_denial_code(d: *const portcullis_denial) -> portcullis_result {
     guard_value(ErrorCode::Panic.number(), || {
-        unsafe { handle(d) }.map_or_else(|e: Error| e.code().number(), |d| d.inner.code().number())
+        unsafe { borrow(d) }.map_or_else(|e: Error| e.code().number(), |d| d.code().number())
     })
 }
 
 /// The HTTP status to answer with (401, 403, 400, ...); 0 when `d` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_denial_http_status(d: *const portcullis_denial) -> u16 {
-    guard_value(0, || {
-        unsafe { handle(d) }.map_or(0, |d| d.inner.http_status())
-    })
+    guard_value(0, || unsafe { borrow(d) }.map_or(0, Denial::http_status))
 }
 
 /// A message safe to send to the client (`"The API key has expired."`).

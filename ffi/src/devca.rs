@@ -6,10 +6,10 @@ use portcullis::mtls::{ClientCertSpec, DevCa, IssuedCertificate, ServerCertSpec}
 use portcullis::Error;
 
 use crate::boundary::{
-    free_box, guard, handle, out_buf, out_handle, out_ptr, out_shared, release_shared,
-    retain_shared, text_in,
+    free_box, guard, out_buf, out_handle, out_ptr, release_shared, retain_shared, text_in,
 };
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared};
 
 /// A development certificate authority (ECDSA P-256; a root or an intermediate) and the serials
 /// it revoked. Reference-counted and thread-safe: issue, revoke and write CRLs from any thread.
@@ -25,6 +25,8 @@ pub struct portcullis_issued_cert {
     inner: IssuedCertificate,
 }
 
+castable!(portcullis_dev_ca => DevCa, portcullis_issued_cert => IssuedCertificate);
+
 /// Issues one certificate from a spec's JSON (the core's parser; length 0 is every default).
 ///
 /// # Safety
@@ -39,7 +41,7 @@ unsafe fn issue_from_spec<T: Default>(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let ca = &unsafe { handle(ca) }?.inner;
+        let ca = unsafe { borrow(ca) }?;
         let json = unsafe { text_in(spec_json, spec_json_len) }?;
         let spec = if json.is_empty() {
             T::default()
@@ -64,13 +66,13 @@ pub unsafe extern "C" fn portcullis_dev_ca_new(
     not_after: i64,
     out: *mut *mut portcullis_dev_ca,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let cn = unsafe { text_in(common_name, common_name_len) }?;
-        let inner = DevCa::new(cn, not_before, not_after)?;
-        out_shared(out, portcullis_dev_ca { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let cn = text_in(common_name, common_name_len)?;
+            let inner = DevCa::new(cn, not_before, not_after)?;
+            Ok(portcullis_dev_ca { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `ca` and returns it (NULL gives NULL).
@@ -106,15 +108,15 @@ pub unsafe extern "C" fn portcullis_dev_ca_issue_intermediate(
     has_path_len: bool,
     out: *mut *mut portcullis_dev_ca,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let ca = &unsafe { handle(ca) }?.inner;
-        let cn = unsafe { text_in(common_name, common_name_len) }?;
-        let path_len = has_path_len.then_some(path_len);
-        let inner = ca.issue_intermediate(cn, not_before, not_after, path_len)?;
-        out_shared(out, portcullis_dev_ca { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let ca = borrow(ca)?;
+            let cn = text_in(common_name, common_name_len)?;
+            let path_len = has_path_len.then_some(path_len);
+            let inner = ca.issue_intermediate(cn, not_before, not_after, path_len)?;
+            Ok(portcullis_dev_ca { inner })
+        })
+    }
 }
 
 /// Issues a TLS client certificate from the `ClientCertSpec` JSON (UTF-8, every field
@@ -181,7 +183,7 @@ pub unsafe extern "C" fn portcullis_dev_ca_revoke(
     revoked_at: i64,
 ) -> portcullis_result {
     guard(|| {
-        let ca = &unsafe { handle(ca) }?.inner;
+        let ca = unsafe { borrow(ca) }?;
         let serial = unsafe { text_in(serial, serial_len) }?;
         ca.revoke(serial, revoked_at)
     })
@@ -203,7 +205,7 @@ pub unsafe extern "C" fn portcullis_dev_ca_crl_pem(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let ca = &unsafe { handle(ca) }?.inner;
+        let ca = unsafe { borrow(ca) }?;
         out.put(ca.crl_pem(this_update, next_update)?.as_bytes())
     })
 }
@@ -218,7 +220,7 @@ pub unsafe extern "C" fn portcullis_dev_ca_cert_pem(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let ca = &unsafe { handle(ca) }?.inner;
+        let ca = unsafe { borrow(ca) }?;
         out.put(ca.ca_cert_pem().as_bytes())
     })
 }
@@ -234,7 +236,7 @@ pub unsafe extern "C" fn portcullis_dev_ca_intermediates_pem(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let ca = &unsafe { handle(ca) }?.inner;
+        let ca = unsafe { borrow(ca) }?;
         out.put(ca.intermediates_pem().as_bytes())
     })
 }
@@ -249,7 +251,7 @@ unsafe fn issued_bytes(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let cert = &unsafe { handle(cert) }?.inner;
+        let cert = unsafe { borrow(cert) }?;
         out.put(field(cert))
     })
 }

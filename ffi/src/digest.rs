@@ -1,7 +1,7 @@
 //! RFC 9530 `Content-Digest`: computing and checking body digests.
 
 use portcullis::digest::{content_digest, verify_content_digest, Algorithm};
-use portcullis::{Error, ErrorCode};
+use portcullis::Error;
 
 use crate::boundary::{bytes_in, guard, out_buf, text_in};
 use crate::result::portcullis_result;
@@ -11,17 +11,12 @@ fn algorithm_named(name: &str) -> Result<Algorithm, Error> {
     if name.is_empty() {
         return Ok(Algorithm::default());
     }
-    Algorithm::from_name(name).ok_or_else(|| {
-        Error::new(
-            ErrorCode::SignatureAlgorithmUnsupported,
-            "digest algorithm is not sha-256 or sha-512",
-        )
-    })
+    Algorithm::parse(name)
 }
 
 /// The `Content-Digest` header value of `body` (raw bytes): `sha-256=:<base64>:`.
 /// `algorithm` is UTF-8 `sha-256` or `sha-512` (length 0: `sha-256`; anything else:
-/// `SIGNATURE_ALGORITHM_UNSUPPORTED`).
+/// `INVALID_ARGUMENT`).
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_content_digest(
     body: *const u8,

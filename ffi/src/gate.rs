@@ -20,8 +20,9 @@ use crate::boundary::{
 };
 use crate::decision::portcullis_denial;
 use crate::gate_decision::portcullis_gate_decision;
-use crate::request::{portcullis_request, request_ref};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::borrow;
 use crate::verifier::portcullis_verifier;
 
 /// Receives one audit event: `event_json` points to `event_json_len` bytes of one JSON object
@@ -389,7 +390,7 @@ pub unsafe extern "C" fn portcullis_gate_check(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let gate = unsafe { gate_ref(g) }?;
-        let request = unsafe { request_ref(req) }?;
+        let request = unsafe { borrow(req) }?;
         out_handle(out, portcullis_gate_decision::new(gate.check(request)));
         Ok(())
     })

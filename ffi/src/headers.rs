@@ -13,8 +13,16 @@ pub struct portcullis_headers {
     pairs: Vec<(String, String)>,
 }
 
-/// Writes a new headers handle holding `pairs` to `*out`.
-pub(crate) fn out_headers(out: OutPtr<'_, *mut portcullis_headers>, pairs: Vec<(String, String)>) {
+/// Writes a new headers handle holding copies of `pairs` (the core's names and values) to
+/// `*out`.
+pub(crate) fn out_headers<N: AsRef<str>, V: AsRef<str>>(
+    out: OutPtr<'_, *mut portcullis_headers>,
+    pairs: &[(N, V)],
+) {
+    let pairs = pairs
+        .iter()
+        .map(|(n, v)| (n.as_ref().to_owned(), v.as_ref().to_owned()))
+        .collect();
     out_handle(out, portcullis_headers { pairs });
 }
 

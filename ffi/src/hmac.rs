@@ -9,13 +9,14 @@ use portcullis::{Error, ErrorCode};
 use serde_json::{Map, Value};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, handle, json_or_default, out_buf, out_handle, out_ptr, out_shared,
-    release_shared, retain_shared, text_in,
+    bytes_in, free_box, guard, json_or_default, out_buf, out_handle, out_ptr, release_shared,
+    retain_shared, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
+use crate::decision::{portcullis_denial, portcullis_principal};
 use crate::headers::{out_headers, portcullis_headers};
-use crate::request::{portcullis_request, request_ref};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared, verify_request};
 
 /// A PCS1 verifier: keys by key id (each bound to one algorithm, several secrets during a
 /// rotation), the clock window, the headers every signature must cover, and an in-memory nonce
@@ -31,15 +32,7 @@ pub struct portcullis_hmac_signing_key {
     inner: SigningKey,
 }
 
-/// The PCS1 algorithm with this name (`hmac-sha256`, `hmac-sha512`).
-pub(crate) fn algorithm_named(name: &str) -> Result<Algorithm, Error> {
-    Algorithm::from_name(name).ok_or_else(|| {
-        Error::new(
-            ErrorCode::SignatureAlgorithmUnsupported,
-            "HMAC algorithm is not hmac-sha256 or hmac-sha512",
-        )
-    })
-}
+castable!(portcullis_hmac_verifier => HmacVerifier, portcullis_hmac_signing_key => SigningKey);
 
 fn json_invalid(detail: &'static str) -> Error {
     Error::new(ErrorCode::JsonInvalid, detail)
@@ -72,7 +65,7 @@ fn params_from_json(json: &str) -> Result<SignatureParams, Error> {
         })
         .ok_or_else(|| json_invalid("headers must be an array of strings"))?;
     Ok(SignatureParams {
-        algorithm: algorithm_named(text("algorithm")?)?,
+        algorithm: Algorithm::parse(text("algorithm")?)?,
         key_id: text("keyid")?.to_owned(),
         timestamp: object
             .get("ts")
@@ -97,14 +90,13 @@ pub unsafe extern "C" fn portcullis_hmac_verifier_new(
     config_json_len: usize,
     out: *mut *mut portcullis_hmac_verifier,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let config =
-            unsafe { json_or_default(config_json, config_json_len, HmacConfig::from_json) }?;
-        let inner = HmacVerifier::new(config)?;
-        out_shared(out, portcullis_hmac_verifier { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let config = json_or_default(config_json, config_json_len, HmacConfig::from_json)?;
+            let inner = HmacVerifier::new(config)?;
+            Ok(portcullis_hmac_verifier { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `verifier` and returns it (NULL gives NULL).
@@ -137,17 +129,19 @@ pub unsafe extern "C" fn portcullis_hmac_verifier_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            let request = request_ref(req)?;
-            verifier.verify(request)
-        })
+        verify_request(
+            verifier,
+            req,
+            out_principal,
+            out_denial,
+            HmacVerifier::verify,
+        )
     }
 }
 
 /// Creates a signing key: `key_id` (UTF-8, `[A-Za-z0-9._~+/=:@-]{1,128}`, else
 /// `INVALID_ARGUMENT`), `algorithm` (UTF-8 `hmac-sha256` or `hmac-sha512`, else
-/// `SIGNATURE_ALGORITHM_UNSUPPORTED`), `secret` (raw bytes, at least 32, else
+/// `INVALID_ARGUMENT`), `secret` (raw bytes, at least 32, else
 /// `SIGNATURE_SECRET_INVALID`).
 ///
 /// On success `*out` receives a handle to free with `portcullis_hmac_signing_key_free`.
@@ -164,7 +158,7 @@ pub unsafe extern "C" fn portcullis_hmac_signing_key_new(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let key_id = unsafe { text_in(key_id, key_id_len) }?;
-        let algorithm = algorithm_named(unsafe { text_in(algorithm, algorithm_len) }?)?;
+        let algorithm = Algorithm::parse(unsafe { text_in(algorithm, algorithm_len) }?)?;
         let secret = unsafe { bytes_in(secret, secret_len) }?;
         let inner = SigningKey::new(key_id, algorithm, secret)?;
         out_handle(out, portcullis_hmac_signing_key { inner });
@@ -196,16 +190,11 @@ pub unsafe extern "C" fn portcullis_hmac_sign_request(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let key = &unsafe { handle(key) }?.inner;
-        let request = unsafe { request_ref(req) }?;
+        let key = unsafe { borrow(key) }?;
+        let request = unsafe { borrow(req) }?;
         let options =
             unsafe { json_or_default(options_json, options_json_len, SignOptions::from_json) }?;
-        let signed = sign_request(request, key, &options)?;
-        let mut pairs = vec![("Authorization".to_owned(), signed.authorization)];
-        if let Some(digest) = signed.content_digest {
-            pairs.push(("Content-Digest".to_owned(), digest));
-        }
-        out_headers(out, pairs);
+        out_headers(out, &sign_request(request, key, &options)?.pairs());
         Ok(())
     })
 }
@@ -214,7 +203,7 @@ pub unsafe extern "C" fn portcullis_hmac_sign_request(
 /// debugging and test vectors. `params_json` is `{"algorithm": "hmac-sha256", "keyid": "...",
 /// "ts": 1750000000, "nonce": "...", "headers": ["host", ...]}`.
 ///
-/// Fails with `JSON_INVALID`, `SIGNATURE_ALGORITHM_UNSUPPORTED`, `REQUEST_INVALID` (a target
+/// Fails with `JSON_INVALID`, `INVALID_ARGUMENT` (an unknown algorithm), `REQUEST_INVALID` (a target
 /// that cannot be canonicalised), `SIGNATURE_COMPONENT_MISSING` (a listed header is absent).
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_hmac_canonical_request(
@@ -227,7 +216,7 @@ pub unsafe extern "C" fn portcullis_hmac_canonical_request(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let request = unsafe { request_ref(req) }?;
+        let request = unsafe { borrow(req) }?;
         let params = params_from_json(unsafe { text_in(params_json, params_json_len) }?)?;
         out.put(&canonical_request(request, &params)?)
     })
@@ -251,7 +240,7 @@ pub unsafe extern "C" fn portcullis_mac(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let algorithm = algorithm_named(unsafe { text_in(algorithm, algorithm_len) }?)?;
+        let algorithm = Algorithm::parse(unsafe { text_in(algorithm, algorithm_len) }?)?;
         let key = unsafe { bytes_in(key, key_len) }?;
         let data = unsafe { bytes_in(data, data_len) }?;
         out.put(&hmac::mac(algorithm, key, data)?)
@@ -273,7 +262,7 @@ pub unsafe extern "C" fn portcullis_mac_verify(
     tag_len: usize,
 ) -> portcullis_result {
     guard(|| {
-        let algorithm = algorithm_named(unsafe { text_in(algorithm, algorithm_len) }?)?;
+        let algorithm = Algorithm::parse(unsafe { text_in(algorithm, algorithm_len) }?)?;
         let key = unsafe { bytes_in(key, key_len) }?;
         let data = unsafe { bytes_in(data, data_len) }?;
         let tag = unsafe { bytes_in(tag, tag_len) }?;
@@ -322,6 +311,6 @@ mod tests {
             r#"{"algorithm":"hmac-md5","keyid":"k","ts":5,"nonce":"n","headers":[]}"#,
         )
         .unwrap_err();
-        assert_eq!(e.code(), ErrorCode::SignatureAlgorithmUnsupported);
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
     }
 }

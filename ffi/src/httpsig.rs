@@ -5,27 +5,25 @@
 //! keys, so a key added or removed later (removing a compromised key, say) is added or removed
 //! for all of them at once.
 
-use std::sync::Arc;
-
 use portcullis::httpsig::{
     HttpSigAlgorithm, HttpSigConfig, HttpSigKey, HttpSigKeyring, HttpSigVerifier,
 };
 
 use crate::boundary::{
-    bytes_in, guard, guard_value, handle, json_or_default, out_arc, out_ptr, out_shared,
-    release_shared, retain_shared, text_in,
+    bytes_in, guard, guard_value, json_or_default, out_ptr, release_shared, retain_shared, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
-use crate::request::{portcullis_request, request_ref};
-use crate::response::{portcullis_response, response_ref};
+use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::request::portcullis_request;
+use crate::response::portcullis_response;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared, verify_request, verify_with};
 
 /// Verification keys by `keyid`: HMAC secrets and public keys, each bound to one algorithm.
 /// Reference-counted and thread-safe: add and remove keys while verifiers built from it run;
 /// every change reaches those verifiers too. `portcullis_httpsig_keyring_retain` takes a
 /// reference, `portcullis_httpsig_keyring_free` drops one (verifiers keep their keys).
 pub struct portcullis_httpsig_keyring {
-    keys: HttpSigKeyring,
+    inner: HttpSigKeyring,
 }
 
 /// An RFC 9421 verifier: a policy (`HttpSigConfig`: required components, time window, nonces,
@@ -36,21 +34,20 @@ pub struct portcullis_httpsig_verifier {
     inner: HttpSigVerifier,
 }
 
+castable!(portcullis_httpsig_keyring => HttpSigKeyring, portcullis_httpsig_verifier => HttpSigVerifier);
+
 /// Creates an empty keyring. On success `*out` receives a handle holding one reference.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_httpsig_keyring_new(
     out: *mut *mut portcullis_httpsig_keyring,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        out_shared(
-            out,
-            portcullis_httpsig_keyring {
-                keys: HttpSigKeyring::new(),
-            },
-        );
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            Ok(portcullis_httpsig_keyring {
+                inner: HttpSigKeyring::new(),
+            })
+        })
+    }
 }
 
 /// Takes one more reference to `keyring` and returns it (NULL gives NULL).
@@ -79,10 +76,10 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_add_hmac_secret(
     secret_len: usize,
 ) -> portcullis_result {
     guard(|| {
-        let keyring = unsafe { handle(keyring) }?;
+        let keyring = unsafe { borrow(keyring) }?;
         let keyid = unsafe { text_in(keyid, keyid_len) }?;
         let secret = unsafe { bytes_in(secret, secret_len) }?;
-        keyring.keys.add_hmac_secret(keyid, secret)
+        keyring.add_hmac_secret(keyid, secret)
     })
 }
 
@@ -90,7 +87,7 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_add_hmac_secret(
 /// `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`, `rsa-v1_5-sha256`) from PEM
 /// (`PUBLIC KEY`, `RSA PUBLIC KEY`, or a private key whose public half is kept).
 ///
-/// Fails with `SIGNATURE_ALGORITHM_UNSUPPORTED`, `INVALID_ARGUMENT` (`hmac-sha256`, a bad
+/// Fails with `INVALID_ARGUMENT` (an unknown algorithm, `hmac-sha256`, a bad
 /// keyid), `SIGNATURE_SECRET_INVALID` (unreadable PEM or a key of another type).
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_httpsig_keyring_add_public_pem(
@@ -103,13 +100,11 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_add_public_pem(
     pem_len: usize,
 ) -> portcullis_result {
     guard(|| {
-        let keyring = unsafe { handle(keyring) }?;
+        let keyring = unsafe { borrow(keyring) }?;
         let keyid = unsafe { text_in(keyid, keyid_len) }?;
-        let algorithm = HttpSigAlgorithm::from_name(unsafe { text_in(algorithm, algorithm_len) }?)?;
+        let algorithm = HttpSigAlgorithm::parse(unsafe { text_in(algorithm, algorithm_len) }?)?;
         let pem = unsafe { bytes_in(pem, pem_len) }?;
-        keyring
-            .keys
-            .insert(keyid, HttpSigKey::public_pem(algorithm, pem)?)
+        keyring.insert(keyid, HttpSigKey::public_pem(algorithm, pem)?)
     })
 }
 
@@ -123,9 +118,9 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_remove(
     removed: *mut bool,
 ) -> portcullis_result {
     guard(|| {
-        let keyring = unsafe { handle(keyring) }?;
+        let keyring = unsafe { borrow(keyring) }?;
         let keyid = unsafe { text_in(keyid, keyid_len) }?;
-        let was_there = keyring.keys.remove(keyid);
+        let was_there = keyring.remove(keyid);
         if let Ok(out) = unsafe { out_ptr(removed) } {
             out.write(was_there);
         }
@@ -138,7 +133,9 @@ pub unsafe extern "C" fn portcullis_httpsig_keyring_remove(
 pub unsafe extern "C" fn portcullis_httpsig_keyring_len(
     keyring: *const portcullis_httpsig_keyring,
 ) -> usize {
-    guard_value(0, || unsafe { handle(keyring) }.map_or(0, |k| k.keys.len()))
+    guard_value(0, || {
+        unsafe { borrow(keyring) }.map_or(0, HttpSigKeyring::len)
+    })
 }
 
 /// Builds a verifier over `keyring`'s keys (shared: later additions and removals reach it) and
@@ -158,15 +155,14 @@ pub unsafe extern "C" fn portcullis_httpsig_verifier_new(
     config_json_len: usize,
     out: *mut *mut portcullis_httpsig_verifier,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let keyring = unsafe { handle(keyring) }?;
-        let config =
-            unsafe { json_or_default(config_json, config_json_len, HttpSigConfig::from_json) }?;
-        let inner = HttpSigVerifier::new(config, keyring.keys.clone())?;
-        out_arc(out, Arc::new(portcullis_httpsig_verifier { inner }));
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let keyring = borrow(keyring)?;
+            let config = json_or_default(config_json, config_json_len, HttpSigConfig::from_json)?;
+            let inner = HttpSigVerifier::new(config, keyring.clone())?;
+            Ok(portcullis_httpsig_verifier { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `verifier` and returns it (NULL gives NULL).
@@ -200,11 +196,13 @@ pub unsafe extern "C" fn portcullis_httpsig_verifier_verify_request(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            let request = request_ref(req)?;
-            verifier.verify_request(request)
-        })
+        verify_request(
+            verifier,
+            req,
+            out_principal,
+            out_denial,
+            HttpSigVerifier::verify_request,
+        )
     }
 }
 
@@ -219,11 +217,9 @@ pub unsafe extern "C" fn portcullis_httpsig_verifier_verify_response(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            let response = response_ref(resp)?;
-            let related = related_req.as_ref().map(|r| &r.inner);
-            verifier.verify_response(response, related)
+        verify_with(verifier, out_principal, out_denial, |verifier| {
+            let response = borrow(resp)?;
+            verifier.verify_response(response, related_req.as_ref().map(|r| &r.inner))
         })
     }
 }

@@ -9,19 +9,20 @@ use portcullis::httpsig::{
 };
 use portcullis::{Error, ErrorCode};
 
-use crate::boundary::{
-    bytes_in, free_box, guard, handle, out_buf, out_handle, out_ptr, text_in, OutPtr,
-};
+use crate::boundary::{bytes_in, free_box, guard, out_buf, out_handle, out_ptr, text_in, OutPtr};
 use crate::headers::{out_headers, portcullis_headers};
-use crate::request::{portcullis_request, request_ref};
-use crate::response::{portcullis_response, response_ref};
+use crate::request::portcullis_request;
+use crate::response::portcullis_response;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable};
 
 /// Signs requests and responses with one key under one `keyid` (an `hmac-sha256` secret or a
 /// private key). The key is wiped when the handle is freed with `portcullis_httpsig_signer_free`.
 pub struct portcullis_httpsig_signer {
     inner: HttpSigSigner,
 }
+
+castable!(portcullis_httpsig_signer => HttpSigSigner);
 
 /// The `SignatureSpec` JSON (`label` `"sig1"`, `components` `["@method", "@target-uri"]`,
 /// `created` (the message's time), `include_created` (true), `expires`, `nonce`, `tag`,
@@ -49,13 +50,7 @@ fn structured_fields(json: &str) -> Result<HashMap<String, SfType>, Error> {
 
 /// The two headers a signature adds, in order: `Signature-Input`, then `Signature`.
 fn out_signed(out: OutPtr<'_, *mut portcullis_headers>, signed: SignedHeaders) {
-    out_headers(
-        out,
-        vec![
-            ("Signature-Input".to_owned(), signed.signature_input),
-            ("Signature".to_owned(), signed.signature),
-        ],
-    );
+    out_headers(out, &signed.pairs());
 }
 
 /// Creates an `hmac-sha256` signer: `keyid` (UTF-8, printable ASCII, 1 to 256 bytes; else
@@ -84,7 +79,7 @@ pub unsafe extern "C" fn portcullis_httpsig_signer_new_hmac(
 /// `algorithm` (UTF-8: `ed25519`, `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`,
 /// `rsa-v1_5-sha256`).
 ///
-/// Fails with `SIGNATURE_ALGORITHM_UNSUPPORTED`, `INVALID_ARGUMENT` (`hmac-sha256`, a bad
+/// Fails with `INVALID_ARGUMENT` (an unknown algorithm, `hmac-sha256`, a bad
 /// keyid), `SIGNATURE_SECRET_INVALID` (unreadable PEM or a key of another type).
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_httpsig_signer_new_pem(
@@ -99,7 +94,7 @@ pub unsafe extern "C" fn portcullis_httpsig_signer_new_pem(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let keyid = unsafe { text_in(keyid, keyid_len) }?;
-        let algorithm = HttpSigAlgorithm::from_name(unsafe { text_in(algorithm, algorithm_len) }?)?;
+        let algorithm = HttpSigAlgorithm::parse(unsafe { text_in(algorithm, algorithm_len) }?)?;
         let pem = unsafe { bytes_in(pem, pem_len) }?;
         let inner = HttpSigSigner::from_pem(keyid, algorithm, pem)?;
         out_handle(out, portcullis_httpsig_signer { inner });
@@ -129,8 +124,8 @@ pub unsafe extern "C" fn portcullis_httpsig_signer_sign_request(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let signer = &unsafe { handle(signer) }?.inner;
-        let request = unsafe { request_ref(req) }?;
+        let signer = unsafe { borrow(signer) }?;
+        let request = unsafe { borrow(req) }?;
         let spec = spec_from_json(unsafe { text_in(spec_json, spec_json_len) }?)?;
         out_signed(out, signer.sign_request(request, &spec)?);
         Ok(())
@@ -150,8 +145,8 @@ pub unsafe extern "C" fn portcullis_httpsig_signer_sign_response(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let signer = &unsafe { handle(signer) }?.inner;
-        let response = unsafe { response_ref(resp) }?;
+        let signer = unsafe { borrow(signer) }?;
+        let response = unsafe { borrow(resp) }?;
         let related = unsafe { related_req.as_ref() }.map(|r| &r.inner);
         let spec = spec_from_json(unsafe { text_in(spec_json, spec_json_len) }?)?;
         out_signed(out, signer.sign_response(response, related, &spec)?);
@@ -179,7 +174,7 @@ pub unsafe extern "C" fn portcullis_httpsig_signature_base_request(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let request = unsafe { request_ref(req) }?;
+        let request = unsafe { borrow(req) }?;
         let params = unsafe { text_in(params, params_len) }?;
         let sf = structured_fields(unsafe { text_in(sf_json, sf_json_len) }?)?;
         out.put(&signature_base_for_request(request, params, &sf)?)
@@ -203,7 +198,7 @@ pub unsafe extern "C" fn portcullis_httpsig_signature_base_response(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let response = unsafe { response_ref(resp) }?;
+        let response = unsafe { borrow(resp) }?;
         let related = unsafe { related_req.as_ref() }.map(|r| &r.inner);
         let params = unsafe { text_in(params, params_len) }?;
         let sf = structured_fields(unsafe { text_in(sf_json, sf_json_len) }?)?;

@@ -11,13 +11,11 @@ use std::sync::Arc;
 use portcullis::jwt::{JwksClient, JwksConfig, JwtConfig, JwtVerifier};
 use portcullis::{Error, ErrorCode};
 
-use crate::boundary::{
-    guard, handle, json_or_default, out_buf, out_ptr, out_shared, release_shared, retain_shared,
-    text_in,
-};
+use crate::boundary::{guard, json_or_default, out_buf, release_shared, retain_shared, text_in};
 use crate::decision::canonical_value;
 use crate::jwt::portcullis_jwt_verifier;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared};
 
 /// A remote JWKS: fetched over HTTPS (or HTTP to a loopback address), cached for the TTL the
 /// server allows within the configured bounds, refetched on an unknown `kid` (at most once per
@@ -27,6 +25,8 @@ use crate::result::portcullis_result;
 pub struct portcullis_jwks_client {
     inner: Arc<JwksClient>,
 }
+
+castable!(portcullis_jwks_client => Arc<JwksClient>);
 
 /// Builds a JWKS client from its `JwksConfig` JSON (UTF-8; unknown fields refused): exactly
 /// one of `url` (`https://`, or `http://` to a loopback address) and `issuer` (found through
@@ -46,18 +46,13 @@ pub unsafe extern "C" fn portcullis_jwks_client_new(
     config_json_len: usize,
     out: *mut *mut portcullis_jwks_client,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let config = unsafe { text_in(config_json, config_json_len) }?;
-        let inner = JwksClient::new(JwksConfig::from_json(config)?)?;
-        out_shared(
-            out,
-            portcullis_jwks_client {
-                inner: Arc::new(inner),
-            },
-        );
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let config = JwksConfig::from_json(text_in(config_json, config_json_len)?)?;
+            let inner = Arc::new(JwksClient::new(config)?);
+            Ok(portcullis_jwks_client { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `client` and returns it (NULL gives NULL).
@@ -83,7 +78,7 @@ pub unsafe extern "C" fn portcullis_jwks_client_free(client: *mut portcullis_jwk
 pub unsafe extern "C" fn portcullis_jwks_client_refresh(
     client: *const portcullis_jwks_client,
 ) -> portcullis_result {
-    guard(|| unsafe { handle(client) }?.inner.refresh())
+    guard(|| unsafe { borrow(client) }?.refresh())
 }
 
 /// Writes the client's status as compact JSON with sorted members: `state` (`"empty"`,
@@ -100,7 +95,7 @@ pub unsafe extern "C" fn portcullis_jwks_client_status(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let client = &unsafe { handle(client) }?.inner;
+        let client = unsafe { borrow(client) }?;
         let status = serde_json::to_value(client.status())
             .map_err(|_| Error::new(ErrorCode::Internal, "JWKS status does not serialise"))?;
         out.put(canonical_value(&status).as_bytes())
@@ -125,13 +120,12 @@ pub unsafe extern "C" fn portcullis_jwt_verifier_new_remote(
     config_json_len: usize,
     out: *mut *mut portcullis_jwt_verifier,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let client = &unsafe { handle(client) }?.inner;
-        let config =
-            unsafe { json_or_default(config_json, config_json_len, JwtConfig::from_json) }?;
-        let inner = JwtVerifier::new(config, Arc::clone(client) as _)?;
-        out_shared(out, portcullis_jwt_verifier { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let client = borrow(client)?;
+            let config = json_or_default(config_json, config_json_len, JwtConfig::from_json)?;
+            let inner = JwtVerifier::new(config, Arc::clone(client) as _)?;
+            Ok(portcullis_jwt_verifier { inner })
+        })
+    }
 }

@@ -10,14 +10,14 @@ use portcullis::jwt::{self, HeaderOptions, JwtConfig, JwtKeySet, JwtVerifier, Ve
 use portcullis::request::unix_now;
 
 use crate::boundary::{
-    free_box, guard, guard_value, handle, json_or_default, out_buf, out_handle, out_ptr,
-    out_shared, release_shared, retain_shared, scopes, text_in,
+    free_box, guard, guard_value, json_or_default, out_buf, out_handle, out_ptr, release_shared,
+    retain_shared, scopes, text_in,
 };
-use crate::decision::verify_into;
 use crate::decision::{canonical_json, canonical_value, portcullis_denial, portcullis_principal};
 use crate::jwt_key::{json_object, portcullis_jwt_key};
-use crate::request::{portcullis_request, request_ref};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared, verify_request, verify_with};
 
 /// JWT verification keys (secrets, public and private keys), each bound to one algorithm.
 /// Reference-counted and thread-safe: add and remove keys while verifiers built from it run;
@@ -41,21 +41,24 @@ pub struct portcullis_verified_jws {
     inner: VerifiedJws,
 }
 
+castable!(
+    portcullis_jwt_keyset => JwtKeySet,
+    portcullis_jwt_verifier => JwtVerifier,
+    portcullis_verified_jws => VerifiedJws,
+);
+
 /// Creates an empty key set. On success `*out` receives a handle holding one reference.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwt_keyset_new(
     out: *mut *mut portcullis_jwt_keyset,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        out_shared(
-            out,
-            portcullis_jwt_keyset {
+    unsafe {
+        new_shared(out, || {
+            Ok(portcullis_jwt_keyset {
                 inner: JwtKeySet::new(),
-            },
-        );
-        Ok(())
-    })
+            })
+        })
+    }
 }
 
 /// Creates a key set from a JWKS document (`{"keys": [...]}`, UTF-8): every signature key in
@@ -68,13 +71,12 @@ pub unsafe extern "C" fn portcullis_jwt_keyset_from_jwks(
     jwks_json_len: usize,
     out: *mut *mut portcullis_jwt_keyset,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let jwks = unsafe { text_in(jwks_json, jwks_json_len) }?;
-        let inner = JwtKeySet::from_jwks(jwks)?;
-        out_shared(out, portcullis_jwt_keyset { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let inner = JwtKeySet::from_jwks(text_in(jwks_json, jwks_json_len)?)?;
+            Ok(portcullis_jwt_keyset { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `set` and returns it (NULL gives NULL).
@@ -102,7 +104,7 @@ pub unsafe extern "C" fn portcullis_jwt_keyset_add_jwks(
     added: *mut usize,
 ) -> portcullis_result {
     guard(|| {
-        let set = &unsafe { handle(set) }?.inner;
+        let set = unsafe { borrow(set) }?;
         let jwks = unsafe { text_in(jwks_json, jwks_json_len) }?;
         let n = set.add_jwks(jwks)?;
         if let Ok(out) = unsafe { out_ptr(added) } {
@@ -121,9 +123,8 @@ pub unsafe extern "C" fn portcullis_jwt_keyset_insert(
     key: *const portcullis_jwt_key,
 ) -> portcullis_result {
     guard(|| {
-        let set = &unsafe { handle(set) }?.inner;
-        let key = unsafe { handle(key) }?;
-        set.insert_shared(Arc::clone(&key.inner))
+        let set = unsafe { borrow(set) }?;
+        set.insert_shared(Arc::clone(unsafe { borrow(key) }?))
     })
 }
 
@@ -137,7 +138,7 @@ pub unsafe extern "C" fn portcullis_jwt_keyset_remove(
     removed: *mut usize,
 ) -> portcullis_result {
     guard(|| {
-        let set = &unsafe { handle(set) }?.inner;
+        let set = unsafe { borrow(set) }?;
         let kid = unsafe { text_in(kid, kid_len) }?;
         let n = set.remove(kid);
         if let Ok(out) = unsafe { out_ptr(removed) } {
@@ -150,7 +151,7 @@ pub unsafe extern "C" fn portcullis_jwt_keyset_remove(
 /// Number of keys; 0 when `set` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwt_keyset_len(set: *const portcullis_jwt_keyset) -> usize {
-    guard_value(0, || unsafe { handle(set) }.map_or(0, |s| s.inner.len()))
+    guard_value(0, || unsafe { borrow(set) }.map_or(0, JwtKeySet::len))
 }
 
 /// The public JWKS of the set's asymmetric keys (`{"keys":[...]}`, compact JSON with sorted
@@ -164,7 +165,7 @@ pub unsafe extern "C" fn portcullis_jwt_keyset_public_jwks(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let set = &unsafe { handle(set) }?.inner;
+        let set = unsafe { borrow(set) }?;
         out.put(canonical_value(&set.public_jwks()?).as_bytes())
     })
 }
@@ -183,15 +184,14 @@ pub unsafe extern "C" fn portcullis_jwt_verifier_new(
     config_json_len: usize,
     out: *mut *mut portcullis_jwt_verifier,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let set = &unsafe { handle(set) }?.inner;
-        let config =
-            unsafe { json_or_default(config_json, config_json_len, JwtConfig::from_json) }?;
-        let inner = JwtVerifier::new(config, Arc::new(set.clone()))?;
-        out_shared(out, portcullis_jwt_verifier { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let set = borrow(set)?;
+            let config = json_or_default(config_json, config_json_len, JwtConfig::from_json)?;
+            let inner = JwtVerifier::new(config, Arc::new(set.clone()))?;
+            Ok(portcullis_jwt_verifier { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `verifier` and returns it (NULL gives NULL).
@@ -226,12 +226,15 @@ pub unsafe extern "C" fn portcullis_jwt_verifier_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            let request = request_ref(req)?;
-            let required = scopes(text_in(scopes_text, scopes_len)?);
-            verifier.verify(request, &required)
-        })
+        verify_request(
+            verifier,
+            req,
+            out_principal,
+            out_denial,
+            |verifier, request| {
+                verifier.verify(request, &scopes(text_in(scopes_text, scopes_len)?))
+            },
+        )
     }
 }
 
@@ -251,8 +254,7 @@ pub unsafe extern "C" fn portcullis_jwt_verifier_verify_token(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
+        verify_with(verifier, out_principal, out_denial, |verifier| {
             let token = text_in(token, token_len)?;
             let required = scopes(text_in(scopes_text, scopes_len)?);
             let now = if has_now { now } else { unix_now() };
@@ -273,7 +275,7 @@ pub unsafe extern "C" fn portcullis_jwt_verifier_verify_jws(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let verifier = &unsafe { handle(verifier) }?.inner;
+        let verifier = unsafe { borrow(verifier) }?;
         let token = unsafe { text_in(token, token_len) }?;
         let inner = verifier.verify_jws(token)?;
         out_handle(out, portcullis_verified_jws { inner });
@@ -292,7 +294,7 @@ pub unsafe extern "C" fn portcullis_jwt_verifier_revoke(
     now: i64,
 ) -> portcullis_result {
     guard(|| {
-        let verifier = &unsafe { handle(verifier) }?.inner;
+        let verifier = unsafe { borrow(verifier) }?;
         let jti = unsafe { text_in(jti, jti_len) }?;
         verifier.revoke(jti, until, now)
     })
@@ -304,7 +306,7 @@ pub unsafe extern "C" fn portcullis_jwt_verifier_clear_cache(
     verifier: *const portcullis_jwt_verifier,
 ) -> portcullis_result {
     guard(|| {
-        unsafe { handle(verifier) }?.inner.clear_cache();
+        unsafe { borrow(verifier) }?.clear_cache();
         Ok(())
     })
 }
@@ -319,7 +321,7 @@ unsafe fn jws_bytes(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let jws = &unsafe { handle(jws) }?.inner;
+        let jws = unsafe { borrow(jws) }?;
         out.put(&field(jws))
     })
 }
@@ -400,7 +402,7 @@ pub unsafe extern "C" fn portcullis_jwt_encode(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let key = &unsafe { handle(key) }?.inner;
+        let key = unsafe { borrow(key) }?;
         let claims = json_object(unsafe { text_in(claims_json, claims_json_len) }?.as_bytes())?;
         let header = unsafe {
             json_or_default(

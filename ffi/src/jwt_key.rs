@@ -3,15 +3,16 @@
 
 use std::sync::Arc;
 
-use portcullis::jwt::{self, Algorithm, Jwk, JwtKey};
+use portcullis::jwt::{self, Algorithm, JwtKey};
 use portcullis::{Error, ErrorCode};
 use serde_json::{Map, Value};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, guard_value, handle, out_buf, out_handle, out_ptr, text_in,
+    bytes_in, free_box, guard, guard_value, out_buf, out_handle, out_ptr, text_in,
 };
 use crate::decision::canonical_json;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable};
 
 /// A JWT signing or verification key, bound to exactly one algorithm and parsed once: an HMAC
 /// secret, a public key or a private key. Key sets it is inserted into share it (no copy);
@@ -21,10 +22,7 @@ pub struct portcullis_jwt_key {
     pub(crate) inner: Arc<JwtKey>,
 }
 
-/// The algorithm with this exact JOSE name (`HS256`, `RS256`, `PS256`, `ES256`, `EdDSA`, ...).
-pub(crate) fn algorithm_named(name: &str) -> Result<Algorithm, Error> {
-    Algorithm::parse(name)
-}
+castable!(portcullis_jwt_key => Arc<JwtKey>);
 
 /// A JSON object from UTF-8 bytes; anything else is `JSON_INVALID`.
 pub(crate) fn json_object(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
@@ -51,8 +49,8 @@ fn finish(out: crate::boundary::OutPtr<'_, *mut portcullis_jwt_key>, key: JwtKey
 /// never PEM, DER, JWK or SSH key material), with the key id `kid` (UTF-8; length 0 for none).
 ///
 /// On success `*out` receives a handle to free with `portcullis_jwt_key_free`. Fails with
-/// `JWT_KEY_INVALID` (short secret, key material, an asymmetric or unknown `alg`),
-/// `INVALID_UTF8`, `NULL_POINTER`.
+/// `JWT_KEY_INVALID` (short secret, key material, an asymmetric `alg`), `INVALID_ARGUMENT` (an
+/// unknown `alg`), `INVALID_UTF8`, `NULL_POINTER`.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwt_key_from_secret(
     secret: *const u8,
@@ -66,7 +64,7 @@ pub unsafe extern "C" fn portcullis_jwt_key_from_secret(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let secret = unsafe { bytes_in(secret, secret_len) }?;
-        let alg = algorithm_named(unsafe { text_in(alg, alg_len) }?)?;
+        let alg = Algorithm::parse(unsafe { text_in(alg, alg_len) }?)?;
         let kid = unsafe { text_in(kid, kid_len) }?;
         let key = JwtKey::from_secret(alg, secret)?;
         finish(out, key, kid);
@@ -91,7 +89,7 @@ pub unsafe extern "C" fn portcullis_jwt_key_from_pem(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let pem = unsafe { bytes_in(pem, pem_len) }?;
-        let alg = algorithm_named(unsafe { text_in(alg, alg_len) }?)?;
+        let alg = Algorithm::parse(unsafe { text_in(alg, alg_len) }?)?;
         let kid = unsafe { text_in(kid, kid_len) }?;
         finish(out, JwtKey::from_pem(alg, pem)?, kid);
         Ok(())
@@ -113,7 +111,7 @@ pub unsafe extern "C" fn portcullis_jwt_key_from_der(
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
         let der = unsafe { bytes_in(der, der_len) }?;
-        let alg = algorithm_named(unsafe { text_in(alg, alg_len) }?)?;
+        let alg = Algorithm::parse(unsafe { text_in(alg, alg_len) }?)?;
         let kid = unsafe { text_in(kid, kid_len) }?;
         finish(out, JwtKey::from_der(alg, der)?, kid);
         Ok(())
@@ -124,9 +122,9 @@ pub unsafe extern "C" fn portcullis_jwt_key_from_der(
 /// The algorithm is `alg` (length 0: the JWK's own `alg`, else inferred from `kty`/`crv`, RSA
 /// being RS256); the JWK's `kid` is kept.
 ///
-/// Fails with `JWT_KEY_INVALID` (not a JSON object, a repeated member, wrong shape, an unknown
-/// `alg` or one that differs from the JWK's, an `oct` key without an explicit algorithm),
-/// `INVALID_UTF8`, `NULL_POINTER`.
+/// Fails with `JWT_KEY_INVALID` (not a JSON object, a repeated member, wrong shape, an `alg`
+/// that differs from the JWK's, an `oct` key without an explicit algorithm), `INVALID_ARGUMENT`
+/// (an unknown `alg`), `INVALID_UTF8`, `NULL_POINTER`.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwt_key_from_jwk(
     jwk_json: *const u8,
@@ -140,7 +138,7 @@ pub unsafe extern "C" fn portcullis_jwt_key_from_jwk(
         let text = unsafe { text_in(jwk_json, jwk_json_len) }?;
         let alg = match unsafe { text_in(alg, alg_len) }? {
             "" => None,
-            name => Some(algorithm_named(name)?),
+            name => Some(Algorithm::parse(name)?),
         };
         finish(out, JwtKey::from_jwk_json(text, alg)?, "");
         Ok(())
@@ -151,7 +149,7 @@ pub unsafe extern "C" fn portcullis_jwt_key_from_jwk(
 /// secret of the hash's output length (no kid; the secret is never exported).
 ///
 /// On success `*out` receives a handle to free with `portcullis_jwt_key_free`. Fails with
-/// `JWT_KEY_INVALID` (unknown `alg`), `RANDOM_UNAVAILABLE`, `INVALID_UTF8`, `NULL_POINTER`.
+/// `INVALID_ARGUMENT` (unknown `alg`), `RANDOM_UNAVAILABLE`, `INVALID_UTF8`, `NULL_POINTER`.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwt_key_generate(
     alg: *const u8,
@@ -160,7 +158,7 @@ pub unsafe extern "C" fn portcullis_jwt_key_generate(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let alg = algorithm_named(unsafe { text_in(alg, alg_len) }?)?;
+        let alg = Algorithm::parse(unsafe { text_in(alg, alg_len) }?)?;
         finish(out, JwtKey::generate(alg)?, "");
         Ok(())
     })
@@ -182,7 +180,7 @@ unsafe fn key_text(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let key = &unsafe { handle(key) }?.inner;
+        let key = unsafe { borrow(key) }?;
         out.put(field(key)?.as_bytes())
     })
 }
@@ -220,9 +218,7 @@ pub unsafe extern "C" fn portcullis_jwt_key_algorithm(
 /// True when the key can sign (a private key or a secret); false for a public key or NULL.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwt_key_can_sign(key: *const portcullis_jwt_key) -> bool {
-    guard_value(false, || {
-        unsafe { handle(key) }.is_ok_and(|k| k.inner.can_sign())
-    })
+    guard_value(false, || unsafe { borrow(key) }.is_ok_and(|k| k.can_sign()))
 }
 
 /// The public JWK as compact JSON with sorted members: key members, `kid` (the thumbprint when
@@ -265,13 +261,14 @@ pub unsafe extern "C" fn portcullis_jwt_key_private_pem(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let key = &unsafe { handle(key) }?.inner;
+        let key = unsafe { borrow(key) }?;
         out.put(key.private_pem()?.as_bytes())
     })
 }
 
 /// The RFC 7638 SHA-256 thumbprint (base64url) of a JWK given as JSON object text. Fails with
-/// `JSON_INVALID`, `JWT_KEY_INVALID` (a JWK missing its required members), `INVALID_UTF8`.
+/// `JWT_KEY_INVALID` (not one JSON object, a repeated member, a JWK missing its required
+/// members), `INVALID_UTF8`.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwk_thumbprint(
     jwk_json: *const u8,
@@ -283,8 +280,7 @@ pub unsafe extern "C" fn portcullis_jwk_thumbprint(
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
         let text = unsafe { text_in(jwk_json, jwk_json_len) }?;
-        let jwk: Jwk = json_object(text.as_bytes())?;
-        out.put(jwt::thumbprint(&jwk)?.as_bytes())
+        out.put(jwt::thumbprint_json(text)?.as_bytes())
     })
 }
 
@@ -299,8 +295,8 @@ mod tests {
         set.insert_shared(Arc::clone(&key)).unwrap();
         assert_eq!(Arc::strong_count(&key), 2);
         assert_eq!(
-            algorithm_named("none").unwrap_err().code(),
-            ErrorCode::JwtKeyInvalid
+            Algorithm::parse("none").unwrap_err().code(),
+            ErrorCode::InvalidArgument
         );
     }
 }

@@ -8,12 +8,11 @@
 use portcullis::mtls::{certificate_thumbprint, check_confirmation, MtlsVerifier};
 use portcullis::{Error, ErrorCode, RequestLimits};
 
-use crate::boundary::{
-    bytes_in, guard, handle, out_buf, out_ptr, out_shared, release_shared, retain_shared, text_in,
-};
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
-use crate::request::{portcullis_request, request_ref};
+use crate::boundary::{bytes_in, guard, out_buf, release_shared, retain_shared, text_in};
+use crate::decision::{portcullis_denial, portcullis_principal};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{castable, new_shared, verify_request, verify_with};
 
 /// A client certificate verifier: trust anchors, intermediates, CRLs, identity sources, rules,
 /// pins and an optional trusted-proxy header, parsed once. Reference-counted and thread-safe:
@@ -22,6 +21,8 @@ use crate::result::portcullis_result;
 pub struct portcullis_mtls_verifier {
     inner: MtlsVerifier,
 }
+
+castable!(portcullis_mtls_verifier => MtlsVerifier);
 
 /// Builds an mTLS verifier from its `MtlsConfig` JSON (UTF-8; unknown fields are refused):
 /// `trust_anchors` (PEM strings, required), `intermediates`, `crls`, `revocation_depth`
@@ -40,13 +41,12 @@ pub unsafe extern "C" fn portcullis_mtls_verifier_new(
     config_json_len: usize,
     out: *mut *mut portcullis_mtls_verifier,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let config = unsafe { text_in(config_json, config_json_len) }?;
-        let inner = MtlsVerifier::from_json(config)?;
-        out_shared(out, portcullis_mtls_verifier { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let inner = MtlsVerifier::from_json(text_in(config_json, config_json_len)?)?;
+            Ok(portcullis_mtls_verifier { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `verifier` and returns it (NULL gives NULL).
@@ -84,18 +84,21 @@ pub unsafe extern "C" fn portcullis_mtls_verifier_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            let request = request_ref(req)?;
-            verifier.verify(request)
-        })
+        verify_request(
+            verifier,
+            req,
+            out_principal,
+            out_denial,
+            MtlsVerifier::verify,
+        )
     }
 }
 
 /// Verifies a chain handed over by the host's TLS stack at `now` (Unix seconds), without a
 /// request: `count` DER certificates, leaf first, certificate `i` being `certs[i]` of
-/// `cert_lens[i]` bytes. Outputs and errors as `portcullis_mtls_verifier_verify`, plus
-/// `INPUT_TOO_LARGE` for more than 16 certificates and `INVALID_ARGUMENT` for an empty one.
+/// `cert_lens[i]` bytes. Outputs and errors as `portcullis_mtls_verifier_verify`, plus the
+/// rule of a request's peer chain: `INPUT_TOO_LARGE` for more than 16 certificates (only the
+/// first 17 entries of the arrays are read), `INVALID_ARGUMENT` for an empty one.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn portcullis_mtls_verifier_verify_chain(
@@ -108,28 +111,14 @@ pub unsafe extern "C" fn portcullis_mtls_verifier_verify_chain(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            // The same bound as a request's peer chain (`max_peer_certificates`).
-            if count > RequestLimits::default().max_peer_certificates {
-                return Err(Error::new(
-                    ErrorCode::InputTooLarge,
-                    "more than 16 certificates in the chain",
-                )
-                .into());
-            }
+        verify_with(verifier, out_principal, out_denial, |verifier| {
+            // One past the limit is enough for the core to see (and refuse) a longer chain.
+            let count = count.min(RequestLimits::default().max_peer_certificates + 1);
             let mut chain: Vec<&[u8]> = Vec::with_capacity(count);
             if count > 0 {
                 let ptrs = bytes_in_array(certs, count)?;
                 let lens = bytes_in_array(cert_lens, count)?;
                 for (ptr, len) in ptrs.iter().zip(lens) {
-                    if *len == 0 {
-                        return Err(Error::new(
-                            ErrorCode::InvalidArgument,
-                            "empty certificate in the chain",
-                        )
-                        .into());
-                    }
                     chain.push(bytes_in(*ptr, *len)?);
                 }
             }

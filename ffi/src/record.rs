@@ -3,8 +3,9 @@
 
 use portcullis::apikey::{ApiKeyRecord, IssuedApiKey};
 
-use crate::boundary::{free_box, guard, handle, out_buf, out_handle, out_ptr, text_in};
+use crate::boundary::{free_box, guard, out_buf, out_handle, out_ptr, text_in};
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable};
 
 /// The storage record of one API key: key id, digest, prefix, environment, subject, scopes,
 /// times, successor, metadata. Never the key itself. Free with `portcullis_apikey_record_free`.
@@ -19,16 +20,7 @@ pub struct portcullis_issued_apikey {
     pub(crate) inner: IssuedApiKey,
 }
 
-/// Borrows a record handle.
-///
-/// # Safety
-/// `record` is NULL or a live record handle.
-pub(crate) unsafe fn record_ref<'a>(
-    record: *const portcullis_apikey_record,
-) -> Result<&'a ApiKeyRecord, portcullis::Error> {
-    // SAFETY: forwarded contract.
-    unsafe { handle(record) }.map(|r| &r.inner)
-}
+castable!(portcullis_apikey_record => ApiKeyRecord, portcullis_issued_apikey => IssuedApiKey);
 
 /// Parses a record from its JSON form (UTF-8). Fails with `JSON_INVALID` (bad JSON, unknown or
 /// missing field, bad digest) or `APIKEY_RECORD_INVALID` (a field out of its allowed shape).
@@ -57,7 +49,7 @@ pub unsafe extern "C" fn portcullis_apikey_record_to_json(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        out.put(unsafe { record_ref(record) }?.to_json().as_bytes())
+        out.put(unsafe { borrow(record) }?.to_json().as_bytes())
     })
 }
 
@@ -71,7 +63,7 @@ pub unsafe extern "C" fn portcullis_apikey_record_key_id(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        out.put(unsafe { record_ref(record) }?.key_id.as_bytes())
+        out.put(unsafe { borrow(record) }?.key_id.as_bytes())
     })
 }
 
@@ -91,7 +83,7 @@ pub unsafe extern "C" fn portcullis_issued_apikey_key(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        out.put(unsafe { handle(issued) }?.inner.key.expose().as_bytes())
+        out.put(unsafe { borrow(issued) }?.key.expose().as_bytes())
     })
 }
 
@@ -104,7 +96,7 @@ pub unsafe extern "C" fn portcullis_issued_apikey_record(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let inner = unsafe { handle(issued) }?.inner.record.clone();
+        let inner = unsafe { borrow(issued) }?.record.clone();
         out_handle(out, portcullis_apikey_record { inner });
         Ok(())
     })

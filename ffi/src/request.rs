@@ -4,8 +4,9 @@ use std::net::IpAddr;
 
 use portcullis::{Error, ErrorCode, Request};
 
-use crate::boundary::{bytes_in, free_box, guard, handle, out_handle, out_ptr, text_in};
+use crate::boundary::{bytes_in, free_box, guard, out_handle, out_ptr, text_in};
 use crate::result::portcullis_result;
+use crate::shell::castable;
 
 /// An HTTP request as the verifiers see it: method, target, headers, body, peer certificates,
 /// peer address and time. Built with `portcullis_request_new`, freed with
@@ -25,14 +26,7 @@ unsafe fn request_mut<'a>(req: *mut portcullis_request) -> Result<&'a mut Reques
         .ok_or_else(|| crate::boundary::null("request handle is NULL"))
 }
 
-/// Borrows a request handle for reading.
-///
-/// # Safety
-/// `req` is NULL or a live request handle.
-pub(crate) unsafe fn request_ref<'a>(req: *const portcullis_request) -> Result<&'a Request, Error> {
-    // SAFETY: forwarded contract.
-    unsafe { handle(req) }.map(|r| &r.inner)
-}
+castable!(portcullis_request => Request);
 
 /// Creates a request from its method (an HTTP token, e.g. `GET`) and target (path and query,
 /// visible ASCII). Both are UTF-8 text.

@@ -3,8 +3,9 @@
 use portcullis::httpsig::Response;
 use portcullis::Error;
 
-use crate::boundary::{bytes_in, free_box, guard, handle, null, out_handle, out_ptr, text_in};
+use crate::boundary::{bytes_in, free_box, guard, null, out_handle, out_ptr, text_in};
 use crate::result::portcullis_result;
+use crate::shell::castable;
 
 /// An HTTP response as the RFC 9421 signer and verifier see it: status, headers, body and
 /// time. Built with `portcullis_response_new`, freed with `portcullis_response_free`. Not
@@ -24,16 +25,7 @@ unsafe fn response_mut<'a>(resp: *mut portcullis_response) -> Result<&'a mut Res
         .ok_or_else(|| null("response handle is NULL"))
 }
 
-/// Borrows a response handle for reading.
-///
-/// # Safety
-/// `resp` is NULL or a live response handle.
-pub(crate) unsafe fn response_ref<'a>(
-    resp: *const portcullis_response,
-) -> Result<&'a Response, Error> {
-    // SAFETY: forwarded contract.
-    unsafe { handle(resp) }.map(|r| &r.inner)
-}
+castable!(portcullis_response => Response);
 
 /// Creates a response with a three-digit status (100-999; else `REQUEST_INVALID`).
 ///

@@ -8,10 +8,11 @@ use crate::boundary::{
     guard, guard_denial, handle, out_buf, out_ptr, out_shared, release_shared, retain_shared,
     scopes, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
+use crate::decision::{portcullis_denial, portcullis_principal};
 use crate::gate::{config_denial, portcullis_gate_options, take_load_context};
-use crate::request::{portcullis_request, request_ref};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, verify_into};
 
 /// A generic verifier: one method from its configuration (`{"method": "jwt", ...}`, JSON or
 /// TOML), the same object a gate's `credentials` entry takes. Reference-counted and
@@ -90,7 +91,7 @@ pub unsafe extern "C" fn portcullis_verifier_verify(
     unsafe {
         verify_into(out_principal, out_denial, || {
             let verifier = &handle(v)?.inner;
-            let request = request_ref(req)?;
+            let request = borrow(req)?;
             let required = scopes(text_in(scopes_text, scopes_len)?);
             verifier.verify(request, &required)
         })

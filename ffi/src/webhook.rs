@@ -5,14 +5,15 @@ use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVe
 use portcullis::{Error, ErrorCode};
 
 use crate::boundary::{
-    bytes_in, free_box, guard, guard_value, handle, json_or_default, out_buf, out_handle, out_ptr,
-    out_shared, release_shared, retain_shared, text_in,
+    bytes_in, free_box, guard, guard_value, json_or_default, out_buf, out_handle, out_ptr,
+    release_shared, retain_shared, text_in,
 };
-use crate::decision::{portcullis_denial, portcullis_principal, verify_into};
+use crate::decision::{portcullis_denial, portcullis_principal};
 use crate::fields::{portcullis_header_field, with_pairs};
 use crate::headers::{out_headers, portcullis_headers};
-use crate::request::{portcullis_request, request_ref};
+use crate::request::portcullis_request;
 use crate::result::portcullis_result;
+use crate::shell::{borrow, castable, new_shared, verify_request, verify_with};
 
 /// A webhook verifier: one scheme, its secrets (several during a rotation), the timestamp
 /// tolerance and an in-memory replay store. Reference-counted and thread-safe: verify from any
@@ -28,16 +29,7 @@ pub struct portcullis_webhook_signer {
     inner: WebhookSigner,
 }
 
-/// The scheme with this configuration name (`standard`, `stripe`, `github`, `slack`), read
-/// through the core's own serde names.
-fn scheme_named(name: &str) -> Result<WebhookScheme, Error> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
-        Error::new(
-            ErrorCode::InvalidArgument,
-            "webhook scheme is not one of standard, stripe, github, slack",
-        )
-    })
-}
+castable!(portcullis_webhook_verifier => WebhookVerifier, portcullis_webhook_signer => WebhookSigner);
 
 /// Builds a webhook verifier from its `WebhookConfig` JSON: `scheme` (`standard`, `stripe`,
 /// `github`, `slack`), `secrets` (required: `whsec_...` for Standard Webhooks, the raw secret
@@ -53,14 +45,13 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_new(
     config_json_len: usize,
     out: *mut *mut portcullis_webhook_verifier,
 ) -> portcullis_result {
-    guard(|| {
-        let out = unsafe { out_ptr(out) }?;
-        let config =
-            unsafe { json_or_default(config_json, config_json_len, WebhookConfig::from_json) }?;
-        let inner = WebhookVerifier::new(config)?;
-        out_shared(out, portcullis_webhook_verifier { inner });
-        Ok(())
-    })
+    unsafe {
+        new_shared(out, || {
+            let config = json_or_default(config_json, config_json_len, WebhookConfig::from_json)?;
+            let inner = WebhookVerifier::new(config)?;
+            Ok(portcullis_webhook_verifier { inner })
+        })
+    }
 }
 
 /// Takes one more reference to `verifier` and returns it (NULL gives NULL).
@@ -97,11 +88,13 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_verify(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
-            let request = request_ref(req)?;
-            verifier.verify(request)
-        })
+        verify_request(
+            verifier,
+            req,
+            out_principal,
+            out_denial,
+            WebhookVerifier::verify,
+        )
     }
 }
 
@@ -135,8 +128,7 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_verify_payload(
     out_denial: *mut *mut portcullis_denial,
 ) -> portcullis_result {
     unsafe {
-        verify_into(out_principal, out_denial, || {
-            let verifier = &handle(verifier)?.inner;
+        verify_with(verifier, out_principal, out_denial, |verifier| {
             let body = bytes_in(body, body_len)?;
             let now = has_now.then_some(now);
             with_pairs(fields, count, |pairs| {
@@ -154,7 +146,7 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_header_names_len(
     verifier: *const portcullis_webhook_verifier,
 ) -> usize {
     guard_value(0, || {
-        unsafe { handle(verifier) }.map_or(0, |v| v.inner.header_names().len())
+        unsafe { borrow(verifier) }.map_or(0, |v| v.header_names().len())
     })
 }
 
@@ -171,7 +163,7 @@ pub unsafe extern "C" fn portcullis_webhook_verifier_header_name(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let verifier = &unsafe { handle(verifier) }?.inner;
+        let verifier = unsafe { borrow(verifier) }?;
         let name = verifier.header_names().get(index).ok_or_else(|| {
             Error::new(
                 ErrorCode::InvalidArgument,
@@ -198,7 +190,7 @@ pub unsafe extern "C" fn portcullis_webhook_signer_new(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let scheme = scheme_named(unsafe { text_in(scheme, scheme_len) }?)?;
+        let scheme = WebhookScheme::parse(unsafe { text_in(scheme, scheme_len) }?)?;
         let secret = unsafe { text_in(secret, secret_len) }?;
         let inner = WebhookSigner::new(scheme, secret)?;
         out_handle(out, portcullis_webhook_signer { inner });
@@ -225,13 +217,13 @@ pub unsafe extern "C" fn portcullis_webhook_signer_sign(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_ptr(out) }?;
-        let signer = &unsafe { handle(signer) }?.inner;
+        let signer = unsafe { borrow(signer) }?;
         let message_id = match unsafe { text_in(message_id, message_id_len) }? {
             "" => None,
             id => Some(id),
         };
         let body = unsafe { bytes_in(body, body_len) }?;
-        out_headers(out, signer.sign(message_id, timestamp, body)?);
+        out_headers(out, &signer.sign(message_id, timestamp, body)?);
         Ok(())
     })
 }
@@ -240,25 +232,4 @@ pub unsafe extern "C" fn portcullis_webhook_signer_sign(
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_webhook_signer_free(signer: *mut portcullis_webhook_signer) {
     unsafe { free_box(signer) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scheme_names_round_trip() {
-        for scheme in [
-            WebhookScheme::Standard,
-            WebhookScheme::Stripe,
-            WebhookScheme::Github,
-            WebhookScheme::Slack,
-        ] {
-            assert_eq!(scheme_named(scheme.name()).unwrap(), scheme);
-        }
-        assert_eq!(
-            scheme_named("Stripe").unwrap_err().code(),
-            ErrorCode::InvalidArgument
-        );
-    }
 }

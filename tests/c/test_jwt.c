@@ -313,21 +313,22 @@ static void test_keys(void) {
     RC(portcullis_jwk_thumbprint(S("{\"kty\":\"OKP\"}"), (uint8_t *)text, sizeof text, &len),
        PORTCULLIS_RESULT_JWT_KEY_INVALID);
     RC(portcullis_jwk_thumbprint(S("[]"), (uint8_t *)text, sizeof text, &len),
-       PORTCULLIS_RESULT_JSON_INVALID);
+       PORTCULLIS_RESULT_JWT_KEY_INVALID); /* read as every JWK text is */
     portcullis_jwt_key *k = SENTINEL;
     RC(portcullis_jwt_key_from_jwk(S("{\"kty\":\"oct\",\"k\":\"AAAA\"}"), S(""), &k),
        PORTCULLIS_RESULT_JWT_KEY_INVALID); /* oct needs an explicit alg */
     RC(portcullis_jwt_key_from_jwk(S(RFC8037_JWK), S("ES256"), &k), PORTCULLIS_RESULT_JWT_KEY_INVALID);
-    RC(portcullis_jwt_key_from_jwk(S(RFC8037_JWK), S("none"), &k), PORTCULLIS_RESULT_JWT_KEY_INVALID);
+    /* An unknown algorithm name (`none` included) is the one unknown-name refusal. */
+    RC(portcullis_jwt_key_from_jwk(S(RFC8037_JWK), S("none"), &k), PORTCULLIS_RESULT_INVALID_ARGUMENT);
     RC(portcullis_jwt_key_from_secret(S(JWT_SECRET), S("none"), S(""), &k),
-       PORTCULLIS_RESULT_JWT_KEY_INVALID);
+       PORTCULLIS_RESULT_INVALID_ARGUMENT);
     RC(portcullis_jwt_key_from_secret(S("short"), S("HS256"), S(""), &k), PORTCULLIS_RESULT_JWT_KEY_INVALID);
     RC(portcullis_jwt_key_from_secret(S(JWT_SECRET), S("RS256"), S(""), &k), PORTCULLIS_RESULT_JWT_KEY_INVALID);
     RC(portcullis_jwt_key_from_pem(S("not a pem"), S("RS256"), S(""), &k), PORTCULLIS_RESULT_JWT_KEY_INVALID);
     RC(portcullis_jwt_key_from_pem(S(ED25519_PUBLIC), S("HS256"), S(""), &k), PORTCULLIS_RESULT_JWT_KEY_INVALID);
     RC(portcullis_jwt_key_from_der((const uint8_t *)"\x30\x00", 2, S("ES256"), S(""), &k),
        PORTCULLIS_RESULT_JWT_KEY_INVALID);
-    RC(portcullis_jwt_key_generate(S("hs256"), &k), PORTCULLIS_RESULT_JWT_KEY_INVALID);
+    RC(portcullis_jwt_key_generate(S("hs256"), &k), PORTCULLIS_RESULT_INVALID_ARGUMENT);
     CHECK(k == SENTINEL);
 
     /* Key sets: JWKS import (enc keys skipped), remove, public JWKS without secrets. */

@@ -10,26 +10,8 @@ use serde_json::{Map, Value};
 use portcullis::apikey::{self as core, ApiKeyConfig, ApiKeyOptions};
 
 use crate::errors::{unix_seconds, OrThrow, Principal};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
-
-const RING_FIELDS: &[Field] = &[
-    plain("prefix", "prefix"),
-    plain("environment", "environment"),
-    plain("bearer", "bearer"),
-    plain("header", "header"),
-    plain("query", "query"),
-    plain("realm", "realm"),
-];
-
-const GENERATE_FIELDS: &[Field] = &[
-    plain("environment", "environment"),
-    plain("subject", "subject"),
-    plain("scopes", "scopes"),
-    plain("expiresAt", "expires_at"),
-    plain("metadata", "metadata"),
-    plain("now", "now"),
-];
 
 /// How a keyring reads keys and what it accepts (`ApiKeyConfig` in the core). Absent fields
 /// take the core's defaults; `null` turns an optional source off.
@@ -224,8 +206,7 @@ impl ApiKeyRing {
     pub fn new(env: Env, options: Unknown) -> Result<Self> {
         let options = options::object(options)?;
         let pepper = options::buffer(&options, "pepper")?;
-        let config = options::to_config(&options, RING_FIELDS, &["pepper"])?;
-        let config = ApiKeyConfig::from_json(&options::to_string(config)).or_throw(&env)?;
+        let config = options::config_of(&env, &options, &["pepper"], ApiKeyConfig::from_json)?;
         let inner = core::ApiKeyRing::new(&pepper, config).or_throw(&env)?;
         Ok(ApiKeyRing::shared(Arc::new(inner)))
     }
@@ -241,8 +222,7 @@ impl ApiKeyRing {
     /// Mints a key. The record is not added to the ring: call `insert` for that.
     #[napi(ts_args_type = "options?: GenerateOptions")]
     pub fn generate(&self, env: Env, options: Option<Unknown>) -> Result<IssuedApiKey> {
-        let json = options::to_config_opt(options, GENERATE_FIELDS)?;
-        let options = ApiKeyOptions::from_json(&options::to_string(json)).or_throw(&env)?;
+        let options = options::config(&env, options, ApiKeyOptions::from_json)?;
         Ok(self.inner.generate(&options).or_throw(&env)?.into())
     }
 

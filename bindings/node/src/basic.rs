@@ -9,29 +9,12 @@ use napi_derive::napi;
 use zeroize::Zeroizing;
 
 use portcullis::basic::{self as core, Argon2Params, BasicConfig};
+use portcullis::ErrorCode;
 
-use crate::errors::{from_denial, from_error, OrThrow, Principal};
-use crate::options::{self, plain, Field};
+use crate::errors::{from_error, OrThrow, Principal};
+use crate::options;
 use crate::request::Request;
-
-const PARAMS_FIELDS: &[Field] = &[
-    plain("memoryKib", "memory_kib"),
-    plain("iterations", "iterations"),
-    plain("parallelism", "parallelism"),
-];
-
-const BASIC_FIELDS: &[Field] = &[
-    plain("realm", "realm"),
-    plain("allowLegacy", "allow_legacy"),
-    plain("users", "users"),
-    plain("htpasswd", "htpasswd"),
-    plain("htpasswdFile", "htpasswd_file"),
-    Field {
-        js: "rehashParams",
-        json: "rehash_params",
-        nested: Some(PARAMS_FIELDS),
-    },
-];
+use crate::task::VerifyTask;
 
 /// Argon2id cost parameters; absent fields take the core's defaults (19456 KiB, 2, 1).
 #[napi(object)]
@@ -81,18 +64,19 @@ impl BasicAuth {
     /// Builds the verifier (throws `config_invalid`, `basic_hash_*`, `basic_htpasswd_malformed`).
     #[napi(constructor, ts_args_type = "options?: BasicAuthOptions")]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
-        let config = options::to_config_opt(options, BASIC_FIELDS)?;
-        Self::build(&env, &options::to_string(config))
+        Self::build(
+            &env,
+            options::config(&env, options, BasicConfig::from_json)?,
+        )
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
     #[napi(factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
-        Self::build(&env, &json)
+        Self::build(&env, BasicConfig::from_json(&json).or_throw(&env)?)
     }
 
-    fn build(env: &Env, json: &str) -> Result<Self> {
-        let config = BasicConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: BasicConfig) -> Result<Self> {
         let inner = core::BasicAuth::new(config).or_throw(env)?;
         Ok(BasicAuth {
             inner: Arc::new(inner),
@@ -120,52 +104,18 @@ impl BasicAuth {
     /// Verifies on the libuv thread pool; the event loop keeps running meanwhile.
     #[napi(ts_return_type = "Promise<Principal>")]
     pub fn verify_async(&self, request: &Request) -> AsyncTask<VerifyTask> {
-        AsyncTask::new(VerifyTask {
-            auth: Arc::clone(&self.inner),
-            request: Some(request.inner.clone()),
-        })
-    }
-}
-
-/// The password check of `verifyAsync`, run off the main thread.
-pub struct VerifyTask {
-    auth: Arc<core::BasicAuth>,
-    request: Option<portcullis::Request>,
-}
-
-impl Task for VerifyTask {
-    type Output = std::result::Result<portcullis::Principal, portcullis::Denial>;
-    type JsValue = Principal;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        // The request (with its credentials) is dropped as soon as it has been checked.
-        let request = self.request.take();
-        Ok(match &request {
-            Some(r) => self.auth.verify(r),
-            None => Err(portcullis::Denial::new(
-                portcullis::ErrorCode::Internal,
-                "verify task ran twice",
-            )),
-        })
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Principal> {
-        output
-            .map(Principal::from)
-            .map_err(|d| from_denial(&env, d))
+        let (auth, request) = (Arc::clone(&self.inner), request.inner.clone());
+        VerifyTask::spawn(move || auth.verify(&request))
     }
 }
 
 fn params(env: &Env, options: Option<Unknown>) -> Result<Argon2Params> {
-    let json = options::to_config_opt(options, PARAMS_FIELDS)?;
-    serde_json::from_value(serde_json::Value::Object(json))
-        .map_err(|e| {
-            portcullis::Error::new(
-                portcullis::ErrorCode::InvalidArgument,
-                format!("argon2 parameters: {e}"),
-            )
-        })
-        .or_throw(env)
+    options::value(
+        env,
+        options,
+        "argon2 parameters",
+        ErrorCode::InvalidArgument,
+    )
 }
 
 fn password_bytes(password: Either<String, Buffer>) -> Zeroizing<Vec<u8>> {

@@ -21,7 +21,7 @@ pub fn text(bytes: Vec<u8>, what: &str) -> std::result::Result<String, portculli
 
 /// The `Content-Digest` header value for `body` (a Buffer, or a string sent as UTF-8):
 /// `sha-256=:<base64>:`. `algorithm` is `sha-256` (default) or `sha-512`; any other is
-/// `signature_algorithm_unsupported`.
+/// `invalid_argument`.
 #[napi]
 pub fn content_digest(
     env: Env,
@@ -29,14 +29,7 @@ pub fn content_digest(
     #[napi(ts_arg_type = "'sha-256' | 'sha-512'")] algorithm: Option<String>,
 ) -> Result<String> {
     let name = algorithm.as_deref().unwrap_or("sha-256");
-    let alg = Algorithm::from_name(name)
-        .ok_or_else(|| {
-            portcullis::Error::new(
-                portcullis::ErrorCode::SignatureAlgorithmUnsupported,
-                "digest algorithm must be sha-256 or sha-512",
-            )
-        })
-        .or_throw(&env)?;
+    let alg = Algorithm::parse(name).or_throw(&env)?;
     Ok(core::content_digest(&options::bytes(body), alg))
 }
 

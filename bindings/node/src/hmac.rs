@@ -8,34 +8,8 @@ use napi_derive::napi;
 use portcullis::hmac::{self as core, Algorithm, HmacConfig, SignOptions, SignatureParams};
 
 use crate::errors::{unix_seconds, OrThrow, Principal};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
-
-const KEY_FIELDS: &[Field] = &[
-    plain("keyId", "key_id"),
-    plain("algorithm", "algorithm"),
-    plain("secretsB64", "secrets_b64"),
-    plain("subject", "subject"),
-    plain("scopes", "scopes"),
-];
-
-const HMAC_FIELDS: &[Field] = &[
-    plain("realm", "realm"),
-    plain("windowSeconds", "window_seconds"),
-    plain("requiredHeaders", "required_headers"),
-    Field {
-        js: "keys",
-        json: "keys",
-        nested: Some(KEY_FIELDS),
-    },
-];
-
-const SIGN_FIELDS: &[Field] = &[
-    plain("headers", "headers"),
-    plain("now", "now"),
-    plain("nonce", "nonce"),
-    plain("digest", "digest"),
-];
 
 /// One verifying key of an `HmacVerifier`.
 #[napi(object, object_to_js = false)]
@@ -78,18 +52,16 @@ impl HmacVerifier {
     /// Builds the verifier (throws `config_invalid`, `json_invalid`, `signature_secret_invalid`).
     #[napi(constructor, ts_args_type = "options?: HmacVerifierOptions")]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
-        let config = options::to_config_opt(options, HMAC_FIELDS)?;
-        Self::build(&env, &options::to_string(config))
+        Self::build(&env, options::config(&env, options, HmacConfig::from_json)?)
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
     #[napi(factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
-        Self::build(&env, &json)
+        Self::build(&env, HmacConfig::from_json(&json).or_throw(&env)?)
     }
 
-    fn build(env: &Env, json: &str) -> Result<Self> {
-        let config = HmacConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: HmacConfig) -> Result<Self> {
         let inner = core::HmacVerifier::new(config).or_throw(env)?;
         Ok(HmacVerifier { inner })
     }
@@ -113,16 +85,6 @@ impl HmacVerifier {
     }
 }
 
-/// The PCS1 algorithm named `name`; anything else is `signature_algorithm_unsupported`.
-pub fn algorithm(name: &str) -> std::result::Result<Algorithm, portcullis::Error> {
-    Algorithm::from_name(name).ok_or_else(|| {
-        portcullis::Error::new(
-            portcullis::ErrorCode::SignatureAlgorithmUnsupported,
-            "algorithm must be hmac-sha256 or hmac-sha512",
-        )
-    })
-}
-
 /// How an `HmacSigningKey` is built.
 #[napi(object)]
 pub struct HmacSigningKeyOptions {
@@ -144,12 +106,12 @@ pub struct HmacSigningKey {
 
 #[napi]
 impl HmacSigningKey {
-    /// Builds the key (throws `invalid_argument`, `signature_secret_invalid`,
-    /// `signature_algorithm_unsupported`).
+    /// Builds the key (throws `invalid_argument` for a bad key id or an unknown algorithm,
+    /// `signature_secret_invalid`).
     #[napi(constructor)]
     pub fn new(env: Env, options: HmacSigningKeyOptions) -> Result<Self> {
-        let alg =
-            algorithm(options.algorithm.as_deref().unwrap_or("hmac-sha256")).or_throw(&env)?;
+        let alg = Algorithm::parse(options.algorithm.as_deref().unwrap_or("hmac-sha256"))
+            .or_throw(&env)?;
         let inner = core::SigningKey::new(&options.key_id, alg, &options.secret).or_throw(&env)?;
         Ok(HmacSigningKey { inner })
     }
@@ -193,14 +155,9 @@ pub fn sign_request(
     key: &HmacSigningKey,
     options: Option<Unknown>,
 ) -> Result<Vec<(String, String)>> {
-    let json = options::to_config_opt(options, SIGN_FIELDS)?;
-    let options = SignOptions::from_json(&options::to_string(json)).or_throw(&env)?;
+    let options = options::config(&env, options, SignOptions::from_json)?;
     let signed = core::sign_request(&request.inner, &key.inner, &options).or_throw(&env)?;
-    let mut headers = vec![("Authorization".to_owned(), signed.authorization)];
-    if let Some(digest) = signed.content_digest {
-        headers.push(("Content-Digest".to_owned(), digest));
-    }
-    Ok(headers)
+    Ok(options::owned_pairs(&signed.pairs()))
 }
 
 /// The signature parameters a PCS1 canonical request is built for.
@@ -228,7 +185,7 @@ pub fn hmac_canonical_request(
     params: CanonicalRequestParams,
 ) -> Result<String> {
     let params = SignatureParams {
-        algorithm: algorithm(&params.algorithm).or_throw(&env)?,
+        algorithm: Algorithm::parse(&params.algorithm).or_throw(&env)?,
         key_id: params.keyid,
         timestamp: unix_seconds(params.ts, "ts").or_throw(&env)?,
         nonce: params.nonce,
@@ -247,7 +204,7 @@ pub fn mac(
     key: Buffer,
     data: Either<Buffer, String>,
 ) -> Result<Buffer> {
-    let alg = self::algorithm(&algorithm).or_throw(&env)?;
+    let alg = Algorithm::parse(&algorithm).or_throw(&env)?;
     let tag = core::mac(alg, &key, &options::bytes(data)).or_throw(&env)?;
     Ok(tag.into())
 }
@@ -262,6 +219,6 @@ pub fn verify_mac(
     data: Either<Buffer, String>,
     tag: Buffer,
 ) -> Result<bool> {
-    let alg = self::algorithm(&algorithm).or_throw(&env)?;
+    let alg = Algorithm::parse(&algorithm).or_throw(&env)?;
     Ok(core::verify_mac(alg, &key, &options::bytes(data), &tag))
 }

@@ -13,27 +13,9 @@ use napi_derive::napi;
 use portcullis::httpsig::{self as core, HttpSigAlgorithm, HttpSigConfig, HttpSigKey};
 
 use crate::errors::{OrThrow, Principal};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
 use crate::response::Response;
-
-const CONFIG_FIELDS: &[Field] = &[
-    plain("label", "label"),
-    plain("requiredComponents", "required_components"),
-    plain("requiredResponseComponents", "required_response_components"),
-    plain("requireContentDigest", "require_content_digest"),
-    plain("verifyContentDigest", "verify_content_digest"),
-    plain("requireCreated", "require_created"),
-    plain("requireExpires", "require_expires"),
-    plain("maxAge", "max_age"),
-    plain("leeway", "leeway"),
-    plain("requireNonce", "require_nonce"),
-    plain("tag", "tag"),
-    plain("structuredFields", "structured_fields"),
-    plain("maxSignatures", "max_signatures"),
-    plain("maxHeaderLen", "max_header_len"),
-    plain("maxComponents", "max_components"),
-];
 
 /// What an `HttpSigVerifier` accepts (`HttpSigConfig` in the core); absent fields take the
 /// core's defaults.
@@ -108,7 +90,7 @@ impl HttpSigKeyring {
         pem: Either<Buffer, String>,
     ) -> Result<()> {
         let pem = zeroize::Zeroizing::new(options::bytes(pem));
-        HttpSigAlgorithm::from_name(&algorithm)
+        HttpSigAlgorithm::parse(&algorithm)
             .and_then(|alg| HttpSigKey::public_pem(alg, &pem))
             .and_then(|key| self.keys.insert(&keyid, key))
             .or_throw(&env)
@@ -142,18 +124,21 @@ impl HttpSigVerifier {
         ts_args_type = "keyring: HttpSigKeyring, options?: HttpSigVerifierOptions"
     )]
     pub fn new(env: Env, keyring: &HttpSigKeyring, options: Option<Unknown>) -> Result<Self> {
-        let config = options::to_config_opt(options, CONFIG_FIELDS)?;
-        Self::build(&env, &options::to_string(config), keyring)
+        let config = options::config(&env, options, HttpSigConfig::from_json)?;
+        Self::build(&env, config, keyring)
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
     #[napi(factory)]
     pub fn from_json(env: Env, json: String, keyring: &HttpSigKeyring) -> Result<Self> {
-        Self::build(&env, &json, keyring)
+        Self::build(
+            &env,
+            HttpSigConfig::from_json(&json).or_throw(&env)?,
+            keyring,
+        )
     }
 
-    fn build(env: &Env, json: &str, keyring: &HttpSigKeyring) -> Result<Self> {
-        let config = HttpSigConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: HttpSigConfig, keyring: &HttpSigKeyring) -> Result<Self> {
         let inner = core::HttpSigVerifier::new(config, keyring.keys.clone()).or_throw(env)?;
         Ok(HttpSigVerifier {
             inner: Arc::new(inner),

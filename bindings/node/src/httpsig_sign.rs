@@ -11,21 +11,9 @@ use portcullis::httpsig::{self as core, HttpSigAlgorithm, SfType, SignatureSpec}
 
 use crate::digest::text;
 use crate::errors::{invalid_argument, OrThrow};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
 use crate::response::Response;
-
-const SPEC_FIELDS: &[Field] = &[
-    plain("label", "label"),
-    plain("components", "components"),
-    plain("created", "created"),
-    plain("includeCreated", "include_created"),
-    plain("expires", "expires"),
-    plain("nonce", "nonce"),
-    plain("tag", "tag"),
-    plain("includeKeyid", "include_keyid"),
-    plain("includeAlg", "include_alg"),
-];
 
 /// What to sign (`SignatureSpec` in the core); absent fields take the core's defaults.
 #[napi(object, object_to_js = false)]
@@ -68,12 +56,10 @@ pub struct HttpSignature {
 }
 
 fn signature(env: &Env, signed: core::SignedHeaders) -> Result<HttpSignature> {
+    let headers = options::owned_pairs(&signed.pairs());
     let base = text(signed.signature_base, "the signature base").or_throw(env)?;
     Ok(HttpSignature {
-        headers: vec![
-            ("Signature-Input".to_owned(), signed.signature_input.clone()),
-            ("Signature".to_owned(), signed.signature.clone()),
-        ],
+        headers,
         label: signed.label,
         signature_input: signed.signature_input,
         signature: signed.signature,
@@ -82,8 +68,7 @@ fn signature(env: &Env, signed: core::SignedHeaders) -> Result<HttpSignature> {
 }
 
 fn spec(env: &Env, options: Option<Unknown>) -> Result<SignatureSpec> {
-    let json = options::to_config_opt(options, SPEC_FIELDS)?;
-    SignatureSpec::from_json(&options::to_string(json)).or_throw(env)
+    options::config(env, options, SignatureSpec::from_json)
 }
 
 /// Signs requests and responses with one key under one `keyid`.
@@ -112,7 +97,7 @@ impl HttpSigSigner {
         algorithm: String,
         pem: Either<Buffer, String>,
     ) -> Result<Self> {
-        let alg = HttpSigAlgorithm::from_name(&algorithm).or_throw(&env)?;
+        let alg = HttpSigAlgorithm::parse(&algorithm).or_throw(&env)?;
         let pem = zeroize::Zeroizing::new(options::bytes(pem));
         let inner = core::HttpSigSigner::from_pem(&keyid, alg, &pem).or_throw(&env)?;
         Ok(HttpSigSigner { inner })

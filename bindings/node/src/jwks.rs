@@ -15,24 +15,7 @@ use portcullis::jwt::remote::JwksState;
 use portcullis::jwt::{JwksClient as CoreClient, JwksConfig};
 
 use crate::errors::{from_error, OrThrow};
-use crate::options::{self, plain, Field};
-
-const CONFIG_FIELDS: &[Field] = &[
-    plain("url", "url"),
-    plain("issuer", "issuer"),
-    plain("discovery", "discovery"),
-    plain("minTtlSeconds", "min_ttl_seconds"),
-    plain("maxTtlSeconds", "max_ttl_seconds"),
-    plain("defaultTtlSeconds", "default_ttl_seconds"),
-    plain("kidMissCooldownSeconds", "kid_miss_cooldown_seconds"),
-    plain("maxStaleSeconds", "max_stale_seconds"),
-    plain("timeoutMs", "timeout_ms"),
-    plain("connectTimeoutMs", "connect_timeout_ms"),
-    plain("maxBytes", "max_bytes"),
-    plain("caPem", "ca_pem"),
-    plain("algorithms", "algorithms"),
-    plain("requireKid", "require_kid"),
-];
+use crate::options;
 
 /// Where and how a `JwksClient` fetches keys (`JwksConfig` in the core; `fromJson` takes the
 /// same schema in snake_case). Exactly one of `url` and `issuer`.
@@ -164,18 +147,20 @@ impl JwksClient {
     /// Builds the client (throws `config_invalid`; no network).
     #[napi(constructor, ts_args_type = "options: JwksClientOptions")]
     pub fn new(env: Env, options: Unknown) -> Result<Self> {
-        let config = options::to_config(&options::object(options)?, CONFIG_FIELDS, &[])?;
-        Self::build(&env, &options::to_string(config))
+        let options = options::object(options)?;
+        Self::build(
+            &env,
+            options::config_of(&env, &options, &[], JwksConfig::from_json)?,
+        )
     }
 
     /// Builds the client from the configuration's JSON text (the same schema everywhere).
     #[napi(factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
-        Self::build(&env, &json)
+        Self::build(&env, JwksConfig::from_json(&json).or_throw(&env)?)
     }
 
-    fn build(env: &Env, json: &str) -> Result<Self> {
-        let config = JwksConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: JwksConfig) -> Result<Self> {
         let inner = CoreClient::new(config).or_throw(env)?;
         Ok(JwksClient {
             inner: Arc::new(inner),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either, External, Unknown};
-use napi::{Env, JsString, Result, Task};
+use napi::{Env, JsString, Result};
 use napi_derive::napi;
 use serde_json::{Map, Value};
 
@@ -12,32 +12,12 @@ use portcullis::jwt::{self as core, HeaderOptions, JwtConfig, KeySource};
 use portcullis::request::unix_now;
 
 use crate::compact::{compact_token_js, with_text};
-use crate::errors::{from_denial, unix_seconds, OrThrow, Principal};
+use crate::errors::{unix_seconds, OrThrow, Principal};
 use crate::jwks::JwksClient;
 use crate::jwt_key::{json_object, JwtKey, JwtKeySet};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
-
-const CONFIG_FIELDS: &[Field] = &[
-    plain("issuers", "issuers"),
-    plain("audiences", "audiences"),
-    plain("leewaySeconds", "leeway_seconds"),
-    plain("maxAgeSeconds", "max_age_seconds"),
-    plain("requiredClaims", "required_claims"),
-    plain("typ", "typ"),
-    plain("algorithms", "algorithms"),
-    plain("requireExp", "require_exp"),
-    plain("maxTokenBytes", "max_token_bytes"),
-    plain("cacheSize", "cache_size"),
-    plain("realm", "realm"),
-    plain("requireCertificateBinding", "require_certificate_binding"),
-];
-
-const HEADER_FIELDS: &[Field] = &[
-    plain("typ", "typ"),
-    plain("kid", "kid"),
-    plain("cty", "cty"),
-];
+use crate::task::VerifyTask;
 
 /// What a `JwtVerifier` accepts (`JwtConfig` in the core); absent fields take the core's
 /// defaults.
@@ -141,8 +121,11 @@ impl JwtVerifier {
         keys: Either<&JwtKeySet, &JwksClient>,
         options: Option<Unknown>,
     ) -> Result<Self> {
-        let config = options::to_config_opt(options, CONFIG_FIELDS)?;
-        Self::build(&env, &options::to_string(config), keys)
+        Self::build(
+            &env,
+            options::config(&env, options, JwtConfig::from_json)?,
+            keys,
+        )
     }
 
     /// Builds a verifier from the configuration's JSON text (the same schema everywhere) over
@@ -153,11 +136,10 @@ impl JwtVerifier {
         json: String,
         keys: Either<&JwtKeySet, &JwksClient>,
     ) -> Result<Self> {
-        Self::build(&env, &json, keys)
+        Self::build(&env, JwtConfig::from_json(&json).or_throw(&env)?, keys)
     }
 
-    fn build(env: &Env, json: &str, keys: Either<&JwtKeySet, &JwksClient>) -> Result<Self> {
-        let config = JwtConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: JwtConfig, keys: Either<&JwtKeySet, &JwksClient>) -> Result<Self> {
         let source: Arc<dyn KeySource> = match keys {
             Either::A(keyset) => Arc::new(keyset.inner.clone()),
             Either::B(client) => Arc::clone(&client.inner) as Arc<dyn KeySource>,
@@ -211,12 +193,9 @@ impl JwtVerifier {
         &self,
         request: &Request,
         scopes: Option<Vec<String>>,
-    ) -> AsyncTask<VerifyRequestTask> {
-        AsyncTask::new(VerifyRequestTask {
-            verifier: Arc::clone(&self.inner),
-            request: Some(request.inner.clone()),
-            scopes: scopes.unwrap_or_default(),
-        })
+    ) -> AsyncTask<VerifyTask> {
+        let (verifier, request) = (Arc::clone(&self.inner), request.inner.clone());
+        VerifyTask::spawn(move || verifier.verify(&request, &scopes.unwrap_or_default()))
     }
 
     /// Verifies a token at `now` (the system clock when absent) and checks `scopes`. Runs on
@@ -276,13 +255,10 @@ impl JwtVerifier {
         env: Env,
         token: String,
         options: Option<VerifyTokenOptions>,
-    ) -> Result<AsyncTask<VerifyTokenTask>> {
-        let (now, scopes) = when(&env, options)?;
-        Ok(AsyncTask::new(VerifyTokenTask {
-            verifier: Arc::clone(&self.inner),
-            token,
-            now,
-            scopes,
+    ) -> Result<AsyncTask<VerifyTask>> {
+        let ((now, scopes), verifier) = (when(&env, options)?, Arc::clone(&self.inner));
+        Ok(VerifyTask::spawn(move || {
+            verifier.verify_token(&token, now, &scopes)
         }))
     }
 
@@ -317,61 +293,6 @@ impl JwtVerifier {
     }
 }
 
-/// The work of `verifyTokenAsync`.
-pub struct VerifyTokenTask {
-    verifier: Arc<core::JwtVerifier>,
-    token: String,
-    now: i64,
-    scopes: Vec<String>,
-}
-
-impl Task for VerifyTokenTask {
-    type Output = std::result::Result<portcullis::Principal, portcullis::Denial>;
-    type JsValue = Principal;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        Ok(self
-            .verifier
-            .verify_token(&self.token, self.now, &self.scopes))
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Principal> {
-        output
-            .map(Principal::from)
-            .map_err(|d| from_denial(&env, d))
-    }
-}
-
-/// The work of `verifyAsync`.
-pub struct VerifyRequestTask {
-    verifier: Arc<core::JwtVerifier>,
-    request: Option<portcullis::Request>,
-    scopes: Vec<String>,
-}
-
-impl Task for VerifyRequestTask {
-    type Output = std::result::Result<portcullis::Principal, portcullis::Denial>;
-    type JsValue = Principal;
-
-    fn compute(&mut self) -> Result<Self::Output> {
-        // The request (with its token) is dropped as soon as it has been checked.
-        let request = self.request.take();
-        Ok(match &request {
-            Some(r) => self.verifier.verify(r, &self.scopes),
-            None => Err(portcullis::Denial::new(
-                portcullis::ErrorCode::Internal,
-                "verify task ran twice",
-            )),
-        })
-    }
-
-    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Principal> {
-        output
-            .map(Principal::from)
-            .map_err(|d| from_denial(&env, d))
-    }
-}
-
 /// Signs `claims` (an object or JSON object text) with `key` (a private key or a secret) and
 /// returns the compact token. The header is `alg` (the key's), then `cty`, `kid` (default the
 /// key's), `typ` (default `JWT`).
@@ -385,7 +306,6 @@ pub fn jwt_encode(
     options: Option<Unknown>,
 ) -> Result<String> {
     let claims = json_object(&env, claims, "claims")?;
-    let header = options::to_config_opt(options, HEADER_FIELDS)?;
-    let header = HeaderOptions::from_json(&options::to_string(header)).or_throw(&env)?;
+    let header = options::config(&env, options, HeaderOptions::from_json)?;
     core::encode(&claims, &header, &key.inner).or_throw(&env)
 }

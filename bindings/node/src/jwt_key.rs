@@ -12,16 +12,11 @@ use napi_derive::napi;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use portcullis::jwt::{self as core, Algorithm, Jwk};
+use portcullis::jwt::{self as core, Algorithm};
 use portcullis::ErrorCode;
 
 use crate::errors::OrThrow;
 use crate::options;
-
-/// The algorithm named `name` (`HS256`, `EdDSA`, ...; case-sensitive), else `jwt_key_invalid`.
-pub(crate) fn algorithm(name: &str) -> std::result::Result<Algorithm, portcullis::Error> {
-    Algorithm::parse(name)
-}
 
 /// A JSON object from a `string | object` argument. JSON text is parsed here (`json_invalid`
 /// when it is not an object; the parser's message never quotes the input); an object is
@@ -43,6 +38,17 @@ pub(crate) fn json_object(env: &Env, value: Unknown, what: &str) -> Result<Map<S
         _ => Err(type_error(format!(
             "{what} must be a JSON string or an object"
         ))),
+    }
+}
+
+/// The JSON text of a `string | object` argument, for the core's strict parser (a repeated
+/// member is refused there): a string as it is, an object converted as options values are.
+pub(crate) fn json_text(env: &Env, value: Unknown, what: &str) -> Result<Zeroizing<String>> {
+    if value.get_type()? == ValueType::String {
+        Ok(Zeroizing::new(unsafe { value.cast::<String>() }?))
+    } else {
+        let map = json_object(env, value, what)?;
+        Ok(Zeroizing::new(Value::Object(map).to_string()))
     }
 }
 
@@ -94,7 +100,7 @@ impl JwtKey {
     /// output length). Throws `jwt_key_invalid`.
     #[napi(factory)]
     pub fn from_secret(env: Env, secret: Buffer, alg: String, kid: Option<String>) -> Result<Self> {
-        let key = algorithm(&alg)
+        let key = Algorithm::parse(&alg)
             .and_then(|alg| core::JwtKey::from_secret(alg, &secret))
             .or_throw(&env)?;
         Ok(Self::new(with_kid(key, kid)))
@@ -112,7 +118,7 @@ impl JwtKey {
             Either::A(text) => text.into_bytes(),
             Either::B(bytes) => bytes.to_vec(),
         });
-        let key = algorithm(&alg)
+        let key = Algorithm::parse(&alg)
             .and_then(|alg| core::JwtKey::from_pem(alg, &pem))
             .or_throw(&env)?;
         Ok(Self::new(with_kid(key, kid)))
@@ -121,7 +127,7 @@ impl JwtKey {
     /// A DER public key (SPKI, PKCS#1, raw) or private key (PKCS#8, PKCS#1, SEC1).
     #[napi(factory)]
     pub fn from_der(env: Env, der: Buffer, alg: String, kid: Option<String>) -> Result<Self> {
-        let key = algorithm(&alg)
+        let key = Algorithm::parse(&alg)
             .and_then(|alg| core::JwtKey::from_der(alg, &der))
             .or_throw(&env)?;
         Ok(Self::new(with_kid(key, kid)))
@@ -134,22 +140,22 @@ impl JwtKey {
         ts_args_type = "jwk: string | Record<string, unknown>, alg?: string"
     )]
     pub fn from_jwk(env: Env, jwk: Unknown, alg: Option<String>) -> Result<Self> {
-        let alg = alg.as_deref().map(algorithm).transpose().or_throw(&env)?;
-        let key = if jwk.get_type()? == ValueType::String {
-            // JSON text goes to the core's strict parser (a repeated member is refused).
-            let text = Zeroizing::new(unsafe { jwk.cast::<String>() }?);
-            core::JwtKey::from_jwk_json(&text, alg)
-        } else {
-            core::JwtKey::from_jwk(&json_object(&env, jwk, "jwk")?, alg)
-        };
-        Ok(Self::new(key.or_throw(&env)?))
+        let alg = alg
+            .as_deref()
+            .map(Algorithm::parse)
+            .transpose()
+            .or_throw(&env)?;
+        let text = json_text(&env, jwk, "jwk")?;
+        Ok(Self::new(
+            core::JwtKey::from_jwk_json(&text, alg).or_throw(&env)?,
+        ))
     }
 
     /// A new random key: a key pair whose `kid` is its RFC 7638 thumbprint, or for `HS*` a
     /// secret of the hash's output length (no `kid`).
     #[napi(factory)]
     pub fn generate(env: Env, alg: String) -> Result<Self> {
-        let key = algorithm(&alg)
+        let key = Algorithm::parse(&alg)
             .and_then(core::JwtKey::generate)
             .or_throw(&env)?;
         Ok(Self::new(key))
@@ -286,6 +292,6 @@ impl JwtKeySet {
 /// The RFC 7638 thumbprint (SHA-256, base64url) of a JWK (JSON text or an object).
 #[napi(ts_args_type = "jwk: string | Record<string, unknown>")]
 pub fn jwk_thumbprint(env: Env, jwk: Unknown) -> Result<String> {
-    let map: Jwk = json_object(&env, jwk, "jwk")?;
-    core::thumbprint(&map).or_throw(&env)
+    let text = json_text(&env, jwk, "jwk")?;
+    core::thumbprint_json(&text).or_throw(&env)
 }

@@ -31,6 +31,7 @@ mod mtls;
 mod options;
 mod request;
 mod response;
+mod task;
 mod verifier;
 mod webhook;
 

@@ -11,77 +11,12 @@ use serde_json::{Map, Value};
 
 use portcullis::mtls::{self as core, ClientCertSpec, MtlsConfig, ServerCertSpec};
 use portcullis::request::unix_now;
+use portcullis::ErrorCode;
 
 use crate::errors::{invalid_argument, unix_seconds, OrThrow, Principal};
 use crate::jwt_key::json_object;
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
-
-const MATCH_FIELDS: &[Field] = &[
-    plain("spiffeId", "spiffe_id"),
-    plain("spiffePrefix", "spiffe_prefix"),
-    plain("dns", "dns"),
-    plain("email", "email"),
-    plain("cn", "cn"),
-    plain("dn", "dn"),
-    plain("fingerprint", "fingerprint"),
-];
-
-const RULE_FIELDS: &[Field] = &[
-    Field {
-        js: "match",
-        json: "match",
-        nested: Some(MATCH_FIELDS),
-    },
-    plain("subject", "subject"),
-    plain("scopes", "scopes"),
-];
-
-const FORWARDED_FIELDS: &[Field] = &[
-    plain("header", "header"),
-    plain("format", "format"),
-    plain("trustedProxies", "trusted_proxies"),
-];
-
-const CONFIG_FIELDS: &[Field] = &[
-    plain("trustAnchors", "trust_anchors"),
-    plain("intermediates", "intermediates"),
-    plain("crls", "crls"),
-    plain("revocationDepth", "revocation_depth"),
-    plain("unknownStatus", "unknown_status"),
-    plain("requireClientAuthEku", "require_client_auth_eku"),
-    plain("spiffeTrustDomains", "spiffe_trust_domains"),
-    plain("subjectFrom", "subject_from"),
-    Field {
-        js: "rules",
-        json: "rules",
-        nested: Some(RULE_FIELDS),
-    },
-    plain("requireRuleMatch", "require_rule_match"),
-    plain("pinnedFingerprints", "pinned_fingerprints"),
-    Field {
-        js: "forwarded",
-        json: "forwarded",
-        nested: Some(FORWARDED_FIELDS),
-    },
-];
-
-const CLIENT_FIELDS: &[Field] = &[
-    plain("spiffeId", "spiffe_id"),
-    plain("dns", "dns"),
-    plain("email", "email"),
-    plain("cn", "cn"),
-    plain("notBefore", "not_before"),
-    plain("notAfter", "not_after"),
-    plain("ekuClientAuth", "eku_client_auth"),
-    plain("ekuServerAuth", "eku_server_auth"),
-];
-
-const SERVER_FIELDS: &[Field] = &[
-    plain("cn", "cn"),
-    plain("notBefore", "not_before"),
-    plain("notAfter", "not_after"),
-];
 
 /// What a mapping rule matches: exactly one field (the core's `spiffe_id`, `spiffe_prefix`, ...
 /// in camelCase).
@@ -230,19 +165,21 @@ impl MtlsVerifier {
     /// Builds the verifier (throws `config_invalid`, `mtls_crl_invalid`).
     #[napi(constructor, ts_args_type = "options: MtlsVerifierOptions")]
     pub fn new(env: Env, options: Unknown) -> Result<Self> {
-        let config = options::to_config(&options::object(options)?, CONFIG_FIELDS, &[])?;
-        Self::build(&env, &options::to_string(config))
+        let options = options::object(options)?;
+        Self::build(
+            &env,
+            options::config_of(&env, &options, &[], MtlsConfig::from_json)?,
+        )
     }
 
     /// Builds the verifier from the configuration's JSON text (the core's snake_case schema,
     /// the same in every language).
     #[napi(factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
-        Self::build(&env, &json)
+        Self::build(&env, MtlsConfig::from_json(&json).or_throw(&env)?)
     }
 
-    fn build(env: &Env, json: &str) -> Result<Self> {
-        let config = MtlsConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: MtlsConfig) -> Result<Self> {
         let inner = core::MtlsVerifier::new(config).or_throw(env)?;
         Ok(MtlsVerifier { inner })
     }
@@ -290,14 +227,14 @@ impl MtlsVerifier {
     }
 }
 
-/// Options object -> a core spec type (camelCase renamed, unknown names refused, values
-/// checked by the core's serde type: `invalid_argument`).
-macro_rules! spec {
-    ($env:expr, $options:expr, $fields:expr, $what:literal) => {
-        serde_json::from_value(Value::Object(options::to_config_opt($options, $fields)?))
-            .map_err(|e| invalid_argument(format!(concat!($what, ": {}"), e)))
-            .or_throw($env)
-    };
+/// Options object -> a core spec type (camelCase renamed, values and names checked by the
+/// core's serde type: `invalid_argument`).
+fn spec<T: serde::de::DeserializeOwned>(
+    env: &Env,
+    options: Option<Unknown>,
+    what: &str,
+) -> Result<T> {
+    options::value(env, options, what, ErrorCode::InvalidArgument)
 }
 
 fn validity(env: &Env, not_before: f64, not_after: f64) -> Result<(i64, i64)> {
@@ -348,7 +285,7 @@ impl DevCa {
     /// A TLS client certificate (clientAuth unless `ekuClientAuth: false`).
     #[napi(ts_args_type = "options?: ClientCertOptions")]
     pub fn issue_client(&self, env: Env, options: Option<Unknown>) -> Result<IssuedCertificate> {
-        let spec: ClientCertSpec = spec!(&env, options, CLIENT_FIELDS, "client certificate")?;
+        let spec: ClientCertSpec = spec(&env, options, "client certificate")?;
         let inner = self.inner.issue_client(&spec).or_throw(&env)?;
         Ok(IssuedCertificate { inner })
     }
@@ -361,7 +298,13 @@ impl DevCa {
         dns_names: Vec<String>,
         options: Option<Unknown>,
     ) -> Result<IssuedCertificate> {
-        let mut spec: ServerCertSpec = spec!(&env, options, SERVER_FIELDS, "server certificate")?;
+        let mut spec: ServerCertSpec = spec(&env, options, "server certificate")?;
+        if !spec.dns_names.is_empty() {
+            return Err(invalid_argument(
+                "server certificate: unknown option `dnsNames` (the names are the first argument)",
+            ))
+            .or_throw(&env);
+        }
         spec.dns_names = dns_names;
         let inner = self.inner.issue_server(&spec).or_throw(&env)?;
         Ok(IssuedCertificate { inner })

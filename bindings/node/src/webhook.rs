@@ -6,23 +6,14 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{Buffer, BufferSlice, Either, External, Unknown};
 use napi::{sys, Env, JsString, JsValue, Result};
 use napi_derive::napi;
-use serde_json::Value;
 use zeroize::Zeroizing;
 
 use portcullis::webhook::{self as core, WebhookConfig, WebhookScheme};
 
 use crate::compact::{compact_webhook_js, utf8_in};
 use crate::errors::{invalid_argument, unix_seconds, OrThrow, Principal};
-use crate::options::{self, plain, Field};
+use crate::options;
 use crate::request::Request;
-
-const WEBHOOK_FIELDS: &[Field] = &[
-    plain("scheme", "scheme"),
-    plain("secrets", "secrets"),
-    plain("toleranceSeconds", "tolerance_seconds"),
-    plain("replayProtection", "replay_protection"),
-    plain("sender", "sender"),
-];
 
 /// A webhook verifier's configuration (`WebhookConfig` in the core).
 #[napi(object, object_to_js = false)]
@@ -56,18 +47,20 @@ impl WebhookVerifier {
     /// Builds the verifier (throws `config_invalid`, `json_invalid`, `signature_secret_invalid`).
     #[napi(constructor, ts_args_type = "options: WebhookVerifierOptions")]
     pub fn new(env: Env, options: Unknown) -> Result<Self> {
-        let config = options::to_config(&options::object(options)?, WEBHOOK_FIELDS, &[])?;
-        Self::build(&env, &options::to_string(config))
+        let options = options::object(options)?;
+        Self::build(
+            &env,
+            options::config_of(&env, &options, &[], WebhookConfig::from_json)?,
+        )
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
     #[napi(factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
-        Self::build(&env, &json)
+        Self::build(&env, WebhookConfig::from_json(&json).or_throw(&env)?)
     }
 
-    fn build(env: &Env, json: &str) -> Result<Self> {
-        let config = WebhookConfig::from_json(json).or_throw(env)?;
+    fn build(env: &Env, config: WebhookConfig) -> Result<Self> {
         let inner = core::WebhookVerifier::new(config).or_throw(env)?;
         Ok(WebhookVerifier {
             inner: Arc::new(inner),
@@ -234,18 +227,12 @@ pub struct WebhookSigner {
     inner: core::WebhookSigner,
 }
 
-/// The scheme named `name` (its stable snake_case name), or `invalid_argument`.
-fn scheme(name: &str) -> std::result::Result<WebhookScheme, portcullis::Error> {
-    serde_json::from_value(Value::String(name.to_owned()))
-        .map_err(|_| invalid_argument("scheme must be one of: standard, stripe, github, slack"))
-}
-
 #[napi]
 impl WebhookSigner {
     /// Builds the signer (throws `invalid_argument`, `signature_secret_invalid`).
     #[napi(constructor)]
     pub fn new(env: Env, options: WebhookSignerOptions) -> Result<Self> {
-        let scheme = scheme(&options.scheme).or_throw(&env)?;
+        let scheme = WebhookScheme::parse(&options.scheme).or_throw(&env)?;
         let secret = match options.secret {
             Either::A(text) => Zeroizing::new(text),
             Either::B(bytes) => Zeroizing::new(

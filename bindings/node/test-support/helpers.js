@@ -158,8 +158,21 @@ function keyPair(type, options = {}) {
   return { publicKey: crypto.createPublicKey(publicKey), privateKey: crypto.createPrivateKey(privateKey) }
 }
 
+/** Asserts `fn` throws the core's refusal of an unknown option name (`json_invalid`, as an
+ * unknown field in `fromJson`; `invalid_argument` for argon2 parameters and certificate specs),
+ * naming the option as the caller spelled it. */
+function throwsUnknownOption(fn, name, code = 'json_invalid') {
+  assert.throws(fn, (err) => {
+    assert.equal(err.code, code, `${err.code}: ${err.detail || err.message}`)
+    assert.equal(typeof err.number, 'number', 'a portcullis error, not a type error')
+    assert.ok(err.detail.includes(`unknown option \`${name}\``), err.detail)
+    return true
+  })
+}
+
 module.exports = {
   portcullis,
+  throwsUnknownOption,
   keyPair,
   loadVectors,
   camelize,

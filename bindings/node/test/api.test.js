@@ -8,7 +8,7 @@ const os = require('node:os')
 const path = require('node:path')
 const util = require('node:util')
 
-const { portcullis } = require('../test-support/helpers')
+const { portcullis, throwsUnknownOption } = require('../test-support/helpers')
 const { ApiKeyRing, ApiKeyRecord, BasicAuth, Request, parseBasic, hashPassword, hashPasswordAsync } =
   portcullis
 
@@ -262,11 +262,11 @@ test.describe('ApiKeyRing', () => {
     throwsType(() => new ApiKeyRing())
     throwsType(() => new ApiKeyRing({}))
     throwsType(() => new ApiKeyRing({ pepper: 'a string is not a Buffer' }))
-    throwsType(() => new ApiKeyRing({ pepper: PEPPER, realms: 'typo' }))
+    throwsUnknownOption(() => new ApiKeyRing({ pepper: PEPPER, realms: 'typo' }), 'realms')
     throwsType(() => ApiKeyRing.fromJson(5, PEPPER))
     throwsType(() => ApiKeyRing.fromJson('{}', 'pepper'))
     throwsType(() => ring.generate(5))
-    throwsType(() => ring.generate({ subjekt: 'x' }))
+    throwsUnknownOption(() => ring.generate({ subjekt: 'x' }), 'subjekt')
     throwsType(() => ring.generate({ metadata: { f: () => 1 } }))
     throwsType(() => ring.generate({ metadata: { n: NaN } }))
     const cyclic = {}
@@ -450,8 +450,9 @@ test.describe('BasicAuth', () => {
   test('wrong argument types throw, never crash', async () => {
     const basic = new BasicAuth({ htpasswd: BOB })
     throwsType(() => new BasicAuth(5))
-    throwsType(() => new BasicAuth({ allow_legacy: true }))
-    throwsType(() => new BasicAuth({ rehashParams: { memory: 1 } }))
+    throwsUnknownOption(() => new BasicAuth({ allow_legacy: true }), 'allow_legacy')
+    throwsUnknownOption(() => new BasicAuth({ rehashParams: { memory: 1 } }), 'memory')
+    throwsUnknownOption(() => hashPassword('x', { memory: 1 }), 'memory', 'invalid_argument')
     throwsType(() => basic.verify())
     throwsType(() => basic.verify('Basic x'))
     throwsType(() => basic.verifyAsync({}))

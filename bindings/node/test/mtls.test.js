@@ -9,7 +9,7 @@ const assert = require('node:assert/strict')
 const https = require('node:https')
 const util = require('node:util')
 
-const { portcullis } = require('../test-support/helpers')
+const { portcullis, throwsUnknownOption } = require('../test-support/helpers')
 const {
   DevCa,
   IssuedCertificate,
@@ -300,9 +300,19 @@ test.describe('bad input', () => {
     typeError(() => new MtlsVerifier())
     typeError(() => new MtlsVerifier('{}'))
     typeError(() => new MtlsVerifier([]))
-    typeError(() => new MtlsVerifier({ trustAnchors: anchors, trustAnchor: anchors }))
-    typeError(() => new MtlsVerifier({ trustAnchors: anchors, rules: [{ match: { spiffe_id: `${TD}/a` } }] }))
-    typeError(() => new MtlsVerifier({ trustAnchors: anchors, forwarded: { trusted_proxies: ['10.0.0.0/8'] } }))
+    throwsUnknownOption(() => new MtlsVerifier({ trustAnchors: anchors, trustAnchor: anchors }), 'trustAnchor')
+    throwsUnknownOption(
+      () => new MtlsVerifier({ trustAnchors: anchors, rules: [{ match: { spiffe_id: `${TD}/a` } }] }),
+      'spiffe_id',
+    )
+    throwsUnknownOption(
+      () => new MtlsVerifier({ trustAnchors: anchors, rules: [{ match: { spiffeID: `${TD}/a` } }] }),
+      'spiffeID',
+    )
+    throwsUnknownOption(
+      () => new MtlsVerifier({ trustAnchors: anchors, forwarded: { trusted_proxies: ['10.0.0.0/8'] } }),
+      'trusted_proxies',
+    )
     typeError(() => new MtlsVerifier({ trustAnchors: [() => 1] }))
     assert.throws(() => new MtlsVerifier({}), { code: 'config_invalid' })
     assert.throws(() => new MtlsVerifier({ trustAnchors: 'pem' }), { code: 'json_invalid' })
@@ -337,6 +347,9 @@ test.describe('bad input', () => {
     typeError(() => v.verifyChain(certs.good.der))
     typeError(() => v.verifyChain(['MII...']))
     assert.throws(() => v.verifyChain([]), { code: 'mtls_certificate_missing' })
+    // The rule of a request's peer chain, from the core: at most 16, none empty.
+    assert.throws(() => v.verifyChain(Array(17).fill(certs.good.der), NOW), { code: 'input_too_large' })
+    assert.throws(() => v.verifyChain([certs.good.der, Buffer.alloc(0)], NOW), { code: 'invalid_argument' })
     assert.throws(() => v.verifyChain([Buffer.from('not DER')], NOW), (e) => e.code.startsWith('mtls_'))
     assert.throws(() => v.verifyChain([certs.good.der], 1.5), { code: 'invalid_argument' })
     assert.throws(() => v.verifyChain([certs.good.der], NaN), { code: 'invalid_argument' })
@@ -348,7 +361,8 @@ test.describe('bad input', () => {
     typeError(() => new DevCa('x'))
     typeError(() => new DevCa(7, { notBefore: NOW, notAfter: NOW + 1 }))
     assert.throws(() => new DevCa('x', { notBefore: 1.5, notAfter: NOW }), { code: 'invalid_argument' })
-    typeError(() => ca.issueClient({ spiffe_id: `${TD}/a` }))
+    throwsUnknownOption(() => ca.issueClient({ spiffe_id: `${TD}/a` }), 'spiffe_id', 'invalid_argument')
+    throwsUnknownOption(() => ca.issueServer(['a.example'], { dnsNames: ['b.example'] }), 'dnsNames', 'invalid_argument')
     typeError(() => ca.issueClient('spiffe://x/y'))
     assert.throws(() => ca.issueClient({ notBefore: 'yesterday' }), { code: 'invalid_argument' })
     assert.throws(() => ca.issueClient({ notBefore: 1.5 }), { code: 'invalid_argument' })

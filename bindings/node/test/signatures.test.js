@@ -11,7 +11,7 @@ const util = require('node:util')
 
 const { Webhook, WebhookVerificationError } = require('standardwebhooks')
 
-const { portcullis, keyPair } = require('../test-support/helpers')
+const { portcullis, keyPair, throwsUnknownOption } = require('../test-support/helpers')
 const {
   Request,
   Response,
@@ -169,7 +169,7 @@ test.describe('webhooks', () => {
     throwsCode(() => WebhookVerifier.fromJson('{"secrets": []}'), 'config_invalid')
     throwsCode(() => WebhookVerifier.fromJson('{"scheme": "paypal", "secrets": ["x"]}'), 'json_invalid')
     throwsCode(() => new WebhookVerifier({ secrets: [WHSEC], toleranceSeconds: 0 }), 'config_invalid')
-    throwsType(() => new WebhookVerifier({ secrets: [WHSEC], tolerance: 60 }))
+    throwsUnknownOption(() => new WebhookVerifier({ secrets: [WHSEC], tolerance: 60 }), 'tolerance')
     throwsType(() => new WebhookVerifier('secrets'))
     throwsCode(() => new WebhookSigner({ scheme: 'paypal', secret: WHSEC }), 'invalid_argument')
     throwsCode(() => new WebhookSigner({ scheme: 'standard', secret: Buffer.from([0xff, 0xfe]) }), 'invalid_argument')
@@ -258,7 +258,7 @@ test.describe('PCS1 HMAC request signing', () => {
     throwsCode(() => verifier.verify(order(b)), 'signature_key_unknown')
     throwsCode(() => signRequest(order(), key, { nonce: 'short' }), 'invalid_argument')
     throwsCode(() => signRequest(order(), key, { headers: ['x-absent'] }), 'signature_component_missing')
-    throwsType(() => signRequest(order(), key, { header: ['host'] }))
+    throwsUnknownOption(() => signRequest(order(), key, { header: ['host'] }), 'header')
   })
 
   test('HmacSigningKey checks its arguments and never shows the secret', () => {
@@ -267,7 +267,7 @@ test.describe('PCS1 HMAC request signing', () => {
     assert.equal(new HmacSigningKey({ keyId: 'k', secret: Buffer.alloc(64, 7), algorithm: 'hmac-sha512' }).algorithm, 'hmac-sha512')
     const short = throwsCode(() => new HmacSigningKey({ keyId: 'k', secret: Buffer.from('too-short-secret') }), 'signature_secret_invalid')
     assert.ok(!errorText(short).includes('too-short-secret'))
-    throwsCode(() => new HmacSigningKey({ keyId: 'k', secret, algorithm: 'hmac-sha1' }), 'signature_algorithm_unsupported')
+    throwsCode(() => new HmacSigningKey({ keyId: 'k', secret, algorithm: 'hmac-sha1' }), 'invalid_argument')
     throwsCode(() => new HmacSigningKey({ keyId: 'bad key id', secret }), 'invalid_argument')
     throwsType(() => new HmacSigningKey({ keyId: 'k', secret: secret.toString('base64') }))
     const shown = util.inspect(key, { showHidden: true, depth: 5 }) + JSON.stringify(key)
@@ -287,7 +287,7 @@ test.describe('PCS1 HMAC request signing', () => {
       assert.equal(verifyMac(alg, k, 'data', tag.subarray(0, 16)), false, 'truncated')
       assert.equal(verifyMac(alg, k, 'datA', tag), false)
     }
-    throwsCode(() => mac('hmac-md5', Buffer.from('k'), 'd'), 'signature_algorithm_unsupported')
+    throwsCode(() => mac('hmac-md5', Buffer.from('k'), 'd'), 'invalid_argument')
   })
 
   test('contentDigest and verifyContentDigest agree with node:crypto', () => {
@@ -302,7 +302,7 @@ test.describe('PCS1 HMAC request signing', () => {
     throwsCode(() => verifyContentDigest(sha256), 'signature_body_missing')
     throwsCode(() => verifyContentDigest('md5=:AAAA:', body), 'signature_algorithm_unsupported')
     throwsCode(() => verifyContentDigest('sha-256=abc', body), 'signature_malformed')
-    throwsCode(() => contentDigest(body, 'md5'), 'signature_algorithm_unsupported')
+    throwsCode(() => contentDigest(body, 'md5'), 'invalid_argument')
   })
 })
 
@@ -376,7 +376,7 @@ test.describe('RFC 9421 HTTP Message Signatures', () => {
     const keyring = new HttpSigKeyring()
     throwsCode(() => new HttpSigVerifier(keyring, { leeway: 999 }), 'config_invalid')
     throwsCode(() => HttpSigVerifier.fromJson('{"leway": 5}', keyring), 'json_invalid')
-    throwsType(() => new HttpSigVerifier(keyring, { leway: 5 }))
+    throwsUnknownOption(() => new HttpSigVerifier(keyring, { leway: 5 }), 'leway')
     const early = new HttpSigVerifier(keyring, config)
     keyring.addHmacSecret('k1', secret)
     const late = HttpSigVerifier.fromJson(JSON.stringify({ require_content_digest: false }), keyring)
@@ -393,7 +393,7 @@ test.describe('RFC 9421 HTTP Message Signatures', () => {
     throwsCode(() => late.verifyRequest(get('GET', signed.headers)), 'signature_mismatch')
     throwsCode(() => keyring.addHmacSecret('k2', Buffer.alloc(8)), 'signature_secret_invalid')
     throwsCode(() => keyring.addHmacSecret('', secret), 'invalid_argument')
-    throwsCode(() => keyring.addPublicPem('k3', 'ed448', 'pem'), 'signature_algorithm_unsupported')
+    throwsCode(() => keyring.addPublicPem('k3', 'ed448', 'pem'), 'invalid_argument')
     throwsCode(() => keyring.addPublicPem('k3', 'ed25519', 'not a pem'), 'signature_secret_invalid')
     throwsType(() => keyring.addHmacSecret('k2', 'a string secret'))
     assert.equal(keyring.size, 1, 'refused keys were not added')
@@ -440,7 +440,7 @@ test.describe('RFC 9421 HTTP Message Signatures', () => {
     throwsCode(() => HttpSigSigner.hmac('k', Buffer.alloc(31)), 'signature_secret_invalid')
     throwsCode(() => HttpSigSigner.fromPem('k', 'hmac-sha256', 'pem'), 'invalid_argument')
     throwsCode(() => HttpSigSigner.hmac('k', Buffer.alloc(32)).signRequest(get(), { label: 'Bad Label' }), 'invalid_argument')
-    throwsType(() => HttpSigSigner.hmac('k', Buffer.alloc(32)).signRequest(get(), { lable: 'x' }))
+    throwsUnknownOption(() => HttpSigSigner.hmac('k', Buffer.alloc(32)).signRequest(get(), { lable: 'x' }), 'lable')
     throwsCode(() => httpsigSignatureBase(get(), 'not params'), 'signature_malformed')
     throwsCode(
       () => httpsigSignatureBase(get(), '("x";sf)', { structuredFields: { x: 'tuple' } }),

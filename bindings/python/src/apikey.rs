@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 
 use crate::convert::{py_repr, py_to_map};
 use crate::errors::{denial_to_py, error_to_py};
-use crate::principal::PyPrincipal;
+use crate::principal::{verify_request, PyPrincipal};
 use crate::record::{PyApiKeyRecord, PyIssuedApiKey};
 use crate::request::PyRequest;
 
@@ -156,10 +156,9 @@ impl PyApiKeyRing {
         request: PyRef<'_, PyRequest>,
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
-        let (ring, request) = (Arc::clone(&self.inner), request.core());
-        py.detach(move || ring.verify(&request, &scopes))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verify_request(py, &*self.inner, &request, |ring, request| {
+            ring.verify(request, &scopes)
+        })
     }
 
     /// Verifies the key in `request` against `record`, fetched by the caller (see
@@ -175,11 +174,10 @@ impl PyApiKeyRing {
         record: PyRef<'_, PyApiKeyRecord>,
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
-        let (ring, request) = (Arc::clone(&self.inner), request.core());
-        let record = record.inner.clone();
-        py.detach(move || ring.verify_record(&request, &record, &scopes))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        let record = &record.inner;
+        verify_request(py, &*self.inner, &request, |ring, request| {
+            ring.verify_record(request, record, &scopes)
+        })
     }
 
     /// Checks a key's shape, prefix, checksum and environment offline; returns its environment.

@@ -10,8 +10,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyMapping;
 
 use crate::convert::{py_repr, StrOrBytes};
-use crate::errors::{denial_to_py, error_to_py};
-use crate::principal::PyPrincipal;
+use crate::errors::error_to_py;
+use crate::principal::{verify_request, PyPrincipal};
 use crate::request::PyRequest;
 
 /// The `(key, value)` pairs of a mapping, each extracted (a wrong type is a `TypeError`).
@@ -106,10 +106,7 @@ impl PyBasicAuth {
 
     /// Verifies the request's `Authorization: Basic` credentials (GIL released).
     fn verify(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<PyPrincipal> {
-        let (auth, request) = (Arc::clone(&self.inner), request.core());
-        py.detach(move || auth.verify(&request))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verify_request(py, &*self.inner, &request, BasicAuth::verify)
     }
 
     fn __len__(&self) -> usize {

@@ -194,6 +194,14 @@ pub fn header_pair<'py>(
     Ok((pair.get_item(0)?, pair.get_item(1)?))
 }
 
+/// Header (name, value) pairs the core built, as Python `(str, str)` tuples.
+pub fn owned_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 /// Bytes the core built (a canonical request, a signature base) as `str`: UTF-8, with any
 /// other byte kept as a lone surrogate (`surrogateescape`), so
 /// `s.encode("utf-8", "surrogateescape")` gives back the exact bytes.

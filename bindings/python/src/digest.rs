@@ -1,23 +1,14 @@
 //! RFC 9530 `Content-Digest`: `content_digest` and `verify_content_digest`.
 
 use portcullis::digest::{self, Algorithm};
-use portcullis::{Error, ErrorCode};
 use pyo3::prelude::*;
 
 use crate::convert::StrOrBytes;
 use crate::errors::error_to_py;
 
-/// The digest algorithm named `name` (`sha-256`, `sha-512`).
+/// The digest algorithm named `name` (`sha-256`, `sha-512`), read by the core.
 pub fn algorithm(py: Python<'_>, name: &str) -> PyResult<Algorithm> {
-    Algorithm::from_name(name).ok_or_else(|| {
-        error_to_py(
-            py,
-            &Error::new(
-                ErrorCode::SignatureAlgorithmUnsupported,
-                format!("digest algorithm {name:?} is not sha-256 or sha-512"),
-            ),
-        )
-    })
+    Algorithm::parse(name).map_err(|e| error_to_py(py, &e))
 }
 
 /// The `Content-Digest` value of `body` (`sha-256=:<base64>:`).

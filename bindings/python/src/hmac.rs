@@ -4,42 +4,19 @@
 use std::sync::Arc;
 
 use portcullis::hmac::{
-    self, Algorithm, HmacConfig, HmacKeyConfig, HmacVerifier, SignOptions, SignatureParams,
-    SigningKey,
+    self, Algorithm, HmacConfig, HmacVerifier, SignOptions, SignatureParams, SigningKey,
 };
-use portcullis::{Error, ErrorCode};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::convert::{bytes_to_str, py_repr};
-use crate::errors::{denial_to_py, error_to_py};
-use crate::principal::PyPrincipal;
+use crate::convert::{bytes_to_str, owned_pairs, py_repr};
+use crate::errors::error_to_py;
+use crate::principal::{verify_request, PyPrincipal};
 use crate::request::PyRequest;
 
-/// The PCS1 algorithm named `name` (`hmac-sha256`, `hmac-sha512`).
+/// The PCS1 algorithm named `name` (`hmac-sha256`, `hmac-sha512`), read by the core.
 fn algorithm(py: Python<'_>, name: &str) -> PyResult<Algorithm> {
-    Algorithm::from_name(name).ok_or_else(|| {
-        error_to_py(
-            py,
-            &Error::new(
-                ErrorCode::SignatureAlgorithmUnsupported,
-                format!("HMAC algorithm {name:?} is not hmac-sha256 or hmac-sha512"),
-            ),
-        )
-    })
-}
-
-/// serde quotes the offending value (`invalid type: string "..."`), which may be a secret
-/// (`secrets_b64` given as a string): keep the message, drop what is between double quotes.
-/// (Field names are quoted with backticks and stay.)
-fn redact_quoted(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    for (i, part) in message.split('"').enumerate() {
-        out.push_str(if i % 2 == 1 { "<redacted>" } else { part });
-        out.push('"');
-    }
-    out.pop();
-    out
+    Algorithm::parse(name).map_err(|e| error_to_py(py, &e))
 }
 
 /// Checks PCS1-signed requests against a set of keys; remembers nonces (replays are refused).
@@ -76,27 +53,23 @@ impl PyHmacVerifier {
         required_headers: Vec<String>,
         keys: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        // Each key mapping goes through the core's serde schema (unknown names refused).
-        let keys: Vec<HmacKeyConfig> = match keys {
-            None => Vec::new(),
-            Some(obj) => {
-                let value: serde_json::Value = pythonize::depythonize(obj).map_err(|e| {
-                    pyo3::exceptions::PyTypeError::new_err(format!(
-                        "keys must hold only JSON values: {e}"
-                    ))
-                })?;
-                serde_json::from_value(value).map_err(|e| {
-                    let detail = format!("HMAC config: keys: {}", redact_quoted(&e.to_string()));
-                    error_to_py(py, &Error::new(ErrorCode::JsonInvalid, detail))
-                })?
-            }
-        };
-        let config = HmacConfig {
-            realm,
-            window_seconds,
-            required_headers,
-            keys,
-        };
+        // The whole configuration goes through the core's parser: its schema (unknown names
+        // refused), its codes, and its error messages, which never quote a value (a secret
+        // given as `secrets_b64: "..."` instead of a list).
+        let mut config = serde_json::Map::new();
+        config.insert("realm".into(), realm.into());
+        config.insert("window_seconds".into(), window_seconds.into());
+        config.insert("required_headers".into(), required_headers.into());
+        if let Some(obj) = keys {
+            let keys: serde_json::Value = pythonize::depythonize(obj).map_err(|e| {
+                pyo3::exceptions::PyTypeError::new_err(format!(
+                    "keys must hold only JSON values: {e}"
+                ))
+            })?;
+            config.insert("keys".into(), keys);
+        }
+        let json = serde_json::Value::Object(config).to_string();
+        let config = HmacConfig::from_json(&json).map_err(|e| error_to_py(py, &e))?;
         Self::build(py, config)
     }
 
@@ -109,10 +82,7 @@ impl PyHmacVerifier {
 
     /// Verifies the PCS1 `Authorization` of `request` (GIL released).
     fn verify(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<PyPrincipal> {
-        let (verifier, request) = (Arc::clone(&self.inner), request.core());
-        py.detach(move || verifier.verify(&request))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verify_request(py, &*self.inner, &request, HmacVerifier::verify)
     }
 
     /// Number of key ids.
@@ -194,11 +164,7 @@ pub fn sign_request(
     let signed = py
         .detach(move || hmac::sign_request(&request, &key, &options))
         .map_err(|e| error_to_py(py, &e))?;
-    let mut out = vec![("Authorization".to_owned(), signed.authorization)];
-    if let Some(digest) = signed.content_digest {
-        out.push(("Content-Digest".to_owned(), digest));
-    }
-    Ok(out)
+    Ok(owned_pairs(&signed.pairs()))
 }
 
 /// The PCS1 canonical request of `request` under these signature parameters: the exact string

@@ -13,10 +13,12 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::convert::{bytes_to_str, config_from_kwargs, py_repr, type_name, StrOrBytes};
-use crate::errors::{denial_to_py, error_to_py};
+use crate::convert::{
+    bytes_to_str, config_from_kwargs, owned_pairs, py_repr, type_name, StrOrBytes,
+};
+use crate::errors::error_to_py;
 use crate::httpsig_keys::PyHttpSigKeyring;
-use crate::principal::PyPrincipal;
+use crate::principal::{verified, verify_request, PyPrincipal};
 use crate::request::PyRequest;
 use crate::response::PyResponse;
 
@@ -67,10 +69,7 @@ impl PyHttpSigVerifier {
         py: Python<'_>,
         request: PyRef<'_, PyRequest>,
     ) -> PyResult<PyPrincipal> {
-        let (verifier, request) = (Arc::clone(&self.inner), request.core());
-        py.detach(move || verifier.verify_request(&request))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verify_request(py, &*self.inner, &request, HttpSigVerifier::verify_request)
     }
 
     /// Verifies the signature of `response`; `related_request` is the request it answers
@@ -82,11 +81,11 @@ impl PyHttpSigVerifier {
         response: PyRef<'_, PyResponse>,
         related_request: Option<PyRef<'_, PyRequest>>,
     ) -> PyResult<PyPrincipal> {
-        let (verifier, response) = (Arc::clone(&self.inner), response.core());
+        let (verifier, response) = (&*self.inner, response.core());
         let related = related_request.map(|r| r.core());
-        py.detach(move || verifier.verify_response(&response, related.as_deref()))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verified(py, true, || {
+            verifier.verify_response(&response, related.as_deref())
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -129,13 +128,7 @@ impl PyHttpSignature {
 
     /// `[("Signature-Input", ...), ("Signature", ...)]`: the headers to add.
     fn headers(&self) -> Vec<(String, String)> {
-        vec![
-            (
-                "Signature-Input".to_owned(),
-                self.inner.signature_input.clone(),
-            ),
-            ("Signature".to_owned(), self.inner.signature.clone()),
-        ]
+        owned_pairs(&self.inner.pairs())
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -181,7 +174,7 @@ impl PyHttpSigSigner {
     ) -> PyResult<Self> {
         let pem = StrOrBytes::extract(pem, "pem")?;
         let pem = pem.as_bytes();
-        HttpSigAlgorithm::from_name(algorithm)
+        HttpSigAlgorithm::parse(algorithm)
             .and_then(|alg| py.detach(|| HttpSigSigner::from_pem(keyid, alg, pem)))
             .map(|s| PyHttpSigSigner { inner: Arc::new(s) })
             .map_err(|e| error_to_py(py, &e))

@@ -54,7 +54,7 @@ impl PyHttpSigKeyring {
     ) -> PyResult<()> {
         let pem = StrOrBytes::extract(pem, "pem")?;
         let pem = pem.as_bytes();
-        let key = HttpSigAlgorithm::from_name(algorithm)
+        let key = HttpSigAlgorithm::parse(algorithm)
             .and_then(|alg| py.detach(|| HttpSigKey::public_pem(alg, pem)))
             .map_err(|e| error_to_py(py, &e))?;
         self.keys

@@ -14,10 +14,10 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use serde_json::{Map, Value};
 
 use crate::convert::{config_from_kwargs, map_to_py, py_repr, py_to_map, type_name};
-use crate::errors::{denial_to_py, error_to_py};
+use crate::errors::error_to_py;
 use crate::jwks::PyJwksClient;
 use crate::jwt_key::{PyJwtKey, PyJwtKeySet};
-use crate::principal::PyPrincipal;
+use crate::principal::{verified, PyPrincipal};
 use crate::request::PyRequest;
 
 /// Where a verifier's keys come from: an in-memory set or a remote JWKS.
@@ -131,16 +131,10 @@ impl PyJwtVerifier {
         request: PyRef<'_, PyRequest>,
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
-        let (verifier, request) = (Arc::clone(&self.inner), request.core());
-        let verify = move || verifier.verify_claims(&request, &scopes);
-        let result = if self.short() {
-            verify()
-        } else {
-            py.detach(verify)
-        };
-        result
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        let (verifier, request) = (&*self.inner, &*request.inner);
+        verified(py, !self.short(), || {
+            verifier.verify_claims(request, &scopes)
+        })
     }
 
     /// Verifies a token at `now` (Unix seconds; the system clock when None) and checks the
@@ -156,16 +150,10 @@ impl PyJwtVerifier {
         now: Option<i64>,
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
-        let verifier = &self.inner;
-        let verify = || verifier.verify_token_claims(token, now.unwrap_or_else(unix_now), &scopes);
-        let result = if self.short() {
-            verify()
-        } else {
-            py.detach(verify)
-        };
-        result
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        let (verifier, now) = (&*self.inner, now.unwrap_or_else(unix_now));
+        verified(py, !self.short(), || {
+            verifier.verify_token_claims(token, now, &scopes)
+        })
     }
 
     /// Checks the token's shape, header and signature only (no claims): for JWS payloads that

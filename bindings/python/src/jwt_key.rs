@@ -3,37 +3,18 @@
 
 use std::sync::Arc;
 
-use portcullis::jwt::{self, Algorithm, Jwk, JwtKey, JwtKeySet};
-use portcullis::{Error, ErrorCode};
+use portcullis::jwt::{self, Algorithm, JwtKey, JwtKeySet};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::convert::{json_to_py, map_to_py, py_repr, py_to_map, type_name, StrOrBytes};
 use crate::errors::error_to_py;
 
-fn key_invalid(detail: impl Into<String>) -> Error {
-    Error::new(ErrorCode::JwtKeyInvalid, detail.into())
-}
-
 /// The algorithm named `name` (case-sensitive JOSE name; `none` is not one).
 pub fn algorithm(py: Python<'_>, name: &str) -> PyResult<Algorithm> {
     Algorithm::parse(name).map_err(|e| error_to_py(py, &e))
-}
-
-/// A JWK given as a JSON text or a mapping.
-pub fn jwk_of(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Jwk> {
-    if let Ok(text) = obj.cast::<PyString>() {
-        serde_json::from_str::<Map<String, Value>>(&text.to_cow()?)
-            .map_err(|_| error_to_py(py, &key_invalid(format!("{what} is not a JSON object"))))
-    } else if obj.is_instance_of::<PyBytes>() {
-        Err(PyTypeError::new_err(format!(
-            "{what} must be str or a mapping, not bytes"
-        )))
-    } else {
-        py_to_map(obj, what)
-    }
 }
 
 /// A JWK or JWKS given as a JSON text or a mapping, as the JSON text the core parses
@@ -272,6 +253,6 @@ impl PyJwtKeySet {
 /// The RFC 7638 SHA-256 thumbprint (base64url) of a JWK given as JSON text or a mapping.
 #[pyfunction]
 pub fn jwk_thumbprint(py: Python<'_>, jwk: &Bound<'_, PyAny>) -> PyResult<String> {
-    let jwk = jwk_of(py, jwk, "jwk")?;
-    jwt::thumbprint(&jwk).map_err(|e| error_to_py(py, &e))
+    let jwk = json_text(jwk, "jwk")?;
+    jwt::thumbprint_json(&jwk).map_err(|e| error_to_py(py, &e))
 }

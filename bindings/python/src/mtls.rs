@@ -11,21 +11,21 @@ use portcullis::mtls::{
     self, ClientCertSpec, DevCa, IssuedCertificate, MtlsConfig, MtlsVerifier, ServerCertSpec,
 };
 use portcullis::request::unix_now;
-use portcullis::{ErrorCode, RequestLimits};
+use portcullis::RequestLimits;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 use serde_json::Value;
 
 use crate::convert::{config_from_kwargs, py_repr, type_name};
-use crate::errors::{denial_to_py, error_to_py, usage};
+use crate::errors::error_to_py;
 use crate::jwt::claims_of;
-use crate::principal::PyPrincipal;
+use crate::principal::{verified, verify_request, PyPrincipal};
 use crate::request::PyRequest;
 
-/// A sequence of DER certificates (`bytes` or `bytearray` each), at most as many as a
-/// `Request` takes (`input_too_large`, the core's limit and code). A single `bytes` or `str`
-/// is a `TypeError`, not a sequence of one-byte items.
+/// A sequence of DER certificates (`bytes` or `bytearray` each), read up to one past the core's
+/// `max_peer_certificates`, so the core's rule refuses a longer chain. A single `bytes` or
+/// `str` is a `TypeError`, not a sequence of one-byte items.
 pub fn der_list(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<u8>>> {
     if obj.is_instance_of::<PyBytes>()
         || obj.is_instance_of::<PyByteArray>()
@@ -36,9 +36,9 @@ pub fn der_list(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<u8>>> {
             type_name(obj)
         )));
     }
-    let max = RequestLimits::default().max_peer_certificates;
+    let read = RequestLimits::default().max_peer_certificates + 1;
     let mut out = Vec::new();
-    for item in obj.try_iter()? {
+    for item in obj.try_iter()?.take(read) {
         let item = item?;
         if let Ok(b) = item.cast::<PyBytes>() {
             out.push(b.as_bytes().to_vec());
@@ -49,13 +49,6 @@ pub fn der_list(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Vec<u8>>> {
                 "each certificate in {what} must be bytes (DER), not {}",
                 type_name(&item)
             )));
-        }
-        if out.len() > max {
-            return Err(usage(
-                obj.py(),
-                ErrorCode::InputTooLarge,
-                format!("{what} holds more than {max} certificates"),
-            ));
         }
     }
     Ok(out)
@@ -122,10 +115,7 @@ impl PyMtlsVerifier {
     /// Verifies the client certificate of `request` (its peer certificates, or a forwarded
     /// header from a trusted proxy address) at the request's time (GIL released).
     fn verify(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<PyPrincipal> {
-        let (verifier, request) = (self.inner.clone(), request.core());
-        py.detach(move || verifier.verify(&request))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verify_request(py, &self.inner, &request, MtlsVerifier::verify)
     }
 
     /// Verifies a chain handed over by the TLS stack (DER, leaf first; the rest are candidate
@@ -138,10 +128,8 @@ impl PyMtlsVerifier {
         now: Option<i64>,
     ) -> PyResult<PyPrincipal> {
         let chain = der_list(chain, "chain")?;
-        let verifier = self.inner.clone();
-        py.detach(move || verifier.verify_chain(&chain, now.unwrap_or_else(unix_now)))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        let now = now.unwrap_or_else(unix_now);
+        verified(py, true, || self.inner.verify_chain(&chain, now))
     }
 
     // Counts and the forwarded header's name only (the configuration is public material).

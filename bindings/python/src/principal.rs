@@ -1,13 +1,45 @@
-//! `portcullis.Principal`: who the caller is, as a verifier proved it.
+//! `portcullis.Principal`: who the caller is, as a verifier proved it; and the verify shell
+//! every class shares ([`verified`], [`verify_request`]).
 
 use portcullis::jwt::{TokenClaims, VerifiedToken};
-use portcullis::{AuthMethod, Principal};
+use portcullis::{AuthMethod, Denial, Principal, Request};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use serde_json::Map;
 
 use crate::convert::{json_to_py, map_to_py, py_repr, token_claims_to_py};
+use crate::errors::denial_to_py;
+use crate::request::PyRequest;
+
+/// The verify shell (`Send` is what `Python::detach` asks of a closure on a stable compiler):
+/// runs `verify` (with the GIL released when `detach`; a check shorter than
+/// handing the GIL over keeps it), then gives the principal as a `Principal` and a refusal as
+/// its `AuthError` subclass.
+pub fn verified<P, F>(py: Python<'_>, detach: bool, verify: F) -> PyResult<PyPrincipal>
+where
+    F: Send + FnOnce() -> Result<P, Denial>,
+    P: Send + Into<PyPrincipal>,
+{
+    let result = if detach { py.detach(verify) } else { verify() };
+    result.map(Into::into).map_err(|d| denial_to_py(py, &d))
+}
+
+/// [`verified`] for the common case: `verify(verifier, request)` with the GIL released.
+pub fn verify_request<V, P, F>(
+    py: Python<'_>,
+    verifier: &V,
+    request: &PyRequest,
+    verify: F,
+) -> PyResult<PyPrincipal>
+where
+    V: Sync + ?Sized,
+    F: Send + FnOnce(&V, &Request) -> Result<P, Denial>,
+    P: Send + Into<PyPrincipal>,
+{
+    let request = &*request.inner;
+    verified(py, true, || verify(verifier, request))
+}
 
 /// Who the caller is. Never holds the secret that proved it.
 #[pyclass(module = "portcullis._portcullis", name = "Principal", frozen)]

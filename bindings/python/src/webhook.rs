@@ -4,28 +4,18 @@
 use std::sync::Arc;
 
 use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
-use portcullis::{Error, ErrorCode};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::convert::{py_repr, StrOrBytes};
-use crate::errors::{denial_to_py, error_to_py};
+use crate::errors::error_to_py;
 use crate::payload;
-use crate::principal::PyPrincipal;
+use crate::principal::{verified, verify_request, PyPrincipal};
 use crate::request::PyRequest;
 
-/// The scheme named `name` (`standard`, `stripe`, `github`, `slack`), read with the core's
-/// own serde names.
+/// The scheme named `name` (`standard`, `stripe`, `github`, `slack`), read by the core.
 fn scheme(py: Python<'_>, name: &str) -> PyResult<WebhookScheme> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
-        error_to_py(
-            py,
-            &Error::new(
-                ErrorCode::InvalidArgument,
-                format!("webhook scheme {name:?} is not standard, stripe, github or slack"),
-            ),
-        )
-    })
+    WebhookScheme::parse(name).map_err(|e| error_to_py(py, &e))
 }
 
 /// Bodies from this size up are verified with the GIL released. Releasing and re-taking it
@@ -88,10 +78,7 @@ impl PyWebhookVerifier {
 
     /// Verifies the webhook in `request`, whose raw body must be set (GIL released).
     fn verify(&self, py: Python<'_>, request: PyRef<'_, PyRequest>) -> PyResult<PyPrincipal> {
-        let (verifier, request) = (Arc::clone(&self.inner), request.core());
-        py.detach(move || verifier.verify(&request))
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        verify_request(py, &*self.inner, &request, WebhookVerifier::verify)
     }
 
     /// Verifies a webhook from its raw `body` and the `headers` the framework holds, without
@@ -114,16 +101,9 @@ impl PyWebhookVerifier {
         let fields = payload::Fields::select(headers, self.inner.header_names())?;
         let body = body.as_bytes();
         let verifier = &*self.inner;
-        let decision = fields.with_pairs(|pairs| {
-            if body.len() < DETACH_FROM_BYTES {
-                verifier.verify_payload(body, pairs, now)
-            } else {
-                py.detach(|| verifier.verify_payload(body, pairs, now))
-            }
-        });
-        decision
-            .map(PyPrincipal::from)
-            .map_err(|d| denial_to_py(py, &d))
+        let detach = body.len() >= DETACH_FROM_BYTES;
+        fields
+            .with_pairs(|pairs| verified(py, detach, || verifier.verify_payload(body, pairs, now)))
     }
 
     /// The header names this scheme reads (lower case), `content-length` included.

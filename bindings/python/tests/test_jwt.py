@@ -193,6 +193,8 @@ def test_pem_der_jwk_round_trips(alg: str) -> None:
     assert {k.thumbprint() for k in variants} == {thumb}
     assert [k.can_sign for k in variants] == [True, False, True, True, False, False]
     assert jwk_thumbprint(from_private.public_jwk()) == thumb
+    assert jwk_thumbprint(json.dumps(from_private.public_jwk())) == thumb
+    refused(lambda: jwk_thumbprint("[]"), "jwt_key_invalid")  # read as every JWK text is
     # PyJWT's own private JWK export loads as a signing key.
     private_jwk = json.loads(pyjwt.get_algorithm_by_name(alg).to_jwk(pk))
     imported = JwtKey.from_jwk(private_jwk, alg)
@@ -245,14 +247,15 @@ def test_key_properties_and_errors() -> None:
     key = JwtKey.from_secret(SECRET, "HS384", kid="hs")
     assert (key.kid, key.algorithm, key.can_sign) == ("hs", "HS384", True)
     refused(lambda: JwtKey.from_secret(SECRET[:31], "HS256"), "jwt_key_invalid")
-    refused(lambda: JwtKey.from_secret(SECRET, "none"), "jwt_key_invalid")
-    refused(lambda: JwtKey.from_secret(SECRET, "hs256"), "jwt_key_invalid")
+    # An unknown algorithm name (`none` included) is the one unknown-name refusal.
+    refused(lambda: JwtKey.from_secret(SECRET, "none"), "invalid_argument")
+    refused(lambda: JwtKey.from_secret(SECRET, "hs256"), "invalid_argument")
     refused(lambda: JwtKey.from_secret(SECRET, "RS256"), "jwt_key_invalid")
     refused(lambda: JwtKey.from_pem("not a pem", "RS256"), "jwt_key_invalid")
     refused(lambda: JwtKey.from_der(b"\x30\x03\x02\x01\x01", "ES256"), "jwt_key_invalid")
     refused(lambda: JwtKey.from_jwk('{"kty": "oct"'), "jwt_key_invalid")
     refused(lambda: JwtKey.from_jwk({"kty": "oct", "k": "AAAA"}), "jwt_key_invalid")
-    refused(lambda: JwtKey.generate("none"), "jwt_key_invalid")
+    refused(lambda: JwtKey.generate("none"), "invalid_argument")
     # An HS512 key loaded from a 32-byte secret verifies but cannot sign.
     short = JwtKey.from_secret(SECRET[:32], "HS512")
     refused(lambda: jwt_encode(claims(NOW), short), "jwt_key_invalid")

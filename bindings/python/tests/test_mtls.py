@@ -620,6 +620,7 @@ def test_bad_inputs(pki: Pki) -> None:
     junk = b"\x30\x03junk"
     usage(lambda: verifier(pki).verify_chain([junk], now=WALL), "mtls_certificate_malformed")
     usage(lambda: verifier(pki).verify_chain([b"x"] * 17), "input_too_large")
+    usage(lambda: verifier(pki).verify_chain([junk, b""], now=WALL), "invalid_argument")
     usage(lambda: DevCa("x", not_before=WALL, not_after=10**15), "invalid_argument")
     usage(lambda: pki.root.revoke("zz", at=WALL), "invalid_argument")
     usage(lambda: client(pki.root, spiffe_id="spiffe://bad\u00e9"), "invalid_argument")

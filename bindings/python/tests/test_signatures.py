@@ -266,16 +266,11 @@ def test_pcs1_refusals() -> None:
 def test_pcs1_usage_errors_and_reprs() -> None:
     refused(lambda: HmacSigningKey("svc-a", b"short"), "signature_secret_invalid")
     refused(lambda: HmacSigningKey("bad id!", HMAC_SECRET), "invalid_argument")
-    refused(
-        lambda: LOOSE.HmacSigningKey("svc-a", HMAC_SECRET, "hmac-md5"),
-        "signature_algorithm_unsupported",
-    )
+    refused(lambda: LOOSE.HmacSigningKey("svc-a", HMAC_SECRET, "hmac-md5"), "invalid_argument")
     key = HmacSigningKey("svc-a", HMAC_SECRET, "hmac-sha512")
     request = Request("GET", "/", [("Host", "h")], now=NOW)
     refused(lambda: portcullis.sign_request(request, key, nonce="short"), "invalid_argument")
-    refused(
-        lambda: LOOSE.sign_request(request, key, digest="md5"), "signature_algorithm_unsupported"
-    )
+    refused(lambda: LOOSE.sign_request(request, key, digest="md5"), "invalid_argument")
     refused(lambda: HmacVerifier(keys=[{"key_id": "k", "oops": 1}]), "json_invalid")
     secret_b64 = base64.b64encode(HMAC_SECRET).decode()
     # secrets_b64 given as a string, not a list: the error must not echo it.
@@ -299,7 +294,7 @@ def test_mac_and_content_digest_primitives() -> None:
         assert tag == hmac.new(b"k", b"data", h).digest()
         assert portcullis.verify_mac(alg, b"k", b"data", tag)
         assert not portcullis.verify_mac(alg, b"k", b"data", tag[:16])
-    refused(lambda: LOOSE.mac("hmac-sha1", b"k", b"data"), "signature_algorithm_unsupported")
+    refused(lambda: LOOSE.mac("hmac-sha1", b"k", b"data"), "invalid_argument")
     body = b'{"hello": "world"}'
     both = f"{portcullis.content_digest(body)}, {portcullis.content_digest(body, 'sha-512')}"
     assert portcullis.verify_content_digest(both, body) == "sha-512"
@@ -419,15 +414,9 @@ def test_rfc9421_rsa_from_cryptography_key() -> None:
     verifier = HttpSigVerifier(keyring, require_content_digest=False)
     assert verifier.verify_request(api_request(headers=sig.headers())).subject == "rsa"
     refused(lambda: keyring.add_public_pem("rsa2", "ed25519", pem), "signature_secret_invalid")
-    refused(
-        lambda: keyring.add_public_pem("rsa2", "rsa-v1_5-sha1", pem),
-        "signature_algorithm_unsupported",
-    )
+    refused(lambda: keyring.add_public_pem("rsa2", "rsa-v1_5-sha1", pem), "invalid_argument")
     assert len(keyring) == 1
-    refused(
-        lambda: HttpSigSigner.from_pem("rsa", "rsa-v1_5-sha1", pem),
-        "signature_algorithm_unsupported",
-    )
+    refused(lambda: HttpSigSigner.from_pem("rsa", "rsa-v1_5-sha1", pem), "invalid_argument")
 
 
 def test_rfc9421_keyring_changes_reach_built_verifiers() -> None:

@@ -398,15 +398,8 @@ impl ApiKeyRing {
     fn locate<'r>(&self, request: &'r Request) -> Result<&'r str, Denial> {
         let malformed = |code, what: &'static str| self.deny(Error::new(code, what), NO_SCOPES);
         if self.config.bearer {
-            let auth = request.authorization().map_err(|d| self.rechallenge(d))?;
-            if let Some(auth) = auth.filter(|a| a.is_scheme("Bearer")) {
-                if auth.credentials.is_empty() || auth.credentials.contains([' ', '\t']) {
-                    return Err(malformed(
-                        ErrorCode::HeaderMalformed,
-                        "Bearer credentials are empty or hold spaces",
-                    ));
-                }
-                return Ok(auth.credentials);
+            if let Some(token) = request.bearer_token().map_err(|d| self.rechallenge(d))? {
+                return Ok(token);
             }
         }
         if let Some(name) = &self.config.header {
@@ -511,33 +504,12 @@ impl ApiKeyRing {
 
     /// The challenge for a request that carries no key (RFC 6750, no error).
     pub fn challenge(&self) -> Challenge {
-        Challenge::new("Bearer").param("realm", self.config.realm.clone())
+        Challenge::bearer::<&str>(&self.config.realm, ErrorCode::CredentialsMissing, &[])
     }
 
     /// A denial with the RFC 6750 challenge for `error`.
     fn deny<S: AsRef<str>>(&self, error: Error, required_scopes: &[S]) -> Denial {
-        let mut challenge = self.challenge();
-        match error.code() {
-            ErrorCode::CredentialsMissing => {}
-            ErrorCode::ScopeInsufficient => {
-                let scope = required_scopes
-                    .iter()
-                    .map(AsRef::as_ref)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                challenge = challenge
-                    .param("error", "insufficient_scope")
-                    .param("scope", scope);
-            }
-            ErrorCode::HeaderMalformed | ErrorCode::CredentialsAmbiguous => {
-                challenge = challenge.param("error", "invalid_request");
-            }
-            code => {
-                challenge = challenge
-                    .param("error", "invalid_token")
-                    .param("error_description", code.public_message());
-            }
-        }
+        let challenge = Challenge::bearer(&self.config.realm, error.code(), required_scopes);
         Denial::from(error).with_challenge(challenge)
     }
 

@@ -44,6 +44,7 @@ use zeroize::Zeroizing;
 
 use crate::digest;
 use crate::error::{Error, ErrorCode};
+use crate::headers;
 use crate::request::Request;
 
 pub use canonical::canonical_request;
@@ -81,13 +82,18 @@ impl Algorithm {
         }
     }
 
+    /// Every algorithm.
+    pub const ALL: &'static [Algorithm] = &[Algorithm::HmacSha256, Algorithm::HmacSha512];
+
     /// The algorithm with this configuration name.
     pub fn from_name(name: &str) -> Option<Algorithm> {
-        match name {
-            "hmac-sha256" => Some(Algorithm::HmacSha256),
-            "hmac-sha512" => Some(Algorithm::HmacSha512),
-            _ => None,
-        }
+        Self::ALL.iter().copied().find(|a| a.name() == name)
+    }
+
+    /// The algorithm a caller names: anything else is `invalid_argument` (the one refusal of an
+    /// unknown name in every surface).
+    pub fn parse(name: &str) -> Result<Algorithm, Error> {
+        crate::error::parse_name(name, "HMAC algorithm", Self::ALL, Self::name)
     }
 
     /// The auth-scheme and first line of the canonical request (`PCS1-HMAC-SHA256`).
@@ -284,13 +290,13 @@ pub struct SignedHeaders {
 }
 
 impl SignedHeaders {
-    /// The headers as (name, value) pairs, `Content-Digest` first when present.
+    /// The headers to add as (name, value) pairs: `Authorization`, then `Content-Digest` when
+    /// the signer computed one.
     pub fn pairs(&self) -> Vec<(&'static str, &str)> {
-        let mut out = Vec::with_capacity(2);
+        let mut out = vec![(headers::AUTHORIZATION, self.authorization.as_str())];
         if let Some(d) = &self.content_digest {
-            out.push(("Content-Digest", d.as_str()));
+            out.push((headers::CONTENT_DIGEST, d.as_str()));
         }
-        out.push(("Authorization", self.authorization.as_str()));
         out
     }
 

@@ -72,8 +72,14 @@ impl HttpSigAlgorithm {
         }
     }
 
-    /// The algorithm with this registered name; anything else is
-    /// `signature_algorithm_unsupported`.
+    /// The algorithm a caller names (a key's or a signer's): anything else is
+    /// `invalid_argument` (the one refusal of an unknown name in every surface).
+    pub fn parse(name: &str) -> Result<Self, Error> {
+        crate::error::parse_name(name, "signature algorithm", Self::ALL, Self::name)
+    }
+
+    /// The algorithm a signature's `alg` parameter names; anything else is
+    /// `signature_algorithm_unsupported` (a refused request, not a caller's mistake).
     pub fn from_name(name: &str) -> Result<Self, Error> {
         Self::ALL
             .iter()

@@ -13,6 +13,7 @@ use super::keyring::MIN_SIGNING_SECRET_LEN;
 use super::message::{Message, Response};
 use super::HttpSigAlgorithm;
 use crate::error::{Error, ErrorCode};
+use crate::headers;
 use crate::keys::SigningKey;
 use crate::request::Request;
 
@@ -79,16 +80,28 @@ pub struct SignedHeaders {
 }
 
 impl SignedHeaders {
+    /// The headers to add as (name, value) pairs: `Signature-Input`, then `Signature`.
+    pub fn pairs(&self) -> [(&'static str, &str); 2] {
+        [
+            (headers::SIGNATURE_INPUT, self.signature_input.as_str()),
+            (headers::SIGNATURE, self.signature.as_str()),
+        ]
+    }
+
     /// Appends `Signature-Input` and `Signature` to `request`.
     pub fn apply_to_request(&self, request: &mut Request) -> Result<(), Error> {
-        request.add_header("Signature-Input", self.signature_input.as_bytes())?;
-        request.add_header("Signature", self.signature.as_bytes())
+        for (name, value) in self.pairs() {
+            request.add_header(name, value.as_bytes())?;
+        }
+        Ok(())
     }
 
     /// Appends `Signature-Input` and `Signature` to `response`.
     pub fn apply_to_response(&self, response: &mut Response) -> Result<(), Error> {
-        response.add_header("Signature-Input", self.signature_input.as_bytes())?;
-        response.add_header("Signature", self.signature.as_bytes())
+        for (name, value) in self.pairs() {
+            response.add_header(name, value.as_bytes())?;
+        }
+        Ok(())
     }
 }
 

@@ -490,3 +490,12 @@ impl KeySource for JwtKeySet {
 pub fn thumbprint(jwk: &Jwk) -> Result<String, Error> {
     jwk::thumbprint(jwk).map_err(key_error)
 }
+
+/// The RFC 7638 thumbprint of a JWK given as JSON text, read as strictly as
+/// [`JwtKey::from_jwk_json`] reads one: text that is not one JSON object (or names a member
+/// twice) is `jwt_key_invalid`, like a JWK of the wrong shape. What every surface's
+/// `jwk_thumbprint` calls.
+pub fn thumbprint_json(jwk: &str) -> Result<String, Error> {
+    let jwk = json::parse_object(jwk.as_bytes(), "JWK").map_err(key_error)?;
+    thumbprint(&jwk)
+}

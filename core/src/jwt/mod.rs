@@ -34,7 +34,7 @@ use crate::error::{Error, ErrorCode};
 use crate::keys::KeyAlgorithm;
 
 pub use crate::keys::jwk::Jwk;
-pub use keyset::{thumbprint, JwtKey, JwtKeySet, KeySource};
+pub use keyset::{thumbprint, thumbprint_json, JwtKey, JwtKeySet, KeySource};
 pub use remote::{JwksClient, JwksConfig, JwksStatus};
 pub use sign::{encode, HeaderOptions};
 pub use token_claims::{ClaimRef, ClaimsIter, TokenClaims};
@@ -138,16 +138,10 @@ impl Algorithm {
         Algorithm::ALL.iter().copied().find(|a| a.name() == name)
     }
 
-    /// The algorithm named `name`, for building keys: an unknown name (`none` included) is
-    /// `jwt_key_invalid`. Every surface parses algorithm names through this one function.
+    /// The algorithm a caller names (exact, case-sensitive): an unknown name (`none`
+    /// included) is `invalid_argument`. Every surface parses algorithm names through this.
     pub fn parse(name: &str) -> Result<Algorithm, Error> {
-        Self::from_name(name).ok_or_else(|| {
-            Error::new(
-                ErrorCode::JwtKeyInvalid,
-                "unknown JWT algorithm name (HS256/384/512, RS256/384/512, PS256/384/512, \
-                 ES256/384/512, EdDSA)",
-            )
-        })
+        crate::error::parse_name(name, "JWT algorithm", Self::ALL, Self::name)
     }
 
     /// True for HS256/384/512.

@@ -338,7 +338,7 @@ fn certificate_bound_tokens() {
     assert!(!JwtConfig::default().require_certificate_binding);
     let v = verifier(&set, config);
     let cert = b"any DER bytes: the thumbprint does not parse them".to_vec();
-    let thumb = crate::mtls::certificate_thumbprint(&cert);
+    let thumb = crate::confirmation::certificate_thumbprint(&cert);
     let token = |cnf: Value| {
         let mut c = claims(json!({"sub": "u", "exp": 2000}));
         if !cnf.is_null() {
@@ -472,4 +472,24 @@ fn verify_token_claims_agrees_with_verify_token() {
         refused.unwrap_err().error().code(),
         ErrorCode::JwtConfirmationMismatch
     );
+}
+
+#[test]
+fn thumbprints_of_jwk_text_are_read_strictly() {
+    let jwk = JwtKey::generate(Algorithm::EdDsa)
+        .unwrap()
+        .public_jwk()
+        .unwrap();
+    let text = Value::Object(jwk.clone()).to_string();
+    assert_eq!(super::thumbprint_json(&text), super::thumbprint(&jwk));
+    for bad in [
+        "[]",
+        "{",
+        "",
+        r#"{"kty":"OKP","kty":"OKP"}"#,
+        r#"{"kty":"XYZ"}"#,
+    ] {
+        let e = super::thumbprint_json(bad).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::JwtKeyInvalid, "{bad}");
+    }
 }

@@ -9,9 +9,10 @@ use serde_json::{Map, Value};
 use super::cache::{token_id, Cache, Entry};
 use super::header::{self, Header};
 use super::keyset::{JwtKey, KeySource};
-use super::token_claims::TokenClaims;
+use super::token_claims::{ClaimRef, TokenClaims};
 use super::{claims, json, typ_matches, Algorithm, JwtConfig};
 use super::{MAX_CANDIDATE_KEYS, MAX_HEADER_BYTES};
+use crate::confirmation;
 use crate::decision::{AuthMethod, Challenge, Denial, Principal};
 use crate::error::{Error, ErrorCode};
 use crate::request::Request;
@@ -211,27 +212,16 @@ impl JwtVerifier {
         required_scopes: &[S],
         claims_as: ClaimsAs,
     ) -> Result<VerifiedToken, Denial> {
-        let auth = request
-            .authorization()
-            .map_err(|d| self.deny(d.error().clone(), &[] as &[&str]))?;
-        let token = match auth.filter(|a| a.is_scheme("Bearer")) {
-            None => {
-                return Err(self.deny(
+        let no_scopes: &[&str] = &[];
+        let token = request
+            .bearer_token()
+            .map_err(|d| self.deny(d.error().clone(), no_scopes))?
+            .ok_or_else(|| {
+                self.deny(
                     err(ErrorCode::CredentialsMissing, "no Bearer token"),
-                    &[] as &[&str],
-                ))
-            }
-            Some(a) if a.credentials.is_empty() || a.credentials.contains([' ', '\t']) => {
-                return Err(self.deny(
-                    err(
-                        ErrorCode::HeaderMalformed,
-                        "Bearer credentials are empty or hold spaces",
-                    ),
-                    &[] as &[&str],
-                ))
-            }
-            Some(a) => a.credentials,
-        };
+                    no_scopes,
+                )
+            })?;
         let verified = self.verified(token, request.now(), required_scopes, claims_as)?;
         if self.config.require_certificate_binding {
             let leaf = request.peer_certificates().first().ok_or_else(|| {
@@ -241,10 +231,11 @@ impl JwtVerifier {
                 )
             });
             leaf.and_then(|der| {
-                crate::mtls::check_cnf(
-                    verified.claims.get("cnf"),
-                    &crate::mtls::certificate_thumbprint(der),
-                )
+                let cnf = verified.claims.get("cnf").map(|cnf| match cnf {
+                    ClaimRef::Value(Value::Object(cnf)) => Some(cnf),
+                    _ => None,
+                });
+                confirmation::check_cnf(cnf, &confirmation::certificate_thumbprint(der))
             })
             .map_err(|e| self.deny(e, required_scopes))?;
         }
@@ -507,37 +498,12 @@ impl JwtVerifier {
 
     /// The challenge for a request that carries no token (RFC 6750, no error).
     pub fn challenge(&self) -> Challenge {
-        Challenge::new("Bearer").param("realm", self.config.realm.clone())
+        Challenge::bearer::<&str>(&self.config.realm, ErrorCode::CredentialsMissing, &[])
     }
 
     /// A denial with the RFC 6750 challenge.
     fn deny<S: AsRef<str>>(&self, error: Error, required_scopes: &[S]) -> Denial {
-        let mut challenge = self.challenge();
-        match error.code() {
-            ErrorCode::CredentialsMissing => {}
-            ErrorCode::ScopeInsufficient => {
-                let scope = required_scopes
-                    .iter()
-                    .map(AsRef::as_ref)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                challenge = challenge
-                    .param("error", "insufficient_scope")
-                    .param("scope", scope);
-            }
-            // The key source failed, not the token: no `invalid_token` (the status is 503).
-            ErrorCode::JwtJwksUnavailable
-            | ErrorCode::JwtJwksInvalid
-            | ErrorCode::JwtDiscoveryInvalid => {}
-            ErrorCode::HeaderMalformed | ErrorCode::CredentialsAmbiguous => {
-                challenge = challenge.param("error", "invalid_request");
-            }
-            code => {
-                challenge = challenge
-                    .param("error", "invalid_token")
-                    .param("error_description", code.public_message());
-            }
-        }
+        let challenge = Challenge::bearer(&self.config.realm, error.code(), required_scopes);
         Denial::from(error).with_challenge(challenge)
     }
 }

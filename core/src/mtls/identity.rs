@@ -2,7 +2,6 @@
 //!
 //! Parsed with x509-parser after webpki has verified the chain; nothing here decides trust.
 
-use base64::Engine;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use x509_parser::extensions::GeneralName;
@@ -47,17 +46,6 @@ pub(crate) struct Leaf {
     /// The extended key usage extension is present and lists clientAuth.
     pub(crate) client_auth_eku: bool,
     pub(crate) sha256: [u8; 32],
-}
-
-/// The RFC 8705 `x5t#S256` thumbprint of a DER certificate: base64url (no padding) of its
-/// SHA-256. The DER is not parsed.
-pub fn certificate_thumbprint(der: &[u8]) -> String {
-    thumbprint_of_digest(&Sha256::digest(der).into())
-}
-
-/// The `x5t#S256` text of a certificate's SHA-256.
-fn thumbprint_of_digest(sha256: &[u8; 32]) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha256)
 }
 
 fn malformed(detail: impl Into<std::borrow::Cow<'static, str>>) -> Error {
@@ -136,7 +124,7 @@ impl CertificateIdentity {
             not_before: validity.not_before.timestamp(),
             not_after: validity.not_after.timestamp(),
             fingerprint_sha256: hex_encode(&sha256),
-            x5t_s256: thumbprint_of_digest(&sha256),
+            x5t_s256: crate::confirmation::thumbprint_of_digest(&sha256),
         };
         Ok(Leaf {
             identity,

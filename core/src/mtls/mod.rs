@@ -11,7 +11,6 @@
 //!
 //! No `WWW-Authenticate` challenge: TLS client authentication has no HTTP scheme.
 
-mod binding;
 mod chain;
 mod config;
 mod devca;
@@ -31,8 +30,7 @@ use crate::encoding::hex_decode;
 use crate::error::{Error, ErrorCode};
 use crate::request::Request;
 
-pub(crate) use binding::check_cnf;
-pub use binding::check_confirmation;
+pub use crate::confirmation::{certificate_thumbprint, check_confirmation};
 pub use chain::{load_certificate_files, load_crl_files, pem_encode};
 pub use config::{
     ForwardedConfig, ForwardedFormat, MtlsConfig, MtlsRule, RevocationDepth, RuleMatch,
@@ -40,9 +38,7 @@ pub use config::{
 };
 pub use devca::{ClientCertSpec, DevCa, IssuedCertificate, ServerCertSpec};
 pub use forwarded::{Cidr, MAX_FORWARDED_HEADER_BYTES};
-pub use identity::{
-    certificate_thumbprint, validate_spiffe_id, CertificateIdentity, MAX_SPIFFE_ID_BYTES,
-};
+pub use identity::{validate_spiffe_id, CertificateIdentity, MAX_SPIFFE_ID_BYTES};
 pub use tls::{client_config, ClientAuth};
 
 use chain::Trust;
@@ -265,11 +261,13 @@ impl MtlsVerifier {
     /// Verifies a chain handed over by the TLS stack (DER, leaf first; the rest are candidate
     /// intermediates) at `now` (Unix seconds), then applies pins, trust domains and rules.
     /// This is what to call after a rustls handshake, with `conn.peer_certificates()`.
-    /// A chain longer than [`RequestLimits`](crate::RequestLimits)' default
-    /// `max_peer_certificates` is `input_too_large`.
+    /// The chain must pass [`RequestLimits::check_peer_chain`](crate::RequestLimits) with the
+    /// default limits (more than 16 certificates is `input_too_large`, an empty one
+    /// `invalid_argument`), as a request's peer chain does.
     pub fn verify_chain<C: AsRef<[u8]>>(&self, chain: &[C], now: i64) -> Result<Principal, Denial> {
-        let max = crate::request::RequestLimits::default().max_peer_certificates;
-        self.verify_bounded(chain, now, max)
+        let limits = crate::request::RequestLimits::default();
+        limits.check_peer_chain(chain)?;
+        self.verify_bounded(chain, now, limits.max_peer_certificates)
     }
 
     fn verify_bounded<C: AsRef<[u8]>>(

@@ -79,6 +79,12 @@ fn trusted_chain_gives_a_spiffe_principal() {
     );
     let long = vec![leaf.der.clone(); crate::RequestLimits::default().max_peer_certificates + 1];
     assert_eq!(code(v.verify_chain(&long, NOW)), ErrorCode::InputTooLarge);
+    // The rule of a request's peer chain: no empty certificate.
+    let empty = [leaf.der.clone(), Vec::new()];
+    assert_eq!(
+        code(v.verify_chain(&empty, NOW)),
+        ErrorCode::InvalidArgument
+    );
     // Through a Request.
     let mut r = Request::new("GET", "/").unwrap().at(NOW);
     assert_eq!(code(v.verify(&r)), ErrorCode::MtlsCertificateMissing);

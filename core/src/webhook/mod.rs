@@ -46,6 +46,20 @@ pub enum WebhookScheme {
 }
 
 impl WebhookScheme {
+    /// Every scheme.
+    pub const ALL: &'static [WebhookScheme] = &[
+        WebhookScheme::Standard,
+        WebhookScheme::Stripe,
+        WebhookScheme::Github,
+        WebhookScheme::Slack,
+    ];
+
+    /// The scheme a caller names (its snake_case name): anything else is `invalid_argument`
+    /// (the one refusal of an unknown name in every surface).
+    pub fn parse(name: &str) -> Result<WebhookScheme, Error> {
+        crate::error::parse_name(name, "webhook scheme", Self::ALL, Self::name)
+    }
+
     /// The stable snake_case name.
     pub const fn name(self) -> &'static str {
         match self {

@@ -5,8 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::discovery::{self, Discovery};
-use super::fetch::check_url;
 use crate::error::{Error, ErrorCode};
+use crate::http::check_url;
 use crate::jwt::Algorithm;
 
 /// The longest TTL and the longest stale period a configuration may ask for (30 days).

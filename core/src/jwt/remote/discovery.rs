@@ -13,8 +13,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::fetch::{check_url, CheckedUrl, HttpClient};
 use crate::error::{Error, ErrorCode};
+use crate::http::{check_url, CheckedUrl, HttpClient};
 use crate::jwt::json;
 
 /// Which well-known document names the `jwks_uri`.
@@ -89,11 +89,10 @@ pub(crate) fn discover(
     let host = url.host().to_owned();
     let fetched = http.get(&url, "discovery document").map_err(|e| {
         // An oversized document is an unusable document.
-        if e.code() == ErrorCode::JwtJwksInvalid {
-            invalid(e.detail().to_owned())
-        } else {
-            e
-        }
+        e.into_error(
+            ErrorCode::JwtJwksUnavailable,
+            ErrorCode::JwtDiscoveryInvalid,
+        )
     })?;
     let doc = json::parse_object(&fetched.body, "discovery document")
         .map_err(|e| invalid(format!("{} (from {host})", e.detail())))?;

@@ -19,7 +19,6 @@ mod cache_control;
 mod config;
 mod discovery;
 mod document;
-mod fetch;
 
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
@@ -29,13 +28,13 @@ use serde::Serialize;
 
 use super::{JwtKey, KeySource};
 use crate::error::{Error, ErrorCode};
-use fetch::{check_url, CheckedUrl, HttpClient, HttpSettings};
+use crate::http::{check_url, CheckedUrl, HttpClient, HttpSettings};
 
+pub use crate::http::MAX_URL_BYTES;
 pub use config::{
     JwksConfig, MAX_COOLDOWN_SECONDS, MAX_JWKS_BYTES, MAX_TIMEOUT_MS, MAX_TTL_SECONDS,
 };
 pub use discovery::{DiscoveredMetadata, Discovery};
-pub use fetch::MAX_URL_BYTES;
 
 /// The time source of a [`JwksClient`]: milliseconds since the Unix epoch, never going back.
 /// The default is the system clock read once, then advanced by a monotonic clock.
@@ -199,6 +198,7 @@ impl JwksClient {
             timeout: Duration::from_millis(config.timeout_ms),
             max_bytes: config.max_bytes,
             ca_pem: config.ca_pem.clone(),
+            accept: "application/jwk-set+json, application/json",
         })?;
         let jwks_url = match &config.url {
             Some(url) => Some(check_url(url, "url", ErrorCode::ConfigInvalid)?),
@@ -412,7 +412,10 @@ impl JwksClient {
                 url
             }
         };
-        let fetched = self.http.get(&url, "JWKS")?;
+        let fetched = self.http.get(&url, "JWKS").map_err(|e| {
+            // An oversized set is an unusable set.
+            e.into_error(ErrorCode::JwtJwksUnavailable, ErrorCode::JwtJwksInvalid)
+        })?;
         let keys = document::parse(
             &fetched.body,
             url.host(),

@@ -1,12 +1,16 @@
-//! HTTP GET for key sets and discovery documents: ureq over rustls with the aws-lc-rs provider.
+//! The HTTP client portcullis fetches documents with: remote JWKS and OpenID Connect / RFC 8414
+//! discovery documents today, OAuth introspection and authorization-server metadata next. ureq
+//! over rustls with the aws-lc-rs provider, blocking, on the caller's thread (no runtime), so
+//! every binding can wrap it.
 //!
 //! Rules: `https://` only, except `http://` to a loopback host (`localhost`, 127.0.0.0/8,
 //! `::1`) for tests and sidecars; no user info in the URL; no redirects (a 3xx is a failure);
 //! no proxy (the environment's `HTTPS_PROXY` is ignored); a connect timeout and a total timeout
 //! that covers reading the body; a body limit enforced while reading; status 200 required.
 //! `Content-Type` is not checked (providers send `application/json`,
-//! `application/jwk-set+json` and sometimes `text/plain`): the body must parse as JSON instead.
-//! Errors name the host and the HTTP status, never the path, query or body.
+//! `application/jwk-set+json` and sometimes `text/plain`): the caller parses the body instead.
+//! Errors name the host and the HTTP status, never the path, query or body; each caller gives
+//! them its own codes ([`FetchError::into_error`]).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -123,6 +127,26 @@ pub(crate) struct HttpSettings {
     pub timeout: Duration,
     pub max_bytes: usize,
     pub ca_pem: Option<String>,
+    /// The `Accept` header: the media types of the documents this client fetches.
+    pub accept: &'static str,
+}
+
+/// Why a GET failed, for the caller to give its own codes: the source could not be reached or
+/// did not answer 200, or its document is larger than the client's `max_bytes`.
+#[derive(Debug)]
+pub(crate) enum FetchError {
+    Unavailable(String),
+    TooLarge(String),
+}
+
+impl FetchError {
+    /// The error with `unavailable` or `too_large` as its code, the detail kept.
+    pub(crate) fn into_error(self, unavailable: ErrorCode, too_large: ErrorCode) -> Error {
+        match self {
+            FetchError::Unavailable(detail) => Error::new(unavailable, detail),
+            FetchError::TooLarge(detail) => Error::new(too_large, detail),
+        }
+    }
 }
 
 /// One response: the body and the caching headers.
@@ -186,7 +210,7 @@ impl HttpClient {
             .timeout_global(Some(settings.timeout))
             .max_response_header_size(64 * 1024)
             .user_agent(concat!("portcullis/", env!("CARGO_PKG_VERSION")))
-            .accept("application/jwk-set+json, application/json")
+            .accept(settings.accept)
             .build()
             .new_agent();
         Ok(HttpClient {
@@ -197,14 +221,10 @@ impl HttpClient {
 
     /// GETs `url`: status 200 and a body of at most `max_bytes`, read incrementally. `what`
     /// names the document in errors ("JWKS", "discovery document").
-    pub(crate) fn get(&self, url: &CheckedUrl, what: &str) -> Result<Fetched, Error> {
+    pub(crate) fn get(&self, url: &CheckedUrl, what: &str) -> Result<Fetched, FetchError> {
         let host = url.host();
-        let unavailable = |why: String| {
-            Error::new(
-                ErrorCode::JwtJwksUnavailable,
-                format!("{what} fetch from {host}: {why}"),
-            )
-        };
+        let unavailable =
+            |why: String| FetchError::Unavailable(format!("{what} fetch from {host}: {why}"));
         let mut response = self
             .agent
             .get(url.as_str())
@@ -235,13 +255,10 @@ impl HttpClient {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         let too_large = || {
-            Error::new(
-                ErrorCode::JwtJwksInvalid,
-                format!(
-                    "{what} from {host} is larger than max_bytes ({})",
-                    self.max_bytes
-                ),
-            )
+            FetchError::TooLarge(format!(
+                "{what} from {host} is larger than max_bytes ({})",
+                self.max_bytes
+            ))
         };
         if declared.is_some_and(|n| n > self.max_bytes as u64) {
             return Err(too_large());
