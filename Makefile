@@ -8,6 +8,15 @@ BUILD := $(ROOT)/build
 CARGO ?= cargo
 PYTHON ?= python3
 
+# The demo's one gate file, and the secrets it references as env:NAME: fixed demo values (the
+# programs sign with them too), never real ones. The demo-* targets run each program with them.
+DEMO_GATE := $(ROOT)/examples/demo/gate.toml
+DEMO_ENV := PORTCULLIS_DEMO_PEPPER=demo-pepper-0123456789abcdef0123 \
+  PORTCULLIS_DEMO_JWT_SECRET=demo-jwt-secret-0123456789abcdef \
+  PORTCULLIS_DEMO_WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw \
+  PORTCULLIS_DEMO_PCS1_SECRET_B64=ZGVtby1obWFjLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGU= \
+  PORTCULLIS_DEMO_HTTPSIG_SECRET_B64=ZGVtby1odHRwc2lnLXNlY3JldC0wMTIzNDU2Nzg5YWI=
+
 include mk/rust.mk mk/c.mk mk/python.mk mk/node.mk mk/bench.mk
 
 .PHONY: build test demo clean
@@ -17,13 +26,14 @@ build: build-rust build-c build-python build-node
 test: test-rust test-c test-python test-node bench-smoke
 	@echo "make test: all suites passed"
 
-# Each language runs the same scenarios; their decisions must be identical.
+# C, Python and Node load the same gate file and check the same requests; their decisions must
+# be identical.
 demo: build
 	@mkdir -p $(BUILD)/demo
 	@$(MAKE) --no-print-directory demo-c demo-python demo-node
 	@for lang in c python node; do echo "== $$lang"; cat $(BUILD)/demo/$$lang.txt; done
 	@diff -u $(BUILD)/demo/c.txt $(BUILD)/demo/python.txt && diff -u $(BUILD)/demo/c.txt $(BUILD)/demo/node.txt \
-	  && echo "== C, Python and Node gave identical decisions on all $$(wc -l < $(BUILD)/demo/c.txt) requests"
+	  && echo "== C, Python and Node, one gate (examples/demo/gate.toml): identical decisions on all $$(wc -l < $(BUILD)/demo/c.txt) requests"
 
 clean:
 	rm -rf $(BUILD) target .venv bindings/node/node_modules

@@ -11,7 +11,8 @@
 #                  tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks,gate}.json and
 #                  tests/vectors/mtls/mtls.json; webhook verify cases with a body also through
 #                  verify_payload)
-#   make demo-c    examples/demo/demo.c against the shared library -> build/demo/c.txt
+#   make demo-c    examples/demo/demo.c against the shared library, through examples/demo/gate.toml
+#                  -> build/demo/c.txt
 
 .PHONY: build-c test-c demo-c
 
@@ -85,4 +86,4 @@ test-c: build-c $(C_OUT)/vectors_table.h
 demo-c: build-c
 	@mkdir -p $(C_OUT) $(BUILD)/demo
 	$(CC) $(C_WARN) -O2 $(C_CFLAGS_PC) $(ROOT)/examples/demo/demo.c -o $(C_OUT)/demo $(C_LIBS_PC) -Wl,-rpath,$(C_LIBDIR)
-	$(C_OUT)/demo > $(BUILD)/demo/c.txt
+	@env $(DEMO_ENV) $(C_OUT)/demo $(DEMO_GATE) > $(BUILD)/demo/c.txt

@@ -4,7 +4,7 @@
 #              into $(BUILD)/node; the .node file is copied next to the committed loader.
 # test-node    build, fail when the committed index.d.ts / index.js differ from what the build
 #              generates (run `make update-node-typings` to refresh them), then `node --test`.
-# demo-node    examples/demo/demo.js -> $(BUILD)/demo/node.txt
+# demo-node    examples/demo/demo.js, through examples/demo/gate.toml -> $(BUILD)/demo/node.txt
 
 .PHONY: build-node test-node demo-node update-node-typings
 
@@ -34,7 +34,7 @@ test-node: build-node
 
 demo-node: build-node
 	@mkdir -p $(BUILD)/demo
-	$(NODE) $(ROOT)/examples/demo/demo.js > $(BUILD)/demo/node.txt
+	@env $(DEMO_ENV) $(NODE) $(ROOT)/examples/demo/demo.js $(DEMO_GATE) > $(BUILD)/demo/node.txt
 
 update-node-typings: build-node
 	cp $(NODE_OUT)/index.d.ts $(NODE_OUT)/index.js $(NODE_DIR)/

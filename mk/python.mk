@@ -31,4 +31,4 @@ test-python: build-python
 
 demo-python: build-python
 	@mkdir -p $(BUILD)/demo
-	@$(VENV_PY) $(ROOT)/examples/demo/demo.py > $(BUILD)/demo/python.txt
+	@env $(DEMO_ENV) $(VENV_PY) $(ROOT)/examples/demo/demo.py $(DEMO_GATE) > $(BUILD)/demo/python.txt

@@ -1,190 +1,185 @@
 'use strict'
-// The portcullis demo in Node.js: the same 33 requests as demo.c and demo.py, one line each.
-// `make demo` diffs the three outputs; they must be byte-identical.
+// portcullis demo in Node.js: one gate (gate.toml) decides the same requests as demo.c and
+// demo.py. Run through `make demo-node`, which sets the PORTCULLIS_DEMO_* secrets the gate file
+// references; prints one line per decision and nothing that changes from run to run.
 
 const path = require('node:path')
 const {
-  ApiKeyRing,
-  BasicAuth,
   DevCa,
+  Gate,
   HmacSigningKey,
-  HmacVerifier,
-  HttpSigKeyring,
   HttpSigSigner,
-  HttpSigVerifier,
   JwtKey,
-  JwtKeySet,
-  JwtVerifier,
-  MtlsVerifier,
   Request,
   WebhookSigner,
-  WebhookVerifier,
-  hashPassword,
   jwtEncode,
   signRequest,
 } = require(path.join(__dirname, '..', '..', 'bindings', 'node'))
 
 const NOW = 1767225600
 
-const ring = new ApiKeyRing({
-  pepper: Buffer.from('demo-pepper-0123456789abcdef0123', 'ascii'),
-  prefix: 'pc',
-  environment: 'live',
-  realm: 'demo',
-})
-const k1 = ring.generate({ subject: 'svc-billing', scopes: ['orders:read'], now: NOW })
-const k2 = ring.generate({ subject: 'svc-billing', scopes: ['orders:read'], expiresAt: NOW + 3600, now: NOW })
-const k3 = ring.generate({ subject: 'svc-reports', scopes: ['orders:read'], now: NOW })
-const k4 = ring.generate({ subject: 'svc-ghost', now: NOW })
-for (const issued of [k1, k2, k3]) ring.insert(issued.record)
-ring.revoke(k3.record.keyId, NOW - 1)
+function env(name) {
+  const value = process.env[name]
+  if (!value) {
+    process.stderr.write(`demo: ${name} is not set (run \`make demo\`)\n`)
+    process.exit(1)
+  }
+  return value
+}
 
-const basic = new BasicAuth({
-  realm: 'demo',
-  users: { alice: hashPassword('correct horse battery staple') },
-  htpasswd: 'bob:$2y$05$goj0pwBt4vml.1uO7DxaUe6SvNQJFBMjHhANzqU2Ka/UmCfbq6Rzy\n',
-})
+/** The decision as one line: the same words, in the same order, as demo.c and demo.py. */
+function describe(d) {
+  const words = []
+  if (d.allowed) {
+    words.push(`allow route=${d.route}`)
+    if (d.principal === null) {
+      words.push('anonymous')
+    } else {
+      words.push(`credential=${d.credential}`, `subject=${d.principal.subject}`)
+      if (d.satisfied.length > 1) words.push(`satisfied=${d.satisfied.join(',')}`)
+    }
+  } else {
+    words.push(`deny route=${d.route ?? '-'}`)
+  }
+  words.push(`status=${d.status}`)
+  if (d.code !== null) words.push(`code=${d.code}`)
+  // Content-Type is on every denial (application/problem+json): not worth a column.
+  for (const [name, value] of d.headers) {
+    if (name.toLowerCase() !== 'content-type') words.push(`${name.toLowerCase()}=${value}`)
+  }
+  return words.join(' ')
+}
 
-const typo = k1.key.slice(0, -1) + (k1.key.endsWith('A') ? 'B' : 'A')
-const bearer = (key) => [['Authorization', `Bearer ${key}`]]
-const basicAuth = (user, password) => [
+const config = process.argv[2] ?? path.join(__dirname, 'gate.toml')
+
+// The development CA exists only in this process: its certificate reaches the gate as the
+// `secret:demo-ca` value, and it issues the client certificates below.
+const ca = new DevCa('portcullis demo CA', { notBefore: NOW - 86400, notAfter: NOW + 10 * 365 * 86400 })
+let gate
+try {
+  gate = Gate.fromFile(config, { secrets: { 'demo-ca': ca.caCertPem() } })
+} catch (err) {
+  process.stderr.write(`demo: ${config}: ${err.code}: ${err.detail}\n`)
+  process.exit(1)
+}
+
+const requests = []
+function add(label, method, target, headers = [], extra = {}) {
+  requests.push([label, new Request({ method, target, headers, now: NOW, ...extra })])
+}
+const bearer = (token) => [['Authorization', `Bearer ${token}`]]
+const basic = (user, password) => [
   ['Authorization', `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`],
 ]
 
-// [label, verifier, headers, required scopes, time]
-const cases = [
-  ['apikey bearer ok', 'apikey', bearer(k1.key), ['orders:read']],
-  ['apikey header ok', 'apikey', [['X-API-Key', k1.key]], []],
-  ['apikey unknown key', 'apikey', bearer(k4.key), []],
-  ['apikey typo', 'apikey', bearer(typo), []],
-  ['apikey expired', 'apikey', bearer(k2.key), [], NOW + 7200],
-  ['apikey revoked', 'apikey', bearer(k3.key), []],
-  ['apikey malformed', 'apikey', bearer('not-a-key'), []],
-  ['apikey missing scope', 'apikey', bearer(k1.key), ['orders:write']],
-  ['apikey no credentials', 'apikey', [], []],
-  ['basic alice ok', 'basic', basicAuth('alice', 'correct horse battery staple')],
-  ['basic bob bcrypt ok', 'basic', basicAuth('bob', 'hunter2')],
-  ['basic wrong password', 'basic', basicAuth('alice', 'wrong')],
-  ['basic unknown user', 'basic', basicAuth('mallory', 'hunter2')],
-  ['basic bad base64', 'basic', [['Authorization', 'Basic !!!']]],
-  ['basic no colon', 'basic', [['Authorization', 'Basic YWxpY2U=']]],
-]
+// JWTs, signed with the secret the gate's `tokens` credential references.
+const jwtKey = JwtKey.fromSecret(Buffer.from(env('PORTCULLIS_DEMO_JWT_SECRET'), 'utf8'), 'HS256', 'demo-hs')
+const jwt = (sub, scope, aud = 'orders-api') =>
+  jwtEncode({ sub, iss: 'https://issuer.demo', aud, iat: NOW, exp: NOW + 600, scope }, jwtKey, { kid: 'demo-hs' })
+const user = jwt('user-42', 'orders:read reports:read')
+const otherAudience = jwt('user-42', 'orders:read', 'billing-api')
+const noScope = jwt('user-7', 'catalog:read')
+const algNone = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'
 
-const lines = []
-function decide(label, verify) {
-  try {
-    const principal = verify()
-    lines.push(`${label}: allow subject=${principal.subject} method=${principal.method}`)
-  } catch (err) {
-    if (typeof err.code !== 'string' || typeof err.httpStatus !== 'number') throw err
-    lines.push(`${label}: deny ${err.code} status=${err.httpStatus} challenge=${err.challenge ?? '-'}`)
-  }
+// API keys, minted into the gate's own ring: the next check sees them.
+const ring = gate.apiKeyRing('keys')
+if (ring === null) {
+  process.stderr.write('demo: gate.toml has no api_key credential named keys\n')
+  process.exit(1)
 }
-
-for (const [label, verifier, headers, scopes, now = NOW] of cases) {
-  const request = new Request({ method: 'GET', target: '/orders', headers, now })
-  decide(label, () => (verifier === 'apikey' ? ring.verify(request, scopes) : basic.verify(request)))
+function mint(subject, scopes, expiresAt) {
+  const issued = ring.generate({ subject, scopes, expiresAt, now: NOW })
+  ring.insert(issued.record)
+  return issued.key
 }
+const billing = mint('svc-billing', ['orders:read'])
+const expiring = mint('svc-billing', ['orders:read'], NOW + 3600)
+const reports = mint('svc-reports', ['reports:read'])
+const revoked = ring.generate({ subject: 'svc-old', scopes: ['orders:read'], now: NOW })
+ring.insert(revoked.record)
+ring.revoke(revoked.record.keyId, NOW - 1)
+const typo = billing.slice(0, -1) + (billing.endsWith('A') ? 'B' : 'A')
 
-// Webhooks (Standard Webhooks): 16-19.
-const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
-const webhooks = new WebhookVerifier({ scheme: 'standard', secrets: [WHSEC] })
-const webhookSigner = new WebhookSigner({ scheme: 'standard', secret: WHSEC })
-const W = Buffer.from('{"type":"invoice.paid","id":"in_1"}', 'utf8')
-const h1 = webhookSigner.sign(W, { timestamp: NOW, messageId: 'msg_demo_1' })
-const h2 = webhookSigner.sign(W, { timestamp: NOW, messageId: 'msg_demo_2' })
-const webhook = (headers, body, now = NOW) => new Request({ method: 'POST', target: '/webhooks', headers, body, now })
-const delivered = webhook(h1, W)
-decide('webhook ok', () => webhooks.verify(delivered))
-decide('webhook replayed', () => webhooks.verify(delivered))
-decide('webhook tampered body', () => webhooks.verify(webhook(h1, Buffer.concat([W, Buffer.from(' ')]))))
-decide('webhook too old', () => webhooks.verify(webhook(h2, W, NOW + 301)))
+add('health', 'GET', '/health')
 
-// PCS1 HMAC request signing: 20-22.
-const hmacSecret = Buffer.from('demo-hmac-secret-0123456789abcde', 'ascii')
-const hmac = new HmacVerifier({
-  keys: [{ keyId: 'svc-orders', algorithm: 'hmac-sha256', secretsB64: [hmacSecret.toString('base64')], subject: 'svc-orders' }],
+add('catalog without a token', 'GET', '/catalog/items')
+add('catalog with a token', 'GET', '/catalog/items', bearer(user))
+add('catalog with an expired token', 'GET', '/catalog/items', bearer(user), { now: NOW + 700 })
+
+add('orders jwt', 'GET', '/orders/7', bearer(user))
+add('orders jwt expired', 'GET', '/orders/7', bearer(user), { now: NOW + 700 })
+add('orders jwt for another audience', 'GET', '/orders/7', bearer(otherAudience))
+add('orders jwt alg none', 'GET', '/orders/7', bearer(algNone))
+add('orders jwt without the scope', 'GET', '/orders/7', bearer(noScope))
+add('orders api key', 'GET', '/orders/7', bearer(billing))
+add('orders api key in x-api-key', 'GET', '/orders/7', [['X-API-Key', billing]])
+add('orders api key with a typo', 'GET', '/orders/7', bearer(typo))
+add('orders api key revoked', 'GET', '/orders/7', bearer(revoked.key))
+add('orders api key expired', 'GET', '/orders/7', bearer(expiring), { now: NOW + 7200 })
+add('orders api key without the scope', 'GET', '/orders/7', bearer(reports))
+add('orders without credentials', 'GET', '/orders/7')
+
+for (let i = 1; i <= 4; i++) add(`reports burst ${i}`, 'GET', '/reports/daily', bearer(reports))
+add('reports another caller', 'GET', '/reports/daily', bearer(user))
+
+add('admin alice argon2id', 'GET', '/admin/users', basic('alice', 'correct horse battery staple'))
+add('admin bob bcrypt', 'GET', '/admin/users', basic('bob', 'hunter2'))
+for (let i = 1; i <= 3; i++) add(`admin bob wrong password ${i}`, 'GET', '/admin/users', basic('bob', `guess-${i}`))
+add('admin bob locked out', 'GET', '/admin/users', basic('bob', 'hunter2'))
+add('admin bob after the delay', 'GET', '/admin/users', basic('bob', 'hunter2'), { now: NOW + 30 })
+add('admin unknown user', 'GET', '/admin/users', basic('mallory', 'hunter2'))
+add('admin encoded path', 'GET', '/%61dmin/users')
+
+const hook = new WebhookSigner({ scheme: 'standard', secret: env('PORTCULLIS_DEMO_WEBHOOK_SECRET') })
+const event = Buffer.from('{"type":"invoice.paid","id":"in_1"}', 'utf8')
+const h1 = hook.sign(event, { timestamp: NOW, messageId: 'msg_demo_1' })
+add('webhook', 'POST', '/webhooks/billing', h1, { body: event })
+add('webhook replayed', 'POST', '/webhooks/billing', h1, { body: event })
+add('webhook tampered body', 'POST', '/webhooks/billing', h1, { body: Buffer.concat([event, Buffer.from(' ')]) })
+add('webhook unsigned', 'POST', '/webhooks/billing', [], { body: event })
+
+const pcs1Key = new HmacSigningKey({
+  keyId: 'svc-orders',
+  algorithm: 'hmac-sha256',
+  secret: Buffer.from(env('PORTCULLIS_DEMO_PCS1_SECRET_B64'), 'base64'),
 })
 const orderHeaders = [
   ['Host', 'api.example.com'],
   ['Content-Type', 'application/json'],
 ]
-const order = (body, extra = []) =>
-  new Request({
-    method: 'POST',
-    target: '/orders?b=2&a=1',
-    headers: [...orderHeaders, ...extra],
-    body: Buffer.from(body, 'utf8'),
-    now: NOW,
-  })
-const signingKey = new HmacSigningKey({ keyId: 'svc-orders', algorithm: 'hmac-sha256', secret: hmacSecret })
-const signed = signRequest(order('{"sku":"X1","qty":2}'), signingKey, {
-  headers: ['host', 'content-type'],
-  now: NOW,
-  nonce: 'ZGVtby1ub25jZS0wMDAwMDE',
-})
-const signedOrder = order('{"sku":"X1","qty":2}', signed)
-decide('hmac ok', () => hmac.verify(signedOrder))
-decide('hmac replayed', () => hmac.verify(signedOrder))
-decide('hmac tampered body', () => hmac.verify(order('{"sku":"X1","qty":20}', signed)))
+const order = Buffer.from('{"sku":"X1","qty":2}', 'utf8')
+const unsigned = new Request({ method: 'POST', target: '/orders', headers: orderHeaders, body: order, now: NOW })
+const signed = [
+  ...orderHeaders,
+  ...signRequest(unsigned, pcs1Key, { headers: ['host', 'content-type'], now: NOW, nonce: 'ZGVtby1ub25jZS0wMDAwMDE' }),
+]
+add('orders signed (pcs1)', 'POST', '/orders', signed, { body: order })
+add('orders signed replayed', 'POST', '/orders', signed, { body: order })
+add('orders signed tampered body', 'POST', '/orders', signed, { body: Buffer.from('{"sku":"X1","qty":20}', 'utf8') })
 
-// RFC 9421 HTTP Message Signatures: 23-24.
-const keyring = new HttpSigKeyring()
-const httpsigSecret = Buffer.from('demo-httpsig-secret-0123456789ab', 'ascii')
-keyring.addHmacSecret('demo-key', httpsigSecret)
-const httpsig = new HttpSigVerifier(keyring, {
-  requiredComponents: ['@method', '@target-uri'],
-  requireContentDigest: false,
-})
-const get = (method, extra = []) =>
-  new Request({ method, target: '/orders', scheme: 'https', headers: [['Host', 'api.example.com'], ...extra], now: NOW })
-const signature = HttpSigSigner.hmac('demo-key', httpsigSecret).signRequest(get('GET'), {
-  label: 'sig1',
-  components: ['@method', '@target-uri'],
-  created: NOW,
-})
-decide('httpsig ok', () => httpsig.verifyRequest(get('GET', signature.headers)))
-decide('httpsig wrong method', () => httpsig.verifyRequest(get('DELETE', signature.headers)))
+const partner = HttpSigSigner.hmac('partner-1', Buffer.from(env('PORTCULLIS_DEMO_HTTPSIG_SECRET_B64'), 'base64'))
+const host = [['Host', 'api.example.com']]
+const toSign = new Request({ method: 'GET', target: '/partners/orders', headers: host, scheme: 'https', now: NOW })
+const signature = partner.signRequest(toSign, { components: ['@method', '@target-uri'], created: NOW })
+const sig = [...host, ...signature.headers]
+add('partners signed (rfc 9421)', 'GET', '/partners/orders', sig, { scheme: 'https' })
+add('partners signature on another method', 'DELETE', '/partners/orders', sig, { scheme: 'https' })
 
-// JWT bearer tokens: 25-28.
-const jwtKey = JwtKey.fromSecret(Buffer.from('demo-jwt-secret-0123456789abcdef', 'ascii'), 'HS256', 'demo-hs')
-const jwtKeys = new JwtKeySet()
-jwtKeys.insert(jwtKey)
-const jwt = new JwtVerifier(jwtKeys, { issuers: ['https://issuer.demo'], audiences: ['orders-api'] })
-const claims = (aud) => ({ sub: 'user-42', iss: 'https://issuer.demo', aud, iat: NOW, exp: NOW + 600, scope: 'orders:read' })
-const t1 = jwtEncode(claims('orders-api'), jwtKey, { kid: 'demo-hs' })
-const t2 = jwtEncode(claims('billing-api'), jwtKey, { kid: 'demo-hs' })
-const bearerAt = (token, now = NOW) => new Request({ method: 'GET', target: '/orders', headers: bearer(token), now })
-decide('jwt ok', () => jwt.verify(bearerAt(t1), ['orders:read']))
-decide('jwt expired', () => jwt.verify(bearerAt(t1, NOW + 700), []))
-decide('jwt wrong audience', () => jwt.verify(bearerAt(t2), []))
-decide('jwt alg none', () => jwt.verify(bearerAt('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.'), []))
+const client = (spiffeId, notBefore, notAfter) => ca.issueClient({ spiffeId, notBefore, notAfter })
+const good = client('spiffe://demo.example/billing', NOW - 3600, NOW + 86400)
+const foreign = client('spiffe://other.example/billing', NOW - 3600, NOW + 86400)
+const forwarded = [['X-SSL-Client-Cert', encodeURIComponent(good.certPem)]]
+const charge = '/payments/charges'
+add('payments jwt and certificate', 'POST', charge, bearer(user), { peerCertificates: [good.der] })
+add('payments jwt without certificate', 'POST', charge, bearer(user))
+add('payments certificate without jwt', 'POST', charge, [], { peerCertificates: [good.der] })
+add('payments certificate of another trust domain', 'POST', charge, bearer(user), { peerCertificates: [foreign.der] })
+const proxied = [...bearer(user), ...forwarded]
+add('payments certificate from the proxy', 'POST', charge, proxied, { peerAddress: '127.0.0.1' })
+add('payments forged proxy header', 'POST', charge, proxied, { peerAddress: '203.0.113.9' })
 
-// mTLS client certificates: 29-33.
-const ca = new DevCa('portcullis demo CA', { notBefore: NOW - 86400, notAfter: NOW + 10 * 365 * 86400 })
-const spiffe = (id, notBefore, notAfter) => ca.issueClient({ spiffeId: id, notBefore, notAfter })
-const good = spiffe('spiffe://demo.example/billing', NOW - 3600, NOW + 86400)
-const other = spiffe('spiffe://other.example/billing', NOW - 3600, NOW + 86400)
-const expired = spiffe('spiffe://demo.example/billing', NOW - 172800, NOW - 86400)
-const mtlsOptions = { trustAnchors: [ca.caCertPem()], spiffeTrustDomains: ['demo.example'] }
-const mtls = new MtlsVerifier(mtlsOptions)
-const proxied = new MtlsVerifier({
-  ...mtlsOptions,
-  forwarded: { header: 'x-ssl-client-cert', format: 'nginx', trustedProxies: ['127.0.0.1/32'] },
-})
-const tlsRequest = (cert) => new Request({ method: 'GET', target: '/invoices', peerCertificates: [cert.der], now: NOW })
-const proxyRequest = (peerAddress) =>
-  new Request({
-    method: 'GET',
-    target: '/invoices',
-    headers: [['X-SSL-Client-Cert', encodeURIComponent(good.certPem)]],
-    peerAddress,
-    now: NOW,
-  })
-decide('mtls spiffe client', () => mtls.verify(tlsRequest(good)))
-decide('mtls other trust domain', () => mtls.verify(tlsRequest(other)))
-decide('mtls expired certificate', () => mtls.verify(tlsRequest(expired)))
-decide('mtls forged proxy header', () => proxied.verify(proxyRequest('203.0.113.9')))
-decide('mtls proxy header', () => proxied.verify(proxyRequest('127.0.0.1')))
+add('no route', 'GET', '/nowhere')
+add('dot segments', 'GET', '/orders/../admin/users')
 
+const lines = requests.map(([label, request]) => `${label}: ${describe(gate.check(request))}`)
 process.stdout.write(lines.join('\n') + '\n')
