@@ -93,6 +93,13 @@ def limits_cases(g):
             r(target="/address", headers=[a], peer_address=ip2),
             r(target="/address", headers=[a])],
          ["allow"] * 3 + ["rate_limited", "allow", "allow"])
+    v6, v6_same_64, v6_other_64 = "2001:db8:1:2::10", "2001:db8:1:2:ffff::99", "2001:db8:1:3::10"
+    case("rate-limit-by-address-ipv6-per-64",
+         [r(target="/address", headers=[a], peer_address=v6) for _ in range(2)]
+         + [r(target="/address", headers=[a], peer_address=v6_same_64),
+            r(target="/address", headers=[a], peer_address=v6_same_64),
+            r(target="/address", headers=[a], peer_address=v6_other_64)],
+         ["allow"] * 3 + ["rate_limited", "allow"])
     case("rate-limit-by-principal",
          [r(target="/caller", headers=[a]), r(target="/caller", headers=[a]),
           r(target="/caller", headers=[a]), r(target="/caller", headers=[b]),

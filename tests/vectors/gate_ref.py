@@ -243,10 +243,12 @@ POLICY_DEFAULTS = {"threshold": 10, "max_failures": 100, "base_delay_seconds": 1
 
 
 def address_key(text):
+    """An IPv4 address (also IPv4-mapped), or the /64 an IPv6 address is in: one client holds a
+    whole /64, so counting /128s would give it 2**64 budgets."""
     ip = ipaddress.ip_address(text)
     if ip.version == 6 and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
-    return ip.packed
+    return ip.packed if ip.version == 4 else ip.packed[:8]
 
 
 # ---------------------------------------------------------------- the gate

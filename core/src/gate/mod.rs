@@ -851,12 +851,14 @@ fn default_route_name(methods: &[String], path: &str) -> String {
     }
 }
 
+/// What address limits and lockout count by: the IPv4 address (an IPv4-mapped IPv6 address is
+/// the IPv4 client), or the /64 an IPv6 address is in. One IPv6 client is routinely given a whole
+/// /64, so counting /128s would hand it 2^64 separate budgets.
 fn address_key(address: IpAddr) -> Vec<u8> {
-    // IPv4-mapped IPv6 addresses are the IPv4 client: count them once.
     match address {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => v4.octets().to_vec(),
-            None => v6.octets().to_vec(),
+            None => v6.octets()[..8].to_vec(),
         },
         IpAddr::V4(v4) => v4.octets().to_vec(),
     }
