@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::ErrorCode;
 
 fn norm(target: &str) -> String {
     match normalize_path(target) {

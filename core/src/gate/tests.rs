@@ -1,8 +1,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use super::audit::{AuditEvent, AuditSink};
 use super::*;
 use crate::config::Secrets;
+use crate::error::ErrorCode;
 use crate::jwt::{encode, Algorithm, HeaderOptions, JwtKey};
 
 const NOW: i64 = 1_767_225_600;
