@@ -5,6 +5,36 @@
 //! verifier's keys, ...) and hands the rest to the method's own serde configuration type, whose
 //! `deny_unknown_fields` refuses a misspelt setting. The method's verifier does the rest.
 
+/// A [`Method`](super::Method) over a verifier whose `verify(&Request)` holds no scopes of its
+/// own (the route's are checked on its principal): `$challenge` maps the verifier to its bare
+/// challenge, when the method has one.
+macro_rules! request_method {
+    ($method:ident($verifier:ty), $name:literal, $verify:path, $challenge:expr) => {
+        #[derive(Debug)]
+        struct $method($verifier);
+
+        impl crate::verifier::Method for $method {
+            fn name(&self) -> &'static str {
+                $name
+            }
+            fn verify(
+                &self,
+                request: &crate::request::Request,
+                scopes: &[String],
+            ) -> Result<crate::decision::Principal, crate::decision::Denial> {
+                crate::verifier::require_scopes($verify(&self.0, request)?, scopes)
+            }
+            fn challenge(&self) -> Option<crate::decision::Challenge> {
+                let challenge: fn(&$verifier) -> Option<crate::decision::Challenge> = $challenge;
+                challenge(&self.0)
+            }
+            fn as_any(&self) -> &dyn std::any::Any {
+                &self.0
+            }
+        }
+    };
+}
+
 mod jwt;
 mod keys;
 mod mtls;

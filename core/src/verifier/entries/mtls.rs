@@ -1,37 +1,23 @@
 //! `mtls` credentials.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::{built, core_config, secret_fields};
 use crate::config::{ConfigError, DocPath, ReferenceKind};
-use crate::decision::{Challenge, Denial, Principal};
-use crate::request::Request;
-use crate::verifier::{require_scopes, BuildContext, Method};
+use crate::verifier::{BuildContext, Method};
 
 use crate::mtls::{MtlsConfig, MtlsVerifier};
 
 // ---------------------------------------------------------------- mtls
 
-#[derive(Debug)]
-struct MtlsMethod(MtlsVerifier);
-
-impl Method for MtlsMethod {
-    fn name(&self) -> &'static str {
-        "mtls"
-    }
-    fn verify(&self, request: &Request, scopes: &[String]) -> Result<Principal, Denial> {
-        require_scopes(self.0.verify(request)?, scopes)
-    }
-    fn challenge(&self) -> Option<Challenge> {
-        None
-    }
-    fn as_any(&self) -> &dyn Any {
-        &self.0
-    }
-}
+request_method!(
+    MtlsMethod(MtlsVerifier),
+    "mtls",
+    MtlsVerifier::verify,
+    |_| None
+);
 
 pub(super) fn build_mtls(
     mut object: Map<String, Value>,

@@ -1,6 +1,5 @@
 //! `webhook`, `pcs1` and `httpsig` credentials: signatures over the request.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use schemars::JsonSchema;
@@ -9,9 +8,7 @@ use serde_json::{Map, Value};
 
 use super::{built, core_config, secret_fields, split};
 use crate::config::{deserialize_at, wipe, ConfigError, DocPath, ReferenceKind};
-use crate::decision::{Challenge, Denial, Principal};
-use crate::request::Request;
-use crate::verifier::{require_scopes, BuildContext, Method};
+use crate::verifier::{BuildContext, Method};
 
 use crate::hmac::{HmacConfig, HmacVerifier};
 use crate::httpsig::{HttpSigAlgorithm, HttpSigConfig, HttpSigKeyring, HttpSigVerifier};
@@ -19,23 +16,12 @@ use crate::webhook::{WebhookConfig, WebhookVerifier};
 
 // ---------------------------------------------------------------- webhook
 
-#[derive(Debug)]
-struct WebhookMethod(WebhookVerifier);
-
-impl Method for WebhookMethod {
-    fn name(&self) -> &'static str {
-        "webhook"
-    }
-    fn verify(&self, request: &Request, scopes: &[String]) -> Result<Principal, Denial> {
-        require_scopes(self.0.verify(request)?, scopes)
-    }
-    fn challenge(&self) -> Option<Challenge> {
-        None
-    }
-    fn as_any(&self) -> &dyn Any {
-        &self.0
-    }
-}
+request_method!(
+    WebhookMethod(WebhookVerifier),
+    "webhook",
+    WebhookVerifier::verify,
+    |_| None
+);
 
 pub(super) fn build_webhook(
     mut object: Map<String, Value>,
@@ -55,23 +41,12 @@ pub(super) fn build_webhook(
 
 // ---------------------------------------------------------------- pcs1
 
-#[derive(Debug)]
-struct Pcs1Method(HmacVerifier);
-
-impl Method for Pcs1Method {
-    fn name(&self) -> &'static str {
-        "pcs1"
-    }
-    fn verify(&self, request: &Request, scopes: &[String]) -> Result<Principal, Denial> {
-        require_scopes(self.0.verify(request)?, scopes)
-    }
-    fn challenge(&self) -> Option<Challenge> {
-        Some(self.0.challenge())
-    }
-    fn as_any(&self) -> &dyn Any {
-        &self.0
-    }
-}
+request_method!(
+    Pcs1Method(HmacVerifier),
+    "pcs1",
+    HmacVerifier::verify,
+    |v| Some(v.challenge())
+);
 
 pub(super) fn build_pcs1(
     mut object: Map<String, Value>,
@@ -115,23 +90,12 @@ struct HttpSigKeySettings {
     public_pem: Option<String>,
 }
 
-#[derive(Debug)]
-struct HttpSigMethod(HttpSigVerifier);
-
-impl Method for HttpSigMethod {
-    fn name(&self) -> &'static str {
-        "httpsig"
-    }
-    fn verify(&self, request: &Request, scopes: &[String]) -> Result<Principal, Denial> {
-        require_scopes(self.0.verify_request(request)?, scopes)
-    }
-    fn challenge(&self) -> Option<Challenge> {
-        None
-    }
-    fn as_any(&self) -> &dyn Any {
-        &self.0
-    }
-}
+request_method!(
+    HttpSigMethod(HttpSigVerifier),
+    "httpsig",
+    HttpSigVerifier::verify_request,
+    |_| None
+);
 
 pub(super) fn build_httpsig(
     mut object: Map<String, Value>,
