@@ -14,62 +14,12 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 from typing import Any, Optional
 
-LANGS = ("python", "node", "rust", "c")
-TITLES = {"python": "Python", "node": "Node.js", "rust": "Rust", "c": "C ABI"}
-
-
-def fmt_ns(ns: Optional[float]) -> str:
-    if ns is None:
-        return "—"
-    if ns < 1_000:
-        return f"{ns:.0f} ns"
-    if ns < 1_000_000:
-        return f"{ns / 1e3:.2f} µs"
-    if ns < 1_000_000_000:
-        return f"{ns / 1e6:.2f} ms"
-    return f"{ns / 1e9:.2f} s"
-
-
-def fmt_rate(r: float) -> str:
-    return f"{r:,.0f}/s"
-
-
-def load(path: str) -> Optional[dict[str, Any]]:
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except FileNotFoundError:
-        return None
-
-
-def groups_of(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """group -> {"op", "pc": row, "peers": [rows]} in first-seen order."""
-    out: dict[str, dict[str, Any]] = {}
-    for row in doc.get("rows", []):
-        g = out.setdefault(row["group"], {"op": row["op"], "pc": None, "peers": []})
-        if row["is_portcullis"]:
-            g["pc"] = row
-        else:
-            g["peers"].append(row)
-    return out
-
-
-def batch_ratios(peer: dict[str, Any], pc: dict[str, Any]) -> list[float]:
-    """peer/portcullis for each interleaved round (the same batch index ran back to back)."""
-    return [p / q for p, q in zip(peer["ns"]["batches"], pc["ns"]["batches"]) if q > 0]
-
-
-NOISY = 0.25
-
-
-def noisy(*summaries: dict[str, Any]) -> bool:
-    """A batch strayed more than 25% from its median: something else ran on the machine."""
-    return any((s["max"] - s["min"]) / s["median"] > NOISY for s in summaries if s["median"] > 0)
+from report_common import LANGS, TITLES, batch_ratios, fmt_ns, fmt_rate, groups_of, load, noisy
+from report_gate import GATE_PREFIX, gate_section, gate_targets
 
 
 def comparison_table(doc: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
@@ -80,7 +30,7 @@ def comparison_table(doc: dict[str, Any]) -> tuple[list[str], list[dict[str, Any
     flat: list[dict[str, Any]] = []
     for group, g in groups_of(doc).items():
         pc = g["pc"]
-        if pc is None:
+        if pc is None or group.startswith(GATE_PREFIX):
             continue
         pc_ns = pc["ns"]
         pc_spread = f"portcullis {fmt_ns(pc_ns['min'])}–{fmt_ns(pc_ns['max'])}"
@@ -152,6 +102,8 @@ def find(doc: Optional[dict[str, Any]], group: str, peer_prefix: Optional[str] =
     if peer_prefix is not None:
         peer = next((p for p in g["peers"] if p["impl"].startswith(peer_prefix)), None)
     return g["pc"], peer
+
+
 
 
 def targets(docs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -268,6 +220,7 @@ def targets(docs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                     "detail": detail,
                 }
             )
+    out.extend(gate_targets(docs))
     return out
 
 
@@ -435,6 +388,8 @@ def main() -> int:
             diff = f"{c_ns - r_ns:+.0f} ns" if r_ns is not None else "—"
             md.append(f"| {g['op']} | {fmt_ns(r_ns)} | {fmt_ns(c_ns)} | {diff} |")
         md.append("")
+    gate_lines, gate_flat = gate_section(docs)
+    md.extend(gate_lines)
     th = threads_table(docs)
     if th:
         md.append("## Threads")
@@ -464,7 +419,7 @@ def main() -> int:
     with open(args.md, "w") as f:
         f.write("\n".join(md))
     with open(args.json, "w") as f:
-        json.dump({"meta": meta, "targets": tgt, "table": flat_all, "languages": docs}, f, indent=1)
+        json.dump({"meta": meta, "targets": tgt, "table": flat_all, "gate": gate_flat, "languages": docs}, f, indent=1)
     print(f"report: wrote {args.md} and {args.json}")
     for t in tgt:
         print(f"  {t['status']:<7} {t['target']}: {t['detail']}")

@@ -5,7 +5,7 @@
 // batches of the peers are interleaved (the order rotates every round) after a warm-up; each
 // batch yields ns/op and we report medians, quartiles and min/max over the batches.
 //
-//   node --expose-gc bench/node/bench.js --out build/bench/node.json [--smoke] [--only webhook,apikey,threads,jwt,mtls]
+//   node --expose-gc bench/node/bench.js --out build/bench/node.json [--smoke] [--only webhook,apikey,threads,jwt,mtls,gate]
 //   (--expose-gc lets it collect garbage between workloads; optional)
 //
 // Peers are optional: standardwebhooks (and the JWT peers jose, jsonwebtoken, fast-jwt) are looked up in bench/node/node_modules (what
@@ -128,114 +128,10 @@ if (!isMainThread) {
   return
 }
 
-// --- timing -----------------------------------------------------------------------------------
+// --- timing: harness.js ------------------------------------------------------------------------
 
-const now = () => process.hrtime.bigint()
-
-function summarize(samples) {
-  const s = [...samples].sort((a, b) => a - b)
-  const q = (p) => {
-    // inclusive quantile, as Python's statistics.quantiles(method="inclusive")
-    const pos = (s.length - 1) * p
-    const lo = Math.floor(pos)
-    const hi = Math.ceil(pos)
-    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
-  }
-  return { median: q(0.5), min: s[0], max: s[s.length - 1], q1: q(0.25), q3: q(0.75), batches: samples }
-}
-
-function calibrate(fn, seconds) {
-  let n = 0
-  const start = now()
-  let spent = 0n
-  for (;;) {
-    fn()
-    n++
-    spent = now() - start
-    if (Number(spent) >= seconds * 1e9 && n >= 2) break
-  }
-  return Number(spent) / n
-}
-
-// Cases marked with ASYNC return a promise (jose): their loops await every call.
-const ASYNC = Symbol('async')
-const markAsync = (fn) => Object.assign(fn, { [ASYNC]: true })
-
-async function calibrateAsync(fn, seconds) {
-  let n = 0
-  const start = now()
-  let spent = 0n
-  for (;;) {
-    await fn()
-    n++
-    spent = now() - start
-    if (Number(spent) >= seconds * 1e9 && n >= 2) break
-  }
-  return Number(spent) / n
-}
-
-async function measureMixed(cases, plan) {
-  const names = Object.keys(cases)
-  const iters = {}
-  for (const name of names) {
-    const fn = cases[name]
-    const perOp = fn[ASYNC] ? await calibrateAsync(fn, plan.warmupSeconds) : calibrate(fn, plan.warmupSeconds)
-    iters[name] = Math.max(1, Math.floor((plan.batchSeconds * 1e9) / perOp))
-  }
-  const samples = Object.fromEntries(names.map((n) => [n, []]))
-  for (let b = 0; b < plan.batches; b++) {
-    const k = b % names.length
-    for (const name of [...names.slice(k), ...names.slice(0, k)]) {
-      const fn = cases[name]
-      const n = iters[name]
-      const t0 = now()
-      if (fn[ASYNC]) for (let i = 0; i < n; i++) await fn()
-      else for (let i = 0; i < n; i++) fn()
-      samples[name].push(Number(now() - t0) / n)
-    }
-  }
-  const out = {}
-  for (const name of names) out[name] = { ...summarize(samples[name]), iters: iters[name] }
-  return out
-}
-
-function measure(cases, plan) {
-  const names = Object.keys(cases)
-  const iters = {}
-  for (const name of names) {
-    const perOp = calibrate(cases[name], plan.warmupSeconds)
-    iters[name] = Math.max(1, Math.floor((plan.batchSeconds * 1e9) / perOp))
-  }
-  const samples = Object.fromEntries(names.map((n) => [n, []]))
-  for (let b = 0; b < plan.batches; b++) {
-    const k = b % names.length
-    for (const name of [...names.slice(k), ...names.slice(0, k)]) {
-      const fn = cases[name]
-      const n = iters[name]
-      const t0 = now()
-      for (let i = 0; i < n; i++) fn()
-      samples[name].push(Number(now() - t0) / n)
-    }
-  }
-  const out = {}
-  for (const name of names) out[name] = { ...summarize(samples[name]), iters: iters[name] }
-  return out
-}
-
-const results = { rows: [], throughput: [], skipped: [], notes: {} }
-
-function add(group, op, measured, peers) {
-  for (const [name, summary] of Object.entries(measured)) {
-    const impl = name === 'portcullis' ? 'portcullis' : peers[name] || name
-    results.rows.push({ group, op, impl, is_portcullis: name === 'portcullis', ns: summary })
-    console.log(`  ${op.padEnd(48)} ${impl.padEnd(44)} ${Math.round(summary.median).toLocaleString('en-US').padStart(12)} ns/op`)
-  }
-}
-
-function skip(what) {
-  console.log(`  SKIPPED: ${what}`)
-  results.skipped.push(what)
-}
+const { now, summarize, calibrate, ASYNC, markAsync, measureMixed, measure, results, add, skip } = require('./harness.js')
+const { benchGate } = require('./gate.js')
 
 // --- workloads --------------------------------------------------------------------------------
 
@@ -538,7 +434,7 @@ async function main() {
   const smoke = args.includes('--smoke')
   const out = arg('--out')
   if (!out) throw new Error('--out is required')
-  const only = new Set(arg('--only', 'webhook,apikey,threads,jwt,mtls').split(','))
+  const only = new Set(arg('--only', 'webhook,apikey,threads,jwt,mtls,gate').split(','))
   const plan = smoke
     ? { smoke, batches: 3, batchSeconds: 0.002, warmupSeconds: 0.002 }
     : { smoke, batches: 15, batchSeconds: 0.04, warmupSeconds: 0.1 }
@@ -568,6 +464,12 @@ async function main() {
     console.log('== mtls')
     if (global.gc) global.gc()
     benchMtls(plan)
+  }
+  // The gate before the 1M-key workload as well: V8 collecting that garbage would slow it.
+  if (only.has('gate')) {
+    console.log('== gate')
+    if (global.gc) global.gc()
+    await benchGate(plan, portcullis)
   }
   if (only.has('apikey')) {
     console.log('== apikey')

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 
 
@@ -47,12 +47,23 @@ def calibrate(fn: Callable[[], Any], seconds: float) -> tuple[int, float]:
     return n, spent / n
 
 
-def measure(cases: dict[str, Callable[[], Any]], plan: Plan) -> dict[str, dict[str, Any]]:
-    """Interleaved batches of every case; returns per-case summaries of ns/op."""
+def measure(
+    cases: dict[str, Callable[[], Any]],
+    plan: Plan,
+    after_batch: Optional[dict[str, Callable[[], Any]]] = None,
+) -> dict[str, dict[str, Any]]:
+    """Interleaved batches of every case; returns per-case summaries of ns/op.
+
+    `after_batch[name]`, when given, runs after each warm-up and batch of that case, outside
+    the timing: work a case leaves behind (a gate's queued audit events) is finished before
+    the next case's batch, instead of being timed as part of it."""
+    after = after_batch or {}
     iters: dict[str, int] = {}
     for name, fn in cases.items():
         _, per_op = calibrate(fn, plan.warmup_seconds)
         iters[name] = max(1, int(plan.batch_seconds * 1e9 / per_op))
+        if name in after:
+            after[name]()
     samples: dict[str, list[float]] = {name: [] for name in cases}
     names = list(cases)
     for b in range(plan.batches):
@@ -63,6 +74,8 @@ def measure(cases: dict[str, Callable[[], Any]], plan: Plan) -> dict[str, dict[s
             for _ in range(n):
                 fn()
             samples[name].append((time.perf_counter_ns() - t0) / n)
+            if name in after:
+                after[name]()
     out = {}
     for name in names:
         out[name] = summarize(samples[name])
@@ -86,6 +99,7 @@ class Results:
                 "op": op,
                 "impl": "portcullis" if name == "portcullis" else peers.get(name, name),
                 "is_portcullis": name == "portcullis",
+                "case": name,
                 "ns": summary,
             }
             self.rows.append(row)

@@ -89,7 +89,8 @@ impl Results {
             );
             summary["iters"] = json!(iters);
             self.rows.push(json!({
-                "group": group, "op": op, "impl": label, "is_portcullis": is_pc, "ns": summary,
+                "group": group, "op": op, "impl": label, "is_portcullis": is_pc, "case": name,
+                "ns": summary,
             }));
         }
     }

@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi,jwt,mtls,gate]
+//! portcullis-bench --profile-gate gate-jwt [--calls 20000]    # one case in a loop, for callgrind
 //! ```
 
 // The C ABI, called from Rust: these are the symbols of libportcullis (ffi/include/portcullis.h).
@@ -503,6 +504,14 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .cloned()
     };
+    if let Some(case) = arg("--profile-gate") {
+        let calls = arg("--calls").map_or(20_000, |n| n.parse().expect("--calls N"));
+        if gate::profile_gate(&case, calls).is_none() {
+            eprintln!("unknown --profile-gate case {case:?} (see bench/rust/src/gate.rs)");
+            std::process::exit(2);
+        }
+        return;
+    }
     let smoke = args.iter().any(|a| a == "--smoke");
     let out = arg("--out").expect("--out is required");
     let only: BTreeSet<String> = arg("--only")
