@@ -67,7 +67,7 @@ fn compare(d: &GateDecision, want: &Value) -> Vec<String> {
     check("code", json!(d.code().map(|c| c.name())));
     let challenges: Vec<String> = d.challenges().iter().map(|c| c.header_value()).collect();
     check("challenges", json!(challenges));
-    let headers: Vec<[&str; 2]> = d.headers().iter().map(|(n, v)| [*n, v.as_str()]).collect();
+    let headers: Vec<[&str; 2]> = d.headers().iter().map(|(n, v)| [*n, &**v]).collect();
     check("headers", json!(headers));
     check("retry_after", json!(d.retry_after()));
     let problem = d

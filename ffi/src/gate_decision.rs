@@ -301,7 +301,7 @@ pub unsafe extern "C" fn portcullis_gate_decision_header_value(
 ) -> portcullis_result {
     unsafe {
         decision_item(d, index, buf, cap, out_len, |d, i| {
-            d.headers().get(i).map(|h| h.1.as_str())
+            d.headers().get(i).map(|h| &*h.1)
         })
     }
 }

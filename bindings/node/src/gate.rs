@@ -108,7 +108,7 @@ impl From<CoreDecision> for GateDecision {
             headers: d
                 .headers()
                 .iter()
-                .map(|(n, v)| vec![(*n).to_owned(), v.clone()])
+                .map(|(n, v)| vec![(*n).to_owned(), v.to_string()])
                 .collect(),
             retry_after: d
                 .retry_after()

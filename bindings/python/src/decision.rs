@@ -146,7 +146,7 @@ impl PyGateDecision {
         self.inner
             .headers()
             .iter()
-            .map(|(n, v)| (*n, v.as_str()))
+            .map(|(n, v)| (*n, &**v))
             .collect()
     }
 

@@ -26,6 +26,8 @@ use crate::decision::AuthMethod;
 use crate::error::{Error, ErrorCode};
 use crate::verifier::Identity;
 
+pub(crate) use super::inline::InlineText;
+
 /// How a request was decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -36,18 +38,45 @@ pub enum Outcome {
     Deny,
 }
 
-/// The names a route's decisions refer to: the route's and its credentials', built once per
-/// route and shared by every decision and audit event (one reference count, no copies).
-#[derive(Debug, PartialEq, Eq)]
+/// The names a route's decisions refer to: the route's and its credentials'. Interned for the
+/// life of the process ([`RouteNames::intern`]) so that a decision and its audit event refer to
+/// them without a reference count: recording a decision then moves plain values only, and the
+/// audit thread frees nothing the request thread allocated.
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct RouteNames {
     /// The route's name.
-    pub name: Arc<str>,
+    pub name: Box<str>,
     /// The distinct credentials its requirement names, in order of first appearance; a
     /// decision's `tried` and `satisfied` sets are bit masks over this list.
-    pub credentials: Box<[Arc<str>]>,
+    pub credentials: Box<[Box<str>]>,
+    /// The names of its path pattern's parameters, in order.
+    pub params: Box<[Box<str>]>,
 }
 
 impl RouteNames {
+    /// The interned names of a route: the same `&'static` for the same names, so reloading a
+    /// configuration adds nothing; only names never loaded before take (a few bytes of) memory.
+    pub fn intern(name: &str, credentials: &[Arc<str>], params: &[&str]) -> &'static RouteNames {
+        use std::collections::HashSet;
+        use std::sync::OnceLock;
+        static INTERNED: OnceLock<Mutex<HashSet<&'static RouteNames>>> = OnceLock::new();
+        let wanted = RouteNames {
+            name: name.into(),
+            credentials: credentials.iter().map(|c| Box::from(&**c)).collect(),
+            params: params.iter().map(|p| Box::from(*p)).collect(),
+        };
+        let mut set = INTERNED
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(found) = set.get(&wanted) {
+            return found;
+        }
+        let leaked: &'static RouteNames = Box::leak(Box::new(wanted));
+        set.insert(leaked);
+        leaked
+    }
+
     /// The names whose bits are set in `mask`, in list order.
     pub(crate) fn select(&self, mask: u64) -> impl Iterator<Item = &str> + '_ {
         self.credentials
@@ -58,22 +87,59 @@ impl RouteNames {
     }
 }
 
+/// `text` interned for the life of the process: the same `&'static str` for the same text. For
+/// per-route strings a decision carries (the `RateLimit-Policy` value), which then cost no
+/// allocation per request; only text never seen before takes memory.
+pub(crate) fn intern_str(text: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static INTERNED: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut set = INTERNED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(found) = set.get(text) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(Box::from(text));
+    set.insert(leaked);
+    leaked
+}
+
+/// Who a decision let in, as the audit trail records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AuditedIdentity {
+    pub method: AuthMethod,
+    pub subject: InlineText<64>,
+    pub credential_id: Option<InlineText<64>>,
+}
+
+impl AuditedIdentity {
+    pub(crate) fn of(identity: &Identity) -> Self {
+        AuditedIdentity {
+            method: identity.method(),
+            subject: InlineText::new(identity.subject()),
+            credential_id: identity.credential_id().map(InlineText::new),
+        }
+    }
+}
+
 /// One decision. Never a secret, never a full token or key: ids and names only.
 ///
 /// [`AuditEvent::to_json`] writes, in this order and leaving out what is absent: `time`,
 /// `route`, `request_id`, `peer_address`, `tried`, `credential`, `method`, `subject`,
-/// `credential_id`, `outcome`, `status`, `code`, `latency_us`. The event shares the decision's
-/// route names and principal rather than copying them: recording a decision costs no
-/// allocation beyond the request id.
+/// `credential_id`, `outcome`, `status`, `code`, `latency_us`. The event is plain data (the
+/// route's names interned, ids held inline): recording a decision allocates nothing in the
+/// common case, and the audit thread frees nothing a request thread allocated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditEvent {
     pub(crate) time: i64,
-    pub(crate) route: Option<Arc<RouteNames>>,
-    pub(crate) request_id: Option<Box<str>>,
+    pub(crate) route: Option<&'static RouteNames>,
+    pub(crate) request_id: Option<InlineText<64>>,
     pub(crate) peer_address: Option<IpAddr>,
     pub(crate) tried: u64,
     pub(crate) winner: Option<u8>,
-    pub(crate) principal: Option<Arc<Identity>>,
+    pub(crate) identity: Option<AuditedIdentity>,
     pub(crate) outcome: Outcome,
     pub(crate) status: u16,
     pub(crate) code: Option<ErrorCode>,
@@ -88,12 +154,12 @@ impl AuditEvent {
 
     /// The matched route's name; `None` when no route matched.
     pub fn route(&self) -> Option<&str> {
-        self.route.as_deref().map(|r| &*r.name)
+        self.route.map(|r| &*r.name)
     }
 
     /// The request's id, from its id header, if any.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.request_id.as_ref().map(InlineText::as_str)
     }
 
     /// The peer's address, if the host told it.
@@ -103,12 +169,14 @@ impl AuditEvent {
 
     /// The names of the credentials evaluated, in the route's order.
     pub fn tried(&self) -> impl Iterator<Item = &str> + '_ {
-        self.route.iter().flat_map(move |r| r.select(self.tried))
+        self.route
+            .into_iter()
+            .flat_map(move |r| r.select(self.tried))
     }
 
     /// The name of the credential that won (allow only).
     pub fn credential(&self) -> Option<&str> {
-        let route = self.route.as_deref()?;
+        let route = self.route?;
         route
             .credentials
             .get(usize::from(self.winner?))
@@ -117,17 +185,21 @@ impl AuditEvent {
 
     /// The method of the winning credential.
     pub fn method(&self) -> Option<AuthMethod> {
-        self.principal.as_deref().map(Identity::method)
+        self.identity.as_ref().map(|i| i.method)
     }
 
     /// The authenticated subject.
     pub fn subject(&self) -> Option<&str> {
-        self.principal.as_deref().map(Identity::subject)
+        self.identity.as_ref().map(|i| i.subject.as_str())
     }
 
     /// The credential's public id: key id, kid, certificate fingerprint, user name.
     pub fn credential_id(&self) -> Option<&str> {
-        self.principal.as_deref()?.credential_id()
+        self.identity
+            .as_ref()?
+            .credential_id
+            .as_ref()
+            .map(InlineText::as_str)
     }
 
     /// Allowed or refused.
@@ -239,6 +311,9 @@ const POLL: Duration = Duration::from_millis(1);
 // A longer timeout would overflow `Instant` on some platforms; nobody waits a day.
 const MAX_WAIT: Duration = Duration::from_secs(86_400);
 
+// An event is kept unboxed on purpose: the queue's slots are allocated once, and boxing would
+// put an allocation (freed on the worker thread) back on every request.
+#[allow(clippy::large_enum_variant)]
 enum Item {
     Event(AuditEvent),
     // Set by the worker once every item queued before it has been delivered: the queue is FIFO,

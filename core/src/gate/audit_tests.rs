@@ -15,7 +15,7 @@ fn event(time: i64) -> AuditEvent {
         peer_address: None,
         tried: 0,
         winner: None,
-        principal: None,
+        identity: None,
         outcome: Outcome::Deny,
         status: 401,
         code: Some(ErrorCode::CredentialsMissing),
@@ -89,10 +89,11 @@ fn sinks<T: AuditSink + 'static>(sink: &Arc<T>) -> Vec<Arc<dyn AuditSink>> {
 
 #[test]
 fn full_event_json_is_exact() {
-    let route = RouteNames {
-        name: "orders".into(),
-        credentials: vec!["partner-key".into(), "staff-sso".into(), "unused".into()].into(),
-    };
+    let route = RouteNames::intern(
+        "orders",
+        &["partner-key".into(), "staff-sso".into(), "unused".into()],
+        &[],
+    );
     let principal = Principal {
         subject: "alice".into(),
         method: AuthMethod::OAuth2,
@@ -103,12 +104,12 @@ fn full_event_json_is_exact() {
     };
     let e = AuditEvent {
         time: 1_700_000_000,
-        route: Some(Arc::new(route)),
-        request_id: Some("req-\"1\"".into()),
+        route: Some(route),
+        request_id: Some(InlineText::new("req-\"1\"")),
         peer_address: Some("2001:db8::1".parse().unwrap()),
         tried: 0b011,
         winner: Some(1),
-        principal: Some(Arc::new(Identity::from_principal(principal))),
+        identity: Some(AuditedIdentity::of(&Identity::from_principal(principal))),
         outcome: Outcome::Deny,
         status: 403,
         code: Some(ErrorCode::JwtExpired),
@@ -305,7 +306,7 @@ fn json_lines_sink_writes_parseable_lines() {
     let auditor = Auditor::new(64, sinks(&sink)).unwrap();
     for t in 0..3 {
         auditor.submit(AuditEvent {
-            principal: Some(Arc::new(Identity::from_principal(Principal {
+            identity: Some(AuditedIdentity::of(&Identity::from_principal(Principal {
                 subject: format!("user\n{t}"),
                 method: AuthMethod::Basic,
                 credential_id: None,
@@ -386,4 +387,25 @@ fn submit_looks_at_the_queue_often_enough() {
             "{capacity}"
         );
     }
+}
+
+#[test]
+fn inline_text_holds_short_text_inline_and_long_text_boxed() {
+    let short = InlineText::<8>::new("abc");
+    assert!(matches!(short, InlineText::Inline { len: 3, .. }));
+    assert_eq!(short.as_str(), "abc");
+    let long = InlineText::<8>::new("abcdefghi");
+    assert!(matches!(long, InlineText::Boxed(_)));
+    assert_eq!(long.as_str(), "abcdefghi");
+    assert_eq!(InlineText::<8>::new("é").as_str(), "é");
+}
+
+#[test]
+fn route_names_are_interned_once() {
+    let a = RouteNames::intern("interned-route", &["x".into(), "y".into()], &[]);
+    let b = RouteNames::intern("interned-route", &["x".into(), "y".into()], &[]);
+    let c = RouteNames::intern("interned-route", &["y".into(), "x".into()], &[]);
+    assert!(std::ptr::eq(a, b));
+    assert!(!std::ptr::eq(a, c));
+    assert_eq!(a.select(0b10).collect::<Vec<_>>(), ["y"]);
 }

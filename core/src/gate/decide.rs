@@ -1,11 +1,12 @@
 //! Deciding one request against a loaded configuration: route, limits, lockout, requirement,
 //! scopes, the decision's headers and the audit event.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::audit::{AuditEvent, Outcome};
+use super::audit::{AuditEvent, AuditedIdentity, InlineText, Outcome};
 use super::config::LimitKey;
 use super::decision::{self, GateDecision};
 use super::policy::{self, FailureCounter, Taken};
@@ -51,7 +52,7 @@ impl State {
             );
         };
         let mut decision = GateDecision::deny(Denial::new(ErrorCode::Internal, "undecided"));
-        decision.route = Some(route.names.clone());
+        decision.route = Some(route.names);
         decision.params = params;
         let now = request.now();
         let address = request.peer_address();
@@ -130,7 +131,8 @@ impl State {
                 if let Some(policy) = &self.per_account {
                     if let Some((winner, _)) = &pass.winner {
                         let winner = &route.names.credentials[usize::from(*winner)];
-                        for (_, ns, account) in accounts.iter().filter(|(c, _, _)| c == winner) {
+                        for (_, ns, account) in accounts.iter().filter(|(c, _, _)| **c == **winner)
+                        {
                             FailureCounter::new(ns.clone(), policy.clone())
                                 .clear(store, account.as_bytes());
                         }
@@ -182,13 +184,15 @@ impl State {
                 decision.satisfied = pass.satisfied;
                 if let Some((winner, principal)) = pass.winner {
                     decision.winner = Some(winner);
-                    decision.principal = Some(Arc::new(principal));
+                    decision.principal = Some(principal);
                 }
                 if let Some(policy) = &route.policy_header {
-                    decision.headers.push(("RateLimit-Policy", policy.clone()));
+                    decision
+                        .headers
+                        .push(("RateLimit-Policy", Cow::Borrowed(policy)));
                 }
                 if let Some(h) = taken.header() {
-                    decision.headers.push(("RateLimit", h));
+                    decision.headers.push(("RateLimit", Cow::Owned(h)));
                 }
                 decision
             }
@@ -220,7 +224,7 @@ impl State {
     /// The winning credential's challenge, when it is a bearer scheme.
     fn bearer_challenge(&self, route: &Route, winner: Option<u8>) -> Option<Challenge> {
         let name = route.names.credentials.get(usize::from(winner?))?;
-        let challenge = self.credentials.get(name)?.method.challenge()?;
+        let challenge = self.credentials.get(&**name)?.method.challenge()?;
         challenge
             .scheme()
             .eq_ignore_ascii_case("Bearer")
@@ -237,10 +241,12 @@ impl State {
     ) -> GateDecision {
         decision.denial = Some(denial);
         if let Some(policy) = &route.policy_header {
-            decision.headers.push(("RateLimit-Policy", policy.clone()));
+            decision
+                .headers
+                .push(("RateLimit-Policy", Cow::Borrowed(policy)));
         }
         if let Some(h) = taken.header() {
-            decision.headers.push(("RateLimit", h));
+            decision.headers.push(("RateLimit", Cow::Owned(h)));
         }
         finish_denial(decision, &route.challenges, retry_after)
     }
@@ -254,12 +260,12 @@ impl State {
     ) -> AuditEvent {
         AuditEvent {
             time: request.now(),
-            route: decision.route.clone(),
+            route: decision.route,
             request_id: request_id(request, &self.request_id_header),
             peer_address: request.peer_address(),
             tried,
             winner: decision.winner,
-            principal: decision.principal.clone(),
+            identity: decision.principal.as_ref().map(AuditedIdentity::of),
             outcome: if decision.allowed() {
                 Outcome::Allow
             } else {
@@ -285,14 +291,16 @@ fn finish_denial(
     for c in &decision.challenges {
         decision
             .headers
-            .push(("WWW-Authenticate", c.header_value()));
+            .push(("WWW-Authenticate", Cow::Owned(c.header_value())));
     }
     if let Some(wait) = retry_after {
-        decision.headers.push(("Retry-After", wait.to_string()));
+        decision
+            .headers
+            .push(("Retry-After", Cow::Owned(wait.to_string())));
     }
     decision
         .headers
-        .push(("Content-Type", "application/problem+json".into()));
+        .push(("Content-Type", Cow::Borrowed("application/problem+json")));
     decision
 }
 
@@ -318,9 +326,9 @@ fn principal_key(credential: Option<&str>, subject: &str) -> Vec<u8> {
 
 /// The request id header's value when it is short visible ASCII; anything else is dropped
 /// rather than copied into the audit trail.
-fn request_id(request: &Request, header: &str) -> Option<Box<str>> {
+fn request_id(request: &Request, header: &str) -> Option<InlineText<64>> {
     let value = request.header_values(header).next()?;
     let text = std::str::from_utf8(value).ok()?;
     (text.len() <= 128 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic()))
-        .then(|| text.into())
+        .then(|| InlineText::new(text))
 }

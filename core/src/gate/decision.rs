@@ -1,11 +1,12 @@
 //! What the gate answers: allow with a principal, or deny with a status, challenges, headers
 //! and an RFC 9457 problem body.
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
 use serde::Serialize;
 
 use super::audit::RouteNames;
+use super::route::Captured;
 use crate::decision::{Challenge, Denial, Principal};
 use crate::error::ErrorCode;
 use crate::verifier::Identity;
@@ -13,21 +14,21 @@ use crate::verifier::Identity;
 /// The gate's answer to one request.
 #[derive(Clone, Debug)]
 pub struct GateDecision {
-    pub(crate) route: Option<Arc<RouteNames>>,
-    pub(crate) params: Vec<(Arc<str>, String)>,
+    pub(crate) route: Option<&'static RouteNames>,
+    pub(crate) params: Captured,
     pub(crate) winner: Option<u8>,
     pub(crate) satisfied: u64,
-    pub(crate) principal: Option<Arc<Identity>>,
+    pub(crate) principal: Option<Identity>,
     pub(crate) denial: Option<Denial>,
     pub(crate) challenges: Vec<Challenge>,
-    pub(crate) headers: Vec<(&'static str, String)>,
+    pub(crate) headers: Vec<(&'static str, Cow<'static, str>)>,
 }
 
 impl GateDecision {
     pub(crate) fn deny(denial: Denial) -> Self {
         GateDecision {
             route: None,
-            params: Vec::new(),
+            params: Captured::default(),
             winner: None,
             satisfied: 0,
             principal: None,
@@ -50,19 +51,23 @@ impl GateDecision {
 
     /// The name of the route that matched, if one did.
     pub fn route(&self) -> Option<&str> {
-        self.route.as_deref().map(|r| &*r.name)
+        self.route.map(|r| &*r.name)
     }
 
     /// The path parameters the route captured (`{id}`), in pattern order, still
     /// percent-encoded as in the normalized path.
     pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.params.iter().map(|(k, v)| (&**k, v.as_str()))
+        let names = self
+            .route
+            .into_iter()
+            .flat_map(|r| r.params.iter().map(|n| &**n));
+        names.zip(self.params.values())
     }
 
     /// The credential (by its configuration name) whose principal the decision reports; None
     /// when denied or anonymous.
     pub fn credential(&self) -> Option<&str> {
-        let route = self.route.as_deref()?;
+        let route = self.route?;
         route
             .credentials
             .get(usize::from(self.winner?))
@@ -73,25 +78,30 @@ impl GateDecision {
     /// order.
     pub fn satisfied(&self) -> impl Iterator<Item = &str> {
         self.route
-            .iter()
+            .into_iter()
             .flat_map(move |r| r.select(self.satisfied))
     }
 
     /// Who is calling; None when denied, or allowed anonymously.
     pub fn principal(&self) -> Option<&Principal> {
-        self.principal.as_deref().map(Identity::principal)
+        self.principal.as_ref().map(Identity::principal)
     }
 
     /// Who is calling, in the form the method proved it (a JWT's claims still as text): what
     /// bindings read, to hand the claims on without building a map.
     pub fn identity(&self) -> Option<&Identity> {
-        self.principal.as_deref()
+        self.principal.as_ref()
+    }
+
+    /// Takes the identity out (the decision keeps everything else): what a binding that builds
+    /// its own principal object from it calls, so the token is moved rather than copied.
+    pub fn take_identity(&mut self) -> Option<Identity> {
+        self.principal.take()
     }
 
     /// Takes the principal out.
     pub fn into_principal(self) -> Option<Principal> {
-        self.principal
-            .map(|i| Arc::unwrap_or_clone(i).into_principal())
+        self.principal.map(Identity::into_principal)
     }
 
     /// True when allowed without a principal (`optional` with no credential, `anonymous`).
@@ -117,7 +127,7 @@ impl GateDecision {
     /// Every header the response should carry: `WWW-Authenticate` (one per challenge),
     /// `Retry-After`, `RateLimit-Policy`, `RateLimit`, and `Content-Type` for the problem body
     /// of a denial. Names as written here; a header may repeat.
-    pub fn headers(&self) -> &[(&'static str, String)] {
+    pub fn headers(&self) -> &[(&'static str, Cow<'static, str>)] {
         &self.headers
     }
 
@@ -157,7 +167,7 @@ impl GateDecision {
             code: Option<&'static str>,
             message: Option<&'static str>,
             challenges: Vec<String>,
-            headers: &'a [(&'static str, String)],
+            headers: &'a [(&'static str, Cow<'static, str>)],
             retry_after: Option<u64>,
             problem: Option<String>,
         }

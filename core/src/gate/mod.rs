@@ -19,6 +19,7 @@ pub mod audit;
 pub mod config;
 mod decide;
 mod decision;
+mod inline;
 mod path;
 mod policy;
 mod require;

@@ -99,13 +99,14 @@ impl Taken {
         if self.items.is_empty() {
             return None;
         }
-        Some(
-            self.items
-                .iter()
-                .map(|(n, s)| format!("\"{n}\";r={};t={}", s.remaining, s.reset_seconds))
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
+        use std::fmt::Write;
+        let mut out = String::with_capacity(self.items.len() * 32);
+        for (i, (n, s)) in self.items.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            // Writing to a String cannot fail.
+            let _ = write!(out, "{sep}\"{n}\";r={};t={}", s.remaining, s.reset_seconds);
+        }
+        Some(out)
     }
 }
 

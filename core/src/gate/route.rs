@@ -37,11 +37,32 @@
 
 use std::sync::Arc;
 
+use super::inline::InlineText;
+
 use super::path::{decode_escape, escape_problem, is_unreserved, push_escape, raw_char_problem};
 pub use super::path::{normalize_path, NormalizedPath};
 
 /// Most `{name}` parameters in one pattern.
 pub const MAX_PARAMS: usize = 16;
+
+/// The parameter values a match captured: byte spans of the matched path, which is kept inline
+/// (no allocation for paths up to 96 bytes). The names are the pattern's, in the same order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Captured {
+    path: InlineText<96>,
+    spans: [(u16, u16); MAX_PARAMS],
+    count: u8,
+}
+
+impl Captured {
+    /// The values, in the pattern's order, as they stand in the normalized path.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        let path = self.path.as_str();
+        self.spans[..usize::from(self.count)]
+            .iter()
+            .map(move |&(from, to)| path.get(usize::from(from)..usize::from(to)).unwrap_or(""))
+    }
+}
 
 /// A compiled path pattern.
 #[derive(Debug, Clone)]
@@ -127,14 +148,14 @@ impl PathPattern {
 
     /// The parameters captured (`{id}` -> value), in pattern order, or None when the path does
     /// not match. A value is the segment as it stands in the normalized path.
-    pub fn matches(&self, path: &NormalizedPath<'_>) -> Option<Vec<(Arc<str>, String)>> {
+    pub fn matches(&self, path: &NormalizedPath<'_>) -> Option<Captured> {
         let PatternKind::Segments {
             segments,
             wildcard,
             params,
         } = &self.kind
         else {
-            return path.is_asterisk().then(Vec::new);
+            return path.is_asterisk().then(Captured::default);
         };
         if path.is_asterisk() {
             return None;
@@ -147,11 +168,11 @@ impl PathPattern {
         if !fits {
             return None;
         }
-        // One pass over the path, checked in full before anything is allocated (most routes do
-        // not match); parameter values are remembered as byte ranges until then.
+        // One pass over the path, checked in full before anything is copied (most routes do
+        // not match); parameter values are remembered as byte spans until then.
         let bytes = path.text.as_bytes();
-        let mut ranges = [(0usize, 0usize); MAX_PARAMS];
-        let mut found = 0;
+        let mut spans = [(0u16, 0u16); MAX_PARAMS];
+        let mut count = 0;
         let mut start = 1;
         for segment in segments.iter() {
             let end = bytes[start..]
@@ -164,22 +185,36 @@ impl PathPattern {
                 Segment::Literal(_) => {}
                 Segment::Param(_) if text.is_empty() => return None,
                 Segment::Param(_) => {
-                    ranges[found] = (start, end);
-                    found += 1;
+                    // A target is at most 8 KiB (`RequestLimits`); a longer one matches no
+                    // parameter rather than wrap.
+                    spans[count] = (u16::try_from(start).ok()?, u16::try_from(end).ok()?);
+                    count += 1;
                 }
             }
             start = end + 1;
         }
-        // Capacity 0 does not allocate, so parameterless patterns stay allocation-free.
-        let mut captured = Vec::with_capacity(*params);
-        let names = segments.iter().filter_map(|s| match s {
-            Segment::Param(name) => Some(name),
-            Segment::Literal(_) => None,
-        });
-        for (name, &(from, to)) in names.zip(&ranges[..found]) {
-            captured.push((Arc::clone(name), path.text[from..to].to_owned()));
+        if *params == 0 {
+            return Some(Captured::default());
         }
-        Some(captured)
+        Some(Captured {
+            path: InlineText::new(&path.text),
+            spans,
+            count: u8::try_from(count).unwrap_or(0),
+        })
+    }
+
+    /// The names of the pattern's parameters, in order.
+    pub fn param_names(&self) -> Vec<&str> {
+        match &self.kind {
+            PatternKind::Segments { segments, .. } => segments
+                .iter()
+                .filter_map(|s| match s {
+                    Segment::Param(name) => Some(&**name),
+                    Segment::Literal(_) => None,
+                })
+                .collect(),
+            PatternKind::Asterisk => Vec::new(),
+        }
     }
 
     /// The pattern as written.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use super::audit::{Auditor, JsonLinesSink, RouteNames};
+use super::audit::{intern_str, Auditor, JsonLinesSink, RouteNames};
 use super::config::{FailurePolicy, GateConfig, LimitKey};
 use super::policy::{self, FailureCounter, RateLimit};
 use super::require::{Requirement, Slot};
@@ -27,14 +27,14 @@ pub(super) struct Credential {
 
 #[derive(Debug)]
 pub(super) struct Route {
-    pub(super) names: Arc<RouteNames>,
+    pub(super) names: &'static RouteNames,
     pub(super) methods: MethodSet,
     pub(super) pattern: PathPattern,
     pub(super) require: Requirement,
     pub(super) scopes: Vec<String>,
     pub(super) before: Vec<RateLimit>,
     pub(super) after: Vec<RateLimit>,
-    pub(super) policy_header: Option<String>,
+    pub(super) policy_header: Option<&'static str>,
     pub(super) challenges: Vec<Challenge>,
     pub(super) account_slots: Vec<Slot>,
 }
@@ -202,12 +202,13 @@ impl State {
                 }
             }
             let policy_header = (!before.is_empty() || !after.is_empty()).then(|| {
-                before
+                let text = before
                     .iter()
                     .chain(&after)
                     .map(RateLimit::policy_item)
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", ");
+                intern_str(&text)
             });
             let mut slots = Vec::new();
             require.slots(&mut slots);
@@ -230,10 +231,7 @@ impl State {
                 }
             }
             routes.push(Route {
-                names: Arc::new(RouteNames {
-                    name,
-                    credentials: credential_names.into_boxed_slice(),
-                }),
+                names: RouteNames::intern(&name, &credential_names, &pattern.param_names()),
                 methods,
                 pattern,
                 require,

@@ -83,7 +83,7 @@ fn header<'a>(d: &'a GateDecision, name: &str) -> Vec<&'a str> {
     d.headers()
         .iter()
         .filter(|(n, _)| *n == name)
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| &**v)
         .collect()
 }
 

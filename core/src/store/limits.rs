@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::PoisonError;
 
-use super::{entry_id, MemoryStore};
+use super::MemoryStore;
 use crate::error::{Error, ErrorCode};
 
 /// A token bucket's state after one take.
@@ -136,7 +136,7 @@ impl Idle for Failures {
 /// known time.
 #[derive(Debug)]
 pub(super) struct Table<E> {
-    entries: HashMap<[u8; 32], E>,
+    entries: HashMap<[u8; 16], E>,
     // No entry is idle before this: a full table of live entries is not swept again (an O(n)
     // pass under the lock) on every new key, which would let a flood of keys stall every
     // request.
@@ -154,7 +154,7 @@ impl<E> Default for Table<E> {
 
 impl<E: Idle> Table<E> {
     /// Ok when `id` is present or there is room for it, sweeping idle entries if needed.
-    fn make_room(&mut self, id: &[u8; 32], max: usize, now: i64, what: &str) -> Result<(), Error> {
+    fn make_room(&mut self, id: &[u8; 16], max: usize, now: i64, what: &str) -> Result<(), Error> {
         if self.entries.len() < max || self.entries.contains_key(id) {
             return Ok(());
         }
@@ -280,6 +280,26 @@ fn is_stale(last: i64, window: u32, now: i64) -> bool {
     i128::from(now) - i128::from(last) > i128::from(window)
 }
 
+/// The id of a limit entry: two keyed SipHashes (the store's random keys) of the namespace and
+/// the key, 128 bits. A full cryptographic digest is not needed: the keys are the gate's own
+/// (route names, addresses, principal names), and a client cannot predict the hash to merge
+/// two of them.
+fn limit_id(store: &MemoryStore, namespace: &str, key: &[u8]) -> [u8; 16] {
+    use std::hash::{BuildHasher, Hasher};
+    let hash = |state: &std::collections::hash_map::RandomState| {
+        let mut h = state.build_hasher();
+        h.write_usize(namespace.len());
+        h.write(namespace.as_bytes());
+        h.write(key);
+        h.finish()
+    };
+    let (a, b) = &store.limit_keys;
+    let mut id = [0; 16];
+    id[..8].copy_from_slice(&hash(a).to_le_bytes());
+    id[8..].copy_from_slice(&hash(b).to_le_bytes());
+    id
+}
+
 impl LimitStore for MemoryStore {
     fn take_token(
         &self,
@@ -291,7 +311,7 @@ impl LimitStore for MemoryStore {
     ) -> Result<BucketState, Error> {
         check_bucket(quota, window_seconds)?;
         // Hashed before locking: the critical section is a map lookup and a few integer ops.
-        let id = entry_id(namespace, key);
+        let id = limit_id(self, namespace, key);
         let mut table = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         table.make_room(&id, self.max_entries, now, "rate-limit")?;
         let bucket = table
@@ -312,7 +332,7 @@ impl LimitStore for MemoryStore {
         now: i64,
     ) -> Result<FailureState, Error> {
         check_window(window_seconds)?;
-        let id = entry_id(namespace, key);
+        let id = limit_id(self, namespace, key);
         let mut table = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         table.make_room(&id, self.max_entries, now, "failure counter")?;
         let f = table.entries.entry(id).or_insert(Failures {
@@ -344,7 +364,7 @@ impl LimitStore for MemoryStore {
         now: i64,
     ) -> Result<FailureState, Error> {
         check_window(window_seconds)?;
-        let id = entry_id(namespace, key);
+        let id = limit_id(self, namespace, key);
         let table = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(match table.entries.get(&id) {
             Some(f) if !is_stale(f.last, window_seconds, now) => FailureState {
@@ -356,7 +376,7 @@ impl LimitStore for MemoryStore {
     }
 
     fn clear_failures(&self, namespace: &str, key: &[u8]) -> Result<(), Error> {
-        let id = entry_id(namespace, key);
+        let id = limit_id(self, namespace, key);
         let mut table = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         table.entries.remove(&id);
         Ok(())

@@ -9,8 +9,10 @@ mod limits;
 
 pub use limits::{BucketState, FailureState, LimitStore, MAX_BUCKET_UNITS};
 
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fmt::Debug;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use sha2::{Digest, Sha256};
@@ -42,8 +44,10 @@ pub trait RevocationStore: Send + Sync + Debug {
     fn is_revoked(&self, namespace: &str, id: &[u8], now: i64) -> Result<bool, Error>;
 }
 
-/// The in-process store: bounded, entries expire with their window. Keys are kept as SHA-256
-/// digests, so an entry costs the same whatever the client sent.
+/// The in-process store: bounded, entries expire with their window. Replay and revocation keys
+/// are kept as SHA-256 digests, so an entry costs the same whatever the client sent; limit
+/// keys (routes, addresses, principals: the gate's own) as 128-bit keyed hashes, random per
+/// store, so no client can steer two keys into one bucket.
 ///
 /// Replay and revocation entries, rate-limit buckets and failure counters are three maps, each
 /// holding at most `max_entries`, so a flood of one kind cannot crowd out another.
@@ -51,8 +55,13 @@ pub trait RevocationStore: Send + Sync + Debug {
 pub struct MemoryStore {
     max_entries: usize,
     entries: Mutex<HashMap<[u8; 32], i64>>,
+    /// Set by the first revocation: until then no credential can be revoked, and a check for
+    /// one costs nothing (no digest, no lock).
+    any_revoked: AtomicBool,
     buckets: Mutex<limits::Table<limits::Bucket>>,
     failures: Mutex<limits::Table<limits::Failures>>,
+    /// Keys of the limit tables' ids (see `limits::limit_id`).
+    limit_keys: (RandomState, RandomState),
 }
 
 /// Entries a [`MemoryStore`] holds by default.
@@ -72,8 +81,10 @@ impl MemoryStore {
         MemoryStore {
             max_entries: max_entries.max(1),
             entries: Mutex::new(HashMap::new()),
+            any_revoked: AtomicBool::new(false),
             buckets: Mutex::default(),
             failures: Mutex::default(),
+            limit_keys: (RandomState::new(), RandomState::new()),
         }
     }
 
@@ -145,6 +156,7 @@ fn entry_id(namespace: &str, key: &[u8]) -> [u8; 32] {
 
 impl RevocationStore for MemoryStore {
     fn revoke(&self, namespace: &str, id: &[u8], until: i64, now: i64) -> Result<(), Error> {
+        self.any_revoked.store(true, Ordering::Release);
         let id = entry_id(namespace, id);
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if !entries.contains_key(&id) && entries.len() >= self.max_entries {
@@ -162,6 +174,9 @@ impl RevocationStore for MemoryStore {
     }
 
     fn is_revoked(&self, namespace: &str, id: &[u8], now: i64) -> Result<bool, Error> {
+        if !self.any_revoked.load(Ordering::Acquire) {
+            return Ok(false);
+        }
         let id = entry_id(namespace, id);
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(entries.get(&id).is_some_and(|&until| until > now))

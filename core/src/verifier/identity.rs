@@ -19,7 +19,8 @@ enum Form {
     Principal(Principal),
     Token {
         token: VerifiedToken,
-        principal: OnceLock<Principal>,
+        // Boxed: most decisions never build it, and an identity is moved a few times.
+        principal: OnceLock<Box<Principal>>,
     },
 }
 
@@ -50,7 +51,7 @@ impl Identity {
         match &self.0 {
             Form::Principal(p) => p,
             Form::Token { token, principal } => {
-                principal.get_or_init(|| token.clone().into_principal())
+                principal.get_or_init(|| Box::new(token.clone().into_principal()))
             }
         }
     }
@@ -61,7 +62,7 @@ impl Identity {
             Form::Principal(p) => p,
             Form::Token { token, principal } => principal
                 .into_inner()
-                .unwrap_or_else(|| token.into_principal()),
+                .map_or_else(|| token.into_principal(), |p| *p),
         }
     }
 
