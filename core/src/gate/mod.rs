@@ -153,6 +153,17 @@ impl Gate {
         self.state.load().check(request, &self.store)
     }
 
+    /// True when a decision may take long (a credential hashes passwords or fetches keys over
+    /// the network): bindings then leave their runtime's lock or event loop while checking, and
+    /// keep it for gates whose checks take microseconds.
+    pub fn may_block(&self) -> bool {
+        self.state
+            .load()
+            .credentials
+            .values()
+            .any(|c| c.method.may_block())
+    }
+
     /// The built credential `name` as a generic verifier.
     pub fn verifier(&self, name: &str) -> Option<Verifier> {
         let state = self.state.load();

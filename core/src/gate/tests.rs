@@ -106,6 +106,23 @@ fn the_winning_method_and_its_principal() {
 }
 
 #[test]
+fn a_gate_may_block_only_with_slow_credentials() {
+    assert!(gate().may_block(), "basic hashes passwords");
+    let fast = r#"
+[credentials.tokens]
+method = "jwt"
+keys = { static = [{ alg = "HS256", secret = "secret:jwt" }] }
+
+[[routes]]
+path = "/*"
+require = "tokens"
+"#;
+    assert!(!Gate::from_text(fast, Format::Toml, options())
+        .unwrap()
+        .may_block());
+}
+
+#[test]
 fn head_takes_the_get_route() {
     let d = gate().check(&bearer("HEAD", "/orders/7", "orders:read"));
     assert_eq!(d.route(), Some("orders"));

@@ -54,6 +54,13 @@ pub trait Method: Send + Sync + fmt::Debug {
         None
     }
 
+    /// True when a verification may take long enough that a binding should leave its
+    /// runtime's lock or loop (a password hash, a network fetch of keys); false for checks that
+    /// take microseconds (a MAC, a signature, a map lookup).
+    fn may_block(&self) -> bool {
+        false
+    }
+
     /// The built object, for hosts that reach into it (a gate's API key ring, to insert keys).
     fn as_any(&self) -> &dyn Any;
 }

@@ -61,25 +61,32 @@ struct StaticJwtKey {
 }
 
 #[derive(Debug)]
-struct JwtMethod(JwtVerifier);
+struct JwtMethod {
+    verifier: JwtVerifier,
+    /// Keys come from a remote JWKS: a verification may wait on a fetch.
+    remote: bool,
+}
 
 impl Method for JwtMethod {
     fn name(&self) -> &'static str {
         "jwt"
     }
     fn verify(&self, request: &Request, scopes: &[String]) -> Result<Principal, Denial> {
-        self.0.verify(request, scopes)
+        self.verifier.verify(request, scopes)
     }
     fn authenticate(&self, request: &Request, scopes: &[String]) -> Result<Identity, Denial> {
-        self.0
+        self.verifier
             .verify_claims(request, scopes)
             .map(Identity::from_token)
     }
     fn challenge(&self) -> Option<Challenge> {
-        Some(self.0.challenge())
+        Some(self.verifier.challenge())
+    }
+    fn may_block(&self) -> bool {
+        self.remote
     }
     fn as_any(&self) -> &dyn Any {
-        &self.0
+        &self.verifier
     }
 }
 
@@ -139,6 +146,7 @@ pub(super) fn build_jwt(
         None => None,
     };
 
+    let remote = keys.remote.is_some();
     let source: Arc<dyn crate::jwt::KeySource> = match keys.remote {
         Some(remote) => {
             if jwks_text.is_some() || !keys.static_keys.is_empty() {
@@ -173,7 +181,7 @@ pub(super) fn build_jwt(
     let verifier = JwtVerifier::new(config, source)
         .map_err(|e| built(e, DocPath::root()))?
         .with_revocation_store(ctx.store.clone());
-    Ok(Arc::new(JwtMethod(verifier)))
+    Ok(Arc::new(JwtMethod { verifier, remote }))
 }
 
 fn static_key(key: StaticJwtKey, at: &DocPath) -> Result<JwtKey, ConfigError> {

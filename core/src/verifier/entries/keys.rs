@@ -118,6 +118,10 @@ impl Method for BasicMethod {
     fn challenge(&self) -> Option<Challenge> {
         Some(self.0.challenge())
     }
+    fn may_block(&self) -> bool {
+        // A password hash: tens of milliseconds by design.
+        true
+    }
     fn claimed_account(&self, request: &Request) -> Option<String> {
         let auth = request.authorization().ok()??;
         if !auth.is_scheme("Basic") {
