@@ -57,20 +57,22 @@ impl State {
         let now = request.now();
         let address = request.peer_address();
         let mut taken = Taken::default();
+        if route.policy_header.is_some() {
+            // RateLimit-Policy and RateLimit, and room for a denial's headers.
+            decision.headers.reserve_exact(4);
+        }
 
         // Limits that need no identity go first: a throttled or locked-out client costs no
         // signature check and no password hash.
+        let address_key_bytes = address.map(address_key);
         for limit in &route.before {
-            let key = match limit.key() {
-                LimitKey::Route => route.names.name.as_bytes().to_vec(),
-                LimitKey::Address => match address {
-                    Some(a) => address_key(a),
-                    None => continue,
-                },
-                LimitKey::Principal => continue,
+            let key: &[u8] = match (limit.key(), &address_key_bytes) {
+                (LimitKey::Route, _) => route.names.name.as_bytes(),
+                (LimitKey::Address, Some(a)) => a.as_slice(),
+                (LimitKey::Address, None) | (LimitKey::Principal, _) => continue,
             };
-            match limit.take(store, &key, now) {
-                Ok(Some(state)) => taken.push(limit.name.clone(), state),
+            match limit.take(store, key, now) {
+                Ok(Some(state)) => taken.push(limit.name, state),
                 Ok(None) => {}
                 Err(denial) => return self.refuse(decision, route, denial, &taken, None),
             }
@@ -82,9 +84,8 @@ impl State {
             );
             return self.refuse(decision, route, denial, &taken, Some(u64::from(wait)));
         }
-        let address_key_bytes = address.map(address_key);
         if let (Some(counter), Some(key)) = (&self.per_address, &address_key_bytes) {
-            match counter.blocked(store, key, now) {
+            match counter.blocked(store, key.as_slice(), now) {
                 Ok(Some(wait)) => {
                     let (d, w) = policy::locked_out(wait, "too many failures from this address");
                     return self.refuse(decision, route, d, &taken, Some(w));
@@ -113,7 +114,7 @@ impl State {
             Err(Failure { denial, tier }) => {
                 if matches!(tier, Tier::Foreign | Tier::Invalid) {
                     if let (Some(counter), Some(key)) = (&self.per_address, &address_key_bytes) {
-                        counter.record(store, key, now);
+                        counter.record(store, key.as_slice(), now);
                     }
                     if let Some(policy) = &self.per_account {
                         for (_, ns, account) in &accounts {
@@ -162,10 +163,10 @@ impl State {
                         .winner
                         .as_ref()
                         .and_then(|(i, _)| route.names.credentials.get(usize::from(*i)));
-                    let key = principal_key(winner.map(|n| &**n), p.subject());
+                    let key = PrincipalKey::new(winner.map(|n| &**n), p.subject());
                     for limit in &route.after {
-                        match limit.take(store, &key, now) {
-                            Ok(Some(state)) => taken.push(limit.name.clone(), state),
+                        match limit.take(store, key.as_slice(), now) {
+                            Ok(Some(state)) => taken.push(limit.name, state),
                             Ok(None) => {}
                             Err(denial) => {
                                 return self.refuse(decision, route, denial, &taken, None)
@@ -307,21 +308,75 @@ fn finish_denial(
 /// What address limits and lockout count by: the IPv4 address (an IPv4-mapped IPv6 address is
 /// the IPv4 client), or the /64 an IPv6 address is in. One IPv6 client is routinely given a whole
 /// /64, so counting /128s would hand it 2^64 separate budgets.
-fn address_key(address: IpAddr) -> Vec<u8> {
+fn address_key(address: IpAddr) -> AddressKey {
     match address {
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.octets().to_vec(),
-            None => v6.octets()[..8].to_vec(),
+            Some(v4) => AddressKey::V4(v4.octets()),
+            None => {
+                let mut prefix = [0; 8];
+                prefix.copy_from_slice(&v6.octets()[..8]);
+                AddressKey::V6Prefix(prefix)
+            }
         },
-        IpAddr::V4(v4) => v4.octets().to_vec(),
+        IpAddr::V4(v4) => AddressKey::V4(v4.octets()),
     }
 }
 
-fn principal_key(credential: Option<&str>, subject: &str) -> Vec<u8> {
-    let mut key = credential.unwrap_or("").as_bytes().to_vec();
-    key.push(0);
-    key.extend_from_slice(subject.as_bytes());
-    key
+/// The bytes an address is counted under, without an allocation.
+#[derive(Clone, Copy)]
+pub(super) enum AddressKey {
+    V4([u8; 4]),
+    V6Prefix([u8; 8]),
+}
+
+impl AddressKey {
+    pub(super) fn as_slice(&self) -> &[u8] {
+        match self {
+            AddressKey::V4(b) => b,
+            AddressKey::V6Prefix(b) => b,
+        }
+    }
+}
+
+/// A principal's limit key, `credential NUL subject`, on the stack when it fits.
+struct PrincipalKey {
+    inline: [u8; 128],
+    len: usize,
+    heap: Vec<u8>,
+}
+
+impl PrincipalKey {
+    fn new(credential: Option<&str>, subject: &str) -> Self {
+        let parts = [
+            credential.unwrap_or("").as_bytes(),
+            b"\0",
+            subject.as_bytes(),
+        ];
+        let len = parts.iter().map(|p| p.len()).sum();
+        let mut key = PrincipalKey {
+            inline: [0; 128],
+            len,
+            heap: Vec::new(),
+        };
+        if len <= key.inline.len() {
+            let mut at = 0;
+            for part in parts {
+                key.inline[at..at + part.len()].copy_from_slice(part);
+                at += part.len();
+            }
+        } else {
+            key.heap = parts.concat();
+        }
+        key
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        if self.heap.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
+        }
+    }
 }
 
 /// The request id header's value when it is short visible ASCII; anything else is dropped

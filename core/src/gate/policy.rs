@@ -16,8 +16,6 @@
 //! `threshold`); locking a victim needs `max_failures` failures from addresses that each stay
 //! under their own limit, and ends by itself after `window_seconds`.
 
-use std::sync::Arc;
-
 use crate::decision::Denial;
 use crate::error::ErrorCode;
 use crate::store::{BucketState, FailureState, LimitStore};
@@ -27,7 +25,7 @@ use super::config::{FailurePolicy, LimitKey, RateLimitConfig};
 /// A rate limit as a route applies it.
 #[derive(Clone, Debug)]
 pub(crate) struct RateLimit {
-    pub name: Arc<str>,
+    pub name: &'static str,
     pub config: RateLimitConfig,
     namespace: String,
 }
@@ -35,7 +33,8 @@ pub(crate) struct RateLimit {
 impl RateLimit {
     pub(crate) fn new(name: &str, config: RateLimitConfig) -> Self {
         RateLimit {
-            name: name.into(),
+            // Interned: every decision that touches the limit names it.
+            name: super::audit::intern_str(name),
             namespace: format!("gate:rate:{name}"),
             config,
         }
@@ -77,11 +76,11 @@ impl RateLimit {
 /// The buckets one request touched, for the `RateLimit` header and `Retry-After`.
 #[derive(Debug, Default)]
 pub(crate) struct Taken {
-    items: Vec<(Arc<str>, BucketState)>,
+    items: Vec<(&'static str, BucketState)>,
 }
 
 impl Taken {
-    pub(crate) fn push(&mut self, name: Arc<str>, state: BucketState) {
+    pub(crate) fn push(&mut self, name: &'static str, state: BucketState) {
         self.items.push((name, state));
     }
 
@@ -99,15 +98,37 @@ impl Taken {
         if self.items.is_empty() {
             return None;
         }
-        use std::fmt::Write;
-        let mut out = String::with_capacity(self.items.len() * 32);
+        let mut out = String::with_capacity(self.items.len() * 40);
         for (i, (n, s)) in self.items.iter().enumerate() {
-            let sep = if i == 0 { "" } else { ", " };
-            // Writing to a String cannot fail.
-            let _ = write!(out, "{sep}\"{n}\";r={};t={}", s.remaining, s.reset_seconds);
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push('"');
+            out.push_str(n);
+            out.push_str("\";r=");
+            push_decimal(&mut out, s.remaining);
+            out.push_str(";t=");
+            push_decimal(&mut out, s.reset_seconds);
         }
         Some(out)
     }
+}
+
+/// Appends `n` in decimal (what `write!` does, without the formatting machinery: this runs on
+/// every rate-limited decision).
+fn push_decimal(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
 }
 
 /// A failure counter under one policy.

@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Debug;
+use std::hash::BuildHasherDefault;
 use std::sync::PoisonError;
 
 use super::MemoryStore;
@@ -136,7 +137,8 @@ impl Idle for Failures {
 /// known time.
 #[derive(Debug)]
 pub(super) struct Table<E> {
-    entries: HashMap<[u8; 16], E>,
+    // Ids are keyed hashes already (`limit_id`): the map uses them as they are.
+    entries: HashMap<u64, E, BuildHasherDefault<IdHasher>>,
     // No entry is idle before this: a full table of live entries is not swept again (an O(n)
     // pass under the lock) on every new key, which would let a flood of keys stall every
     // request.
@@ -146,7 +148,7 @@ pub(super) struct Table<E> {
 impl<E> Default for Table<E> {
     fn default() -> Self {
         Table {
-            entries: HashMap::new(),
+            entries: HashMap::default(),
             next_sweep: i64::MAX,
         }
     }
@@ -154,7 +156,7 @@ impl<E> Default for Table<E> {
 
 impl<E: Idle> Table<E> {
     /// Ok when `id` is present or there is room for it, sweeping idle entries if needed.
-    fn make_room(&mut self, id: &[u8; 16], max: usize, now: i64, what: &str) -> Result<(), Error> {
+    fn make_room(&mut self, id: &u64, max: usize, now: i64, what: &str) -> Result<(), Error> {
         if self.entries.len() < max || self.entries.contains_key(id) {
             return Ok(());
         }
@@ -280,24 +282,36 @@ fn is_stale(last: i64, window: u32, now: i64) -> bool {
     i128::from(now) - i128::from(last) > i128::from(window)
 }
 
-/// The id of a limit entry: two keyed SipHashes (the store's random keys) of the namespace and
-/// the key, 128 bits. A full cryptographic digest is not needed: the keys are the gate's own
-/// (route names, addresses, principal names), and a client cannot predict the hash to merge
-/// two of them.
-fn limit_id(store: &MemoryStore, namespace: &str, key: &[u8]) -> [u8; 16] {
+/// The id of a limit entry: a keyed SipHash (the store's random key) of the namespace and the
+/// key. A cryptographic digest is not needed: the keys are the gate's own (route names,
+/// addresses, principal names), a client cannot predict the hash to merge two of them, and two
+/// ids that collide anyway (one chance in 2^64 per pair) only share a bucket.
+fn limit_id(store: &MemoryStore, namespace: &str, key: &[u8]) -> u64 {
     use std::hash::{BuildHasher, Hasher};
-    let hash = |state: &std::collections::hash_map::RandomState| {
-        let mut h = state.build_hasher();
-        h.write_usize(namespace.len());
-        h.write(namespace.as_bytes());
-        h.write(key);
-        h.finish()
-    };
-    let (a, b) = &store.limit_keys;
-    let mut id = [0; 16];
-    id[..8].copy_from_slice(&hash(a).to_le_bytes());
-    id[8..].copy_from_slice(&hash(b).to_le_bytes());
-    id
+    let mut h = store.limit_key.build_hasher();
+    h.write_usize(namespace.len());
+    h.write(namespace.as_bytes());
+    h.write(key);
+    h.finish()
+}
+
+/// Passes a `u64` id through as its own hash.
+#[derive(Default)]
+pub(super) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the ids are u64); fold anything else in all the same.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl LimitStore for MemoryStore {

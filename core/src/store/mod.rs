@@ -46,7 +46,7 @@ pub trait RevocationStore: Send + Sync + Debug {
 
 /// The in-process store: bounded, entries expire with their window. Replay and revocation keys
 /// are kept as SHA-256 digests, so an entry costs the same whatever the client sent; limit
-/// keys (routes, addresses, principals: the gate's own) as 128-bit keyed hashes, random per
+/// keys (routes, addresses, principals: the gate's own) as 64-bit keyed hashes, random per
 /// store, so no client can steer two keys into one bucket.
 ///
 /// Replay and revocation entries, rate-limit buckets and failure counters are three maps, each
@@ -60,8 +60,8 @@ pub struct MemoryStore {
     any_revoked: AtomicBool,
     buckets: Mutex<limits::Table<limits::Bucket>>,
     failures: Mutex<limits::Table<limits::Failures>>,
-    /// Keys of the limit tables' ids (see `limits::limit_id`).
-    limit_keys: (RandomState, RandomState),
+    /// The key of the limit tables' ids (see `limits::limit_id`).
+    limit_key: RandomState,
 }
 
 /// Entries a [`MemoryStore`] holds by default.
@@ -84,7 +84,7 @@ impl MemoryStore {
             any_revoked: AtomicBool::new(false),
             buckets: Mutex::default(),
             failures: Mutex::default(),
-            limit_keys: (RandomState::new(), RandomState::new()),
+            limit_key: RandomState::new(),
         }
     }
 
