@@ -268,6 +268,70 @@ add("jwks-no-kid-tries-matching-alg", "RFC 8725 3.1: no kid, only keys of the to
 add("jwks-kid-alg-mismatch", "kid selects an RS256 key, token says ES256",
     verify([{"jwks": jwks}], token("ES256", kid="RS256")), err("jwt_algorithm_refused"))
 
+# --- key use and key_ops (RFC 7517 4.2, 4.3): one rule for every import path ----------------
+
+
+def jwk_of(alg, private=False, **members):
+    """The PyJWT JWK of the vectors' key for `alg`, with `members` set (None removes one)."""
+    key = private_key_for(alg)
+    j = json.loads(jwt.algorithms.get_default_algorithms()[alg].to_jwk(
+        key if private else key.public_key()))
+    for k, v in members.items():
+        if v is None:
+            j.pop(k, None)
+        else:
+            j[k] = v
+    return j
+
+
+for name, members, expect in [
+    ("use-enc", {"use": "enc"}, err("jwt_key_invalid")),
+    ("use-unknown", {"use": "wrap"}, err("jwt_key_invalid")),
+    ("key-ops-encrypt", {"key_ops": ["encrypt"]}, err("jwt_key_invalid")),
+    ("key-ops-empty", {"key_ops": []}, err("jwt_key_invalid")),
+    ("key-ops-sign-only-public", {"key_ops": ["sign"]}, err("jwt_key_invalid")),
+    ("key-ops-verify", {"key_ops": ["verify"]}, ok(subject="user-1", credential_id="k1")),
+    ("use-sig-key-ops-verify", {"use": "sig", "key_ops": ["verify"]}, ok(subject="user-1")),
+    ("use-sig", {"use": "sig"}, ok(subject="user-1")),
+    ("contradict-sig-encrypt", {"use": "sig", "key_ops": ["encrypt"]}, err("jwt_key_invalid")),
+    ("contradict-enc-verify", {"use": "enc", "key_ops": ["verify"]}, err("jwt_key_invalid")),
+    ("key-ops-repeated", {"key_ops": ["verify", "verify"]}, err("jwt_key_invalid")),
+    ("key-ops-string", {"key_ops": "verify"}, err("jwt_key_invalid")),
+    ("use-number", {"use": 1}, err("jwt_key_invalid")),
+]:
+    add("jwk-" + name, "RFC 7517 4.2/4.3: use and key_ops bind the key (JwtKey.from_jwk)",
+        verify([{"jwk": jwk_of("ES256", kid="k1", **members)}], token("ES256")), expect)
+add("jwk-oct-use-enc", "RFC 7517 4.2: an oct key marked use enc is no HMAC key",
+    verify([{"jwk": {"kty": "oct", "k": b64u(SECRET), "kid": "k1", "use": "enc"}, "alg": "HS256"}],
+           token()), err("jwt_key_invalid"))
+ENC_JWKS = {"keys": [jwk_of("ES256", kid="enc", use="enc"),
+                     jwk_of("EdDSA", kid="ops", key_ops=["encrypt"]),
+                     jwk_of("RS256", kid="sig", use="sig")]}
+add("jwks-use-enc-skipped", "a JWKS entry with use enc is skipped, as JwksClient skips it",
+    verify([{"jwks": ENC_JWKS}], token("ES256", kid="enc")), err("jwt_key_unknown"))
+add("jwks-key-ops-encrypt-skipped", "a JWKS entry whose key_ops lack verify is skipped",
+    verify([{"jwks": ENC_JWKS}], token("EdDSA", kid="ops")), err("jwt_key_unknown"))
+add("jwks-skipping-keeps-signature-keys", "the signature key of the same JWKS verifies",
+    verify([{"jwks": ENC_JWKS}], token("RS256", kid="sig")), ok(subject="user-1", credential_id="sig"))
+add("jwks-use-key-ops-contradict", "contradictory use and key_ops refuse the whole JWKS",
+    verify([{"jwks": {"keys": [jwk_of("ES256", kid="k1"),
+                               jwk_of("EdDSA", kid="x", use="enc", key_ops=["verify"])]}}],
+           token("ES256")), err("jwt_key_invalid"))
+add("jwk-private-sign-only-verifies-nothing", "a private JWK with key_ops [sign] is no verifier key",
+    verify([{"jwk": jwk_of("EdDSA", private=True, kid="k1", key_ops=["sign"])}], token("EdDSA")),
+    err("jwt_key_invalid"))
+add("jwk-private-verify-only-verifies", "a private JWK with key_ops [verify] verifies",
+    verify([{"jwk": jwk_of("EdDSA", private=True, kid="k1", key_ops=["verify"])}], token("EdDSA")),
+    ok(subject="user-1"))
+sign_only_claims = {"exp": NOW + 600, "sub": "user-1"}
+add("sign-jwk-key-ops-sign", "a private JWK with key_ops [sign] signs",
+    {"op": "sign", "key": {"jwk": jwk_of("EdDSA", private=True, key_ops=["sign"])},
+     "claims": sign_only_claims, "header": {"kid": "k1"}},
+    ok(token=jwt.encode(sign_only_claims, ED_KEY, algorithm="EdDSA", headers={"kid": "k1"})))
+add("sign-jwk-key-ops-verify", "a private JWK with key_ops [verify] never signs",
+    {"op": "sign", "key": {"jwk": jwk_of("EdDSA", private=True, key_ops=["verify"])},
+     "claims": sign_only_claims, "header": {}}, err("jwt_key_invalid"))
+
 # --- sign (deterministic algorithms) ----------------------------------------------------
 
 sign_claims = {"aud": "api", "exp": NOW + 600, "iss": "https://issuer.example", "sub": "user-1"}

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::{json, Algorithm};
 use crate::error::{Error, ErrorCode};
-use crate::keys::jwk::{self, Jwk};
+use crate::keys::jwk::{self, Jwk, SignatureUse};
 use crate::keys::{SigningKey, VerifyingKey};
 
 /// The most keys one [`JwtKeySet`] holds.
@@ -47,7 +47,15 @@ pub struct JwtKey {
     kid: Option<String>,
     alg: Algorithm,
     material: Material,
+    /// What the key may do, from a JWK's `use` and `key_ops` (everything for other sources).
+    ops: SignatureUse,
 }
+
+/// What a key from a secret, PEM, DER or generation may do: both.
+const ALL_OPS: SignatureUse = SignatureUse {
+    verify: true,
+    sign: true,
+};
 
 impl fmt::Debug for JwtKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -60,6 +68,8 @@ impl fmt::Debug for JwtKey {
             .field("kid", &self.kid)
             .field("alg", &self.alg)
             .field("kind", &kind)
+            .field("verify", &self.ops.verify)
+            .field("sign", &self.ops.sign)
             .finish()
     }
 }
@@ -128,6 +138,7 @@ impl JwtKey {
                 key: Box::new(hmac::Key::new(hmac_alg, secret)),
                 len: secret.len(),
             },
+            ops: ALL_OPS,
         })
     }
 
@@ -142,6 +153,7 @@ impl JwtKey {
             kid: None,
             alg,
             material: Material::Private(signing, public),
+            ops: ALL_OPS,
         })
     }
 
@@ -155,6 +167,7 @@ impl JwtKey {
                 kid: None,
                 alg,
                 material: Material::Public(public),
+                ops: ALL_OPS,
             });
         }
         Self::from_signing(alg, SigningKey::from_pem(key_alg, pem).map_err(key_error)?)
@@ -169,6 +182,7 @@ impl JwtKey {
                 kid: None,
                 alg,
                 material: Material::Public(public),
+                ops: ALL_OPS,
             }),
             Err(_) => {
                 Self::from_signing(alg, SigningKey::from_der(key_alg, der).map_err(key_error)?)
@@ -186,7 +200,11 @@ impl JwtKey {
     /// A JWK (public, or private when it has `d`). The algorithm is `alg`, else the JWK's own
     /// `alg`, else inferred: `EC` from `crv`, `OKP`/`Ed25519` is EdDSA, `RSA` is RS256; an `oct`
     /// key needs an explicit algorithm. `alg` and the JWK's `alg` must agree; `kid` is kept.
+    /// `use` and `key_ops` bind what the key may do ([`jwk::signature_use`]): a public key
+    /// whose members exclude `verify`, or a private key or secret excluding both `sign` and
+    /// `verify`, is refused, as are contradictory members.
     pub fn from_jwk(jwk: &Jwk, alg: Option<Algorithm>) -> Result<Self, Error> {
+        let ops = jwk::signature_use(jwk).map_err(key_error)?;
         let own = match jwk.get("alg") {
             None => None,
             Some(Value::String(name)) => Some(
@@ -238,10 +256,22 @@ impl JwtKey {
                     material: Material::Public(
                         VerifyingKey::from_jwk(key_alg, jwk).map_err(key_error)?,
                     ),
+                    ops: ALL_OPS,
                 }
             }
         };
-        Ok(JwtKey { kid, ..key })
+        // A key that may do nothing it could do is a configuration mistake, refused here
+        // rather than left in a set where it would silently never verify.
+        let usable = match key.material {
+            Material::Public(_) => ops.verify,
+            _ => ops.verify || ops.sign,
+        };
+        if !usable {
+            return Err(invalid(
+                "the JWK's use / key_ops exclude every signature operation this key could do",
+            ));
+        }
+        Ok(JwtKey { kid, ops, ..key })
     }
 
     /// A new random key: a key pair whose `kid` is its RFC 7638 thumbprint, or for HS* a secret
@@ -281,9 +311,16 @@ impl JwtKey {
         self.alg
     }
 
-    /// True when the key can sign (a private key or a secret).
+    /// True when the key can sign (a private key or a secret whose JWK `use` / `key_ops`, if
+    /// any, allow signing).
     pub fn can_sign(&self) -> bool {
-        !matches!(self.material, Material::Public(_))
+        self.ops.sign && !matches!(self.material, Material::Public(_))
+    }
+
+    /// True when the key may verify signatures (false for a JWK whose `use` / `key_ops`
+    /// exclude it).
+    pub fn can_verify(&self) -> bool {
+        self.ops.verify
     }
 
     fn public_key(&self) -> Result<&VerifyingKey, Error> {
@@ -323,6 +360,9 @@ impl JwtKey {
 
     /// True when `signature` signs `message` under this key (HMAC compared in constant time).
     pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        if !self.ops.verify {
+            return false;
+        }
         match &self.material {
             Material::Hmac { key, .. } => hmac::verify(key, message, signature).is_ok(),
             Material::Public(k) | Material::Private(_, k) => k.verify(message, signature),
@@ -331,6 +371,9 @@ impl JwtKey {
 
     /// Signs `message`; an HMAC secret shorter than the hash output is refused.
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        if !self.ops.sign {
+            return Err(invalid("the JWK's use / key_ops do not allow signing"));
+        }
         match &self.material {
             Material::Hmac { key, len } => {
                 let need = self.alg.hmac().map_or(64, |(_, n)| n);
@@ -379,8 +422,12 @@ impl JwtKeySet {
         Ok(set)
     }
 
-    /// Adds every signature key of a JWKS; keys marked `use: enc` and key types that cannot
-    /// sign here (X25519, ...) are skipped. Returns how many keys were added.
+    /// Adds every signature verification key of a JWKS. Skipped, as [`JwksClient`] skips them:
+    /// entries whose `use` / `key_ops` exclude verification ([`jwk::signature_use`]) and key
+    /// types that cannot verify here (X25519, ...). Contradictory `use` and `key_ops` refuse
+    /// the document. Returns how many keys were added.
+    ///
+    /// [`JwksClient`]: super::JwksClient
     pub fn add_jwks(&self, jwks: &str) -> Result<usize, Error> {
         let doc = json::parse_object(jwks.as_bytes(), "JWKS").map_err(key_error)?;
         let keys = match doc.get("keys") {
@@ -392,7 +439,7 @@ impl JwtKeySet {
             let jwk = key
                 .as_object()
                 .ok_or_else(|| invalid("JWKS entry is not an object"))?;
-            let usable = jwk.get("use").is_none_or(|u| u == "sig")
+            let usable = jwk::signature_use(jwk).map_err(key_error)?.verify
                 && match jwk.get("kty").and_then(Value::as_str) {
                     Some("RSA" | "EC" | "oct") => true,
                     Some("OKP") => jwk.get("crv").and_then(Value::as_str) == Some("Ed25519"),
@@ -409,7 +456,8 @@ impl JwtKeySet {
         Ok(n)
     }
 
-    /// Adds a key; a key with the same `kid` and algorithm is replaced.
+    /// Adds a key; a key with the same `kid` and algorithm is replaced. A key that may not
+    /// verify (a JWK whose `key_ops` lack `verify`) is refused.
     pub fn insert(&self, key: JwtKey) -> Result<(), Error> {
         self.insert_shared(Arc::new(key))
     }
@@ -417,6 +465,11 @@ impl JwtKeySet {
     /// Adds a key that is also held elsewhere (a binding's key object, another set): the parsed
     /// key is shared, never copied or parsed again.
     pub fn insert_shared(&self, key: Arc<JwtKey>) -> Result<(), Error> {
+        if !key.ops.verify {
+            return Err(invalid(
+                "a key set holds verification keys: this JWK's use / key_ops exclude verify",
+            ));
+        }
         let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
         let same = |k: &Arc<JwtKey>| k.kid.is_some() && k.kid == key.kid && k.alg == key.alg;
         if let Some(slot) = keys.iter_mut().find(|k| same(k)) {
@@ -499,3 +552,7 @@ pub fn thumbprint_json(jwk: &str) -> Result<String, Error> {
     let jwk = json::parse_object(jwk.as_bytes(), "JWK").map_err(key_error)?;
     thumbprint(&jwk)
 }
+
+#[cfg(test)]
+#[path = "keyset_tests.rs"]
+mod tests;
