@@ -332,6 +332,43 @@ add("sign-jwk-key-ops-verify", "a private JWK with key_ops [verify] never signs"
     {"op": "sign", "key": {"jwk": jwk_of("EdDSA", private=True, key_ops=["verify"])},
      "claims": sign_only_claims, "header": {}}, err("jwt_key_invalid"))
 
+# --- one kid, one key per algorithm; secrets beside public keys only on request --------------
+
+OTHER_EC = ec.derive_private_key(0x4F2E3D4C5B6A7988 * 11 + 7, ec.SECP256R1())
+other_ec_jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(OTHER_EC.public_key())) | {"kid": "k1"}
+add("jwks-repeated-kid-same-alg", "two ES256 keys under kid k1 in one JWKS: refused, as "
+    "JwksClient refuses it (a token could not say which key it means)",
+    verify([{"jwks": {"keys": [jwk_of("ES256", kid="k1"), other_ec_jwk]}}], token("ES256")),
+    err("jwt_key_invalid"))
+add("jwks-repeated-kid-across-documents", "the same kid and alg in a second JWKS added to the set",
+    verify([{"jwks": {"keys": [jwk_of("ES256", kid="k1")]}}, {"jwks": {"keys": [other_ec_jwk]}}],
+           token("ES256")), err("jwt_key_invalid"))
+add("jwks-repeated-kid-other-types", "RFC 7517 4.5: keys of different types may share a kid; "
+    "the token's alg picks",
+    verify([{"jwks": {"keys": [jwk_of("RS256", kid="k1"), jwk_of("ES256", kid="k1")]}}],
+           token("ES256")), ok(subject="user-1", credential_id="k1"))
+add("jwks-repeated-kid-other-types-rs256", "the same set, an RS256 token",
+    verify([{"jwks": {"keys": [jwk_of("RS256", kid="k1"), jwk_of("ES256", kid="k1")]}}],
+           token("RS256")), ok(subject="user-1", credential_id="k1"))
+MIXED = [key_entry("HS256", "hs"), key_entry("ES256", "es")]
+add("mixed-secret-and-public-refused", "an HMAC secret beside a public key needs "
+    "allow_mixed_key_types", verify(MIXED, token("ES256", kid="es")), err("config_invalid"))
+add("mixed-secret-and-public-allowed-es256", "allow_mixed_key_types: the public key verifies",
+    verify(MIXED, token("ES256", kid="es"), dict(BASE_CONFIG, allow_mixed_key_types=True)),
+    ok(subject="user-1", credential_id="es"))
+add("mixed-secret-and-public-allowed-hs256", "allow_mixed_key_types: the secret verifies",
+    verify(MIXED, token("HS256", kid="hs"), dict(BASE_CONFIG, allow_mixed_key_types=True)),
+    ok(subject="user-1", credential_id="hs"))
+add("mixed-in-one-jwks", "an oct key and an EC key in one JWKS",
+    verify([{"jwks": {"keys": [{"kty": "oct", "k": b64u(SECRET), "alg": "HS256", "kid": "hs"},
+                               jwk_of("ES256", kid="es")]}}], token("HS256", kid="hs")),
+    err("config_invalid"))
+add("mixed-confusion-still-refused", "allow_mixed_key_types keeps keys bound to their alg: "
+    "HS256 keyed with the EC key's JWK text, kid of the EC key",
+    verify(MIXED, forge({"alg": "HS256", "kid": "es"}, claims(),
+                        key=json.dumps(jwk_of("ES256", kid="es")).encode()),
+           dict(BASE_CONFIG, allow_mixed_key_types=True)), err("jwt_algorithm_refused"))
+
 # --- sign (deterministic algorithms) ----------------------------------------------------
 
 sign_claims = {"aud": "api", "exp": NOW + 600, "iss": "https://issuer.example", "sub": "user-1"}

@@ -51,6 +51,9 @@ pub struct JwtVerifierOptions {
     /// thumbprint of the request's leaf peer certificate (default false; `verifyToken`, which
     /// has no request, then refuses every token with `jwt_confirmation_mismatch`).
     pub require_certificate_binding: Option<bool>,
+    /// Accept a key set holding HMAC secrets and asymmetric keys together (default false: such
+    /// a set is refused with `config_invalid`).
+    pub allow_mixed_key_types: Option<bool>,
 }
 
 /// When and for what a token is verified.

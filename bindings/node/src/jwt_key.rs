@@ -254,8 +254,9 @@ impl JwtKeySet {
         Ok(JwtKeySet { inner })
     }
 
-    /// Adds every signature key of a JWKS (keys for encryption and unusable key types are
-    /// skipped); returns how many were added.
+    /// Adds every signature key of a JWKS (keys whose `use` / `key_ops` exclude verification
+    /// and unusable key types are skipped; a kid repeated for one algorithm is refused and
+    /// nothing is added); returns how many were added.
     #[napi(ts_args_type = "jwks: string | Record<string, unknown>")]
     pub fn add_jwks(&self, env: Env, jwks: Unknown) -> Result<u32> {
         let text = jwks_text(&env, jwks)?;

@@ -26,6 +26,12 @@ pub trait KeySource: Send + Sync + fmt::Debug {
     /// The keys whose `kid` is `kid`, or every key when the token has no `kid`. An error (a
     /// source that cannot answer) refuses the token.
     fn keys(&self, kid: Option<&str>) -> Result<Vec<Arc<JwtKey>>, Error>;
+
+    /// True when the source holds HMAC secrets and asymmetric keys together (a verifier then
+    /// refuses to work unless its configuration allows it). A remote JWKS never holds secrets.
+    fn mixes_key_types(&self) -> bool {
+        false
+    }
 }
 
 fn invalid(detail: impl Into<std::borrow::Cow<'static, str>>) -> Error {
@@ -395,16 +401,53 @@ impl JwtKey {
 /// tokens are verified.
 #[derive(Clone, Default)]
 pub struct JwtKeySet {
-    keys: Arc<RwLock<Vec<Arc<JwtKey>>>>,
+    keys: Arc<RwLock<Keys>>,
+}
+
+/// The keys of a set, and how many of them are HMAC secrets (so a verifier learns whether the
+/// set mixes secrets and public keys without a scan per token).
+#[derive(Default)]
+struct Keys {
+    list: Vec<Arc<JwtKey>>,
+    secrets: usize,
+}
+
+impl Keys {
+    fn push(&mut self, key: Arc<JwtKey>) {
+        self.secrets += usize::from(key.alg.is_hmac());
+        self.list.push(key);
+    }
+
+    fn position(&self, kid: Option<&str>, alg: Algorithm) -> Option<usize> {
+        kid?;
+        self.list
+            .iter()
+            .position(|k| k.kid.as_deref() == kid && k.alg == alg)
+    }
+
+    fn room_for(&self, n: usize) -> Result<(), Error> {
+        if self.list.len() + n > MAX_KEYS {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                format!("a key set holds at most {MAX_KEYS} keys"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn repeated_kid(kid: Option<&str>, alg: Algorithm) -> Error {
+    invalid(format!(
+        "two {alg} keys have the kid {:?}: a token could not name which one it means",
+        kid.unwrap_or_default()
+    ))
 }
 
 impl fmt::Debug for JwtKeySet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = self.read();
         f.debug_struct("JwtKeySet")
-            .field(
-                "keys",
-                &*self.keys.read().unwrap_or_else(PoisonError::into_inner),
-            )
+            .field("keys", &keys.list)
             .finish()
     }
 }
@@ -413,6 +456,14 @@ impl JwtKeySet {
     /// An empty set.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Keys> {
+        self.keys.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Keys> {
+        self.keys.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A set from a JWKS document (`{"keys": [...]}`).
@@ -425,7 +476,10 @@ impl JwtKeySet {
     /// Adds every signature verification key of a JWKS. Skipped, as [`JwksClient`] skips them:
     /// entries whose `use` / `key_ops` exclude verification ([`jwk::signature_use`]) and key
     /// types that cannot verify here (X25519, ...). Contradictory `use` and `key_ops` refuse
-    /// the document. Returns how many keys were added.
+    /// the document. Refused too, as `JwksClient` refuses them: two keys with the same `kid`
+    /// and algorithm, in the document or one already in the set (RFC 7517 4.5 lets keys of
+    /// different types share a `kid`). Nothing is added unless every key is. Returns how many
+    /// keys were added.
     ///
     /// [`JwksClient`]: super::JwksClient
     pub fn add_jwks(&self, jwks: &str) -> Result<usize, Error> {
@@ -434,7 +488,10 @@ impl JwtKeySet {
             Some(Value::Array(keys)) => keys,
             _ => return Err(invalid("JWKS has no keys array")),
         };
-        let mut parsed = Vec::new();
+        if keys.len() > MAX_KEYS {
+            return Err(invalid(format!("a JWKS holds at most {MAX_KEYS} keys")));
+        }
+        let mut parsed: Vec<Arc<JwtKey>> = Vec::new();
         for key in keys {
             let jwk = key
                 .as_object()
@@ -445,71 +502,96 @@ impl JwtKeySet {
                     Some("OKP") => jwk.get("crv").and_then(Value::as_str) == Some("Ed25519"),
                     _ => false,
                 };
-            if usable {
-                parsed.push(JwtKey::from_jwk(jwk, None)?);
+            if !usable {
+                continue;
             }
+            let key = JwtKey::from_jwk(jwk, None)?;
+            if key.kid.is_some() && parsed.iter().any(|k| k.kid == key.kid && k.alg == key.alg) {
+                return Err(repeated_kid(key.kid(), key.alg));
+            }
+            parsed.push(Arc::new(key));
         }
+        let mut keys = self.write();
+        if let Some(k) = parsed
+            .iter()
+            .find(|k| keys.position(k.kid(), k.alg).is_some())
+        {
+            return Err(repeated_kid(k.kid(), k.alg));
+        }
+        keys.room_for(parsed.len())?;
         let n = parsed.len();
         for key in parsed {
-            self.insert(key)?;
+            keys.push(key);
         }
         Ok(n)
     }
 
-    /// Adds a key; a key with the same `kid` and algorithm is replaced. A key that may not
-    /// verify (a JWK whose `key_ops` lack `verify`) is refused.
+    /// Adds a key, refusing (`jwt_key_invalid`) one whose `kid` and algorithm are already in
+    /// the set: what loading a configuration does, where a repeated `kid` is a mistake, not a
+    /// rotation. A key that may not verify is refused as by [`insert`](Self::insert).
+    pub fn add(&self, key: JwtKey) -> Result<(), Error> {
+        if !key.ops.verify {
+            return Err(not_a_verifier());
+        }
+        let mut keys = self.write();
+        if keys.position(key.kid(), key.alg).is_some() {
+            return Err(repeated_kid(key.kid(), key.alg));
+        }
+        keys.room_for(1)?;
+        keys.push(Arc::new(key));
+        Ok(())
+    }
+
+    /// Adds a key; a key with the same `kid` and algorithm is replaced (a rotation the caller
+    /// asks for by name; loading paths refuse the repeat instead, see [`add`](Self::add)). A
+    /// key that may not verify (a JWK whose `key_ops` lack `verify`) is refused.
     pub fn insert(&self, key: JwtKey) -> Result<(), Error> {
         self.insert_shared(Arc::new(key))
     }
 
     /// Adds a key that is also held elsewhere (a binding's key object, another set): the parsed
-    /// key is shared, never copied or parsed again.
+    /// key is shared, never copied or parsed again. Replaces as [`insert`](Self::insert) does.
     pub fn insert_shared(&self, key: Arc<JwtKey>) -> Result<(), Error> {
         if !key.ops.verify {
-            return Err(invalid(
-                "a key set holds verification keys: this JWK's use / key_ops exclude verify",
-            ));
+            return Err(not_a_verifier());
         }
-        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        let same = |k: &Arc<JwtKey>| k.kid.is_some() && k.kid == key.kid && k.alg == key.alg;
-        if let Some(slot) = keys.iter_mut().find(|k| same(k)) {
-            *slot = key;
+        let mut keys = self.write();
+        if let Some(i) = keys.position(key.kid(), key.alg) {
+            // Same algorithm, so the same kind: the count of secrets is unchanged.
+            keys.list[i] = key;
             return Ok(());
         }
-        if keys.len() >= MAX_KEYS {
-            return Err(Error::new(
-                ErrorCode::ConfigInvalid,
-                format!("a key set holds at most {MAX_KEYS} keys"),
-            ));
-        }
+        keys.room_for(1)?;
         keys.push(key);
         Ok(())
     }
 
     /// Removes every key with this `kid`; returns how many.
     pub fn remove(&self, kid: &str) -> usize {
-        let mut keys = self.keys.write().unwrap_or_else(PoisonError::into_inner);
-        let before = keys.len();
-        keys.retain(|k| k.kid() != Some(kid));
-        before - keys.len()
+        let mut keys = self.write();
+        let before = keys.list.len();
+        keys.list.retain(|k| k.kid() != Some(kid));
+        keys.secrets = keys.list.iter().filter(|k| k.alg.is_hmac()).count();
+        before - keys.list.len()
     }
 
     /// How many keys the set holds.
     pub fn len(&self) -> usize {
-        self.keys
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.read().list.len()
     }
 
     /// True when every key of the set is an HMAC secret (so no verification against it does
     /// asymmetric work); true for an empty set.
     pub fn only_secrets(&self) -> bool {
-        self.keys
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .all(|k| k.alg.is_hmac())
+        let keys = self.read();
+        keys.secrets == keys.list.len()
+    }
+
+    /// True when the set holds HMAC secrets and asymmetric keys together, which a verifier
+    /// accepts only with `allow_mixed_key_types`.
+    pub fn mixes_key_types(&self) -> bool {
+        let keys = self.read();
+        keys.secrets > 0 && keys.secrets < keys.list.len()
     }
 
     /// True when the set is empty.
@@ -519,23 +601,32 @@ impl JwtKeySet {
 
     /// The public JWKS of the asymmetric keys (`{"keys": [...]}`); secrets are left out.
     pub fn public_jwks(&self) -> Result<Value, Error> {
-        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        let keys = self.read();
         let mut out = Vec::new();
-        for key in keys.iter().filter(|k| !k.alg.is_hmac()) {
+        for key in keys.list.iter().filter(|k| !k.alg.is_hmac()) {
             out.push(Value::Object(key.public_jwk()?));
         }
         Ok(json!({ "keys": out }))
     }
 }
 
+fn not_a_verifier() -> Error {
+    invalid("a key set holds verification keys: this JWK's use / key_ops exclude verify")
+}
+
 impl KeySource for JwtKeySet {
     fn keys(&self, kid: Option<&str>) -> Result<Vec<Arc<JwtKey>>, Error> {
-        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        let keys = self.read();
         Ok(keys
+            .list
             .iter()
             .filter(|k| kid.is_none() || k.kid() == kid)
             .cloned()
             .collect())
+    }
+
+    fn mixes_key_types(&self) -> bool {
+        JwtKeySet::mixes_key_types(self)
     }
 }
 

@@ -125,3 +125,136 @@ fn a_jwks_skips_non_verification_entries_and_refuses_contradictions() {
     let e = JwtKeySet::from_jwks(&json!({ "keys": [contradict] }).to_string()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::JwtKeyInvalid);
 }
+
+fn es256_jwk(kid: &str) -> (JwtKey, Map<String, Value>) {
+    let key = JwtKey::generate(Algorithm::Es256).unwrap().with_kid(kid);
+    let jwk = key.public_jwk().unwrap();
+    (key, jwk)
+}
+
+#[test]
+fn a_repeated_kid_for_one_algorithm_is_refused_on_every_load_path() {
+    let (_, a1) = es256_jwk("a");
+    let (_, a2) = es256_jwk("a");
+    let e =
+        JwtKeySet::from_jwks(&json!({"keys": [a1.clone(), a2.clone()]}).to_string()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JwtKeyInvalid);
+    // Across two documents, atomically: the new kid of the second one is not added either.
+    let set = JwtKeySet::from_jwks(&json!({ "keys": [a1] }).to_string()).unwrap();
+    let (_, b) = es256_jwk("b");
+    let e = set
+        .add_jwks(&json!({ "keys": [b, a2.clone()] }).to_string())
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JwtKeyInvalid);
+    assert_eq!(set.len(), 1);
+    // `add` refuses the repeat, `insert` replaces it on purpose.
+    let again = JwtKey::from_jwk(&a2, None).unwrap();
+    assert_eq!(set.add(again).unwrap_err().code(), ErrorCode::JwtKeyInvalid);
+    set.insert(JwtKey::from_jwk(&a2, None).unwrap()).unwrap();
+    assert_eq!(set.len(), 1);
+    // RFC 7517 4.5: keys of different types may share a kid; the token's alg picks.
+    let (ed_key, mut ed) = ed25519_jwk("a");
+    ed.insert("kid".into(), json!("a"));
+    let (es_key, es) = es256_jwk("a");
+    let shared = JwtKeySet::from_jwks(&json!({ "keys": [es, ed] }).to_string()).unwrap();
+    assert!(verify(&shared, &signed(&es_key)).is_ok());
+    assert!(verify(&shared, &signed(&ed_key)).is_ok());
+    // Keys without kid are no repeat: each is tried for its algorithm.
+    let (_, mut n1) = es256_jwk("x");
+    let (_, mut n2) = es256_jwk("y");
+    n1.remove("kid");
+    n2.remove("kid");
+    assert_eq!(
+        JwtKeySet::from_jwks(&json!({ "keys": [n1, n2] }).to_string())
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+#[test]
+fn a_set_mixing_secrets_and_public_keys_needs_the_opt_in() {
+    let (ed_key, _) = ed25519_jwk("ed");
+    let hs = JwtKey::from_secret(Algorithm::Hs256, SECRET)
+        .unwrap()
+        .with_kid("hs");
+    let set = JwtKeySet::new();
+    set.insert(hs).unwrap();
+    // Built over secrets only, then mixed by a later insertion: refused per token.
+    let verifier = JwtVerifier::new(JwtConfig::default(), Arc::new(set.clone())).unwrap();
+    set.insert(JwtKey::from_jwk(&ed_key.public_jwk().unwrap(), None).unwrap())
+        .unwrap();
+    assert!(set.mixes_key_types() && !set.only_secrets());
+    let token = signed(&ed_key);
+    let denial = verifier
+        .verify_token(&token, 1000, &[] as &[&str])
+        .unwrap_err();
+    assert_eq!(denial.code(), ErrorCode::ConfigInvalid);
+    assert_eq!(verify(&set, &token).unwrap_err(), ErrorCode::ConfigInvalid);
+    let allowed = JwtConfig {
+        allow_mixed_key_types: true,
+        ..JwtConfig::default()
+    };
+    let mixed = JwtVerifier::new(allowed, Arc::new(set.clone())).unwrap();
+    assert!(mixed.verify_token(&token, 1000, &[] as &[&str]).is_ok());
+    // Removing the secret unmixes the set.
+    assert_eq!(set.remove("hs"), 1);
+    assert!(!set.mixes_key_types());
+    assert!(verify(&set, &token).is_ok());
+    let config = JwtConfig::from_json(r#"{"allow_mixed_key_types": true}"#).unwrap();
+    assert!(config.allow_mixed_key_types);
+}
+
+#[test]
+fn the_gate_loads_keys_by_the_same_rules() {
+    use crate::config::{Format, LoadContext, Secrets};
+    use crate::verifier::Verifier;
+    let ctx = LoadContext::new().with_secrets(
+        Secrets::new()
+            .with("hs", std::str::from_utf8(SECRET).unwrap())
+            .with("jwks", json!({ "keys": [es256_jwk("a").1] }).to_string()),
+    );
+    let load = |text: String| {
+        Verifier::load(&text, Format::detect(&text), &ctx)
+            .map(|_| ())
+            .map_err(|e| crate::Error::from(e).code())
+    };
+    let jwk = |kid: &str, extra: Value| {
+        let mut j = es256_jwk(kid).1;
+        j.remove("use");
+        for (k, v) in extra.as_object().unwrap() {
+            j.insert(k.clone(), v.clone());
+        }
+        Value::Object(j)
+    };
+    let stat = |keys: Vec<Value>| json!({"method": "jwt", "keys": {"static": keys}}).to_string();
+    let es = |kid: &str, extra: Value| json!({"alg": "ES256", "kid": kid, "jwk": jwk(kid, extra)});
+    assert!(load(stat(vec![es("a", json!({}))])).is_ok());
+    assert_eq!(
+        load(stat(vec![es("a", json!({})), es("a", json!({}))])),
+        Err(ErrorCode::JwtKeyInvalid)
+    );
+    assert_eq!(
+        load(stat(vec![es("a", json!({"use": "enc"}))])),
+        Err(ErrorCode::JwtKeyInvalid)
+    );
+    assert_eq!(
+        load(stat(vec![es("a", json!({"key_ops": ["encrypt"]}))])),
+        Err(ErrorCode::JwtKeyInvalid)
+    );
+    // A JWKS by reference and a static key under the same kid and algorithm.
+    let both = json!({"method": "jwt", "keys": {"jwks": "secret:jwks",
+        "static": [es("a", json!({}))]}});
+    assert_eq!(load(both.to_string()), Err(ErrorCode::JwtKeyInvalid));
+    // A secret beside a public key needs the opt-in, a top-level field of the credential.
+    let hs = json!({"alg": "HS256", "kid": "hs", "secret": "secret:hs"});
+    assert_eq!(
+        load(stat(vec![hs.clone(), es("a", json!({}))])),
+        Err(ErrorCode::ConfigInvalid)
+    );
+    let opted = json!({"method": "jwt", "allow_mixed_key_types": true,
+        "keys": {"static": [hs, es("a", json!({}))]}});
+    assert!(load(opted.to_string()).is_ok());
+}

@@ -217,6 +217,12 @@ pub struct JwtConfig {
     /// client certificate (default false). Only [`JwtVerifier::verify`] can check it;
     /// `verify_token` refuses every token when it is set.
     pub require_certificate_binding: bool,
+    /// Accept a key set that holds HMAC secrets and asymmetric keys together (default false:
+    /// the verifier refuses to build, and to verify once a later insertion mixes them,
+    /// with `config_invalid`). Keys stay bound to their algorithms either way; the default
+    /// catches a shared secret slipped in beside an issuer's public keys, which would let
+    /// anyone holding the secret mint tokens the issuer never signed.
+    pub allow_mixed_key_types: bool,
 }
 
 impl Default for JwtConfig {
@@ -234,6 +240,7 @@ impl Default for JwtConfig {
             cache_size: 0,
             realm: "api".into(),
             require_certificate_binding: false,
+            allow_mixed_key_types: false,
         }
     }
 }

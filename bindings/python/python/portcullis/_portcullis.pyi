@@ -543,6 +543,7 @@ class JwtVerifier:
         cache_size: int = 0,
         realm: str = "api",
         require_certificate_binding: bool = False,
+        allow_mixed_key_types: bool = False,
     ) -> JwtVerifier: ...
     @staticmethod
     def from_json(config_json: str, keyset: Union[JwtKeySet, JwksClient]) -> JwtVerifier: ...
