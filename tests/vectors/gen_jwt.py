@@ -332,6 +332,23 @@ add("sign-jwk-key-ops-verify", "a private JWK with key_ops [verify] never signs"
     {"op": "sign", "key": {"jwk": jwk_of("EdDSA", private=True, key_ops=["verify"])},
      "claims": sign_only_claims, "header": {}}, err("jwt_key_invalid"))
 
+# --- RFC 7518 3.2: an HMAC key at least as long as the hash output, for every use -------------
+
+for alg, need in [("HS256", 32), ("HS384", 48), ("HS512", 64)]:
+    for size, expect in [(need - 1, err("jwt_key_invalid")),
+                         (need, ok(subject="user-1", credential_id="k1"))]:
+        secret = SECRET[:size] if size <= len(SECRET) else None
+        tok = jwt.encode(claims(), secret, algorithm=alg, headers={"kid": "k1"}) \
+            if size >= need else forge({"alg": alg, "kid": "k1"}, claims(), alg, key=secret)
+        add(f"hmac-{alg.lower()}-{size}-byte-secret",
+            f"RFC 7518 3.2: {alg} keys MUST be at least {need} bytes, for verifying too",
+            verify([{"secret_b64": base64.b64encode(secret).decode(), "alg": alg, "kid": "k1"}],
+                   tok), expect)
+add("hmac-hs512-short-oct-jwk", "RFC 7518 3.2: a 48-byte oct JWK bound to HS512",
+    verify([{"jwk": {"kty": "oct", "k": b64u(SECRET[:48]), "kid": "k1"}, "alg": "HS512"}],
+           forge({"alg": "HS512", "kid": "k1"}, claims(), "HS512", key=SECRET[:48])),
+    err("jwt_key_invalid"))
+
 # --- one kid, one key per algorithm; secrets beside public keys only on request --------------
 
 OTHER_EC = ec.derive_private_key(0x4F2E3D4C5B6A7988 * 11 + 7, ec.SECP256R1())
@@ -381,7 +398,8 @@ for alg in ["HS256", "HS384", "HS512", "RS256", "RS512", "EdDSA"]:
 add("sign-at+jwt", "PyJWT, typ at+jwt",
     {"op": "sign", "key": key_entry("HS256"), "claims": sign_claims, "header": {"typ": "at+jwt"}},
     ok(token=jwt.encode(sign_claims, SECRET, algorithm="HS256", headers={"typ": "at+jwt"})))
-add("sign-hs512-short-secret", "HMAC secrets shorter than the hash output never sign",
+add("sign-hs512-short-secret", "RFC 7518 3.2: an HS512 secret under 64 bytes does not load, "
+    "so it never signs",
     {"op": "sign", "key": {"secret_b64": base64.b64encode(SECRET[:40]).decode(), "alg": "HS512"},
      "claims": sign_claims, "header": {}}, err("jwt_key_invalid"))
 add("sign-public-key", "a public key cannot sign",

@@ -96,8 +96,8 @@ impl JwtKey {
 
 #[napi]
 impl JwtKey {
-    /// An HMAC secret for `HS256`/`HS384`/`HS512` (at least 32 bytes; signing needs the hash's
-    /// output length). Throws `jwt_key_invalid`.
+    /// An HMAC secret for `HS256`/`HS384`/`HS512` (at least the hash's output: 32, 48 or 64
+    /// bytes). Throws `jwt_key_invalid`.
     #[napi(factory)]
     pub fn from_secret(env: Env, secret: Buffer, alg: String, kid: Option<String>) -> Result<Self> {
         let key = Algorithm::parse(&alg)

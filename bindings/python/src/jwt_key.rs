@@ -67,7 +67,8 @@ impl PyJwtKey {
 
 #[pymethods]
 impl PyJwtKey {
-    /// An HMAC secret (at least 32 bytes; never PEM/DER/JWK/SSH key material) for HS256/384/512.
+    /// An HMAC secret (at least the hash's output: 32, 48 or 64 bytes; never PEM/DER/JWK/SSH key
+    /// material) for HS256/384/512.
     #[staticmethod]
     #[pyo3(signature = (secret, alg, *, kid = None))]
     fn from_secret(

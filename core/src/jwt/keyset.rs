@@ -16,7 +16,8 @@ use crate::keys::{SigningKey, VerifyingKey};
 /// The most keys one [`JwtKeySet`] holds.
 pub const MAX_KEYS: usize = 1024;
 
-/// Shortest HMAC secret accepted at all, in bytes; signing needs the hash's output length.
+/// Shortest HMAC secret accepted at all (HS256), in bytes; HS384 and HS512 need their hash's
+/// output length, 48 and 64 (RFC 7518 3.2).
 pub const MIN_SECRET_LEN: usize = 32;
 
 /// Where a verifier reads keys from. [`JwtKeySet`] is the in-memory one;
@@ -43,7 +44,7 @@ fn key_error(e: Error) -> Error {
 }
 
 enum Material {
-    Hmac { key: Box<hmac::Key>, len: usize },
+    Hmac { key: Box<hmac::Key> },
     Public(VerifyingKey),
     Private(SigningKey, VerifyingKey),
 }
@@ -122,14 +123,15 @@ fn is_key_material(secret: &[u8]) -> bool {
 }
 
 impl JwtKey {
-    /// An HMAC secret for HS256/384/512: at least 32 bytes, and never asymmetric key material.
+    /// An HMAC secret for HS256/384/512: at least the hash's output (32, 48 or 64 bytes; RFC
+    /// 7518 3.2 says MUST, for verifying as for signing), and never asymmetric key material.
     pub fn from_secret(alg: Algorithm, secret: &[u8]) -> Result<Self, Error> {
-        let (hmac_alg, _) = alg
+        let (hmac_alg, need) = alg
             .hmac()
             .ok_or_else(|| invalid(format!("{alg} does not take a secret")))?;
-        if secret.len() < MIN_SECRET_LEN {
+        if secret.len() < need.max(MIN_SECRET_LEN) {
             return Err(invalid(format!(
-                "HMAC secrets must be at least {MIN_SECRET_LEN} bytes"
+                "{alg} secrets must be at least {need} bytes (RFC 7518 3.2)"
             )));
         }
         if is_key_material(secret) {
@@ -142,7 +144,6 @@ impl JwtKey {
             alg,
             material: Material::Hmac {
                 key: Box::new(hmac::Key::new(hmac_alg, secret)),
-                len: secret.len(),
             },
             ops: ALL_OPS,
         })
@@ -370,27 +371,18 @@ impl JwtKey {
             return false;
         }
         match &self.material {
-            Material::Hmac { key, .. } => hmac::verify(key, message, signature).is_ok(),
+            Material::Hmac { key } => hmac::verify(key, message, signature).is_ok(),
             Material::Public(k) | Material::Private(_, k) => k.verify(message, signature),
         }
     }
 
-    /// Signs `message`; an HMAC secret shorter than the hash output is refused.
+    /// Signs `message` (a secret is at least the hash output long: checked at load).
     pub(crate) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
         if !self.ops.sign {
             return Err(invalid("the JWK's use / key_ops do not allow signing"));
         }
         match &self.material {
-            Material::Hmac { key, len } => {
-                let need = self.alg.hmac().map_or(64, |(_, n)| n);
-                if *len < need {
-                    return Err(invalid(format!(
-                        "{} signing needs a secret of at least {need} bytes",
-                        self.alg
-                    )));
-                }
-                Ok(hmac::sign(key, message).as_ref().to_vec())
-            }
+            Material::Hmac { key } => Ok(hmac::sign(key, message).as_ref().to_vec()),
             Material::Private(k, _) => k.sign(message),
             Material::Public(_) => Err(invalid("a public key cannot sign")),
         }

@@ -258,3 +258,24 @@ fn the_gate_loads_keys_by_the_same_rules() {
         "keys": {"static": [hs, es("a", json!({}))]}});
     assert!(load(opted.to_string()).is_ok());
 }
+
+#[test]
+fn hmac_secrets_shorter_than_the_hash_output_never_load() {
+    for (alg, need) in [
+        (Algorithm::Hs256, 32),
+        (Algorithm::Hs384, 48),
+        (Algorithm::Hs512, 64),
+    ] {
+        let short = vec![0x5a; need - 1];
+        let e = JwtKey::from_secret(alg, &short).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::JwtKeyInvalid, "{alg}");
+        assert!(e.detail().contains(&need.to_string()), "{}", e.detail());
+        let oct = obj(json!({"kty": "oct", "alg": alg.name(),
+            "k": crate::keys::jwk::b64url(&short)}));
+        assert!(JwtKey::from_jwk(&oct, None).is_err(), "{alg} as a JWK");
+        // Exactly the output length loads, verifies and signs.
+        let key = JwtKey::from_secret(alg, &vec![0x5a; need]).unwrap();
+        let sig = key.sign(b"m").unwrap();
+        assert!(key.verify(b"m", &sig));
+    }
+}
