@@ -228,6 +228,9 @@ error_codes! {
     /// The token is certificate-bound (RFC 8705) and its `cnf` claim is absent, malformed or names
     /// another certificate than the client's, or the request carries no client certificate.
     JwtConfirmationMismatch = 418, "jwt_confirmation_mismatch", Jwt, 401, "Invalid token.";
+    /// The token lives longer than the verifier's `max_lifetime_seconds`: `exp - iat`, or `exp`
+    /// beyond now plus that lifetime (and the leeway).
+    JwtLifetimeTooLong = 419, "jwt_lifetime_too_long", Jwt, 401, "Invalid token.";
     /// A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
     /// and no usable key set is cached (none yet, or the last one is older than `max_stale`).
     JwtJwksUnavailable = 420, "jwt_jwks_unavailable", Jwt, 503, "Service temporarily unavailable.";

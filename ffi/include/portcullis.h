@@ -420,6 +420,10 @@ typedef struct {
 // another certificate than the client's, or the request carries no client certificate.
 #define PORTCULLIS_RESULT_JWT_CONFIRMATION_MISMATCH 418
 
+// The token lives longer than the verifier's `max_lifetime_seconds`: `exp - iat`, or `exp`
+// beyond now plus that lifetime (and the leeway).
+#define PORTCULLIS_RESULT_JWT_LIFETIME_TOO_LONG 419
+
 // A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
 // and no usable key set is cached (none yet, or the last one is older than `max_stale`).
 #define PORTCULLIS_RESULT_JWT_JWKS_UNAVAILABLE 420
@@ -1589,8 +1593,9 @@ portcullis_result portcullis_jwt_keyset_public_jwks(const portcullis_jwt_keyset 
 // `JwtConfig` JSON: `issuers`, `audiences`, `leeway_seconds` (60, at most 300),
 // `max_age_seconds`, `required_claims`, `typ`, `algorithms`, `require_exp` (true),
 // `max_token_bytes` (16384), `cache_size` (0), `realm` (`"api"`), `require_certificate_binding`
-// (false), `allow_mixed_key_types` (false: a set mixing HMAC secrets and asymmetric keys is
-// `CONFIG_INVALID`); length 0 for all defaults.
+// (false), `max_lifetime_seconds` (86400; `null` for none), `allow_mixed_key_types` (false: a
+// set mixing HMAC secrets and asymmetric keys is `CONFIG_INVALID`); length 0 for all
+// defaults.
 //
 // On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
 // `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.

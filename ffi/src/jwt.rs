@@ -176,8 +176,9 @@ pub unsafe extern "C" fn portcullis_jwt_keyset_public_jwks(
 /// `JwtConfig` JSON: `issuers`, `audiences`, `leeway_seconds` (60, at most 300),
 /// `max_age_seconds`, `required_claims`, `typ`, `algorithms`, `require_exp` (true),
 /// `max_token_bytes` (16384), `cache_size` (0), `realm` (`"api"`), `require_certificate_binding`
-/// (false), `allow_mixed_key_types` (false: a set mixing HMAC secrets and asymmetric keys is
-/// `CONFIG_INVALID`); length 0 for all defaults.
+/// (false), `max_lifetime_seconds` (86400; `null` for none), `allow_mixed_key_types` (false: a
+/// set mixing HMAC secrets and asymmetric keys is `CONFIG_INVALID`); length 0 for all
+/// defaults.
 ///
 /// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
 /// `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.

@@ -184,6 +184,10 @@ pub const PORTCULLIS_RESULT_JWT_KEY_INVALID: portcullis_result = 417;
 /// another certificate than the client's, or the request carries no client certificate.
 pub const PORTCULLIS_RESULT_JWT_CONFIRMATION_MISMATCH: portcullis_result = 418;
 
+/// The token lives longer than the verifier's `max_lifetime_seconds`: `exp - iat`, or `exp`
+/// beyond now plus that lifetime (and the leeway).
+pub const PORTCULLIS_RESULT_JWT_LIFETIME_TOO_LONG: portcullis_result = 419;
+
 /// A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
 /// and no usable key set is cached (none yet, or the last one is older than `max_stale`).
 pub const PORTCULLIS_RESULT_JWT_JWKS_UNAVAILABLE: portcullis_result = 420;

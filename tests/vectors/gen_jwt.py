@@ -604,6 +604,53 @@ add("time-max-age-no-iat", "max_age needs iat",
 add("config-leeway-capped", "leeway above 300 s is refused",
     verify(HS, token(), dict(BASE_CONFIG, leeway_seconds=3600)), err("config_invalid"))
 
+# --- NumericDate range and token lifetime -------------------------------------------------
+# Dates from 1970 to the end of year 9999 (253402300799) only; max_lifetime_seconds defaults
+# to 86400: exp - iat may not exceed it, nor exp lie further than it plus the leeway (60 s)
+# after now. Stricter than RFC 7519, which bounds neither (docs/SECURITY.md).
+
+YEAR_10000 = 253402300800
+for name, raw in [("exp-1e300", b"1e300"), ("exp-2-to-64", b"18446744073709551616"),
+                  ("exp-u64-max", b"18446744073709551615"), ("exp-i64-max", b"9223372036854775807"),
+                  ("exp-year-10000", str(YEAR_10000).encode()),
+                  ("exp-float-year-10000", b"253402300800.5"), ("exp-negative", b"-1"),
+                  ("exp-1e19", b"1e19")]:
+    praw = (b'{"sub":"user-1","iss":"https://issuer.example","aud":"api","exp":' + raw + b"}")
+    add("date-" + name, "RFC 7519 2 NumericDate outside 1970..9999: refused as a claim type, "
+        "never clamped", verify(HS, forge({}, {}, header_raw=b'{"alg":"HS256","kid":"k1"}',
+                                          payload_raw=praw), dict(BASE_CONFIG, max_lifetime_seconds=None)),
+        err("jwt_claim_type"))
+for claim, value in [("iat", -1), ("nbf", -1), ("iat", YEAR_10000), ("nbf", 1e300)]:
+    add(f"date-{claim}-{value}", "NumericDate range applies to nbf and iat too",
+        verify(HS, forge({"alg": "HS256", "kid": "k1"}, claims(**{claim: value}))),
+        err("jwt_claim_type"))
+add("date-last-second-of-9999", "the last second of year 9999 is a date (lifetime check off)",
+    verify(HS, token(payload=claims(exp=YEAR_10000 - 1, iat=...)),
+           dict(BASE_CONFIG, max_lifetime_seconds=None)),
+    ok(subject="user-1", expires_at=YEAR_10000 - 1))
+DAY = 86400
+for name, extra, cfg, expect in [
+    ("exactly-24h", {"iat": NOW - 10, "exp": NOW - 10 + DAY}, {}, ok(subject="user-1")),
+    ("24h-and-1s", {"iat": NOW - 10, "exp": NOW - 10 + DAY + 1}, {}, err("jwt_lifetime_too_long")),
+    ("30-days", {"iat": NOW, "exp": NOW + 30 * DAY}, {}, err("jwt_lifetime_too_long")),
+    ("old-iat-far-exp", {"iat": NOW - DAY, "exp": NOW + DAY}, {}, err("jwt_lifetime_too_long")),
+    ("no-iat-24h-plus-leeway", {"iat": ..., "exp": NOW + DAY + 60}, {}, ok(subject="user-1")),
+    ("no-iat-beyond-leeway", {"iat": ..., "exp": NOW + DAY + 61}, {}, err("jwt_lifetime_too_long")),
+    ("custom-1h", {"iat": NOW, "exp": NOW + 7200}, {"max_lifetime_seconds": 3600},
+     err("jwt_lifetime_too_long")),
+    ("custom-1h-ok", {"iat": NOW, "exp": NOW + 3600}, {"max_lifetime_seconds": 3600},
+     ok(subject="user-1")),
+    ("off", {"iat": NOW, "exp": NOW + 365 * DAY}, {"max_lifetime_seconds": None},
+     ok(subject="user-1", expires_at=NOW + 365 * DAY)),
+]:
+    add("lifetime-" + name, "max_lifetime_seconds (default 86400)",
+        verify(HS, token(payload=claims(**extra)), dict(BASE_CONFIG, **cfg)), expect)
+add("lifetime-challenge", "RFC 6750 3.1 challenge of a token that lives too long",
+    verify(HS, token(payload=claims(exp=NOW + 30 * DAY))), err("jwt_lifetime_too_long"),
+    challenge=INVALID)
+add("config-lifetime-zero", "max_lifetime_seconds 0 is refused",
+    verify(HS, token(), dict(BASE_CONFIG, max_lifetime_seconds=0)), err("config_invalid"))
+
 # --- required claims, revocation, scopes --------------------------------------------------
 
 add("required-sub-missing", "required_claims",

@@ -131,7 +131,7 @@ impl JwtKey {
             .ok_or_else(|| invalid(format!("{alg} does not take a secret")))?;
         if secret.len() < need.max(MIN_SECRET_LEN) {
             return Err(invalid(format!(
-                "{alg} secrets must be at least {need} bytes (RFC 7518 3.2)"
+                "HMAC secrets must be at least {need} bytes"
             )));
         }
         if is_key_material(secret) {

@@ -543,6 +543,7 @@ class JwtVerifier:
         cache_size: int = 0,
         realm: str = "api",
         require_certificate_binding: bool = False,
+        max_lifetime_seconds: Optional[int] = 86400,
         allow_mixed_key_types: bool = False,
     ) -> JwtVerifier: ...
     @staticmethod
