@@ -17,7 +17,9 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
+import random
 import sys
 
 import jwt
@@ -385,6 +387,82 @@ add("mixed-confusion-still-refused", "allow_mixed_key_types keeps keys bound to 
     verify(MIXED, forge({"alg": "HS256", "kid": "es"}, claims(),
                         key=json.dumps(jwk_of("ES256", kid="es")).encode()),
            dict(BASE_CONFIG, allow_mixed_key_types=True)), err("jwt_algorithm_refused"))
+
+# --- ROCA (CVE-2017-15361): RSA moduli made by Infineon RSALib are refused --------------------
+# A published fingerprinted key (the public test data of the paper's detection tool), and a key
+# built here the way the paper says RSALib builds them: primes p = k*M + (65537^a mod M), M the
+# product of the first 126 primes (2048-bit keys), Miller-Rabin by hand, fixed seed.
+
+ROCA_PUBLIC_PEM = """-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEBqcWmh9uPsqMPgt/43aFU
+wpHvJ7BLJeGFuKsgxMal9gSFn+We3lSgr3wOcoiACtcZO7cxpb8eEXDXocZpMNQe
+o+sh3t97ivXUKpHDT3IEW5bv1XyxgjAd3MJpZ+VQjpq4iZhtV+g33+cPmfw3xJj0
+PBfDubBkz3BEQ9egM+A6ghaXqr8w+ynufTOzdnllqJBY47OXVL06HAB9KKI7DPp5
++dcRrG5MS093sGNLHs1oWRrwPH1TtipfLZEWPU70+PJoMa5GHthexfeIxRI//BLI
+dCD9z+odG0pSw1IYJPs5mDSHObYqmG2OdrIom8Lri8BtE4FHhRuDoHGD0hBVn5Bj
+IQIDAQAB
+-----END PUBLIC KEY-----
+"""
+
+
+def rsalib_key(seed):
+    rng = random.Random(seed)
+
+    def probable_prime(n):
+        if any(n % q == 0 for q in (2, 3, 5, 7, 11, 13)):
+            return False
+        d, r = n - 1, 0
+        while d % 2 == 0:
+            d, r = d // 2, r + 1
+        for _ in range(40):
+            x = pow(rng.randrange(2, n - 1), d, n)
+            if x in (1, n - 1):
+                continue
+            for _ in range(r - 1):
+                x = pow(x, 2, n)
+                if x == n - 1:
+                    break
+            else:
+                return False
+        return True
+
+    primes, c = [], 2
+    while len(primes) < 126:
+        if all(c % q for q in primes if q * q <= c):
+            primes.append(c)
+        c += 1
+    m = math.prod(primes)
+
+    def prime():
+        while True:
+            p = rng.randrange(2 ** 1023 // m, 2 ** 1024 // m) * m + pow(65537, rng.randrange(1, 2 ** 62), m)
+            if p.bit_length() == 1024 and math.gcd(p - 1, 65537) == 1 and probable_prime(p):
+                return p
+
+    p, q = prime(), prime()
+    d = pow(65537, -1, math.lcm(p - 1, q - 1))
+    return rsa.RSAPrivateNumbers(p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p),
+                                 rsa.RSAPublicNumbers(65537, p * q)).private_key()
+
+
+ROCA_KEY = rsalib_key(20171016)
+roca_token = jwt.encode(claims(), ROCA_KEY, algorithm="RS256", headers={"kid": "k1"})
+add("rsa-roca-published-key", "ROCA (CVE-2017-15361): a fingerprinted public key from the "
+    "detection tool's test data is refused at load",
+    verify([{"pem": ROCA_PUBLIC_PEM, "alg": "RS256", "kid": "k1"}], token("RS256")),
+    err("jwt_key_invalid"))
+add("rsa-roca-rsalib-pem", "ROCA: a 2048-bit key of RSALib's form (PEM), token it signed",
+    verify([{"pem": pem_public(ROCA_KEY), "alg": "RS256", "kid": "k1"}], roca_token),
+    err("jwt_key_invalid"))
+add("rsa-roca-rsalib-jwk", "ROCA: the same key as a JWK",
+    verify([{"jwk": json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(ROCA_KEY.public_key()))
+             | {"kid": "k1"}}], roca_token), err("jwt_key_invalid"))
+add("rsa-roca-rsalib-private-pem", "ROCA: the same key as a private PEM",
+    verify([{"pem": pem_private(ROCA_KEY), "alg": "PS256", "kid": "k1"}], token("PS256")),
+    err("jwt_key_invalid"))
+add("sign-rsa-roca", "ROCA: a fingerprinted private key never signs",
+    {"op": "sign", "key": {"pem": pem_private(ROCA_KEY), "alg": "RS256"}, "claims": claims(),
+     "header": {}}, err("jwt_key_invalid"))
 
 # --- sign (deterministic algorithms) ----------------------------------------------------
 

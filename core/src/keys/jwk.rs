@@ -177,6 +177,10 @@ impl SigningKey {
             if pair.public_modulus_len() < 256 {
                 return Err(rejected("RSA keys shorter than 2048 bits are refused"));
             }
+            super::check_rsa_modulus(Some(&PublicParts::Rsa {
+                n: n.to_vec(),
+                e: e.to_vec(),
+            }))?;
             Pair::Rsa(pair)
         };
         Ok(SigningKey { algorithm, pair })
