@@ -277,6 +277,10 @@ error_codes! {
     /// A CRL is unusable: not parseable when configured, or past its nextUpdate at the request's
     /// time (the operator must refresh it).
     MtlsCrlInvalid = 515, "mtls_crl_invalid", Mtls, 503, "Certificate revocation data is unavailable.";
+    /// The client certificate's public key is refused by policy: RSA under 2048 bits, with an
+    /// even exponent or the ROCA fingerprint, DSA, an elliptic curve other than P-256, P-384 or
+    /// P-521, or a key type portcullis does not accept (Ed448, GOST, ...).
+    MtlsKeyRefused = 516, "mtls_key_refused", Mtls, 401, "Invalid client certificate.";
     /// The request carries no signature for this scheme (header absent).
     SignatureMissing = 600, "signature_missing", Signature, 401, "Signature required.";
     /// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case

@@ -489,6 +489,11 @@ typedef struct {
 // time (the operator must refresh it).
 #define PORTCULLIS_RESULT_MTLS_CRL_INVALID 515
 
+// The client certificate's public key is refused by policy: RSA under 2048 bits, with an
+// even exponent or the ROCA fingerprint, DSA, an elliptic curve other than P-256, P-384 or
+// P-521, or a key type portcullis does not accept (Ed448, GOST, ...).
+#define PORTCULLIS_RESULT_MTLS_KEY_REFUSED 516
+
 // The request carries no signature for this scheme (header absent).
 #define PORTCULLIS_RESULT_SIGNATURE_MISSING 600
 
@@ -1813,11 +1818,13 @@ portcullis_result portcullis_jwk_thumbprint(const uint8_t *jwk_json,
 // `require_client_auth_eku` (true), `spiffe_trust_domains`, `subject_from` (any of `"spiffe"`,
 // `"dns"`, `"email"`, `"cn"`, `"dn"`, `"fingerprint"`), `rules` (`{"match": {...}, "subject",
 // "scopes"}`), `require_rule_match`, `pinned_fingerprints`, `forwarded` (`{"header", "format":
-// "xfcc" | "nginx", "trusted_proxies": [CIDR, ...]}`). See docs/MTLS.md.
+// "xfcc" | "nginx", "trusted_proxies": [CIDR, ...]}`), `max_chain_depth` (0 to 6). See
+// docs/MTLS.md.
 //
 // On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
 // `CONFIG_INVALID` (an anchor or intermediate that does not parse, a bad rule, pin, trust
-// domain or proxy range), `MTLS_CRL_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+// domain or proxy range, `max_chain_depth` over 6), `MTLS_CRL_INVALID` (a CRL that does not
+// parse or has no cRLNumber), `INVALID_UTF8`, `NULL_POINTER`.
 portcullis_result portcullis_mtls_verifier_new(const uint8_t *config_json,
                                                size_t config_json_len,
                                                portcullis_mtls_verifier **out);

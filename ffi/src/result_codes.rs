@@ -253,6 +253,11 @@ pub const PORTCULLIS_RESULT_MTLS_FORWARDED_MALFORMED: portcullis_result = 514;
 /// time (the operator must refresh it).
 pub const PORTCULLIS_RESULT_MTLS_CRL_INVALID: portcullis_result = 515;
 
+/// The client certificate's public key is refused by policy: RSA under 2048 bits, with an
+/// even exponent or the ROCA fingerprint, DSA, an elliptic curve other than P-256, P-384 or
+/// P-521, or a key type portcullis does not accept (Ed448, GOST, ...).
+pub const PORTCULLIS_RESULT_MTLS_KEY_REFUSED: portcullis_result = 516;
+
 /// The request carries no signature for this scheme (header absent).
 pub const PORTCULLIS_RESULT_SIGNATURE_MISSING: portcullis_result = 600;
 

@@ -81,11 +81,19 @@ pub(crate) fn has_fingerprint(n: &[u8]) -> bool {
     true
 }
 
+/// The published fingerprinted modulus, for other modules' tests.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    pub(crate) fn published_modulus() -> Vec<u8> {
+        super::tests::hex(super::tests::PUBLIC_VECTOR)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn hex(s: &str) -> Vec<u8> {
+    pub(super) fn hex(s: &str) -> Vec<u8> {
         let s = if s.len() % 2 == 1 {
             format!("0{s}")
         } else {
@@ -99,7 +107,7 @@ mod tests {
 
     /// The modulus of `pubkey03.pem`, a fingerprinted key among the public test data of the
     /// paper's detection tool (crocs-muni/roca, `roca/tests/data`).
-    const PUBLIC_VECTOR: &str = "1a9c5a687db8fb2a30f82dff8dda154c291ef27b04b25e185b8ab20c4c6a5f604859fe59ede54a0af7c0e7288800ad7193bb731a5bf1e1170d7a1c66930d41ea3eb21dedf7b8af5d42a91c34f72045b96efd57cb182301ddcc26967e5508e9ab889986d57e837dfe70f99fc37c498f43c17c3b9b064cf704443d7a033e03a821697aabf30fb29ee7d33b3767965a89058e3b39754bd3a1c007d28a23b0cfa79f9d711ac6e4c4b4f77b0634b1ecd68591af03c7d53b62a5f2d91163d4ef4f8f26831ae461ed85ec5f788c5123ffc12c87420fdcfea1d1b4a52c3521824fb3998348739b62a986d8e76b2289bc2eb8bc06d138147851b83a07183d210559f906321";
+    pub(super) const PUBLIC_VECTOR: &str = "1a9c5a687db8fb2a30f82dff8dda154c291ef27b04b25e185b8ab20c4c6a5f604859fe59ede54a0af7c0e7288800ad7193bb731a5bf1e1170d7a1c66930d41ea3eb21dedf7b8af5d42a91c34f72045b96efd57cb182301ddcc26967e5508e9ab889986d57e837dfe70f99fc37c498f43c17c3b9b064cf704443d7a033e03a821697aabf30fb29ee7d33b3767965a89058e3b39754bd3a1c007d28a23b0cfa79f9d711ac6e4c4b4f77b0634b1ecd68591af03c7d53b62a5f2d91163d4ef4f8f26831ae461ed85ec5f788c5123ffc12c87420fdcfea1d1b4a52c3521824fb3998348739b62a986d8e76b2289bc2eb8bc06d138147851b83a07183d210559f906321";
 
     /// p·q with p, q = k·M + (65537^a mod M), M the product of the first 126 primes (RSALib's
     /// form for 2048-bit keys), built with Python integers from the paper's description.

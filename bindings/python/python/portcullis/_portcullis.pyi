@@ -589,6 +589,7 @@ class MtlsVerifier:
         require_rule_match: bool = False,
         pinned_fingerprints: Sequence[str] = (),
         forwarded: Optional[Mapping[str, _JsonValue]] = None,
+        max_chain_depth: Optional[int] = None,
     ) -> MtlsVerifier: ...
     @staticmethod
     def from_json(config_json: str) -> MtlsVerifier: ...
