@@ -597,6 +597,17 @@ add("kid-number", "kid is not a string", verify(HS, forge({"alg": "HS256", "kid"
 add("no-kid-single-key", "no kid: the key of the token's alg is tried",
     verify(HS, token(kid=None)), ok(subject="user-1", credential_id="k1"))
 add("no-keys", "empty key set", verify([], token()), err("jwt_key_unknown"))
+add("kid-against-keyless-key", "a token with a kid and one key without kid: refused (peers "
+    "ignore the kid with a single key; portcullis matches kid exactly, docs/JWT.md)",
+    verify([key_entry("HS256")], token()), err("jwt_key_unknown"))
+add("kid-against-keyless-key-rfc7520", "the RFC 7520 4.4 token (kid set) against its key "
+    "with the kid removed",
+    {"op": "verify_jws", "keys": [{"jwk": {k: v for k, v in load(
+        "rfc7520-jose-cookbook", "jws", "4_4.hmac-sha2_integrity_protection.json")["input"]["key"]
+        .items() if k != "kid"}, "alg": "HS256"}], "config": {},
+     "token": load("rfc7520-jose-cookbook", "jws",
+                   "4_4.hmac-sha2_integrity_protection.json")["output"]["compact"]},
+    err("jwt_key_unknown"))
 
 # --- typ --------------------------------------------------------------------------------
 
