@@ -428,6 +428,10 @@ impl Keys {
     }
 }
 
+fn keys_room(n: usize) -> Result<(), Error> {
+    Keys::default().room_for(n)
+}
+
 fn repeated_kid(kid: Option<&str>, alg: Algorithm) -> Error {
     invalid(format!(
         "two {alg} keys have the kid {:?}: a token could not name which one it means",
@@ -480,9 +484,8 @@ impl JwtKeySet {
             Some(Value::Array(keys)) => keys,
             _ => return Err(invalid("JWKS has no keys array")),
         };
-        if keys.len() > MAX_KEYS {
-            return Err(invalid(format!("a JWKS holds at most {MAX_KEYS} keys")));
-        }
+        // Before any key is parsed; `room_for` checks the set's total once they are.
+        keys_room(keys.len())?;
         let mut parsed: Vec<Arc<JwtKey>> = Vec::new();
         for key in keys {
             let jwk = key
