@@ -337,8 +337,8 @@ export declare class JwksClient {
  */
 export declare class JwtKey {
   /**
-   * An HMAC secret for `HS256`/`HS384`/`HS512` (at least 32 bytes; signing needs the hash's
-   * output length). Throws `jwt_key_invalid`.
+   * An HMAC secret for `HS256`/`HS384`/`HS512` (at least the hash's output: 32, 48 or 64
+   * bytes). Throws `jwt_key_invalid`.
    */
   static fromSecret(secret: Buffer, alg: string, kid?: string | undefined | null): JwtKey
   /** A PEM public or private key for an asymmetric algorithm. */
@@ -384,8 +384,9 @@ export declare class JwtKeySet {
   /** A set from a JWKS document (`{"keys": [...]}`, JSON text or an object). */
   static fromJwks(jwks: string | Record<string, unknown>): JwtKeySet
   /**
-   * Adds every signature key of a JWKS (keys for encryption and unusable key types are
-   * skipped); returns how many were added.
+   * Adds every signature key of a JWKS (keys whose `use` / `key_ops` exclude verification
+   * and unusable key types are skipped; a kid repeated for one algorithm is refused and
+   * nothing is added); returns how many were added.
    */
   addJwks(jwks: string | Record<string, unknown>): number
   /** Adds a key; a key with the same `kid` and algorithm is replaced. */
@@ -1057,6 +1058,16 @@ export interface JwtVerifierOptions {
    * has no request, then refuses every token with `jwt_confirmation_mismatch`).
    */
   requireCertificateBinding?: boolean
+  /**
+   * The longest lifetime a token may claim, seconds (default 86400): `exp - iat`, and `exp`
+   * beyond now plus the leeway (`jwt_lifetime_too_long`); `null` turns the check off.
+   */
+  maxLifetimeSeconds?: number | null
+  /**
+   * Accept a key set holding HMAC secrets and asymmetric keys together (default false: such
+   * a set is refused with `config_invalid`).
+   */
+  allowMixedKeyTypes?: boolean
 }
 
 /** HMAC of `data` under `key` (the bare RFC 2104 primitive: any key length). */
@@ -1147,6 +1158,8 @@ export interface MtlsVerifierOptions {
   pinnedFingerprints?: Array<string>
   /** Read the certificate from a header set by a trusted proxy. */
   forwarded?: MtlsForwardedOptions
+  /** The most intermediate CAs between the leaf and an anchor (0 to 6; default: webpki's 6). */
+  maxChainDepth?: number | null
 }
 
 /** Parses a whole `Authorization` header value (`Basic <base64>`); throws `basic_*` errors. */

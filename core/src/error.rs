@@ -228,6 +228,9 @@ error_codes! {
     /// The token is certificate-bound (RFC 8705) and its `cnf` claim is absent, malformed or names
     /// another certificate than the client's, or the request carries no client certificate.
     JwtConfirmationMismatch = 418, "jwt_confirmation_mismatch", Jwt, 401, "Invalid token.";
+    /// The token lives longer than the verifier's `max_lifetime_seconds`: `exp - iat`, or `exp`
+    /// beyond now plus that lifetime (and the leeway).
+    JwtLifetimeTooLong = 419, "jwt_lifetime_too_long", Jwt, 401, "Invalid token.";
     /// A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
     /// and no usable key set is cached (none yet, or the last one is older than `max_stale`).
     JwtJwksUnavailable = 420, "jwt_jwks_unavailable", Jwt, 503, "Service temporarily unavailable.";
@@ -274,6 +277,10 @@ error_codes! {
     /// A CRL is unusable: not parseable when configured, or past its nextUpdate at the request's
     /// time (the operator must refresh it).
     MtlsCrlInvalid = 515, "mtls_crl_invalid", Mtls, 503, "Certificate revocation data is unavailable.";
+    /// The client certificate's public key is refused by policy: RSA under 2048 bits, with an
+    /// even exponent or the ROCA fingerprint, DSA, an elliptic curve other than P-256, P-384 or
+    /// P-521, or a key type portcullis does not accept (Ed448, GOST, ...).
+    MtlsKeyRefused = 516, "mtls_key_refused", Mtls, 401, "Invalid client certificate.";
     /// The request carries no signature for this scheme (header absent).
     SignatureMissing = 600, "signature_missing", Signature, 401, "Signature required.";
     /// A signature header, parameter, timestamp or id is malformed (bad encoding, upper-case

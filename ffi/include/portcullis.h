@@ -420,6 +420,10 @@ typedef struct {
 // another certificate than the client's, or the request carries no client certificate.
 #define PORTCULLIS_RESULT_JWT_CONFIRMATION_MISMATCH 418
 
+// The token lives longer than the verifier's `max_lifetime_seconds`: `exp - iat`, or `exp`
+// beyond now plus that lifetime (and the leeway).
+#define PORTCULLIS_RESULT_JWT_LIFETIME_TOO_LONG 419
+
 // A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
 // and no usable key set is cached (none yet, or the last one is older than `max_stale`).
 #define PORTCULLIS_RESULT_JWT_JWKS_UNAVAILABLE 420
@@ -484,6 +488,11 @@ typedef struct {
 // A CRL is unusable: not parseable when configured, or past its nextUpdate at the request's
 // time (the operator must refresh it).
 #define PORTCULLIS_RESULT_MTLS_CRL_INVALID 515
+
+// The client certificate's public key is refused by policy: RSA under 2048 bits, with an
+// even exponent or the ROCA fingerprint, DSA, an elliptic curve other than P-256, P-384 or
+// P-521, or a key type portcullis does not accept (Ed448, GOST, ...).
+#define PORTCULLIS_RESULT_MTLS_KEY_REFUSED 516
 
 // The request carries no signature for this scheme (header absent).
 #define PORTCULLIS_RESULT_SIGNATURE_MISSING 600
@@ -1539,8 +1548,10 @@ portcullis_result portcullis_jwt_verifier_new_remote(const portcullis_jwks_clien
 portcullis_result portcullis_jwt_keyset_new(portcullis_jwt_keyset **out);
 
 // Creates a key set from a JWKS document (`{"keys": [...]}`, UTF-8): every signature key in
-// it (`use: enc` keys and key types that cannot sign are skipped). On success `*out` receives
-// a handle holding one reference. Fails with `JWT_KEY_INVALID` (not a JWKS, a malformed key),
+// it (keys whose `use` / `key_ops` exclude verification and key types that cannot verify are
+// skipped). On success `*out` receives a handle holding one reference. Fails with
+// `JWT_KEY_INVALID` (not a JWKS, a malformed key, contradictory `use` and `key_ops`, two keys
+// with the same kid and algorithm),
 // `JWT_ALGORITHM_REFUSED`, `CONFIG_INVALID` (too many keys), `INVALID_UTF8`, `NULL_POINTER`.
 portcullis_result portcullis_jwt_keyset_from_jwks(const uint8_t *jwks_json,
                                                   size_t jwks_json_len,
@@ -1586,7 +1597,10 @@ portcullis_result portcullis_jwt_keyset_public_jwks(const portcullis_jwt_keyset 
 // Builds a verifier over `set`'s keys (shared: later additions and removals reach it) and the
 // `JwtConfig` JSON: `issuers`, `audiences`, `leeway_seconds` (60, at most 300),
 // `max_age_seconds`, `required_claims`, `typ`, `algorithms`, `require_exp` (true),
-// `max_token_bytes` (16384), `cache_size` (0), `realm` (`"api"`); length 0 for all defaults.
+// `max_token_bytes` (16384), `cache_size` (0), `realm` (`"api"`), `require_certificate_binding`
+// (false), `max_lifetime_seconds` (86400; `null` for none), `allow_mixed_key_types` (false: a
+// set mixing HMAC secrets and asymmetric keys is `CONFIG_INVALID`); length 0 for all
+// defaults.
 //
 // On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
 // `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
@@ -1691,8 +1705,8 @@ portcullis_result portcullis_jwt_encode(const uint8_t *claims_json,
                                         size_t cap,
                                         size_t *out_len);
 
-// An HMAC key for `alg` (`HS256`, `HS384`, `HS512`) from raw secret bytes (at least 32, and
-// never PEM, DER, JWK or SSH key material), with the key id `kid` (UTF-8; length 0 for none).
+// An HMAC key for `alg` (`HS256`, `HS384`, `HS512`) from raw secret bytes (at least the hash's
+// output: 32, 48 or 64 bytes, and never PEM, DER, JWK or SSH key material), with the key id `kid` (UTF-8; length 0 for none).
 //
 // On success `*out` receives a handle to free with `portcullis_jwt_key_free`. Fails with
 // `JWT_KEY_INVALID` (short secret, key material, an asymmetric `alg`), `INVALID_ARGUMENT` (an
@@ -1804,11 +1818,13 @@ portcullis_result portcullis_jwk_thumbprint(const uint8_t *jwk_json,
 // `require_client_auth_eku` (true), `spiffe_trust_domains`, `subject_from` (any of `"spiffe"`,
 // `"dns"`, `"email"`, `"cn"`, `"dn"`, `"fingerprint"`), `rules` (`{"match": {...}, "subject",
 // "scopes"}`), `require_rule_match`, `pinned_fingerprints`, `forwarded` (`{"header", "format":
-// "xfcc" | "nginx", "trusted_proxies": [CIDR, ...]}`). See docs/MTLS.md.
+// "xfcc" | "nginx", "trusted_proxies": [CIDR, ...]}`), `max_chain_depth` (0 to 6). See
+// docs/MTLS.md.
 //
 // On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
 // `CONFIG_INVALID` (an anchor or intermediate that does not parse, a bad rule, pin, trust
-// domain or proxy range), `MTLS_CRL_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+// domain or proxy range, `max_chain_depth` over 6), `MTLS_CRL_INVALID` (a CRL that does not
+// parse or has no cRLNumber), `INVALID_UTF8`, `NULL_POINTER`.
 portcullis_result portcullis_mtls_verifier_new(const uint8_t *config_json,
                                                size_t config_json_len,
                                                portcullis_mtls_verifier **out);

@@ -62,8 +62,10 @@ pub unsafe extern "C" fn portcullis_jwt_keyset_new(
 }
 
 /// Creates a key set from a JWKS document (`{"keys": [...]}`, UTF-8): every signature key in
-/// it (`use: enc` keys and key types that cannot sign are skipped). On success `*out` receives
-/// a handle holding one reference. Fails with `JWT_KEY_INVALID` (not a JWKS, a malformed key),
+/// it (keys whose `use` / `key_ops` exclude verification and key types that cannot verify are
+/// skipped). On success `*out` receives a handle holding one reference. Fails with
+/// `JWT_KEY_INVALID` (not a JWKS, a malformed key, contradictory `use` and `key_ops`, two keys
+/// with the same kid and algorithm),
 /// `JWT_ALGORITHM_REFUSED`, `CONFIG_INVALID` (too many keys), `INVALID_UTF8`, `NULL_POINTER`.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_jwt_keyset_from_jwks(
@@ -173,7 +175,10 @@ pub unsafe extern "C" fn portcullis_jwt_keyset_public_jwks(
 /// Builds a verifier over `set`'s keys (shared: later additions and removals reach it) and the
 /// `JwtConfig` JSON: `issuers`, `audiences`, `leeway_seconds` (60, at most 300),
 /// `max_age_seconds`, `required_claims`, `typ`, `algorithms`, `require_exp` (true),
-/// `max_token_bytes` (16384), `cache_size` (0), `realm` (`"api"`); length 0 for all defaults.
+/// `max_token_bytes` (16384), `cache_size` (0), `realm` (`"api"`), `require_certificate_binding`
+/// (false), `max_lifetime_seconds` (86400; `null` for none), `allow_mixed_key_types` (false: a
+/// set mixing HMAC secrets and asymmetric keys is `CONFIG_INVALID`); length 0 for all
+/// defaults.
 ///
 /// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
 /// `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.

@@ -45,8 +45,8 @@ fn finish(out: crate::boundary::OutPtr<'_, *mut portcullis_jwt_key>, key: JwtKey
     );
 }
 
-/// An HMAC key for `alg` (`HS256`, `HS384`, `HS512`) from raw secret bytes (at least 32, and
-/// never PEM, DER, JWK or SSH key material), with the key id `kid` (UTF-8; length 0 for none).
+/// An HMAC key for `alg` (`HS256`, `HS384`, `HS512`) from raw secret bytes (at least the hash's
+/// output: 32, 48 or 64 bytes, and never PEM, DER, JWK or SSH key material), with the key id `kid` (UTF-8; length 0 for none).
 ///
 /// On success `*out` receives a handle to free with `portcullis_jwt_key_free`. Fails with
 /// `JWT_KEY_INVALID` (short secret, key material, an asymmetric `alg`), `INVALID_ARGUMENT` (an

@@ -30,11 +30,13 @@ castable!(portcullis_mtls_verifier => MtlsVerifier);
 /// `require_client_auth_eku` (true), `spiffe_trust_domains`, `subject_from` (any of `"spiffe"`,
 /// `"dns"`, `"email"`, `"cn"`, `"dn"`, `"fingerprint"`), `rules` (`{"match": {...}, "subject",
 /// "scopes"}`), `require_rule_match`, `pinned_fingerprints`, `forwarded` (`{"header", "format":
-/// "xfcc" | "nginx", "trusted_proxies": [CIDR, ...]}`). See docs/MTLS.md.
+/// "xfcc" | "nginx", "trusted_proxies": [CIDR, ...]}`), `max_chain_depth` (0 to 6). See
+/// docs/MTLS.md.
 ///
 /// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
 /// `CONFIG_INVALID` (an anchor or intermediate that does not parse, a bad rule, pin, trust
-/// domain or proxy range), `MTLS_CRL_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+/// domain or proxy range, `max_chain_depth` over 6), `MTLS_CRL_INVALID` (a CRL that does not
+/// parse or has no cRLNumber), `INVALID_UTF8`, `NULL_POINTER`.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_mtls_verifier_new(
     config_json: *const u8,

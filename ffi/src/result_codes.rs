@@ -184,6 +184,10 @@ pub const PORTCULLIS_RESULT_JWT_KEY_INVALID: portcullis_result = 417;
 /// another certificate than the client's, or the request carries no client certificate.
 pub const PORTCULLIS_RESULT_JWT_CONFIRMATION_MISMATCH: portcullis_result = 418;
 
+/// The token lives longer than the verifier's `max_lifetime_seconds`: `exp - iat`, or `exp`
+/// beyond now plus that lifetime (and the leeway).
+pub const PORTCULLIS_RESULT_JWT_LIFETIME_TOO_LONG: portcullis_result = 419;
+
 /// A remote JWKS could not be fetched (connection, TLS, timeout, HTTP status other than 200)
 /// and no usable key set is cached (none yet, or the last one is older than `max_stale`).
 pub const PORTCULLIS_RESULT_JWT_JWKS_UNAVAILABLE: portcullis_result = 420;
@@ -248,6 +252,11 @@ pub const PORTCULLIS_RESULT_MTLS_FORWARDED_MALFORMED: portcullis_result = 514;
 /// A CRL is unusable: not parseable when configured, or past its nextUpdate at the request's
 /// time (the operator must refresh it).
 pub const PORTCULLIS_RESULT_MTLS_CRL_INVALID: portcullis_result = 515;
+
+/// The client certificate's public key is refused by policy: RSA under 2048 bits, with an
+/// even exponent or the ROCA fingerprint, DSA, an elliptic curve other than P-256, P-384 or
+/// P-521, or a key type portcullis does not accept (Ed448, GOST, ...).
+pub const PORTCULLIS_RESULT_MTLS_KEY_REFUSED: portcullis_result = 516;
 
 /// The request carries no signature for this scheme (header absent).
 pub const PORTCULLIS_RESULT_SIGNATURE_MISSING: portcullis_result = 600;

@@ -517,6 +517,18 @@ add("kid-not-a-string-in-skipped-entry", "RFC 7517 4.5: kid is a string, in ever
     remote(jwks_at(K_ED1, dict(jwk(EC_ENC, "enc-1", "ES256", use="enc"), kid=7)),
            token("ed-1")),
     err("jwt_jwks_invalid", 1))
+add("use-key-ops-contradict", "RFC 7517 4.3: use and key_ops must be consistent; an entry "
+    "with use enc and key_ops [verify] refuses the document (the rule of every import path)",
+    remote(jwks_at(K_ED1, jwk(EC_2, "ec-2", "ES256", use="enc", key_ops=["verify"])),
+           token("ed-1")),
+    err("jwt_jwks_invalid", 1))
+add("key-ops-not-array", "RFC 7517 4.3: key_ops is an array of strings, in every entry",
+    remote(jwks_at(K_ED1, jwk(EC_2, "ec-2", "ES256", use=None, key_ops="verify")),
+           token("ed-1")),
+    err("jwt_jwks_invalid", 1))
+add("key-ops-verify-without-use", "key_ops [verify] and no use: a signature key",
+    remote(jwks_at(jwk(EC_2, "ec-2", "ES256", use=None, key_ops=["verify"])), token("ec-2")),
+    ok(principal("ec-2"), 1))
 RSA_1024 = rsa.generate_private_key(public_exponent=65537, key_size=1024)
 add("rsa-1024-entry", "RSA keys under 2048 bits are refused (NIST SP 800-131A); the document "
     "is refused",

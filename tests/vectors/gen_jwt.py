@@ -17,7 +17,9 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
+import random
 import sys
 
 import jwt
@@ -268,6 +270,200 @@ add("jwks-no-kid-tries-matching-alg", "RFC 8725 3.1: no kid, only keys of the to
 add("jwks-kid-alg-mismatch", "kid selects an RS256 key, token says ES256",
     verify([{"jwks": jwks}], token("ES256", kid="RS256")), err("jwt_algorithm_refused"))
 
+# --- key use and key_ops (RFC 7517 4.2, 4.3): one rule for every import path ----------------
+
+
+def jwk_of(alg, private=False, **members):
+    """The PyJWT JWK of the vectors' key for `alg`, with `members` set (None removes one)."""
+    key = private_key_for(alg)
+    j = json.loads(jwt.algorithms.get_default_algorithms()[alg].to_jwk(
+        key if private else key.public_key()))
+    for k, v in members.items():
+        if v is None:
+            j.pop(k, None)
+        else:
+            j[k] = v
+    return j
+
+
+for name, members, expect in [
+    ("use-enc", {"use": "enc"}, err("jwt_key_invalid")),
+    ("use-unknown", {"use": "wrap"}, err("jwt_key_invalid")),
+    ("key-ops-encrypt", {"key_ops": ["encrypt"]}, err("jwt_key_invalid")),
+    ("key-ops-empty", {"key_ops": []}, err("jwt_key_invalid")),
+    ("key-ops-sign-only-public", {"key_ops": ["sign"]}, err("jwt_key_invalid")),
+    ("key-ops-verify", {"key_ops": ["verify"]}, ok(subject="user-1", credential_id="k1")),
+    ("use-sig-key-ops-verify", {"use": "sig", "key_ops": ["verify"]}, ok(subject="user-1")),
+    ("use-sig", {"use": "sig"}, ok(subject="user-1")),
+    ("contradict-sig-encrypt", {"use": "sig", "key_ops": ["encrypt"]}, err("jwt_key_invalid")),
+    ("contradict-enc-verify", {"use": "enc", "key_ops": ["verify"]}, err("jwt_key_invalid")),
+    ("key-ops-repeated", {"key_ops": ["verify", "verify"]}, err("jwt_key_invalid")),
+    ("key-ops-string", {"key_ops": "verify"}, err("jwt_key_invalid")),
+    ("use-number", {"use": 1}, err("jwt_key_invalid")),
+]:
+    add("jwk-" + name, "RFC 7517 4.2/4.3: use and key_ops bind the key (JwtKey.from_jwk)",
+        verify([{"jwk": jwk_of("ES256", kid="k1", **members)}], token("ES256")), expect)
+add("jwk-oct-use-enc", "RFC 7517 4.2: an oct key marked use enc is no HMAC key",
+    verify([{"jwk": {"kty": "oct", "k": b64u(SECRET), "kid": "k1", "use": "enc"}, "alg": "HS256"}],
+           token()), err("jwt_key_invalid"))
+ENC_JWKS = {"keys": [jwk_of("ES256", kid="enc", use="enc"),
+                     jwk_of("EdDSA", kid="ops", key_ops=["encrypt"]),
+                     jwk_of("RS256", kid="sig", use="sig")]}
+add("jwks-use-enc-skipped", "a JWKS entry with use enc is skipped, as JwksClient skips it",
+    verify([{"jwks": ENC_JWKS}], token("ES256", kid="enc")), err("jwt_key_unknown"))
+add("jwks-key-ops-encrypt-skipped", "a JWKS entry whose key_ops lack verify is skipped",
+    verify([{"jwks": ENC_JWKS}], token("EdDSA", kid="ops")), err("jwt_key_unknown"))
+add("jwks-skipping-keeps-signature-keys", "the signature key of the same JWKS verifies",
+    verify([{"jwks": ENC_JWKS}], token("RS256", kid="sig")), ok(subject="user-1", credential_id="sig"))
+add("jwks-use-key-ops-contradict", "contradictory use and key_ops refuse the whole JWKS",
+    verify([{"jwks": {"keys": [jwk_of("ES256", kid="k1"),
+                               jwk_of("EdDSA", kid="x", use="enc", key_ops=["verify"])]}}],
+           token("ES256")), err("jwt_key_invalid"))
+add("jwk-private-sign-only-verifies-nothing", "a private JWK with key_ops [sign] is no verifier key",
+    verify([{"jwk": jwk_of("EdDSA", private=True, kid="k1", key_ops=["sign"])}], token("EdDSA")),
+    err("jwt_key_invalid"))
+add("jwk-private-verify-only-verifies", "a private JWK with key_ops [verify] verifies",
+    verify([{"jwk": jwk_of("EdDSA", private=True, kid="k1", key_ops=["verify"])}], token("EdDSA")),
+    ok(subject="user-1"))
+sign_only_claims = {"exp": NOW + 600, "sub": "user-1"}
+add("sign-jwk-key-ops-sign", "a private JWK with key_ops [sign] signs",
+    {"op": "sign", "key": {"jwk": jwk_of("EdDSA", private=True, key_ops=["sign"])},
+     "claims": sign_only_claims, "header": {"kid": "k1"}},
+    ok(token=jwt.encode(sign_only_claims, ED_KEY, algorithm="EdDSA", headers={"kid": "k1"})))
+add("sign-jwk-key-ops-verify", "a private JWK with key_ops [verify] never signs",
+    {"op": "sign", "key": {"jwk": jwk_of("EdDSA", private=True, key_ops=["verify"])},
+     "claims": sign_only_claims, "header": {}}, err("jwt_key_invalid"))
+
+# --- RFC 7518 3.2: an HMAC key at least as long as the hash output, for every use -------------
+
+for alg, need in [("HS256", 32), ("HS384", 48), ("HS512", 64)]:
+    for size, expect in [(need - 1, err("jwt_key_invalid")),
+                         (need, ok(subject="user-1", credential_id="k1"))]:
+        secret = SECRET[:size] if size <= len(SECRET) else None
+        tok = jwt.encode(claims(), secret, algorithm=alg, headers={"kid": "k1"}) \
+            if size >= need else forge({"alg": alg, "kid": "k1"}, claims(), alg, key=secret)
+        add(f"hmac-{alg.lower()}-{size}-byte-secret",
+            f"RFC 7518 3.2: {alg} keys MUST be at least {need} bytes, for verifying too",
+            verify([{"secret_b64": base64.b64encode(secret).decode(), "alg": alg, "kid": "k1"}],
+                   tok), expect)
+add("hmac-hs512-short-oct-jwk", "RFC 7518 3.2: a 48-byte oct JWK bound to HS512",
+    verify([{"jwk": {"kty": "oct", "k": b64u(SECRET[:48]), "kid": "k1"}, "alg": "HS512"}],
+           forge({"alg": "HS512", "kid": "k1"}, claims(), "HS512", key=SECRET[:48])),
+    err("jwt_key_invalid"))
+
+# --- one kid, one key per algorithm; secrets beside public keys only on request --------------
+
+OTHER_EC = ec.derive_private_key(0x4F2E3D4C5B6A7988 * 11 + 7, ec.SECP256R1())
+other_ec_jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(OTHER_EC.public_key())) | {"kid": "k1"}
+add("jwks-repeated-kid-same-alg", "two ES256 keys under kid k1 in one JWKS: refused, as "
+    "JwksClient refuses it (a token could not say which key it means)",
+    verify([{"jwks": {"keys": [jwk_of("ES256", kid="k1"), other_ec_jwk]}}], token("ES256")),
+    err("jwt_key_invalid"))
+add("jwks-repeated-kid-across-documents", "the same kid and alg in a second JWKS added to the set",
+    verify([{"jwks": {"keys": [jwk_of("ES256", kid="k1")]}}, {"jwks": {"keys": [other_ec_jwk]}}],
+           token("ES256")), err("jwt_key_invalid"))
+add("jwks-repeated-kid-other-types", "RFC 7517 4.5: keys of different types may share a kid; "
+    "the token's alg picks",
+    verify([{"jwks": {"keys": [jwk_of("RS256", kid="k1"), jwk_of("ES256", kid="k1")]}}],
+           token("ES256")), ok(subject="user-1", credential_id="k1"))
+add("jwks-repeated-kid-other-types-rs256", "the same set, an RS256 token",
+    verify([{"jwks": {"keys": [jwk_of("RS256", kid="k1"), jwk_of("ES256", kid="k1")]}}],
+           token("RS256")), ok(subject="user-1", credential_id="k1"))
+MIXED = [key_entry("HS256", "hs"), key_entry("ES256", "es")]
+add("mixed-secret-and-public-refused", "an HMAC secret beside a public key needs "
+    "allow_mixed_key_types", verify(MIXED, token("ES256", kid="es")), err("config_invalid"))
+add("mixed-secret-and-public-allowed-es256", "allow_mixed_key_types: the public key verifies",
+    verify(MIXED, token("ES256", kid="es"), dict(BASE_CONFIG, allow_mixed_key_types=True)),
+    ok(subject="user-1", credential_id="es"))
+add("mixed-secret-and-public-allowed-hs256", "allow_mixed_key_types: the secret verifies",
+    verify(MIXED, token("HS256", kid="hs"), dict(BASE_CONFIG, allow_mixed_key_types=True)),
+    ok(subject="user-1", credential_id="hs"))
+add("mixed-in-one-jwks", "an oct key and an EC key in one JWKS",
+    verify([{"jwks": {"keys": [{"kty": "oct", "k": b64u(SECRET), "alg": "HS256", "kid": "hs"},
+                               jwk_of("ES256", kid="es")]}}], token("HS256", kid="hs")),
+    err("config_invalid"))
+add("mixed-confusion-still-refused", "allow_mixed_key_types keeps keys bound to their alg: "
+    "HS256 keyed with the EC key's JWK text, kid of the EC key",
+    verify(MIXED, forge({"alg": "HS256", "kid": "es"}, claims(),
+                        key=json.dumps(jwk_of("ES256", kid="es")).encode()),
+           dict(BASE_CONFIG, allow_mixed_key_types=True)), err("jwt_algorithm_refused"))
+
+# --- ROCA (CVE-2017-15361): RSA moduli made by Infineon RSALib are refused --------------------
+# A published fingerprinted key (the public test data of the paper's detection tool), and a key
+# built here the way the paper says RSALib builds them: primes p = k*M + (65537^a mod M), M the
+# product of the first 126 primes (2048-bit keys), Miller-Rabin by hand, fixed seed.
+
+ROCA_PUBLIC_PEM = """-----BEGIN PUBLIC KEY-----
+MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEBqcWmh9uPsqMPgt/43aFU
+wpHvJ7BLJeGFuKsgxMal9gSFn+We3lSgr3wOcoiACtcZO7cxpb8eEXDXocZpMNQe
+o+sh3t97ivXUKpHDT3IEW5bv1XyxgjAd3MJpZ+VQjpq4iZhtV+g33+cPmfw3xJj0
+PBfDubBkz3BEQ9egM+A6ghaXqr8w+ynufTOzdnllqJBY47OXVL06HAB9KKI7DPp5
++dcRrG5MS093sGNLHs1oWRrwPH1TtipfLZEWPU70+PJoMa5GHthexfeIxRI//BLI
+dCD9z+odG0pSw1IYJPs5mDSHObYqmG2OdrIom8Lri8BtE4FHhRuDoHGD0hBVn5Bj
+IQIDAQAB
+-----END PUBLIC KEY-----
+"""
+
+
+def rsalib_key(seed):
+    rng = random.Random(seed)
+
+    def probable_prime(n):
+        if any(n % q == 0 for q in (2, 3, 5, 7, 11, 13)):
+            return False
+        d, r = n - 1, 0
+        while d % 2 == 0:
+            d, r = d // 2, r + 1
+        for _ in range(40):
+            x = pow(rng.randrange(2, n - 1), d, n)
+            if x in (1, n - 1):
+                continue
+            for _ in range(r - 1):
+                x = pow(x, 2, n)
+                if x == n - 1:
+                    break
+            else:
+                return False
+        return True
+
+    primes, c = [], 2
+    while len(primes) < 126:
+        if all(c % q for q in primes if q * q <= c):
+            primes.append(c)
+        c += 1
+    m = math.prod(primes)
+
+    def prime():
+        while True:
+            p = rng.randrange(2 ** 1023 // m, 2 ** 1024 // m) * m + pow(65537, rng.randrange(1, 2 ** 62), m)
+            if p.bit_length() == 1024 and math.gcd(p - 1, 65537) == 1 and probable_prime(p):
+                return p
+
+    p, q = prime(), prime()
+    d = pow(65537, -1, math.lcm(p - 1, q - 1))
+    return rsa.RSAPrivateNumbers(p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p),
+                                 rsa.RSAPublicNumbers(65537, p * q)).private_key()
+
+
+ROCA_KEY = rsalib_key(20171016)
+roca_token = jwt.encode(claims(), ROCA_KEY, algorithm="RS256", headers={"kid": "k1"})
+add("rsa-roca-published-key", "ROCA (CVE-2017-15361): a fingerprinted public key from the "
+    "detection tool's test data is refused at load",
+    verify([{"pem": ROCA_PUBLIC_PEM, "alg": "RS256", "kid": "k1"}], token("RS256")),
+    err("jwt_key_invalid"))
+add("rsa-roca-rsalib-pem", "ROCA: a 2048-bit key of RSALib's form (PEM), token it signed",
+    verify([{"pem": pem_public(ROCA_KEY), "alg": "RS256", "kid": "k1"}], roca_token),
+    err("jwt_key_invalid"))
+add("rsa-roca-rsalib-jwk", "ROCA: the same key as a JWK",
+    verify([{"jwk": json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(ROCA_KEY.public_key()))
+             | {"kid": "k1"}}], roca_token), err("jwt_key_invalid"))
+add("rsa-roca-rsalib-private-pem", "ROCA: the same key as a private PEM",
+    verify([{"pem": pem_private(ROCA_KEY), "alg": "PS256", "kid": "k1"}], token("PS256")),
+    err("jwt_key_invalid"))
+add("sign-rsa-roca", "ROCA: a fingerprinted private key never signs",
+    {"op": "sign", "key": {"pem": pem_private(ROCA_KEY), "alg": "RS256"}, "claims": claims(),
+     "header": {}}, err("jwt_key_invalid"))
+
 # --- sign (deterministic algorithms) ----------------------------------------------------
 
 sign_claims = {"aud": "api", "exp": NOW + 600, "iss": "https://issuer.example", "sub": "user-1"}
@@ -280,7 +476,8 @@ for alg in ["HS256", "HS384", "HS512", "RS256", "RS512", "EdDSA"]:
 add("sign-at+jwt", "PyJWT, typ at+jwt",
     {"op": "sign", "key": key_entry("HS256"), "claims": sign_claims, "header": {"typ": "at+jwt"}},
     ok(token=jwt.encode(sign_claims, SECRET, algorithm="HS256", headers={"typ": "at+jwt"})))
-add("sign-hs512-short-secret", "HMAC secrets shorter than the hash output never sign",
+add("sign-hs512-short-secret", "RFC 7518 3.2: an HS512 secret under 64 bytes does not load, "
+    "so it never signs",
     {"op": "sign", "key": {"secret_b64": base64.b64encode(SECRET[:40]).decode(), "alg": "HS512"},
      "claims": sign_claims, "header": {}}, err("jwt_key_invalid"))
 add("sign-public-key", "a public key cannot sign",
@@ -400,6 +597,17 @@ add("kid-number", "kid is not a string", verify(HS, forge({"alg": "HS256", "kid"
 add("no-kid-single-key", "no kid: the key of the token's alg is tried",
     verify(HS, token(kid=None)), ok(subject="user-1", credential_id="k1"))
 add("no-keys", "empty key set", verify([], token()), err("jwt_key_unknown"))
+add("kid-against-keyless-key", "a token with a kid and one key without kid: refused (peers "
+    "ignore the kid with a single key; portcullis matches kid exactly, docs/JWT.md)",
+    verify([key_entry("HS256")], token()), err("jwt_key_unknown"))
+add("kid-against-keyless-key-rfc7520", "the RFC 7520 4.4 token (kid set) against its key "
+    "with the kid removed",
+    {"op": "verify_jws", "keys": [{"jwk": {k: v for k, v in load(
+        "rfc7520-jose-cookbook", "jws", "4_4.hmac-sha2_integrity_protection.json")["input"]["key"]
+        .items() if k != "kid"}, "alg": "HS256"}], "config": {},
+     "token": load("rfc7520-jose-cookbook", "jws",
+                   "4_4.hmac-sha2_integrity_protection.json")["output"]["compact"]},
+    err("jwt_key_unknown"))
 
 # --- typ --------------------------------------------------------------------------------
 
@@ -484,6 +692,53 @@ add("time-max-age-no-iat", "max_age needs iat",
     err("jwt_claim_missing"))
 add("config-leeway-capped", "leeway above 300 s is refused",
     verify(HS, token(), dict(BASE_CONFIG, leeway_seconds=3600)), err("config_invalid"))
+
+# --- NumericDate range and token lifetime -------------------------------------------------
+# Dates from 1970 to the end of year 9999 (253402300799) only; max_lifetime_seconds defaults
+# to 86400: exp - iat may not exceed it, nor exp lie further than it plus the leeway (60 s)
+# after now. Stricter than RFC 7519, which bounds neither (docs/SECURITY.md).
+
+YEAR_10000 = 253402300800
+for name, raw in [("exp-1e300", b"1e300"), ("exp-2-to-64", b"18446744073709551616"),
+                  ("exp-u64-max", b"18446744073709551615"), ("exp-i64-max", b"9223372036854775807"),
+                  ("exp-year-10000", str(YEAR_10000).encode()),
+                  ("exp-float-year-10000", b"253402300800.5"), ("exp-negative", b"-1"),
+                  ("exp-1e19", b"1e19")]:
+    praw = (b'{"sub":"user-1","iss":"https://issuer.example","aud":"api","exp":' + raw + b"}")
+    add("date-" + name, "RFC 7519 2 NumericDate outside 1970..9999: refused as a claim type, "
+        "never clamped", verify(HS, forge({}, {}, header_raw=b'{"alg":"HS256","kid":"k1"}',
+                                          payload_raw=praw), dict(BASE_CONFIG, max_lifetime_seconds=None)),
+        err("jwt_claim_type"))
+for claim, value in [("iat", -1), ("nbf", -1), ("iat", YEAR_10000), ("nbf", 1e300)]:
+    add(f"date-{claim}-{value}", "NumericDate range applies to nbf and iat too",
+        verify(HS, forge({"alg": "HS256", "kid": "k1"}, claims(**{claim: value}))),
+        err("jwt_claim_type"))
+add("date-last-second-of-9999", "the last second of year 9999 is a date (lifetime check off)",
+    verify(HS, token(payload=claims(exp=YEAR_10000 - 1, iat=...)),
+           dict(BASE_CONFIG, max_lifetime_seconds=None)),
+    ok(subject="user-1", expires_at=YEAR_10000 - 1))
+DAY = 86400
+for name, extra, cfg, expect in [
+    ("exactly-24h", {"iat": NOW - 10, "exp": NOW - 10 + DAY}, {}, ok(subject="user-1")),
+    ("24h-and-1s", {"iat": NOW - 10, "exp": NOW - 10 + DAY + 1}, {}, err("jwt_lifetime_too_long")),
+    ("30-days", {"iat": NOW, "exp": NOW + 30 * DAY}, {}, err("jwt_lifetime_too_long")),
+    ("old-iat-far-exp", {"iat": NOW - DAY, "exp": NOW + DAY}, {}, err("jwt_lifetime_too_long")),
+    ("no-iat-24h-plus-leeway", {"iat": ..., "exp": NOW + DAY + 60}, {}, ok(subject="user-1")),
+    ("no-iat-beyond-leeway", {"iat": ..., "exp": NOW + DAY + 61}, {}, err("jwt_lifetime_too_long")),
+    ("custom-1h", {"iat": NOW, "exp": NOW + 7200}, {"max_lifetime_seconds": 3600},
+     err("jwt_lifetime_too_long")),
+    ("custom-1h-ok", {"iat": NOW, "exp": NOW + 3600}, {"max_lifetime_seconds": 3600},
+     ok(subject="user-1")),
+    ("off", {"iat": NOW, "exp": NOW + 365 * DAY}, {"max_lifetime_seconds": None},
+     ok(subject="user-1", expires_at=NOW + 365 * DAY)),
+]:
+    add("lifetime-" + name, "max_lifetime_seconds (default 86400)",
+        verify(HS, token(payload=claims(**extra)), dict(BASE_CONFIG, **cfg)), expect)
+add("lifetime-challenge", "RFC 6750 3.1 challenge of a token that lives too long",
+    verify(HS, token(payload=claims(exp=NOW + 30 * DAY))), err("jwt_lifetime_too_long"),
+    challenge=INVALID)
+add("config-lifetime-zero", "max_lifetime_seconds 0 is refused",
+    verify(HS, token(), dict(BASE_CONFIG, max_lifetime_seconds=0)), err("config_invalid"))
 
 # --- required claims, revocation, scopes --------------------------------------------------
 

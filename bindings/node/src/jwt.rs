@@ -51,6 +51,13 @@ pub struct JwtVerifierOptions {
     /// thumbprint of the request's leaf peer certificate (default false; `verifyToken`, which
     /// has no request, then refuses every token with `jwt_confirmation_mismatch`).
     pub require_certificate_binding: Option<bool>,
+    /// The longest lifetime a token may claim, seconds (default 86400): `exp - iat`, and `exp`
+    /// beyond now plus the leeway (`jwt_lifetime_too_long`); `null` turns the check off.
+    #[napi(ts_type = "number | null")]
+    pub max_lifetime_seconds: Option<u32>,
+    /// Accept a key set holding HMAC secrets and asymmetric keys together (default false: such
+    /// a set is refused with `config_invalid`).
+    pub allow_mixed_key_types: Option<bool>,
 }
 
 /// When and for what a token is verified.

@@ -96,8 +96,8 @@ impl JwtKey {
 
 #[napi]
 impl JwtKey {
-    /// An HMAC secret for `HS256`/`HS384`/`HS512` (at least 32 bytes; signing needs the hash's
-    /// output length). Throws `jwt_key_invalid`.
+    /// An HMAC secret for `HS256`/`HS384`/`HS512` (at least the hash's output: 32, 48 or 64
+    /// bytes). Throws `jwt_key_invalid`.
     #[napi(factory)]
     pub fn from_secret(env: Env, secret: Buffer, alg: String, kid: Option<String>) -> Result<Self> {
         let key = Algorithm::parse(&alg)
@@ -254,8 +254,9 @@ impl JwtKeySet {
         Ok(JwtKeySet { inner })
     }
 
-    /// Adds every signature key of a JWKS (keys for encryption and unusable key types are
-    /// skipped); returns how many were added.
+    /// Adds every signature key of a JWKS (keys whose `use` / `key_ops` exclude verification
+    /// and unusable key types are skipped; a kid repeated for one algorithm is refused and
+    /// nothing is added); returns how many were added.
     #[napi(ts_args_type = "jwks: string | Record<string, unknown>")]
     pub fn add_jwks(&self, env: Env, jwks: Unknown) -> Result<u32> {
         let text = jwks_text(&env, jwks)?;

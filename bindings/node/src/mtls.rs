@@ -98,6 +98,9 @@ pub struct MtlsVerifierOptions {
     pub pinned_fingerprints: Option<Vec<String>>,
     /// Read the certificate from a header set by a trusted proxy.
     pub forwarded: Option<MtlsForwardedOptions>,
+    /// The most intermediate CAs between the leaf and an anchor (0 to 6; default: webpki's 6).
+    #[napi(ts_type = "number | null")]
+    pub max_chain_depth: Option<u32>,
 }
 
 /// The validity of a CA, Unix seconds.

@@ -67,7 +67,8 @@ impl PyJwtKey {
 
 #[pymethods]
 impl PyJwtKey {
-    /// An HMAC secret (at least 32 bytes; never PEM/DER/JWK/SSH key material) for HS256/384/512.
+    /// An HMAC secret (at least the hash's output: 32, 48 or 64 bytes; never PEM/DER/JWK/SSH key
+    /// material) for HS256/384/512.
     #[staticmethod]
     #[pyo3(signature = (secret, alg, *, kid = None))]
     fn from_secret(
@@ -211,8 +212,9 @@ impl PyJwtKeySet {
             .map_err(|e| error_to_py(py, &e))
     }
 
-    /// Adds every signature key of a JWKS (`use: enc` and unusable key types skipped);
-    /// returns how many were added.
+    /// Adds every signature key of a JWKS (keys whose `use` / `key_ops` exclude verification
+    /// and unusable key types skipped; a kid repeated for one algorithm refused, nothing
+    /// added); returns how many were added.
     fn add_jwks(&self, py: Python<'_>, jwks: &Bound<'_, PyAny>) -> PyResult<usize> {
         let text = json_text(jwks, "jwks")?;
         py.detach(|| self.inner.add_jwks(&text))

@@ -78,7 +78,7 @@ impl PyMtlsVerifier {
     #[new]
     #[pyo3(
         signature = (trust_anchors, **config),
-        text_signature = "(trust_anchors, *, intermediates=(), crls=(), revocation_depth='chain', unknown_status='deny', require_client_auth_eku=True, spiffe_trust_domains=(), subject_from=None, rules=(), require_rule_match=False, pinned_fingerprints=(), forwarded=None)"
+        text_signature = "(trust_anchors, *, intermediates=(), crls=(), revocation_depth='chain', unknown_status='deny', require_client_auth_eku=True, spiffe_trust_domains=(), subject_from=None, rules=(), require_rule_match=False, pinned_fingerprints=(), forwarded=None, max_chain_depth=None)"
     )]
     fn new(
         py: Python<'_>,

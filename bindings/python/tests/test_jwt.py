@@ -235,7 +235,9 @@ def test_key_set_operations() -> None:
     assert len(keyset) == 2
     keyset.insert(JwtKey.from_secret(SECRET, "HS256", kid="h"))
     assert len(keyset) == 3 and len(keyset.public_jwks()["keys"]) == 2
-    verifier = JwtVerifier(keyset)
+    # A secret beside public keys needs the opt-in.
+    refused(lambda: JwtVerifier(keyset), "config_invalid")
+    verifier = JwtVerifier(keyset, allow_mixed_key_types=True)
     token = jwt_encode(claims(NOW), ed)
     assert verifier.verify_token(token, now=NOW).credential_id == ed.kid
     assert ed.kid is not None and keyset.remove(ed.kid) == 1 and keyset.remove(ed.kid) == 0
@@ -256,9 +258,9 @@ def test_key_properties_and_errors() -> None:
     refused(lambda: JwtKey.from_jwk('{"kty": "oct"'), "jwt_key_invalid")
     refused(lambda: JwtKey.from_jwk({"kty": "oct", "k": "AAAA"}), "jwt_key_invalid")
     refused(lambda: JwtKey.generate("none"), "invalid_argument")
-    # An HS512 key loaded from a 32-byte secret verifies but cannot sign.
-    short = JwtKey.from_secret(SECRET[:32], "HS512")
-    refused(lambda: jwt_encode(claims(NOW), short), "jwt_key_invalid")
+    # RFC 7518 3.2: HS384 and HS512 secrets shorter than the hash output do not load.
+    refused(lambda: JwtKey.from_secret(SECRET[:32], "HS512"), "jwt_key_invalid")
+    refused(lambda: JwtKey.from_secret(SECRET[:47], "HS384"), "jwt_key_invalid")
     es = JwtKey.generate("ES256")
     public = JwtKey.from_jwk(es.public_jwk())
     refused(lambda: jwt_encode(claims(NOW), public), "jwt_key_invalid")

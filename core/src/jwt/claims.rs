@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::token_claims::{ClaimRef, TokenClaims};
-use super::JwtConfig;
+use super::{JwtConfig, MAX_NUMERIC_DATE};
 use crate::error::{Error, ErrorCode};
 
 /// What the verifier keeps from valid claims (borrowed from the claims).
@@ -71,16 +71,39 @@ fn missing(name: &str) -> Error {
     )
 }
 
-/// A NumericDate (RFC 7519 2): a JSON number, fractions truncated toward negative infinity.
+/// A NumericDate (RFC 7519 2): a JSON number, fractions truncated toward negative infinity,
+/// between 1970 and the end of year 9999 ([`MAX_NUMERIC_DATE`]). A date outside that range
+/// (`1e300`, `2^64`, `-1`) is refused as a claim of the wrong type rather than clamped: a
+/// clamped `exp` would make a token that never expires.
 fn numeric_date(value: Option<ClaimRef<'_>>, name: &str) -> Result<Option<i64>, Error> {
-    match value {
-        None => Ok(None),
-        Some(ClaimRef::Int(i)) => Ok(Some(i)),
-        Some(ClaimRef::UInt(_)) => Ok(Some(i64::MAX)),
-        // `as` saturates: out-of-range dates become i64::MIN/MAX.
-        Some(ClaimRef::Float(f)) => Ok(Some(f.floor() as i64)),
-        Some(_) => Err(wrong_type(name, "a number (NumericDate)")),
+    let out_of_range = || {
+        Error::new(
+            ErrorCode::JwtClaimType,
+            format!("claim {name} is not a NumericDate between 1970 and 9999"),
+        )
+    };
+    let date = match value {
+        None => return Ok(None),
+        Some(ClaimRef::Int(i)) => i,
+        Some(ClaimRef::UInt(_)) => return Err(out_of_range()),
+        Some(ClaimRef::Float(f)) => {
+            let f = f.floor();
+            // Compared as floats first: `as` would saturate an out-of-range value.
+            if !(0.0..=MAX_NUMERIC_DATE as f64).contains(&f) {
+                return Err(out_of_range());
+            }
+            f as i64
+        }
+        Some(_) => return Err(wrong_type(name, "a number (NumericDate)")),
+    };
+    if !(0..=MAX_NUMERIC_DATE).contains(&date) {
+        return Err(out_of_range());
     }
+    Ok(Some(date))
+}
+
+fn too_long(detail: &'static str) -> Error {
+    Error::new(ErrorCode::JwtLifetimeTooLong, detail)
 }
 
 fn string<'a>(value: Option<ClaimRef<'a>>, name: &str) -> Result<Option<&'a str>, Error> {
@@ -189,6 +212,19 @@ pub(crate) fn check<'a>(
         }
         valid_from = valid_from.max(from);
     }
+    if let (Some(lifetime), Some(exp)) = (config.max_lifetime_seconds, exp) {
+        // Dates lie within 0..=MAX_NUMERIC_DATE and the lifetime is capped there, so none of
+        // these sums overflows.
+        let lifetime = i64::try_from(lifetime).unwrap_or(MAX_NUMERIC_DATE);
+        if iat.is_some_and(|iat| exp - iat > lifetime) {
+            return Err(too_long("exp - iat exceeds max_lifetime_seconds"));
+        }
+        if exp > now.saturating_add(lifetime).saturating_add(leeway) {
+            return Err(too_long(
+                "exp is further ahead than max_lifetime_seconds (and the leeway)",
+            ));
+        }
+    }
     if let Some(max_age) = config.max_age_seconds {
         let iat = iat.ok_or_else(|| missing("iat"))?;
         let max_age = i64::try_from(max_age).unwrap_or(i64::MAX);
@@ -291,8 +327,84 @@ mod tests {
         );
         let f = run(&aged, json!({"exp": 5000, "iat": 1000}), 1100).unwrap();
         assert_eq!((f.0, f.1), (940, Some(1160)));
-        assert!(run(&c, json!({"exp": 1e300}), 0).is_ok());
-        assert!(run(&c, json!({"exp": u64::MAX}), 0).is_ok());
+        let unlimited = JwtConfig {
+            max_lifetime_seconds: None,
+            ..JwtConfig::default()
+        };
+        for bad in [
+            json!({"exp": 1e300}),
+            json!({"exp": u64::MAX}),
+            json!({"exp": i64::MAX}),
+            json!({"exp": 253_402_300_800_i64}),
+            json!({"exp": 253_402_300_800.5}),
+            json!({"exp": -1}),
+            json!({"exp": -0.5}),
+            json!({"exp": 5000, "iat": 1e19}),
+            json!({"exp": 5000, "nbf": -1e300}),
+        ] {
+            assert_eq!(
+                run(&unlimited, bad.clone(), 0).unwrap_err(),
+                ErrorCode::JwtClaimType,
+                "{bad}"
+            );
+        }
+        // The last second of year 9999 is a date; with no lifetime limit it is accepted.
+        assert!(run(&unlimited, json!({"exp": 253_402_300_799_i64}), 0).is_ok());
+        assert!(run(&unlimited, json!({"exp": 0, "nbf": 0, "iat": 0}), 30).is_ok());
+    }
+
+    #[test]
+    fn lifetime_is_bounded() {
+        let c = JwtConfig::default();
+        let day = 86_400;
+        let now = 1_000_000;
+        // exp - iat: exactly a day passes, a second more does not (no leeway: both dates are
+        // the issuer's).
+        assert!(run(&c, json!({"iat": now, "exp": now + day}), now).is_ok());
+        assert_eq!(
+            run(&c, json!({"iat": now, "exp": now + day + 1}), now).unwrap_err(),
+            ErrorCode::JwtLifetimeTooLong
+        );
+        // Without iat, exp may lie at most a day and the leeway ahead of now.
+        assert!(run(&c, json!({"exp": now + day + 60}), now).is_ok());
+        assert_eq!(
+            run(&c, json!({"exp": now + day + 61}), now).unwrap_err(),
+            ErrorCode::JwtLifetimeTooLong
+        );
+        // An old iat does not hide a far exp.
+        assert_eq!(
+            run(&c, json!({"iat": now - day, "exp": now + 2 * day}), now).unwrap_err(),
+            ErrorCode::JwtLifetimeTooLong
+        );
+        let hour = JwtConfig {
+            max_lifetime_seconds: Some(3600),
+            ..JwtConfig::default()
+        };
+        assert_eq!(
+            run(&hour, json!({"iat": now, "exp": now + 7200}), now).unwrap_err(),
+            ErrorCode::JwtLifetimeTooLong
+        );
+        let off = JwtConfig {
+            max_lifetime_seconds: None,
+            ..JwtConfig::default()
+        };
+        assert!(run(&off, json!({"iat": now, "exp": now + 365 * day}), now).is_ok());
+        let parsed = JwtConfig::from_json(r#"{"max_lifetime_seconds": null}"#).unwrap();
+        assert_eq!(parsed.max_lifetime_seconds, None);
+        assert_eq!(
+            JwtConfig::default().max_lifetime_seconds,
+            Some(super::super::DEFAULT_MAX_LIFETIME_SECONDS)
+        );
+        for bad in [Some(0), Some(u64::MAX)] {
+            let config = JwtConfig {
+                max_lifetime_seconds: bad,
+                ..JwtConfig::default()
+            };
+            assert_eq!(
+                config.validate().unwrap_err().code(),
+                ErrorCode::ConfigInvalid
+            );
+        }
     }
 
     #[test]

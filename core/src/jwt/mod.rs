@@ -50,6 +50,12 @@ pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 pub const MAX_CANDIDATE_KEYS: usize = 8;
 /// The largest verified-token cache a configuration may ask for.
 pub const MAX_CACHE_SIZE: usize = 1_000_000;
+/// The latest NumericDate accepted: 9999-12-31T23:59:59Z. Later dates (and dates before 1970)
+/// are `jwt_claim_type`: no real token carries them, and refusing them keeps every date
+/// representable and every sum of dates in range.
+pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+/// The default `max_lifetime_seconds`: 24 hours.
+pub const DEFAULT_MAX_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
 
 /// A JWS signature algorithm (RFC 7518 section 3, RFC 8037). `none` is not one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
@@ -217,6 +223,16 @@ pub struct JwtConfig {
     /// client certificate (default false). Only [`JwtVerifier::verify`] can check it;
     /// `verify_token` refuses every token when it is set.
     pub require_certificate_binding: bool,
+    /// The longest lifetime a token may claim, in seconds (default 24 hours): `exp - iat` may
+    /// not exceed it, nor may `exp` lie further than this (plus the leeway) after now.
+    /// `None` (JSON `null`) turns the check off.
+    pub max_lifetime_seconds: Option<u64>,
+    /// Accept a key set that holds HMAC secrets and asymmetric keys together (default false:
+    /// the verifier refuses to build, and to verify once a later insertion mixes them,
+    /// with `config_invalid`). Keys stay bound to their algorithms either way; the default
+    /// catches a shared secret slipped in beside an issuer's public keys, which would let
+    /// anyone holding the secret mint tokens the issuer never signed.
+    pub allow_mixed_key_types: bool,
 }
 
 impl Default for JwtConfig {
@@ -234,6 +250,8 @@ impl Default for JwtConfig {
             cache_size: 0,
             realm: "api".into(),
             require_certificate_binding: false,
+            max_lifetime_seconds: Some(DEFAULT_MAX_LIFETIME_SECONDS),
+            allow_mixed_key_types: false,
         }
     }
 }
@@ -258,6 +276,14 @@ impl JwtConfig {
         }
         if self.max_age_seconds.is_some_and(|a| a > i64::MAX as u64) {
             return invalid("max_age_seconds is out of range".into());
+        }
+        if self
+            .max_lifetime_seconds
+            .is_some_and(|l| l == 0 || l > MAX_NUMERIC_DATE as u64)
+        {
+            return invalid(format!(
+                "max_lifetime_seconds must be 1..={MAX_NUMERIC_DATE}, or null to turn the check off"
+            ));
         }
         let empty = |v: &[String]| v.iter().any(String::is_empty);
         if empty(&self.issuers) || empty(&self.audiences) || empty(&self.required_claims) {

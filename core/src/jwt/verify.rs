@@ -138,10 +138,23 @@ fn err(code: ErrorCode, detail: &'static str) -> Error {
     Error::new(code, detail)
 }
 
+fn check_key_types(config: &JwtConfig, keys: &dyn KeySource) -> Result<(), Error> {
+    if !config.allow_mixed_key_types && keys.mixes_key_types() {
+        return Err(err(
+            ErrorCode::ConfigInvalid,
+            "the key set mixes HMAC secrets and asymmetric keys; set allow_mixed_key_types to accept it",
+        ));
+    }
+    Ok(())
+}
+
 impl JwtVerifier {
     /// A verifier for `config`, reading keys from `keys`, with an in-memory revocation list.
+    /// A key set that mixes HMAC secrets and asymmetric keys is `config_invalid` unless
+    /// `allow_mixed_key_types` is set.
     pub fn new(config: JwtConfig, keys: Arc<dyn KeySource>) -> Result<Self, Error> {
         config.validate()?;
+        check_key_types(&config, &*keys)?;
         let cache = (config.cache_size > 0).then(|| Cache::new(config.cache_size));
         Ok(JwtVerifier {
             config,
@@ -480,6 +493,8 @@ impl JwtVerifier {
     /// The keys to try: those the `kid` selects (every key without one) whose algorithm is the
     /// token's, at most [`MAX_CANDIDATE_KEYS`].
     fn candidates(&self, kid: Option<&str>, alg: Algorithm) -> Result<Vec<Arc<JwtKey>>, Error> {
+        // Again per token: a shared set may have been mixed after the verifier was built.
+        check_key_types(&self.config, &*self.keys)?;
         let keys = self.keys.keys(kid)?;
         if keys.is_empty() {
             return Err(err(ErrorCode::JwtKeyUnknown, "no key for the token's kid"));

@@ -177,10 +177,65 @@ impl SigningKey {
             if pair.public_modulus_len() < 256 {
                 return Err(rejected("RSA keys shorter than 2048 bits are refused"));
             }
+            super::check_rsa_modulus(Some(&PublicParts::Rsa {
+                n: n.to_vec(),
+                e: e.to_vec(),
+            }))?;
             Pair::Rsa(pair)
         };
         Ok(SigningKey { algorithm, pair })
     }
+}
+
+/// What a JWK's `use` (RFC 7517 4.2) and `key_ops` (4.3) allow the key to do with signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignatureUse {
+    /// The key may verify signatures.
+    pub verify: bool,
+    /// The key may sign (meaningful for private keys and secrets only).
+    pub sign: bool,
+}
+
+/// The one rule every JWK import path applies to `use` and `key_ops`: a key verifies only when
+/// `use` is absent or `sig` and `key_ops` is absent or lists `verify` (signing likewise with
+/// `sign`). Refused: a `use` that is not a string, `key_ops` that is not an array of distinct
+/// strings, and the two members contradicting each other (RFC 7517 4.3: "MUST be consistent"):
+/// `use: sig` with `key_ops` naming neither `sign` nor `verify`, or another `use` with `key_ops`
+/// naming one of them.
+pub fn signature_use(jwk: &Jwk) -> Result<SignatureUse, Error> {
+    let use_sig = match jwk.get("use") {
+        None => None,
+        Some(Value::String(u)) => Some(u == "sig"),
+        Some(_) => return Err(rejected("JWK use is not a string")),
+    };
+    let ops = match jwk.get("key_ops") {
+        None => None,
+        Some(Value::Array(items)) => {
+            let mut ops: Vec<&str> = Vec::with_capacity(items.len());
+            for item in items {
+                let op = item
+                    .as_str()
+                    .ok_or_else(|| rejected("JWK key_ops holds a value that is not a string"))?;
+                if ops.contains(&op) {
+                    return Err(rejected("JWK key_ops names an operation twice"));
+                }
+                ops.push(op);
+            }
+            Some(ops)
+        }
+        Some(_) => return Err(rejected("JWK key_ops is not an array")),
+    };
+    let has = |op: &str| ops.as_ref().is_none_or(|ops| ops.contains(&op));
+    if let (Some(use_sig), Some(_)) = (use_sig, &ops) {
+        if use_sig != (has("sign") || has("verify")) {
+            return Err(rejected("JWK use and key_ops contradict each other"));
+        }
+    }
+    let use_ok = use_sig.unwrap_or(true);
+    Ok(SignatureUse {
+        verify: use_ok && has("verify"),
+        sign: use_ok && has("sign"),
+    })
 }
 
 /// The RFC 7638 thumbprint (SHA-256, base64url) of a JWK: the required members of its `kty`,
@@ -252,6 +307,50 @@ mod tests {
             let pem = k.to_pkcs8_pem().unwrap();
             let again = SigningKey::from_pem(alg, pem.as_bytes()).unwrap();
             assert!(v.verify(b"n", &again.sign(b"n").unwrap()));
+        }
+    }
+
+    #[test]
+    fn use_and_key_ops() {
+        let both = SignatureUse {
+            verify: true,
+            sign: true,
+        };
+        let none = SignatureUse {
+            verify: false,
+            sign: false,
+        };
+        let verify_only = SignatureUse {
+            verify: true,
+            sign: false,
+        };
+        let cases = [
+            (json!({}), Some(both)),
+            (json!({"use": "sig"}), Some(both)),
+            (json!({"use": "enc"}), Some(none)),
+            (json!({"use": "other"}), Some(none)),
+            (json!({"key_ops": ["verify"]}), Some(verify_only)),
+            (json!({"key_ops": ["encrypt"]}), Some(none)),
+            (json!({"key_ops": []}), Some(none)),
+            (
+                json!({"use": "sig", "key_ops": ["verify"]}),
+                Some(verify_only),
+            ),
+            (json!({"use": "enc", "key_ops": ["encrypt"]}), Some(none)),
+            (json!({"use": "sig", "key_ops": ["encrypt"]}), None),
+            (json!({"use": "sig", "key_ops": []}), None),
+            (json!({"use": "enc", "key_ops": ["verify"]}), None),
+            (json!({"key_ops": ["verify", "verify"]}), None),
+            (json!({"key_ops": "verify"}), None),
+            (json!({"key_ops": [1]}), None),
+            (json!({"use": 1}), None),
+        ];
+        for (jwk, want) in cases {
+            let got = signature_use(&obj(jwk.clone()));
+            match want {
+                Some(want) => assert_eq!(got.unwrap(), want, "{jwk}"),
+                None => assert!(got.is_err(), "{jwk}"),
+            }
         }
     }
 

@@ -12,6 +12,7 @@
 
 pub(crate) mod der;
 pub mod jwk;
+pub(crate) mod roca;
 
 use std::fmt;
 
@@ -97,6 +98,18 @@ fn rsa_modulus_bits(n: &[u8]) -> usize {
     }
 }
 
+/// Refuses an RSA modulus with the ROCA fingerprint: its key can be factored, whatever its
+/// size.
+fn check_rsa_modulus(public: Option<&der::PublicParts>) -> Result<(), Error> {
+    match public {
+        Some(der::PublicParts::Rsa { n, .. }) if roca::has_fingerprint(n) => Err(rejected(
+            "RSA modulus has the ROCA fingerprint (CVE-2017-15361): Infineon RSALib made it \
+             and it can be factored; replace the key",
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn rejected(what: &str) -> Error {
     Error::new(
         ErrorCode::SignatureSecretInvalid,
@@ -169,6 +182,7 @@ impl VerifyingKey {
                     "RSA modulus of {bits} bits is outside {MIN_RSA_BITS}..={MAX_RSA_BITS}"
                 )));
             }
+            check_rsa_modulus(public.as_ref())?;
         }
         Ok(VerifyingKey {
             algorithm,
@@ -407,6 +421,9 @@ fn rsa_pair(der: &[u8]) -> Result<RsaKeyPair, Error> {
     if pair.public_modulus_len() < 256 {
         return Err(rejected("RSA keys shorter than 2048 bits are refused"));
     }
+    check_rsa_modulus(
+        der::public_parts(KeyAlgorithm::RsaPkcs1Sha256, pair.public_key().as_ref()).as_ref(),
+    )?;
     Ok(pair)
 }
 

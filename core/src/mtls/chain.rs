@@ -10,7 +10,7 @@ use webpki::{
     RevocationCheckDepth, RevocationOptionsBuilder, UnknownStatusPolicy,
 };
 
-use super::config::{MtlsConfig, RevocationDepth, UnknownStatus};
+use super::config::{MtlsConfig, RevocationDepth, UnknownStatus, MAX_CHAIN_DEPTH};
 use crate::error::{Error, ErrorCode};
 
 /// Most certificates in one configured PEM string or file.
@@ -26,6 +26,7 @@ pub(crate) struct Trust {
     pub(crate) depth: RevocationDepth,
     pub(crate) unknown: UnknownStatus,
     pub(crate) eku_required: bool,
+    max_depth: Option<usize>,
 }
 
 fn config_err(detail: String) -> Error {
@@ -122,6 +123,14 @@ impl Trust {
         for pem in &config.crls {
             crl_ders.extend(parse_crls(pem.as_bytes())?);
         }
+        if config.max_chain_depth.is_some_and(|d| d > MAX_CHAIN_DEPTH) {
+            return Err(config_err(format!(
+                "max_chain_depth is at most {MAX_CHAIN_DEPTH} (webpki's own limit)"
+            )));
+        }
+        for der in &crl_ders {
+            require_crl_number(der)?;
+        }
         let crls = crl_ders
             .iter()
             .map(|der| {
@@ -139,6 +148,7 @@ impl Trust {
             depth: config.revocation_depth,
             unknown: config.unknown_status,
             eku_required: config.require_client_auth_eku,
+            max_depth: config.max_chain_depth,
         })
     }
 
@@ -176,6 +186,20 @@ impl Trust {
         // an EKU: the leaf-only requirement is checked by the verifier, on its one parse of the
         // leaf (`CertificateIdentity::read_leaf`).
         let usage = KeyUsage::client_auth();
+        // A path with too many intermediates is refused inside path building, so webpki goes on
+        // to try a shorter path through other candidates before giving up.
+        let depth_check = self.max_depth.map(|max| {
+            move |path: &webpki::VerifiedPath<'_>| {
+                if path.intermediate_certificates().count() > max {
+                    Err(webpki::Error::MaximumPathDepthExceeded)
+                } else {
+                    Ok(())
+                }
+            }
+        });
+        let depth_check = depth_check
+            .as_ref()
+            .map(|f| f as &dyn Fn(&webpki::VerifiedPath<'_>) -> Result<(), webpki::Error>);
         ee.verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
             &self.anchors,
@@ -183,10 +207,24 @@ impl Trust {
             now,
             usage,
             revocation,
-            None,
+            depth_check,
         )
         .map_err(map_webpki)?;
         Ok(())
+    }
+}
+
+/// Refuses a CRL without the cRLNumber extension. RFC 5280 5.2.3 makes it mandatory, and
+/// without it nothing orders two CRLs of one issuer: an old CRL, from before a revocation,
+/// would be as good as the current one as proof that a certificate is not revoked.
+fn require_crl_number(der: &[u8]) -> Result<(), Error> {
+    let crl_err = |d: &'static str| Error::new(ErrorCode::MtlsCrlInvalid, d);
+    let (_, crl) = x509_parser::parse_x509_crl(der).map_err(|_| crl_err("CRL: not a DER CRL"))?;
+    match crl.crl_number() {
+        Some(_) => Ok(()),
+        None => Err(crl_err(
+            "CRL has no cRLNumber extension (RFC 5280 5.2.3): it cannot be told from an older one",
+        )),
     }
 }
 

@@ -174,7 +174,14 @@ pub struct MtlsConfig {
     pub pinned_fingerprints: Vec<String>,
     /// Read the certificate from a header set by a trusted proxy.
     pub forwarded: Option<ForwardedConfig>,
+    /// The most intermediate CAs between the leaf and a trust anchor (0: the anchor issued the
+    /// leaf). `None` (the default): webpki's own limit, [`MAX_CHAIN_DEPTH`]; larger values are
+    /// refused.
+    pub max_chain_depth: Option<usize>,
 }
+
+/// The most intermediates webpki ever puts in a path.
+pub const MAX_CHAIN_DEPTH: usize = 6;
 
 impl Default for MtlsConfig {
     fn default() -> Self {
@@ -197,6 +204,7 @@ impl Default for MtlsConfig {
             require_rule_match: false,
             pinned_fingerprints: Vec::new(),
             forwarded: None,
+            max_chain_depth: None,
         }
     }
 }

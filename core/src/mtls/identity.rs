@@ -45,6 +45,10 @@ pub(crate) struct Leaf {
     pub(crate) identity: CertificateIdentity,
     /// The extended key usage extension is present and lists clientAuth.
     pub(crate) client_auth_eku: bool,
+    /// The keyUsage extension asserts keyCertSign.
+    pub(crate) key_cert_sign: bool,
+    /// Why the public key is refused by policy (`super::policy`), if it is.
+    pub(crate) key_refusal: Option<String>,
     pub(crate) sha256: [u8; 32],
 }
 
@@ -105,6 +109,9 @@ impl CertificateIdentity {
             .extended_key_usage()
             .map_err(|_| malformed("extended key usage extension is malformed or repeated"))?
             .is_some_and(|e| e.value.client_auth);
+        let key_cert_sign = super::policy::signs_certificates(&cert)
+            .map_err(|()| malformed("key usage extension is malformed or repeated"))?;
+        let key_refusal = super::policy::key_refusal(&cert);
         let sha256: [u8; 32] = Sha256::digest(der).into();
         let validity = cert.validity();
         let mut serial = hex_encode(cert.raw_serial())
@@ -129,6 +136,8 @@ impl CertificateIdentity {
         Ok(Leaf {
             identity,
             client_auth_eku,
+            key_cert_sign,
+            key_refusal,
             sha256,
         })
     }

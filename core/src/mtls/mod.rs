@@ -16,8 +16,11 @@ mod config;
 mod devca;
 mod forwarded;
 mod identity;
+mod policy;
 mod tls;
 
+#[cfg(test)]
+mod leaf_tests;
 #[cfg(test)]
 mod tests;
 
@@ -34,7 +37,7 @@ pub use crate::confirmation::{certificate_thumbprint, check_confirmation};
 pub use chain::{load_certificate_files, load_crl_files, pem_encode};
 pub use config::{
     ForwardedConfig, ForwardedFormat, MtlsConfig, MtlsRule, RevocationDepth, RuleMatch,
-    SubjectSource, UnknownStatus,
+    SubjectSource, UnknownStatus, MAX_CHAIN_DEPTH,
 };
 pub use devca::{ClientCertSpec, DevCa, IssuedCertificate, ServerCertSpec};
 pub use forwarded::{Cidr, MAX_FORWARDED_HEADER_BYTES};
@@ -295,6 +298,18 @@ impl MtlsVerifier {
             return Err(deny(
                 ErrorCode::MtlsUsageInvalid,
                 "the certificate has no extended key usage extension (clientAuth is required)",
+            ));
+        }
+        if leaf.key_cert_sign {
+            return Err(deny(
+                ErrorCode::MtlsUsageInvalid,
+                "the client certificate's key usage asserts keyCertSign (a CA key)",
+            ));
+        }
+        if let Some(why) = leaf.key_refusal {
+            return Err(deny(
+                ErrorCode::MtlsKeyRefused,
+                format!("the client certificate holds {why}"),
             ));
         }
         let fingerprint = leaf.sha256;

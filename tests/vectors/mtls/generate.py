@@ -14,12 +14,14 @@ import base64
 import datetime
 import hashlib
 import json
+import math
 import pathlib
+import random
 import urllib.parse
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 HERE = pathlib.Path(__file__).parent
@@ -82,7 +84,7 @@ class Ca:
         return out
 
     def leaf(self, key=None, subject=None, sans=(), eku=(ExtendedKeyUsageOID.CLIENT_AUTH,),
-             nb=NB, na=NA):
+             nb=NB, na=NA, key_usage=None):
         key = key or ec_key()
         b = (x509.CertificateBuilder().subject_name(subject or name())
              .issuer_name(self.subject).public_key(key.public_key())
@@ -95,15 +97,22 @@ class Ca:
             b = b.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
         if sans:
             b = b.add_extension(x509.SubjectAlternativeName(list(sans)), critical=False)
+        if key_usage is not None:
+            flags = dict(digital_signature=False, content_commitment=False, key_encipherment=False,
+                         data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                         crl_sign=False, encipher_only=False, decipher_only=False)
+            flags.update({k: True for k in key_usage})
+            b = b.add_extension(x509.KeyUsage(**flags), critical=True)
         cert = b.sign(self.key, sign_hash(self.key))
         return Leaf(cert, self)
 
-    def crl(self, revoked=(), this_update=1700000000, next_update=NA):
+    def crl(self, revoked=(), this_update=1700000000, next_update=NA, number=1):
         b = (x509.CertificateRevocationListBuilder().issuer_name(self.subject)
              .last_update(t(this_update)).next_update(t(next_update))
-             .add_extension(x509.CRLNumber(1), critical=False)
              .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
                  self.key.public_key()), critical=False))
+        if number is not None:
+            b = b.add_extension(x509.CRLNumber(number), critical=False)
         for serial in revoked:
             b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(serial)
                                           .revocation_date(t(1700000000)).build())
@@ -124,14 +133,18 @@ class Leaf:
         try:
             san = c.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         except x509.ExtensionNotFound:
-            san = x509.SubjectAlternativeName([])
-        uris = [u for u in san.get_values_for_type(x509.UniformResourceIdentifier)
+            san = None  # recent cryptography refuses an empty SubjectAlternativeName
+
+        def values(kind):
+            return san.get_values_for_type(kind) if san is not None else []
+
+        uris = [u for u in values(x509.UniformResourceIdentifier)
                 if u.lower().startswith("spiffe:")]
         cns = c.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         return {
             "spiffe_id": uris[0] if uris else None,
-            "dns": san.get_values_for_type(x509.DNSName),
-            "email": san.get_values_for_type(x509.RFC822Name),
+            "dns": values(x509.DNSName),
+            "email": values(x509.RFC822Name),
             "cn": cns[0].value if cns else None,
             "subject_dn": c.subject.rfc4514_string(),
             "issuer_dn": c.issuer.rfc4514_string(),
@@ -488,6 +501,135 @@ add("nginx-expired", "forwarded certificates are verified like TLS ones",
 add("forwarded-bad-cidr", "trusted_proxies entry with host bits set",
     verify([], config(forwarded={"trusted_proxies": ["10.0.0.1/8"]}), "10.0.0.1"),
     err("config_invalid"))
+
+# --- leaf policy: no CA key usage, no weak key; CRLs with a cRLNumber; chain depth ---------------
+
+
+def rsalib_key(seed):
+    """An RSA key built as Infineon RSALib built them (ROCA, CVE-2017-15361; Nemec et al., CCS
+    2017): primes k*M + (65537^a mod M), M the product of the first 126 primes (2048-bit keys)."""
+    rng = random.Random(seed)
+
+    def probable_prime(n):
+        if any(n % q == 0 for q in (2, 3, 5, 7, 11, 13)):
+            return False
+        d, r = n - 1, 0
+        while d % 2 == 0:
+            d, r = d // 2, r + 1
+        for _ in range(40):
+            x = pow(rng.randrange(2, n - 1), d, n)
+            if x in (1, n - 1):
+                continue
+            for _ in range(r - 1):
+                x = pow(x, 2, n)
+                if x == n - 1:
+                    break
+            else:
+                return False
+        return True
+
+    primes, c = [], 2
+    while len(primes) < 126:
+        if all(c % q for q in primes if q * q <= c):
+            primes.append(c)
+        c += 1
+    m = math.prod(primes)
+
+    def prime():
+        while True:
+            p = (rng.randrange(2 ** 1023 // m, 2 ** 1024 // m) * m
+                 + pow(65537, rng.randrange(1, 2 ** 62), m))
+            if p.bit_length() == 1024 and math.gcd(p - 1, 65537) == 1 and probable_prime(p):
+                return p
+
+    p, q = prime(), prime()
+    d = pow(65537, -1, math.lcm(p - 1, q - 1))
+    return rsa.RSAPrivateNumbers(p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p),
+                                 rsa.RSAPublicNumbers(65537, p * q)).private_key()
+
+
+ku_cert_sign = root.leaf(subject=name(CN="ku-cert-sign"), sans=[DNS("ku.example.com")],
+                         key_usage=["digital_signature", "key_cert_sign"])
+ku_plain = root.leaf(subject=name(CN="ku-plain"), sans=[DNS("plain.example.com")],
+                     key_usage=["digital_signature"])
+add("leaf-key-cert-sign", "RFC 5280 4.2.1.3: keyCertSign on a leaf (cA false) is a CA key",
+    verify(ku_cert_sign.chain), err("mtls_usage_invalid"))
+add("leaf-key-cert-sign-forwarded", "the same leaf forwarded by a trusted proxy",
+    verify([], NGINX_CFG, "10.0.0.1", [("X-SSL-Client-Cert", enc(ku_cert_sign.pem))]),
+    err("mtls_usage_invalid"))
+add("leaf-key-usage-digital-signature", "keyUsage digitalSignature only: a client key",
+    verify(ku_plain.chain), ku_plain.principal("plain.example.com"))
+
+NO_NUMBER_CRL = root.crl(number=None)
+add("crl-without-number", "RFC 5280 5.2.3: a CRL without cRLNumber is refused at load",
+    verify(spiffe_root.chain, config(crls=[NO_NUMBER_CRL], revocation_depth="end_entity")),
+    err("mtls_crl_invalid"))
+add("crl-with-number", "the same CRL with a cRLNumber covers the leaf",
+    verify(spiffe_root.chain, config(crls=[root.crl(number=7)], revocation_depth="end_entity")),
+    spiffe_root.principal("spiffe://example.org/direct"))
+
+weak = {
+    "rsa-1024": rsa.generate_private_key(public_exponent=65537, key_size=1024),
+    "rsa-2047": rsa.generate_private_key(public_exponent=65537, key_size=2047),
+    "dsa-2048": dsa.generate_private_key(key_size=2048),
+    "p-192": ec.generate_private_key(ec.SECP192R1()),
+    "p-224": ec.generate_private_key(ec.SECP224R1()),
+    "secp256k1": ec.generate_private_key(ec.SECP256K1()),
+    "ed448": ed448.Ed448PrivateKey.generate(),
+    "rsa-roca": rsalib_key(20171016),
+}
+for label, key in weak.items():
+    leaf = root.leaf(key=key, subject=name(CN="weak-" + label), sans=[DNS(label + ".example.com")])
+    add("weak-key-" + label, "leaf key refused by policy (the CAs' keys are webpki's to check)",
+        verify(leaf.chain), err("mtls_key_refused"))
+    if label in ("rsa-1024", "dsa-2048", "p-192"):
+        add("weak-key-" + label + "-forwarded", "a weak leaf key forwarded by a proxy that did "
+            "not check it", verify([], NGINX_CFG, "10.0.0.1", [("X-SSL-Client-Cert", enc(leaf.pem))]),
+            err("mtls_key_refused"))
+strong = {"rsa-3072": rsa.generate_private_key(public_exponent=65537, key_size=3072),
+          "p-384": ec.generate_private_key(ec.SECP384R1()),
+          "p-521": ec.generate_private_key(ec.SECP521R1())}
+for label, key in strong.items():
+    leaf = root.leaf(key=key, subject=name(CN="key-" + label), sans=[DNS(label + ".example.com")])
+    add("key-" + label, "an accepted leaf key type", verify(leaf.chain),
+        leaf.principal(label + ".example.com"))
+
+add("depth-0-direct", "max_chain_depth 0: a leaf the anchor issued",
+    verify(spiffe_root.chain, config(max_chain_depth=0)),
+    spiffe_root.principal("spiffe://example.org/direct"))
+add("depth-0-via-intermediate", "max_chain_depth 0: one intermediate is too many",
+    verify(spiffe.chain, config(max_chain_depth=0)), err("mtls_path_invalid"))
+add("depth-1-via-intermediate", "max_chain_depth 1: one intermediate",
+    verify(spiffe.chain, config(max_chain_depth=1)), spiffe.principal(SPIFFE_ID))
+add("depth-over-webpki-limit", "max_chain_depth above webpki's limit of 6 is refused",
+    verify(spiffe.chain, config(max_chain_depth=7)), err("config_invalid"))
+
+old_root = Ca(name(O="Example", CN="Expired Root CA"), nb=NB, na=1700000000)
+under_old_root = old_root.leaf(subject=name(CN="child-of-expired-root"),
+                               sans=[DNS("old.example.com")])
+add("expired-trust-anchor", "a trust anchor is a name and a key (RFC 5280 6.1.1): its own "
+    "validity is not checked, so an expired root still anchors a valid leaf",
+    verify(under_old_root.chain, config(trust_anchors=[old_root.pem])),
+    under_old_root.principal("old.example.com"))
+
+email_ca = Ca(name(O="Example", CN="Example Mail CA"), issuer=root, pathlen=0,
+              nc=x509.NameConstraints(permitted_subtrees=[x509.RFC822Name("example.com")],
+                                      excluded_subtrees=None))
+mail_leaf = email_ca.leaf(subject=name(CN="Bob"), sans=[EMAIL("bob@example.com")])
+dns_under_mail = email_ca.leaf(subject=name(CN="svc"), sans=[DNS("svc.example.com")])
+add("email-constraint-refuses-email-san", "webpki does not implement rfc822Name constraints: "
+    "an e-mail SAN under an e-mail-constrained CA is refused, even one inside the subtree",
+    verify(mail_leaf.chain), err("mtls_name_constraint_violation"))
+add("email-constraint-dns-san", "a leaf without e-mail SAN under the same CA passes",
+    verify(dns_under_mail.chain), dns_under_mail.principal("svc.example.com"))
+uri_ca = Ca(name(O="Example", CN="Example URI CA"), issuer=root, pathlen=0,
+            nc=x509.NameConstraints(permitted_subtrees=[
+                x509.UniformResourceIdentifier("example.org")], excluded_subtrees=None))
+uri_leaf = uri_ca.leaf(subject=name(CN="spiffe-under-uri-ca"),
+                       sans=[URI("spiffe://example.org/constrained")])
+add("uri-constraint-refuses-spiffe", "webpki does not implement URI constraints: a SPIFFE ID "
+    "under a URI-constrained CA is refused", verify(uri_leaf.chain),
+    err("mtls_name_constraint_violation"))
 
 # --- RFC 8705 ---------------------------------------------------------------------------------
 

@@ -543,6 +543,8 @@ class JwtVerifier:
         cache_size: int = 0,
         realm: str = "api",
         require_certificate_binding: bool = False,
+        max_lifetime_seconds: Optional[int] = 86400,
+        allow_mixed_key_types: bool = False,
     ) -> JwtVerifier: ...
     @staticmethod
     def from_json(config_json: str, keyset: Union[JwtKeySet, JwksClient]) -> JwtVerifier: ...
@@ -587,6 +589,7 @@ class MtlsVerifier:
         require_rule_match: bool = False,
         pinned_fingerprints: Sequence[str] = (),
         forwarded: Optional[Mapping[str, _JsonValue]] = None,
+        max_chain_depth: Optional[int] = None,
     ) -> MtlsVerifier: ...
     @staticmethod
     def from_json(config_json: str) -> MtlsVerifier: ...

@@ -8,7 +8,9 @@
 //! types), an RSA key under 2048 bits, or no usable key at all.
 //!
 //! Entries that are not signature verification keys are skipped, as peer libraries do: `use`
-//! other than `sig`, `key_ops` without `verify`, `kty` other than `RSA`, `EC` or `OKP`/`Ed25519`
+//! other than `sig`, `key_ops` without `verify` (the rule of every import path,
+//! [`signature_use`]; contradictory `use` and `key_ops` refuse the document), `kty` other than
+//! `RSA`, `EC` or `OKP`/`Ed25519`
 //! (so `oct` secrets are never taken from the network), an `alg` that is not an asymmetric
 //! JWS algorithm (`RSA-OAEP`, `ES256K`, `HS256`, ...), an algorithm outside the configured
 //! allow-list, and with `require_kid` a key without `kid`.
@@ -25,6 +27,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorCode};
 use crate::jwt::keyset::MAX_KEYS;
 use crate::jwt::{json, Algorithm, JwtKey};
+use crate::keys::jwk::signature_use;
 
 fn invalid(detail: String) -> Error {
     Error::new(ErrorCode::JwtJwksInvalid, detail)
@@ -63,20 +66,13 @@ fn algorithm(jwk: &Map<String, Value>, allowed: &[Algorithm]) -> Option<Algorith
     permitted(alg).then_some(alg)
 }
 
-/// True for an entry meant to verify signatures with a key type portcullis handles.
-fn is_signature_key(jwk: &Map<String, Value>) -> bool {
-    let use_ok = jwk.get("use").is_none_or(|u| u == "sig");
-    let ops_ok = match jwk.get("key_ops") {
-        None => true,
-        Some(Value::Array(ops)) => ops.iter().any(|o| o == "verify"),
-        Some(_) => false,
-    };
-    let kty_ok = match jwk.get("kty").and_then(Value::as_str) {
+/// True for a key type portcullis verifies with (never `oct`: no secret from the network).
+fn is_asymmetric_key(jwk: &Map<String, Value>) -> bool {
+    match jwk.get("kty").and_then(Value::as_str) {
         Some("RSA" | "EC") => true,
         Some("OKP") => jwk.get("crv").and_then(Value::as_str) == Some("Ed25519"),
         _ => false,
-    };
-    use_ok && ops_ok && kty_ok
+    }
 }
 
 /// Parses a JWKS document fetched from `host`.
@@ -119,7 +115,11 @@ pub(crate) fn parse(
                 )))
             }
         };
-        if !is_signature_key(jwk) {
+        // The rule every import path shares: `use` / `key_ops` that exclude verification
+        // skip the entry, contradictory ones refuse the document.
+        let ops = signature_use(jwk)
+            .map_err(|e| invalid(format!("JWKS from {host}: entry {i}: {}", e.detail())))?;
+        if !ops.verify || !is_asymmetric_key(jwk) {
             continue;
         }
         let Some(alg) = algorithm(jwk, allowed) else {
@@ -256,6 +256,13 @@ mod tests {
         let mut jwk = Value::Object(private.public_jwk().unwrap());
         jwk["d"] = json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
         assert_eq!(code(&json!({"keys": [jwk]})), invalid);
+        let mut contradict = ed25519("c");
+        contradict["use"] = json!("sig");
+        contradict["key_ops"] = json!(["encrypt"]);
+        assert_eq!(code(&json!({"keys": [ed25519("a"), contradict]})), invalid);
+        let mut ops_string = ed25519("s");
+        ops_string["key_ops"] = json!("verify");
+        assert_eq!(code(&json!({"keys": [ed25519("a"), ops_string]})), invalid);
         let many: Vec<Value> = (0..=MAX_KEYS).map(|_| json!({"kty": "oct"})).collect();
         assert_eq!(code(&json!({ "keys": many })), invalid);
     }

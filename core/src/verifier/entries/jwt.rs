@@ -166,7 +166,7 @@ pub(super) fn build_jwt(
             }
             for (i, key) in keys.static_keys.into_iter().enumerate() {
                 let at = keys_at.key("static").index(i);
-                set.insert(static_key(key, &at)?)
+                set.add(static_key(key, &at)?)
                     .map_err(|e| built(e, at.clone()))?;
             }
             if set.is_empty() {
