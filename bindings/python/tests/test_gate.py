@@ -153,6 +153,34 @@ def test_allowed_decision() -> None:
         d.allowed = False  # type: ignore[misc]
 
 
+def test_a_gate_principal_is_the_verifiers() -> None:
+    # The decision's principal is made from the identity the gate moved out of its decision,
+    # once: the same fields and claims as the route's verifier hands over.
+    g = gate()
+    req = bearer("/orders/7")
+    d = g.check(req)
+    verifier = g.verifier("tokens")
+    assert verifier is not None and d.principal is not None
+    direct = verifier.verify(req)
+    assert d.principal.to_dict() == direct.to_dict()
+    assert (d.principal.scopes, d.principal.expires_at, d.principal.credential_id) == (
+        ["orders:read"],
+        NOW + 60,
+        None,
+    )
+    assert repr(d.principal) == repr(direct)
+
+    ring = g.api_key_ring("keys")
+    assert ring is not None
+    issued = ring.generate(subject="svc", scopes=["orders:read"], now=NOW - 10)
+    ring.insert(issued.record)
+    by_key = g.check(portcullis.Request("GET", "/orders/2", [("X-API-Key", issued.key)], now=NOW))
+    assert by_key.principal is not None and not by_key.anonymous
+    assert by_key.principal.to_dict() == ring.verify(
+        portcullis.Request("GET", "/", [("X-API-Key", issued.key)], now=NOW)
+    ).to_dict()
+
+
 def test_denied_decision_headers_problem_and_error() -> None:
     d = gate().check(anonymous("/orders/7"))
     assert not d and not d.allowed
