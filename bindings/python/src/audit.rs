@@ -243,7 +243,16 @@ impl CallbackSink {
     /// callable then holds the caller as the GIL always would.
     pub fn hand_over(&self) {
         let deadline = Instant::now() + HAND_OVER;
-        while self.gil.load(Ordering::Acquire) != IDLE && Instant::now() < deadline {
+        while self.gil.load(Ordering::Acquire) != IDLE {
+            if Instant::now() >= deadline {
+                // The audit thread was not scheduled in time: try again a batch later rather
+                // than on every check until it is.
+                if self.gil.load(Ordering::Relaxed) == WAITING {
+                    self.waiting_from
+                        .store(self.checks.load(Ordering::Relaxed), Ordering::Relaxed);
+                }
+                return;
+            }
             std::thread::yield_now();
         }
     }

@@ -121,7 +121,8 @@ impl PyGate {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             // Checks release the GIL while the configuration may change under them, then
-            // follow the one that runs (the old one when the reload failed).
+            // follow the one that runs (the old one when the reload failed). A check that read
+            // the flag just before may still run once on the new one with the GIL held.
             self.may_block.store(true, Ordering::Relaxed);
             let reloaded = reload(gate);
             self.may_block.store(gate.may_block(), Ordering::Relaxed);
