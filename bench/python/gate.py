@@ -3,6 +3,10 @@ verifier directly on the same prepared `Request`, with audit on to a counting ca
 per-principal rate limit against none on the API key route (bench/README.md, the Rust twin in
 bench/rust/src/gate.rs: the same configuration, secrets and requests).
 
+The target rows audit through `audit_batch=` (one call per core batch, counting `len(batch)`:
+no event object is made); the `per-event-audit` rows are the same gate with `audit=` (one call
+and one `AuditEvent` per decision), for comparison.
+
     python bench/python/gate.py --profile gate-apikey [--calls N]   # one case in a loop, for a profiler
 """
 
@@ -42,7 +46,8 @@ def config(record_json: str, limit: bool) -> str:
 
 
 class Counting:
-    """What a host's audit callable does at the least: count. `on_event` is a plain closure
+    """What a host's audit callable does at the least: count. `on_batch` (for `audit_batch=`)
+    adds a batch's length, `on_event` (for `audit=`) one per event; both are plain closures
     (cheaper to call than a bound method or `__call__`)."""
 
     def __init__(self) -> None:
@@ -51,7 +56,11 @@ class Counting:
         def on_event(_event: Any) -> None:
             box[0] += 1
 
+        def on_batch(batch: Any) -> None:
+            box[0] += len(batch)
+
         self.on_event = on_event
+        self.on_batch = on_batch
         self._box = box
 
     @property
@@ -96,9 +105,12 @@ class Setup:
         self.issued = ring.generate(subject="svc-billing", scopes=["orders:read"], now=NOW)
         record = self.issued.record.to_json()
         self.counted = Counting()
-        self.plain = portcullis.Gate.from_json(config(record, False), secrets=SECRETS, audit=self.counted.on_event)
-        self.limited = portcullis.Gate.from_json(config(record, True), secrets=SECRETS, audit=self.counted.on_event)
+        on_batch = self.counted.on_batch
+        self.plain = portcullis.Gate.from_json(config(record, False), secrets=SECRETS, audit_batch=on_batch)
+        self.limited = portcullis.Gate.from_json(config(record, True), secrets=SECRETS, audit_batch=on_batch)
+        self.per_event = portcullis.Gate.from_json(config(record, False), secrets=SECRETS, audit=self.counted.on_event)
         self.quiet = portcullis.Gate.from_json(config(record, False), secrets=SECRETS)
+        self.audited = {"plain": self.plain, "limited": self.limited, "per_event": self.per_event}
 
         # The JWT route's direct twin: a JwtVerifier built as the gate's credential is (the same
         # key and audience, every other setting the default).
@@ -128,10 +140,12 @@ class Setup:
         self.cases: dict[str, Callable[[], Any]] = {
             "gate-jwt": gate_case(self.plain, jwt_request),
             "direct-jwt": lambda: jwt_verify(jwt_request),
+            "event-jwt": gate_case(self.per_event, jwt_request),
             "quiet-jwt": gate_case(self.quiet, jwt_request),
             "gate-apikey": gate_case(self.plain, key_request),
             "direct-apikey": lambda: ring_verify(key_request),
             "limited-apikey": gate_case(self.limited, key_request),
+            "event-apikey": gate_case(self.per_event, key_request),
             "quiet-apikey": gate_case(self.quiet, key_request),
         }
         # Every case accepts its request with the same subject; the gate names the credential.
@@ -145,37 +159,49 @@ class Setup:
 
 def bench_gate(res: Results, plan: Plan) -> None:
     s = Setup()
-    settle_plain, settle_limited = Settle(s.plain), Settle(s.limited)
+    settle = {name: Settle(g) for name, g in s.audited.items()}
     c = s.cases
     res.add(
         "gate_jwt_hs256",
-        "Gate decision, JWT HS256 route (4 routes, audit to a counting callback)",
+        "Gate decision, JWT HS256 route (4 routes, audit_batch to a counting callback)",
         measure(
-            {"portcullis": c["gate-jwt"], "direct": c["direct-jwt"], "no-audit": c["quiet-jwt"]},
+            {
+                "portcullis": c["gate-jwt"],
+                "direct": c["direct-jwt"],
+                "per-event-audit": c["event-jwt"],
+                "no-audit": c["quiet-jwt"],
+            },
             plan,
-            after_batch={"portcullis": settle_plain},
+            after_batch={"portcullis": settle["plain"], "per-event-audit": settle["per_event"]},
         ),
         {
             "direct": "JwtVerifier.verify, the gate's key and audience (direct)",
+            "per-event-audit": "the same gate, audit= called per event (informational)",
             "no-audit": "the same gate without audit (informational)",
         },
     )
     res.add(
         "gate_apikey",
-        "Gate decision, API key route (audit to a counting callback)",
+        "Gate decision, API key route (audit_batch to a counting callback)",
         measure(
             {
                 "portcullis": c["gate-apikey"],
                 "direct": c["direct-apikey"],
                 "rate-limited": c["limited-apikey"],
+                "per-event-audit": c["event-apikey"],
                 "no-audit": c["quiet-apikey"],
             },
             plan,
-            after_batch={"portcullis": settle_plain, "rate-limited": settle_limited},
+            after_batch={
+                "portcullis": settle["plain"],
+                "rate-limited": settle["limited"],
+                "per-event-audit": settle["per_event"],
+            },
         ),
         {
             "direct": "gate.api_key_ring('keys').verify (direct)",
             "rate-limited": "the same route with a per-principal rate limit",
+            "per-event-audit": "the same gate, audit= called per event (informational)",
             "no-audit": "the same gate without audit (informational)",
         },
     )
@@ -183,10 +209,10 @@ def bench_gate(res: Results, plan: Plan) -> None:
     if left is None or left <= 0:
         raise AssertionError(f"the rate limit ran out during the run (remaining {left}): the limited row timed refusals")
 
-    for gate in (s.plain, s.limited):
+    for gate in s.audited.values():
         if not gate.flush_audit(5.0):
             raise AssertionError("the audit callback did not catch up within 5 s")
-    stats = {name: g.audit_stats() for name, g in (("plain", s.plain), ("limited", s.limited))}
+    stats = {name: g.audit_stats() for name, g in s.audited.items()}
     delivered = sum(st["delivered"] for st in stats.values())
     lost = sum(st["dropped"] + st["sink_failures"] for st in stats.values())
     res.notes["gate_audit"] = {
@@ -194,7 +220,7 @@ def bench_gate(res: Results, plan: Plan) -> None:
         "counted_by_callback": s.counted.count,
         "rate_limit_tokens_left": left,
         # Events not yet delivered when a gate batch ended (delivered untimed before the next).
-        "undelivered_at_batch_end": {"plain": settle_plain.tail, "limited": settle_limited.tail},
+        "undelivered_at_batch_end": {name: st.tail for name, st in settle.items()},
     }
     print(f"  audit: {delivered} delivered, {s.counted.count} counted by the callback, {lost} dropped or failed; "
           f"rate limit: {left} of {QUOTA} tokens left", flush=True)
@@ -220,7 +246,7 @@ def profile(case: str, calls: int) -> None:
     fn = s.cases[case]
     for _ in range(calls):
         fn()
-    for gate in (s.plain, s.limited):
+    for gate in s.audited.values():
         gate.flush_audit(5.0)
 
 
@@ -228,8 +254,9 @@ if __name__ == "__main__":
     import argparse
 
     ap = argparse.ArgumentParser(description="run one gate case in a loop, for perf or callgrind")
-    ap.add_argument("--profile", required=True, choices=["gate-jwt", "direct-jwt", "quiet-jwt", "gate-apikey",
-                                                          "direct-apikey", "limited-apikey", "quiet-apikey"])
+    ap.add_argument("--profile", required=True, choices=["gate-jwt", "direct-jwt", "event-jwt", "quiet-jwt", "gate-apikey",
+                                                          "direct-apikey", "limited-apikey", "event-apikey",
+                                                          "quiet-apikey"])
     ap.add_argument("--calls", type=int, default=200_000)
     a = ap.parse_args()
     profile(a.profile, a.calls)

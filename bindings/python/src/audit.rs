@@ -1,19 +1,28 @@
-//! `portcullis.AuditEvent` and the audit sink that hands each event to the host's callable.
+//! `portcullis.AuditEvent` and the audit sink that hands the core's batches to the host's
+//! callables (each event to `audit=`, each batch to `audit_batch=`).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
-use portcullis::gate::audit::{AuditEvent, AuditSink, Outcome};
+use portcullis::gate::audit::{AuditEvent, AuditSink, Outcome, MAX_BATCH};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3::{intern, PyTraverseError, PyVisit};
 
+use crate::audit_batch::PyAuditBatch;
 use crate::convert::py_repr;
 
 /// One gate decision as the audit trail records it. Never a secret: names and ids only.
 #[pyclass(module = "portcullis._portcullis", name = "AuditEvent", frozen)]
 pub struct PyAuditEvent {
     inner: AuditEvent,
+}
+
+impl From<AuditEvent> for PyAuditEvent {
+    fn from(inner: AuditEvent) -> Self {
+        PyAuditEvent { inner }
+    }
 }
 
 fn outcome_name(outcome: Outcome) -> &'static str {
@@ -139,52 +148,152 @@ impl PyAuditEvent {
     }
 }
 
-/// Calls the host's callable once per event, on the core's audit thread.
-///
-/// The GIL is taken once per batch. An exception from the callable goes to
-/// `sys.unraisablehook` and is counted; it never reaches a request thread.
-pub struct CallbackSink {
-    // The lock is only ever taken with the GIL held (audit thread, GC traversal, clear), so it
-    // is never contended; it exists so that a garbage collection can drop the callable.
-    callable: Mutex<Option<Py<PyAny>>>,
-    failures: AtomicU64,
+/// The host's audit callables, either or both.
+#[derive(Default)]
+pub struct Callables {
+    /// `audit=`: called with each `AuditEvent`.
+    pub each: Option<Py<PyAny>>,
+    /// `audit_batch=`: called once per core batch with an `AuditBatch`.
+    pub batch: Option<Py<PyAny>>,
 }
 
-impl CallbackSink {
-    pub fn new(callable: Py<PyAny>) -> Self {
-        CallbackSink {
-            callable: Mutex::new(Some(callable)),
-            failures: AtomicU64::new(0),
+impl Callables {
+    fn clone_ref(&self, py: Python<'_>) -> Callables {
+        Callables {
+            each: self.each.as_ref().map(|c| c.clone_ref(py)),
+            batch: self.batch.as_ref().map(|c| c.clone_ref(py)),
         }
     }
 
-    /// Events the callable raised on, or could not be given (the interpreter was shutting
-    /// down).
+    /// The calls a batch of `events` takes with the callables `given` (`each`, `batch`): one
+    /// per event for `each`, one for `batch`.
+    fn calls_given((each, batch): (bool, bool), events: usize) -> u64 {
+        let each = if each { events } else { 0 };
+        (each + usize::from(batch)) as u64
+    }
+}
+
+/// Calls the host's callables on the core's audit thread: `audit=` once per event, and
+/// `audit_batch=` once per batch.
+///
+/// The GIL is taken once per batch. An exception from a callable goes to `sys.unraisablehook`
+/// and is counted; it never reaches a request thread.
+pub struct CallbackSink {
+    // The lock is only ever taken with the GIL held (audit thread, GC traversal, clear), so it
+    // is never contended; it exists so that a garbage collection can drop the callables.
+    callables: Mutex<Callables>,
+    // Which callables were given at load (`each`, `batch`): what a batch that cannot reach
+    // them (no GIL) counts as failed calls.
+    given: (bool, bool),
+    failures: AtomicU64,
+    // Where the audit thread is with the GIL (IDLE, WAITING, DELIVERING). A `check` that
+    // keeps the GIL hands it over once a full batch has queued behind the waiting one (see
+    // `due`); else the batch would wait for CPython's switch interval (5 ms), and a queue
+    // filled by checks of a microsecond each might overflow meanwhile.
+    gil: AtomicU8,
+    // Checks made with the GIL kept, counted by `due` under the GIL (one writer at a time).
+    checks: AtomicU64,
+    // `checks` when the audit thread began to wait for the GIL.
+    waiting_from: AtomicU64,
+}
+
+const IDLE: u8 = 0;
+const WAITING: u8 = 1;
+const DELIVERING: u8 = 2;
+
+/// How long a `check` waits, with the GIL released, for the audit thread to take the GIL and
+/// give it back; then it asks for the GIL as usual.
+const HAND_OVER: Duration = Duration::from_millis(1);
+
+impl CallbackSink {
+    pub fn new(callables: Callables) -> Self {
+        CallbackSink {
+            given: (callables.each.is_some(), callables.batch.is_some()),
+            callables: Mutex::new(callables),
+            failures: AtomicU64::new(0),
+            gil: AtomicU8::new(IDLE),
+            checks: AtomicU64::new(0),
+            waiting_from: AtomicU64::new(0),
+        }
+    }
+
+    /// Calls of the callables that raised, or could not be made (the interpreter was shutting
+    /// down): one per event for `audit=`, one per batch for `audit_batch=`.
     pub fn failures(&self) -> u64 {
         self.failures.load(Ordering::Relaxed)
     }
 
-    fn callable(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        let guard = self.callable.lock().unwrap_or_else(PoisonError::into_inner);
-        guard.as_ref().map(|c| c.clone_ref(py))
+    /// Counts a check made with the GIL held; true when the audit thread has waited for the
+    /// GIL for as many checks as a batch holds (the caller then calls [`hand_over`]). Handing
+    /// over sooner would deliver batches of an event or two, each paying two thread switches.
+    ///
+    /// [`hand_over`]: Self::hand_over
+    pub fn due(&self) -> bool {
+        // Only checks holding the GIL write `checks`, so a load and a store count exactly.
+        let n = self.checks.load(Ordering::Relaxed).wrapping_add(1);
+        self.checks.store(n, Ordering::Relaxed);
+        self.gil.load(Ordering::Acquire) == WAITING
+            && n.wrapping_sub(self.waiting_from.load(Ordering::Relaxed)) >= MAX_BATCH as u64
     }
 
-    /// Lets the garbage collector see the callable (it may refer back to the gate).
+    /// Called with the GIL released when [`due`](Self::due): lets the audit thread take the
+    /// GIL and deliver its batch before the caller asks for the GIL again. A caller that asked
+    /// at once would usually win (the waiting thread is asleep), and one that asked while the
+    /// batch is delivered would sleep and need waking. Bounded by [`HAND_OVER`]: a slow
+    /// callable then holds the caller as the GIL always would.
+    pub fn hand_over(&self) {
+        let deadline = Instant::now() + HAND_OVER;
+        while self.gil.load(Ordering::Acquire) != IDLE {
+            if Instant::now() >= deadline {
+                // The audit thread was not scheduled in time: try again a batch later rather
+                // than on every check until it is.
+                if self.gil.load(Ordering::Relaxed) == WAITING {
+                    self.waiting_from
+                        .store(self.checks.load(Ordering::Relaxed), Ordering::Relaxed);
+                }
+                return;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    fn callables(&self, py: Python<'_>) -> Callables {
+        let guard = self
+            .callables
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        guard.clone_ref(py)
+    }
+
+    /// Lets the garbage collector see the callables (they may refer back to the gate).
     pub fn traverse(&self, visit: &PyVisit<'_>) -> Result<(), PyTraverseError> {
-        if let Ok(guard) = self.callable.try_lock() {
-            if let Some(callable) = guard.as_ref() {
+        if let Ok(guard) = self.callables.try_lock() {
+            for callable in [&guard.each, &guard.batch].into_iter().flatten() {
                 visit.call(callable)?;
             }
         }
         Ok(())
     }
 
-    /// Drops the callable (breaking a reference cycle); later events are not delivered.
-    pub fn clear(&self) -> Option<Py<PyAny>> {
-        self.callable
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
+    /// Drops the callables (breaking a reference cycle); later events are not delivered.
+    pub fn clear(&self) -> Callables {
+        std::mem::take(
+            &mut *self
+                .callables
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        )
+    }
+
+    fn count_failures(&self, n: u64) {
+        self.failures.fetch_add(n, Ordering::Relaxed);
+    }
+
+    fn call(&self, py: Python<'_>, callable: &Bound<'_, PyAny>, arg: PyResult<Bound<'_, PyAny>>) {
+        if let Err(err) = arg.and_then(|a| callable.call1((a,))) {
+            self.count_failures(1);
+            err.write_unraisable(py, Some(callable));
+        }
     }
 }
 
@@ -210,33 +319,34 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 impl AuditSink for CallbackSink {
     fn deliver(&self, events: &[AuditEvent]) {
+        let given = Callables::calls_given(self.given, events.len());
         if INTERPRETER_EXITING.load(Ordering::Acquire) {
-            self.failures
-                .fetch_add(events.len() as u64, Ordering::Relaxed);
+            self.count_failures(given);
             return;
         }
+        // Copied before the GIL is taken, so that a request thread never waits for the copy.
+        let shared: Option<Arc<[AuditEvent]>> = self.given.1.then(|| Arc::from(events));
+        self.waiting_from
+            .store(self.checks.load(Ordering::Relaxed), Ordering::Relaxed);
+        self.gil.store(WAITING, Ordering::Release);
         let attached = Python::try_attach(|py| {
-            let Some(callable) = self.callable(py) else {
-                return;
-            };
-            let callable = callable.bind(py);
-            for event in events {
-                let called = Bound::new(
-                    py,
-                    PyAuditEvent {
-                        inner: event.clone(),
-                    },
-                )
-                .and_then(|e| callable.call1((e,)));
-                if let Err(err) = called {
-                    self.failures.fetch_add(1, Ordering::Relaxed);
-                    err.write_unraisable(py, Some(callable));
+            self.gil.store(DELIVERING, Ordering::Relaxed);
+            let callables = self.callables(py);
+            if let (Some(callable), Some(events)) = (&callables.batch, &shared) {
+                let batch = Bound::new(py, PyAuditBatch::new(Arc::clone(events)));
+                self.call(py, callable.bind(py), batch.map(Bound::into_any));
+            }
+            if let Some(callable) = &callables.each {
+                for event in events {
+                    let event = Bound::new(py, PyAuditEvent::from(event.clone()));
+                    self.call(py, callable.bind(py), event.map(Bound::into_any));
                 }
             }
         });
+        // After the GIL is released (`try_attach` has returned).
+        self.gil.store(IDLE, Ordering::Release);
         if attached.is_none() {
-            self.failures
-                .fetch_add(events.len() as u64, Ordering::Relaxed);
+            self.count_failures(given);
         }
     }
 }

@@ -2,12 +2,10 @@
 //! decision (only the properties a caller reads are converted).
 
 use portcullis::gate::GateDecision;
-use portcullis::verifier::Identity;
 use portcullis::Denial;
 use pyo3::exceptions::PyBaseException;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBool, PyDict};
 
 use crate::convert::py_repr;
 use crate::errors::denial_to_py;
@@ -16,33 +14,33 @@ use crate::principal::PyPrincipal;
 /// Allowed with a principal, or denied with a status, challenges, headers and a problem body.
 #[pyclass(module = "portcullis._portcullis", name = "GateDecision", frozen)]
 pub struct PyGateDecision {
-    inner: GateDecision,
-    /// `principal`, made on first access and then the same object.
-    principal: PyOnceLock<Option<Py<PyPrincipal>>>,
+    /// True when the request may proceed. A read-only struct member (no getter call): a
+    /// handler reads it on every request.
+    #[pyo3(get)]
+    allowed: Py<PyBool>,
+    /// Who is calling (a `Principal`); None when denied or allowed anonymously. Made with the
+    /// decision from the identity moved out of the core's decision; a struct member as above.
+    #[pyo3(get)]
+    principal: Py<PyAny>,
+    /// The core's decision, its identity taken out (so its `anonymous()` no longer holds).
+    /// Boxed: unboxed, it made the Python object too large for CPython's small-object
+    /// allocator (glibc's malloc and free instead) and was copied twice on the way in.
+    inner: Box<GateDecision>,
 }
 
-impl From<GateDecision> for PyGateDecision {
-    fn from(inner: GateDecision) -> Self {
-        PyGateDecision {
+impl PyGateDecision {
+    /// The decision, its principal built by moving the identity (a JWT's verified token is not
+    /// copied).
+    pub fn new(py: Python<'_>, mut inner: Box<GateDecision>) -> PyResult<Self> {
+        let principal = match inner.take_identity() {
+            Some(identity) => Py::new(py, PyPrincipal::from(identity))?.into_any(),
+            None => py.None(),
+        };
+        Ok(PyGateDecision {
+            allowed: PyBool::new(py, inner.allowed()).to_owned().unbind(),
+            principal,
             inner,
-            principal: PyOnceLock::new(),
-        }
-    }
-}
-
-/// The principal of an identity; a verified JWT keeps its claims as read (no claims map).
-pub fn principal_of(identity: Identity) -> PyPrincipal {
-    match identity.token() {
-        // `Identity` cannot hand its token out, only lend it.
-        Some(token) => PyPrincipal::from(token.clone()),
-        None => PyPrincipal::from(identity.into_principal()),
-    }
-}
-
-fn principal_of_shared(identity: &Identity) -> PyPrincipal {
-    match identity.token() {
-        Some(token) => PyPrincipal::from(token.clone()),
-        None => PyPrincipal::from(identity.principal().clone()),
+        })
     }
 }
 
@@ -54,12 +52,6 @@ impl PyGateDecision {
 
 #[pymethods]
 impl PyGateDecision {
-    /// True when the request may proceed.
-    #[getter]
-    fn allowed(&self) -> bool {
-        self.inner.allowed()
-    }
-
     /// The HTTP status to answer a denied request with; 200 when allowed.
     #[getter]
     fn status(&self) -> u16 {
@@ -94,22 +86,10 @@ impl PyGateDecision {
         self.inner.satisfied().collect()
     }
 
-    /// Who is calling; None when denied or allowed anonymously.
-    #[getter]
-    fn principal(&self, py: Python<'_>) -> PyResult<Option<Py<PyPrincipal>>> {
-        let principal = self.principal.get_or_try_init(py, || {
-            self.inner
-                .identity()
-                .map(|i| Py::new(py, principal_of_shared(i)))
-                .transpose()
-        })?;
-        Ok(principal.as_ref().map(|p| p.clone_ref(py)))
-    }
-
     /// True when allowed without a principal.
     #[getter]
-    fn anonymous(&self) -> bool {
-        self.inner.anonymous()
+    fn anonymous(&self, py: Python<'_>) -> bool {
+        self.inner.allowed() && self.principal.is_none(py)
     }
 
     /// The refusal's code name; None when allowed.

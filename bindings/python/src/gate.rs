@@ -1,7 +1,8 @@
 //! `portcullis.Gate`: one configuration (TOML or JSON) that decides every request.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use portcullis::config::{ConfigError, Format};
@@ -14,7 +15,7 @@ use pyo3::types::PyDict;
 use pyo3::{intern, PyTraverseError, PyVisit};
 
 use crate::apikey::PyApiKeyRing;
-use crate::audit::CallbackSink;
+use crate::audit::{Callables, CallbackSink};
 use crate::convert::{py_repr, type_name};
 use crate::decision::PyGateDecision;
 use crate::errors::usage;
@@ -29,6 +30,12 @@ pub struct PyGate {
     // Always Some until `Drop` takes it out to drop it with the GIL released.
     gate: Option<Gate>,
     sink: Option<Arc<CallbackSink>>,
+    // `Gate::may_block` of the running configuration, read at load and after each reload:
+    // `check` releases the GIL only when a credential may take long (a password hash, a JWKS
+    // fetch), since handing the GIL over costs more than a check of microseconds.
+    may_block: AtomicBool,
+    // Reloads one at a time, so that `may_block` ends up describing the last one.
+    reloading: Mutex<()>,
 }
 
 impl Drop for PyGate {
@@ -47,7 +54,20 @@ impl Drop for PyGate {
 struct Load<'a, 'py> {
     secrets: Option<&'a Bound<'py, PyAny>>,
     audit: Option<&'a Bound<'py, PyAny>>,
+    audit_batch: Option<&'a Bound<'py, PyAny>>,
     base_dir: Option<PathBuf>,
+}
+
+/// `callable`, refused with a `TypeError` naming `what` when it cannot be called.
+fn callable(what: &str, callable: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Py<PyAny>>> {
+    match callable {
+        Some(c) if !c.is_callable() => Err(PyTypeError::new_err(format!(
+            "{what} must be callable, not {}",
+            type_name(c)
+        ))),
+        Some(c) => Ok(Some(c.clone().unbind())),
+        None => Ok(None),
+    }
 }
 
 impl PyGate {
@@ -65,16 +85,12 @@ impl PyGate {
         build: impl FnOnce(GateOptions) -> Result<Gate, ConfigError> + Send,
     ) -> PyResult<Self> {
         let context = load_context(load.secrets, load.base_dir)?;
-        let sink = match load.audit {
-            Some(callable) if !callable.is_callable() => {
-                return Err(PyTypeError::new_err(format!(
-                    "audit must be callable, not {}",
-                    type_name(callable)
-                )))
-            }
-            Some(callable) => Some(Arc::new(CallbackSink::new(callable.clone().unbind()))),
-            None => None,
+        let callables = Callables {
+            each: callable("audit", load.audit)?,
+            batch: callable("audit_batch", load.audit_batch)?,
         };
+        let sink = (callables.each.is_some() || callables.batch.is_some())
+            .then(|| Arc::new(CallbackSink::new(callables)));
         let options = GateOptions {
             load: context,
             audit_sinks: sink
@@ -86,8 +102,10 @@ impl PyGate {
             .detach(|| build(options))
             .map_err(|e| config_error_to_py(py, &e))?;
         Ok(PyGate {
+            may_block: AtomicBool::new(gate.may_block()),
             gate: Some(gate),
             sink,
+            reloading: Mutex::new(()),
         })
     }
 
@@ -97,8 +115,20 @@ impl PyGate {
         reload: impl FnOnce(&Gate) -> Result<(), ConfigError> + Send,
     ) -> PyResult<()> {
         let gate = self.gate();
-        py.detach(|| reload(gate))
-            .map_err(|e| config_error_to_py(py, &e))
+        py.detach(|| {
+            let _one_at_a_time = self
+                .reloading
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            // Checks release the GIL while the configuration may change under them, then
+            // follow the one that runs (the old one when the reload failed). A check that read
+            // the flag just before may still run once on the new one with the GIL held.
+            self.may_block.store(true, Ordering::Relaxed);
+            let reloaded = reload(gate);
+            self.may_block.store(gate.may_block(), Ordering::Relaxed);
+            reloaded
+        })
+        .map_err(|e| config_error_to_py(py, &e))
     }
 }
 
@@ -107,16 +137,18 @@ impl PyGate {
     /// The gate configured by the file at `path` (`.toml` or `.json`); relative paths in it
     /// start from its folder.
     #[staticmethod]
-    #[pyo3(signature = (path, *, secrets = None, audit = None))]
+    #[pyo3(signature = (path, *, secrets = None, audit = None, audit_batch = None))]
     fn from_file(
         py: Python<'_>,
         path: PathBuf,
         secrets: Option<&Bound<'_, PyAny>>,
         audit: Option<&Bound<'_, PyAny>>,
+        audit_batch: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let load = Load {
             secrets,
             audit,
+            audit_batch,
             base_dir: None,
         };
         Self::load(py, load, |options| Gate::from_file(&path, options))
@@ -124,17 +156,19 @@ impl PyGate {
 
     /// The gate configured by TOML `text`.
     #[staticmethod]
-    #[pyo3(signature = (text, *, secrets = None, audit = None, base_dir = None))]
+    #[pyo3(signature = (text, *, secrets = None, audit = None, audit_batch = None, base_dir = None))]
     fn from_toml(
         py: Python<'_>,
         text: &str,
         secrets: Option<&Bound<'_, PyAny>>,
         audit: Option<&Bound<'_, PyAny>>,
+        audit_batch: Option<&Bound<'_, PyAny>>,
         base_dir: Option<PathBuf>,
     ) -> PyResult<Self> {
         let load = Load {
             secrets,
             audit,
+            audit_batch,
             base_dir,
         };
         Self::load(py, load, |options| {
@@ -144,17 +178,19 @@ impl PyGate {
 
     /// The gate configured by JSON `text`.
     #[staticmethod]
-    #[pyo3(signature = (text, *, secrets = None, audit = None, base_dir = None))]
+    #[pyo3(signature = (text, *, secrets = None, audit = None, audit_batch = None, base_dir = None))]
     fn from_json(
         py: Python<'_>,
         text: &str,
         secrets: Option<&Bound<'_, PyAny>>,
         audit: Option<&Bound<'_, PyAny>>,
+        audit_batch: Option<&Bound<'_, PyAny>>,
         base_dir: Option<PathBuf>,
     ) -> PyResult<Self> {
         let load = Load {
             secrets,
             audit,
+            audit_batch,
             base_dir,
         };
         Self::load(py, load, |options| {
@@ -162,10 +198,32 @@ impl PyGate {
         })
     }
 
-    /// Decides `request` (GIL released). Never raises for a refusal: a refusal is a decision.
-    fn check(&self, py: Python<'_>, request: &Bound<'_, PyRequest>) -> PyGateDecision {
+    /// Decides `request`, with the GIL released when `may_block`. Never raises for a refusal:
+    /// a refusal is a decision.
+    fn check(&self, py: Python<'_>, request: &Bound<'_, PyRequest>) -> PyResult<PyGateDecision> {
         let (gate, request) = (self.gate(), &*request.get().inner);
-        PyGateDecision::from(py.detach(|| gate.check(request)))
+        let check = || Box::new(gate.check(request));
+        let decision = if self.may_block.load(Ordering::Relaxed) {
+            py.detach(check)
+        } else {
+            match &self.sink {
+                Some(sink) if sink.due() => py.detach(|| {
+                    let decision = check();
+                    sink.hand_over();
+                    decision
+                }),
+                _ => check(),
+            }
+        };
+        PyGateDecision::new(py, decision)
+    }
+
+    /// True when a check may take long (a credential hashes passwords or fetches keys over the
+    /// network): `check` then releases the GIL, and an async host should run it in a thread.
+    /// Follows reloads.
+    #[getter]
+    fn may_block(&self) -> bool {
+        self.may_block.load(Ordering::Relaxed)
     }
 
     /// Replaces the configuration with the file at `path`, atomically; on error the running
@@ -208,7 +266,8 @@ impl PyGate {
     }
 
     /// The audit pipeline's counts: `submitted`, `delivered`, `dropped` (the queue was full)
-    /// and `sink_failures` (the audit callable raised, or a sink failed).
+    /// and `sink_failures` (calls of an audit callable that raised: one per event for `audit`,
+    /// one per batch for `audit_batch`; or a sink failed).
     fn audit_stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let stats = self.gate().audit_stats();
         let callback_failures = self.sink.as_ref().map_or(0, |s| s.failures());

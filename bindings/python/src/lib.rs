@@ -11,6 +11,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod apikey;
 mod audit;
+mod audit_batch;
 mod basic;
 mod convert;
 mod decision;
@@ -83,5 +84,6 @@ fn _portcullis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gate::PyGate>()?;
     m.add_class::<decision::PyGateDecision>()?;
     m.add_class::<audit::PyAuditEvent>()?;
+    m.add_class::<audit_batch::PyAuditBatch>()?;
     Ok(())
 }

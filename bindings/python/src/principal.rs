@@ -1,7 +1,8 @@
 //! `portcullis.Principal`: who the caller is, as a verifier proved it; and the verify shell
 //! every class shares ([`verified`], [`verify_request`]).
 
-use portcullis::jwt::{TokenClaims, VerifiedToken};
+use portcullis::jwt::VerifiedToken;
+use portcullis::verifier::Identity;
 use portcullis::{AuthMethod, Denial, Principal, Request};
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -44,47 +45,39 @@ where
 /// Who the caller is. Never holds the secret that proved it.
 #[pyclass(module = "portcullis._portcullis", name = "Principal", frozen)]
 pub struct PyPrincipal {
-    /// Everything but a verified token's claims, which `token_claims` holds instead.
-    inner: Principal,
-    /// A verified token's claims as the core read them (no map built for them).
-    token_claims: Option<TokenClaims>,
+    /// What the verifier proved, moved in: a verified token keeps its claims as the core read
+    /// them (no claims map is built, and the gate's token is not copied).
+    inner: Identity,
     /// `claims` as a Python dict, converted on first access.
     claims: PyOnceLock<Py<PyAny>>,
 }
 
-impl From<Principal> for PyPrincipal {
-    fn from(inner: Principal) -> Self {
+impl From<Identity> for PyPrincipal {
+    fn from(inner: Identity) -> Self {
         PyPrincipal {
             inner,
-            token_claims: None,
             claims: PyOnceLock::new(),
         }
+    }
+}
+
+impl From<Principal> for PyPrincipal {
+    fn from(principal: Principal) -> Self {
+        Identity::from_principal(principal).into()
     }
 }
 
 impl From<VerifiedToken> for PyPrincipal {
     fn from(token: VerifiedToken) -> Self {
-        let inner = Principal {
-            subject: token.subject,
-            method: AuthMethod::Jwt,
-            credential_id: token.credential_id,
-            scopes: token.scopes,
-            claims: Map::new(),
-            expires_at: token.expires_at,
-        };
-        PyPrincipal {
-            inner,
-            token_claims: Some(token.claims),
-            claims: PyOnceLock::new(),
-        }
+        Identity::from_token(token).into()
     }
 }
 
 impl PyPrincipal {
     fn claims_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match &self.token_claims {
-            Some(claims) => token_claims_to_py(py, claims),
-            None => map_to_py(py, &self.inner.claims),
+        match self.inner.token() {
+            Some(token) => token_claims_to_py(py, &token.claims),
+            None => map_to_py(py, &self.inner.principal().claims),
         }
     }
 }
@@ -94,25 +87,25 @@ impl PyPrincipal {
     /// The authenticated subject.
     #[getter]
     fn subject(&self) -> &str {
-        &self.inner.subject
+        self.inner.subject()
     }
 
     /// The method that proved it (`"api_key"`, `"basic"`, ...).
     #[getter]
     fn method(&self) -> &'static str {
-        self.inner.method.name()
+        self.inner.method().name()
     }
 
     /// A public identifier of the credential (key id, user id, ...).
     #[getter]
     fn credential_id(&self) -> Option<&str> {
-        self.inner.credential_id.as_deref()
+        self.inner.credential_id()
     }
 
     /// The scopes the credential grants.
     #[getter]
-    fn scopes(&self) -> Vec<String> {
-        self.inner.scopes.clone()
+    fn scopes(&self) -> Vec<&str> {
+        self.inner.scopes().iter().map(String::as_str).collect()
     }
 
     /// Method-specific facts (environment and metadata of an API key, ...).
@@ -127,15 +120,25 @@ impl PyPrincipal {
     /// When the credential stops being valid (Unix seconds), if it does.
     #[getter]
     fn expires_at(&self) -> Option<i64> {
-        self.inner.expires_at
+        self.inner.expires_at()
     }
 
     /// All fields as a new dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let dict = json_to_py(py, &self.inner.to_json())?;
-        if self.token_claims.is_some() {
-            dict.set_item(intern!(py, "claims"), self.claims_dict(py)?)?;
-        }
+        let Some(token) = self.inner.token() else {
+            return json_to_py(py, &self.inner.principal().to_json());
+        };
+        // The fields but the claims, which are written from the token's own form.
+        let fields = Principal {
+            subject: token.subject.clone(),
+            method: AuthMethod::Jwt,
+            credential_id: token.credential_id.clone(),
+            scopes: token.scopes.clone(),
+            claims: Map::new(),
+            expires_at: token.expires_at,
+        };
+        let dict = json_to_py(py, &fields.to_json())?;
+        dict.set_item(intern!(py, "claims"), self.claims_dict(py)?)?;
         Ok(dict)
     }
 
@@ -143,11 +146,11 @@ impl PyPrincipal {
         let p = &self.inner;
         Ok(format!(
             "Principal(subject={}, method={}, credential_id={}, scopes={}, expires_at={})",
-            py_repr(py, p.subject.as_str())?,
-            py_repr(py, p.method.name())?,
-            py_repr(py, p.credential_id.as_deref())?,
-            py_repr(py, p.scopes.clone())?,
-            py_repr(py, p.expires_at)?,
+            py_repr(py, p.subject())?,
+            py_repr(py, p.method().name())?,
+            py_repr(py, p.credential_id())?,
+            py_repr(py, self.scopes())?,
+            py_repr(py, p.expires_at())?,
         ))
     }
 }

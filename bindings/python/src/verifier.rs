@@ -8,7 +8,6 @@ use portcullis::verifier::Verifier;
 use pyo3::prelude::*;
 
 use crate::convert::py_repr;
-use crate::decision::principal_of;
 use crate::errors::denial_to_py;
 use crate::load::{config_error_to_py, load_context};
 use crate::principal::PyPrincipal;
@@ -84,7 +83,7 @@ impl PyVerifier {
     ) -> PyResult<PyPrincipal> {
         let (method, request) = (self.inner.method(), &*request.get().inner);
         py.detach(|| method.authenticate(request, &scopes))
-            .map(principal_of)
+            .map(PyPrincipal::from)
             .map_err(|d| denial_to_py(py, &d))
     }
 

@@ -17,15 +17,16 @@ reason and whose ``challenge`` is the ``WWW-Authenticate`` value to send back.
   certificate-bound tokens (:func:`certificate_thumbprint`, :func:`check_confirmation`,
   ``JwtVerifier(..., require_certificate_binding=True)``) and a development CA
   (:class:`DevCa`, :class:`IssuedCertificate`).
-- The gate (:class:`Gate`, :class:`GateDecision`, :class:`AuditEvent`): one TOML or JSON
-  configuration of credentials, routes, rate limits, lockout and audit that decides every
-  request; and :class:`Verifier`, any one method built from the same configuration.
+- The gate (:class:`Gate`, :class:`GateDecision`, :class:`AuditEvent`, :class:`AuditBatch`): one
+  TOML or JSON configuration of credentials, routes, rate limits, lockout and audit that decides
+  every request; and :class:`Verifier`, any one method built from the same configuration.
 """
 
 from ._portcullis import (
     ApiKeyError,
     ApiKeyRecord,
     ApiKeyRing,
+    AuditBatch,
     AuditEvent,
     AuthError,
     BasicAuth,
@@ -83,6 +84,7 @@ __all__ = [
     "ApiKeyError",
     "ApiKeyRecord",
     "ApiKeyRing",
+    "AuditBatch",
     "AuditEvent",
     "AuthError",
     "BasicAuth",

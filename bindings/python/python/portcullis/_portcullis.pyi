@@ -1,8 +1,8 @@
 """Typed stubs of the native module ``portcullis._portcullis`` (checked by mypy.stubtest)."""
 
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal, Optional, Union, final
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, Optional, SupportsIndex, Union, final, overload
 
 __all__ = [
     "__version__",
@@ -56,6 +56,7 @@ __all__ = [
     "Gate",
     "GateDecision",
     "AuditEvent",
+    "AuditBatch",
 ]
 
 __version__: str
@@ -655,6 +656,7 @@ def check_confirmation(claims: _JsonObject, thumbprint: str) -> None: ...
 _StrPath = Union[str, os.PathLike[str]]
 # An audit callable's return value is ignored.
 _AuditCallback = Callable[["AuditEvent"], object]
+_AuditBatchCallback = Callable[["AuditBatch"], object]
 
 @final
 class Verifier:
@@ -708,6 +710,15 @@ class AuditEvent:
     def to_dict(self) -> dict[str, _JsonValue]: ...
 
 @final
+class AuditBatch:
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: SupportsIndex, /) -> AuditEvent: ...
+    @overload
+    def __getitem__(self, index: slice, /) -> AuditBatch: ...
+    def __iter__(self) -> Iterator[AuditEvent]: ...
+
+@final
 class GateDecision:
     @property
     def allowed(self) -> bool: ...
@@ -751,6 +762,7 @@ class Gate:
         *,
         secrets: Optional[Mapping[str, str]] = None,
         audit: Optional[_AuditCallback] = None,
+        audit_batch: Optional[_AuditBatchCallback] = None,
     ) -> Gate: ...
     @staticmethod
     def from_toml(
@@ -758,6 +770,7 @@ class Gate:
         *,
         secrets: Optional[Mapping[str, str]] = None,
         audit: Optional[_AuditCallback] = None,
+        audit_batch: Optional[_AuditBatchCallback] = None,
         base_dir: Optional[_StrPath] = None,
     ) -> Gate: ...
     @staticmethod
@@ -766,9 +779,12 @@ class Gate:
         *,
         secrets: Optional[Mapping[str, str]] = None,
         audit: Optional[_AuditCallback] = None,
+        audit_batch: Optional[_AuditBatchCallback] = None,
         base_dir: Optional[_StrPath] = None,
     ) -> Gate: ...
     def check(self, request: Request) -> GateDecision: ...
+    @property
+    def may_block(self) -> bool: ...
     def reload_file(self, path: _StrPath) -> None: ...
     def reload_toml(self, text: str) -> None: ...
     def reload_json(self, text: str) -> None: ...
