@@ -156,25 +156,26 @@ fn capacity_out_of_range_is_config_invalid() {
 fn delivers_in_order_in_batches() {
     let recorder = Arc::new(Recorder::default());
     let (held, entered, release) = holder();
-    let auditor = Auditor::new(2048, vec![held.clone(), recorder.clone()]).unwrap();
+    let auditor = Auditor::new(16_384, vec![held.clone(), recorder.clone()]).unwrap();
     auditor.submit(event(0));
     entered.recv_timeout(PATIENCE).unwrap();
     // The worker is stuck in the first batch: everything below queues up and comes out in
     // full batches once it is released.
-    for t in 1..=1000 {
+    let n = 2 * MAX_BATCH as i64 + 100;
+    for t in 1..=n {
         auditor.submit(event(t));
     }
     release.send(()).unwrap();
     assert!(auditor.flush(PATIENCE));
-    assert_eq!(recorder.times(), (0..=1000).collect::<Vec<_>>());
-    assert_eq!(recorder.batch_sizes(), [1, 256, 256, 256, 232]);
-    assert_eq!(held.seen.load(Ordering::Relaxed), 1001);
+    assert_eq!(recorder.times(), (0..=n).collect::<Vec<_>>());
+    assert_eq!(recorder.batch_sizes(), [1, MAX_BATCH, MAX_BATCH, 100]);
+    assert_eq!(held.seen.load(Ordering::Relaxed), n as u64 + 1);
     let stats = auditor.stats();
     assert_eq!(
         stats,
         AuditStats {
-            submitted: 1001,
-            delivered: 1001,
+            submitted: n as u64 + 1,
+            delivered: n as u64 + 1,
             dropped: 0,
             sink_failures: 0
         }
