@@ -27,7 +27,9 @@ use portcullis::gate::{self as core, GateDecision as CoreDecision};
 use crate::apikey::ApiKeyRing;
 use crate::compact::{exact, utf8_js};
 use crate::errors::{self, invalid_argument, OrThrow, Principal};
-use crate::gate_audit::{audit_function, audit_sink, events_text, AuditStats, JsAuditSink};
+use crate::gate_audit::{
+    audit_function, audit_sink, events_text, AuditStats, HeldEvents, JsAuditSink,
+};
 use crate::options;
 use crate::request::Request;
 use crate::verifier::Verifier;
@@ -42,7 +44,7 @@ pub struct GateOptions<'a> {
     /// returns a promise that rejects) is counted in `auditStats().sinkFailures`.
     #[napi(ts_type = "(event: AuditEvent) => void")]
     pub audit: Option<Unknown<'a>>,
-    /// Called once per batch of audit events (as the core delivers them, up to 256), before
+    /// Called once per batch of audit events (as the core delivers them, up to 4096), before
     /// `audit`'s calls for the same events when both are given. The batch's events are read
     /// only when asked for (`batch.at(i)`, iteration): a callback that reads only
     /// `batch.length` costs no parsing. A throw or rejection counts as one failure.
@@ -648,7 +650,7 @@ impl Gate {
     #[napi(skip_typescript, js_name = "_auditBatchText")]
     pub fn audit_batch_text<'env>(
         env: &'env Env,
-        events: &mut External<Vec<portcullis::gate::audit::AuditEvent>>,
+        events: &External<HeldEvents>,
     ) -> Result<JsString<'env>> {
         let text = events_text(events)?;
         utf8_js(env, &text, text.is_ascii())

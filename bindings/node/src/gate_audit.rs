@@ -10,7 +10,7 @@
 //! only if one is read (see [`JsAuditSink`]).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use napi::bindgen_prelude::{External, FnArgs, Function, ToNapiValue, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
@@ -19,7 +19,7 @@ use napi_derive::napi;
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 use portcullis::gate::audit::{
-    AuditEvent as CoreEvent, AuditSink, AuditStats as CoreStats, Outcome,
+    AuditEvent as CoreEvent, AuditSink, AuditStats as CoreStats, Outcome, MAX_BATCH,
 };
 
 use crate::compact::utf8_js;
@@ -114,7 +114,31 @@ pub(crate) enum BatchPayload {
     /// copies without decoding (as nearly always: names, ids and numbers).
     Text { text: Vec<u8>, ascii: bool },
     /// The events, in an `External` for `auditBatchText`.
-    Events(Vec<CoreEvent>),
+    Events(HeldEvents),
+}
+
+/// Spare buffers for [`HeldEvents`], at most this many (about 1 MiB of full ones). Batches
+/// come back when V8 collects them, often tens at a time: fewer spares would free (and
+/// allocate) most buffers anyway.
+const SPARE_BUFFERS: usize = 16;
+
+/// A batch's events held for JavaScript. Its buffer goes back to the sink's spares when the
+/// batch is collected, so the event loop neither frees it nor touches its events (dropping
+/// them would read every one, from memory the audit thread wrote), and the audit thread
+/// reuses it instead of allocating.
+pub struct HeldEvents {
+    events: Vec<CoreEvent>,
+    spares: Arc<Mutex<Vec<Vec<CoreEvent>>>>,
+}
+
+impl Drop for HeldEvents {
+    fn drop(&mut self) {
+        if let Ok(mut spares) = self.spares.lock() {
+            if spares.len() < SPARE_BUFFERS {
+                spares.push(std::mem::take(&mut self.events));
+            }
+        }
+    }
 }
 
 /// The JSON text of `events`' values (see the module's comment).
@@ -132,8 +156,8 @@ impl ToNapiValue for BatchPayload {
                 Ok(utf8_js(&Env::from_raw(raw), &text, ascii)?.raw())
             }
             BatchPayload::Events(events) => {
-                // The events' memory, so that V8 counts it until the batch is collected.
-                let size = events.len() * std::mem::size_of::<CoreEvent>();
+                // The buffer's memory, so that V8 counts it until the batch is collected.
+                let size = events.events.capacity() * std::mem::size_of::<CoreEvent>();
                 // SAFETY: called by the threadsafe function on the event loop with its env.
                 unsafe { External::to_napi_value(raw, External::new_with_size_hint(events, size)) }
             }
@@ -142,10 +166,10 @@ impl ToNapiValue for BatchPayload {
 }
 
 /// The JSON text of a batch that crossed as its events (`Gate._auditBatchText`, which
-/// `gate.js` calls when one of them is first read). The events are freed once written.
-pub(crate) fn events_text(events: &mut External<Vec<CoreEvent>>) -> Result<Vec<u8>> {
-    let events = std::mem::take(&mut **events);
-    batch_text(&events).ok_or_else(|| Error::new(Status::GenericFailure, "audit batch not written"))
+/// `gate.js` calls when one of them is first read).
+pub(crate) fn events_text(held: &External<HeldEvents>) -> Result<Vec<u8>> {
+    batch_text(&held.events)
+        .ok_or_else(|| Error::new(Status::GenericFailure, "audit batch not written"))
 }
 
 /// What the threadsafe function passes to `gate.js`: `(count, payload)`.
@@ -169,6 +193,8 @@ pub(crate) struct JsAuditSink {
     dropped: AtomicU64,
     /// Whether the last batch delivered was read during its callbacks.
     read: Arc<AtomicBool>,
+    /// Buffers of collected unread batches, for the next ones.
+    spares: Arc<Mutex<Vec<Vec<CoreEvent>>>>,
 }
 
 impl AuditSink for JsAuditSink {
@@ -184,9 +210,18 @@ impl AuditSink for JsAuditSink {
                 BatchPayload::Text { text, ascii }
             })
         } else {
-            Some(BatchPayload::Events(events.to_vec()))
+            let spare = self.spares.lock().ok().and_then(|mut s| s.pop());
+            // Full-size buffers, so a spare fits any batch without growing.
+            let mut held = spare.unwrap_or_else(|| Vec::with_capacity(MAX_BATCH));
+            // Drops a previous batch's events here, on the audit thread.
+            held.clear();
+            held.extend_from_slice(events);
+            Some(BatchPayload::Events(HeldEvents {
+                events: held,
+                spares: Arc::clone(&self.spares),
+            }))
         };
-        // The core hands at most `MAX_BATCH` (256) events at once.
+        // The core hands at most `MAX_BATCH` events at once.
         let (Some(payload), Ok(count)) = (payload, u32::try_from(events.len())) else {
             self.dropped.fetch_add(n, Ordering::Relaxed);
             return;
@@ -248,6 +283,7 @@ pub(crate) fn audit_sink(function: Function<BatchArgs, Unknown<'static>>) -> Res
         pending: Arc::new(AtomicU64::new(0)),
         dropped: AtomicU64::new(0),
         read: Arc::new(AtomicBool::new(true)),
+        spares: Arc::new(Mutex::new(Vec::with_capacity(SPARE_BUFFERS))),
     })
 }
 

@@ -165,6 +165,41 @@ test('batches read late, or only some of them, hold the same events', async () =
   for (const b of kept) assert.equal(b.at(-1), [...b][b.length - 1])
 })
 
+test('unread batches collected and their buffers reused: later batches hold their own events', async () => {
+  const v8 = require('node:v8')
+  const vm = require('node:vm')
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc')
+  let reading = false
+  let counted = 0
+  const ids = []
+  const g = gate({
+    auditBatch: (b) => {
+      counted += b.length
+      if (reading) for (const e of b) ids.push(e.requestId)
+    },
+  })
+  const checkRound = (round, n) => {
+    for (let i = 0; i < n; i++) g.check(bearer(`/orders/${i}`, 'orders:read', { headers: [['authorization', `Bearer ${token({ scope: 'orders:read' })}`], ['x-request-id', `r${round}-${i}`]] }))
+  }
+  // Unread rounds: their batches cross as events, go back to the sink when collected.
+  let total = 0
+  for (let round = 0; round < 8; round++) {
+    checkRound(round, 300)
+    total += 300
+    assert.equal(g.flushAudit(), true)
+    await until(() => counted === total, `round ${round}`)
+    gc()
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  // A read round: its first batches are written from reused buffers.
+  reading = true
+  checkRound('x', 300)
+  assert.equal(g.flushAudit(), true)
+  await until(() => ids.length === 300, 'the read round')
+  assert.deepEqual(ids, Array.from({ length: 300 }, (_, i) => `rx-${i}`))
+})
+
 test('a batch callback that throws or rejects is counted once per call, and audit still runs', async () => {
   let batches = 0
   let events = 0
