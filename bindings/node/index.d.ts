@@ -762,7 +762,7 @@ export interface GateOptions {
    */
   audit?: (event: AuditEvent) => void
   /**
-   * Called once per batch of audit events (as the core delivers them, up to 256), before
+   * Called once per batch of audit events (as the core delivers them, up to 4096), before
    * `audit`'s calls for the same events when both are given. The batch's events are read
    * only when asked for (`batch.at(i)`, iteration): a callback that reads only
    * `batch.length` costs no parsing. A throw or rejection counts as one failure.
