@@ -4,6 +4,10 @@
 // per-principal rate limit against none on the API key route (bench/README.md; the Rust twin is
 // bench/rust/src/gate.rs: the same configuration, secrets and requests).
 //
+// The target rows ("portcullis", "rate-limited") count with the batch callback, `auditBatch:
+// (b) => { n += b.length }`, which parses no event; the per-event form, `audit: () => { n++ }`,
+// which gets every event as an object, is the extra row "audit-per-event".
+//
 // The audit callback runs on the event loop, never inside `check`: the timed loops turn the
 // event loop every 256 calls (measureChunked), so the callbacks of a batch's events run, and
 // are paid for, inside that batch. Every case of a group gets the same turns.
@@ -46,10 +50,12 @@ function gateCase(gate, request) {
   }
 }
 
-// A gate whose audit callback counts (a closure over a number: the cheapest honest callback).
-function countingGate(portcullis, text) {
+// A gate whose audit callback counts (a closure over a number: the cheapest honest callback),
+// once per batch (`auditBatch`) or once per event (`audit`, each event an object).
+function countingGate(portcullis, text, perEvent = false) {
   let n = 0
-  const gate = portcullis.Gate.fromJson(text, { secrets: SECRETS, audit: () => void n++ })
+  const audit = perEvent ? { audit: () => void n++ } : { auditBatch: (b) => void (n += b.length) }
+  const gate = portcullis.Gate.fromJson(text, { secrets: SECRETS, ...audit })
   return { gate, count: () => n }
 }
 
@@ -84,6 +90,7 @@ function setup(portcullis) {
   const issued = ring.generate({ subject: 'svc-billing', scopes: ['orders:read'], now: NOW })
   const record = issued.record.toJson()
   const plain = countingGate(portcullis, config(record, false))
+  const perEvent = countingGate(portcullis, config(record, false), true)
   const limited = countingGate(portcullis, config(record, true))
   const quiet = portcullis.Gate.fromJson(config(record, false), { secrets: SECRETS })
   // The JWT route's direct twin: a JwtVerifier built as the gate's credential is (the same key
@@ -99,14 +106,18 @@ function setup(portcullis) {
   const keyRequest = new portcullis.Request({ method: 'GET', target: '/orders/42', headers: [['Authorization', `Bearer ${issued.key}`]], now: NOW + 10 })
   const gateRing = plain.gate.apiKeyRing('keys')
   if (!gateRing) throw new Error('the gate has no ring named keys')
+  // The per-event gate holds the same record in its own ring.
+  perEvent.gate.apiKeyRing('keys').insert(issued.record)
   const cases = {
     'gate-jwt': gateCase(plain.gate, jwtRequest),
     'direct-jwt': () => verifier.verify(jwtRequest),
     'quiet-jwt': gateCase(quiet, jwtRequest),
+    'event-jwt': gateCase(perEvent.gate, jwtRequest),
     'gate-apikey': gateCase(plain.gate, keyRequest),
     'direct-apikey': () => gateRing.verify(keyRequest),
     'limited-apikey': gateCase(limited.gate, keyRequest),
     'quiet-apikey': gateCase(quiet, keyRequest),
+    'event-apikey': gateCase(perEvent.gate, keyRequest),
   }
   // Every case accepts its request with the same subject; the gate names the credential.
   for (const [name, fn] of Object.entries(cases)) {
@@ -116,29 +127,41 @@ function setup(portcullis) {
   if (plain.gate.check(jwtRequest).credential !== 'tokens' || plain.gate.check(keyRequest).credential !== 'keys') {
     throw new Error('a route was decided by another credential')
   }
-  return { plain, limited, keyRequest, cases }
+  return { plain, perEvent, limited, keyRequest, cases }
 }
 
 async function benchGate(plan, portcullis) {
-  const { plain, limited, keyRequest, cases: c } = setup(portcullis)
+  const { plain, perEvent, limited, keyRequest, cases: c } = setup(portcullis)
   const settlePlain = settler(plain)
+  const settlePerEvent = settler(perEvent)
   const settleLimited = settler(limited)
-  let cases = { portcullis: c['gate-jwt'], direct: c['direct-jwt'], 'no-audit': c['quiet-jwt'] }
+  let cases = { portcullis: c['gate-jwt'], direct: c['direct-jwt'], 'audit-per-event': c['event-jwt'], 'no-audit': c['quiet-jwt'] }
   add(
     'gate_jwt_hs256',
-    'Gate decision, JWT HS256 route (4 routes, audit to a counting callback)',
-    await measureChunked(cases, plan, { afterBatch: { portcullis: settlePlain } }),
-    { direct: 'JwtVerifier.verify, the gate\'s key and audience (direct)', 'no-audit': 'the same gate without audit (informational)' },
+    'Gate decision, JWT HS256 route (4 routes, audit to a counting batch callback)',
+    await measureChunked(cases, plan, { afterBatch: { portcullis: settlePlain, 'audit-per-event': settlePerEvent } }),
+    {
+      direct: 'JwtVerifier.verify, the gate\'s key and audience (direct)',
+      'audit-per-event': 'the same gate, audit to a counting per-event callback (informational)',
+      'no-audit': 'the same gate without audit (informational)',
+    },
   )
 
-  cases = { portcullis: c['gate-apikey'], direct: c['direct-apikey'], 'rate-limited': c['limited-apikey'], 'no-audit': c['quiet-apikey'] }
+  cases = {
+    portcullis: c['gate-apikey'],
+    direct: c['direct-apikey'],
+    'rate-limited': c['limited-apikey'],
+    'audit-per-event': c['event-apikey'],
+    'no-audit': c['quiet-apikey'],
+  }
   add(
     'gate_apikey',
-    'Gate decision, API key route (audit to a counting callback)',
-    await measureChunked(cases, plan, { afterBatch: { portcullis: settlePlain, 'rate-limited': settleLimited } }),
+    'Gate decision, API key route (audit to a counting batch callback)',
+    await measureChunked(cases, plan, { afterBatch: { portcullis: settlePlain, 'rate-limited': settleLimited, 'audit-per-event': settlePerEvent } }),
     {
       direct: "gate.apiKeyRing('keys').verify (direct)",
       'rate-limited': 'the same route with a per-principal rate limit',
+      'audit-per-event': 'the same gate, audit to a counting per-event callback (informational)',
       'no-audit': 'the same gate without audit (informational)',
     },
   )
@@ -146,17 +169,20 @@ async function benchGate(plan, portcullis) {
   if (!(left > 0)) throw new Error(`the rate limit ran out during the run (remaining ${left}): the limited row timed refusals`)
 
   await settlePlain()
+  await settlePerEvent()
   await settleLimited()
-  const stats = { plain: plain.gate.auditStats(), limited: limited.gate.auditStats() }
-  const delivered = stats.plain.delivered + stats.limited.delivered
-  const callbacks = plain.count() + limited.count()
-  const lost = stats.plain.dropped + stats.limited.dropped + stats.plain.sinkFailures + stats.limited.sinkFailures
+  const gates = { plain, perEvent, limited }
+  const stats = Object.fromEntries(Object.entries(gates).map(([k, g]) => [k, g.gate.auditStats()]))
+  const all = Object.values(stats)
+  const delivered = all.reduce((n, s) => n + s.delivered, 0)
+  const callbacks = Object.values(gates).reduce((n, g) => n + g.count(), 0)
+  const lost = all.reduce((n, s) => n + s.dropped + s.sinkFailures, 0)
   results.notes.gate_audit = {
     gates: stats,
     counted_by_callback: callbacks,
     rate_limit_tokens_left: left,
     // Events whose callback had not run when a gate batch ended (run untimed before the next).
-    undelivered_at_batch_end: { plain: settlePlain.tail, limited: settleLimited.tail },
+    undelivered_at_batch_end: { plain: settlePlain.tail, perEvent: settlePerEvent.tail, limited: settleLimited.tail },
   }
   console.log(`  audit: ${delivered} delivered, ${callbacks} counted by the callback, ${lost} dropped or failed; rate limit: ${left} of ${QUOTA} tokens left`)
   // An event dropped is a callback the gate rows did not pay for; the report says so.
@@ -166,7 +192,7 @@ async function benchGate(plan, portcullis) {
 // One case in a loop and nothing else, for a profiler (bench/profile-notes.md):
 //   node bench/node/gate.js --profile gate-jwt [--calls 200000]
 async function profile(portcullis, name, calls) {
-  const { plain, limited, cases } = setup(portcullis)
+  const { plain, perEvent, limited, cases } = setup(portcullis)
   const fn = cases[name]
   if (!fn) throw new Error(`unknown case ${name}: one of ${Object.keys(cases).join(', ')}`)
   // The same turns of the event loop as the bench, so the audit callbacks run.
@@ -174,7 +200,7 @@ async function profile(portcullis, name, calls) {
     for (let i = 0; i < 256; i++) fn()
     await turn()
   }
-  for (const g of [plain, limited]) await settler(g)()
+  for (const g of [plain, perEvent, limited]) await settler(g)()
 }
 
 module.exports = { benchGate }

@@ -747,6 +747,8 @@ export interface GateFileOptions {
   secrets?: Record<string, string>
   /** Called once per decision with its audit event (see `GateOptions.audit`). */
   audit?: (event: AuditEvent) => void
+  /** Called once per batch of audit events (see `GateOptions.auditBatch`). */
+  auditBatch?: (batch: import('./gate').AuditBatch) => void
 }
 
 /** How `Gate.fromToml` and `Gate.fromJson` load a configuration. */
@@ -759,6 +761,13 @@ export interface GateOptions {
    * returns a promise that rejects) is counted in `auditStats().sinkFailures`.
    */
   audit?: (event: AuditEvent) => void
+  /**
+   * Called once per batch of audit events (as the core delivers them, up to 4096), before
+   * `audit`'s calls for the same events when both are given. The batch's events are read
+   * only when asked for (`batch.at(i)`, iteration): a callback that reads only
+   * `batch.length` costs no parsing. A throw or rejection counts as one failure.
+   */
+  auditBatch?: (batch: import('./gate').AuditBatch) => void
   /** Where relative paths of the configuration start (default: the working directory). */
   baseDir?: string
 }

@@ -1,4 +1,5 @@
 export * from './index'
 export { peerCertificates } from './mtls'
 export type { WebhookHeaders, WebhookHeaderValue, VerifyPayloadOptions } from './webhook'
+export type { AuditBatch } from './gate'
 export * as jwt from './jwt'

@@ -119,6 +119,18 @@ pub(crate) fn js_text<'env>(env: &'env Env, text: &str) -> Result<JsString<'env>
     }
 }
 
+/// UTF-8 `text` as a JS string: taken as Latin-1 when `ascii` (as the gate's decisions and
+/// audit batches nearly always are), which V8 copies without decoding, and which needs no UTF-8
+/// check first.
+pub(crate) fn utf8_js<'env>(env: &'env Env, text: &[u8], ascii: bool) -> Result<JsString<'env>> {
+    if ascii {
+        return env.create_string_latin1(text);
+    }
+    let text = std::str::from_utf8(text)
+        .map_err(|_| Error::new(Status::GenericFailure, "text is not UTF-8"))?;
+    env.create_string(text)
+}
+
 /// The UTF-8 bytes of the JS string `value` (lone surrogates become U+FFFD, as in every string
 /// conversion of the binding). Read into the front of `*arena` when it fits there, which then
 /// moves past them; otherwise into a `Vec`. Not a string: `InvalidArg`.

@@ -6,13 +6,15 @@
 //! fourteen values in order, the principal as its six (as `compact` writes a token's), which
 //! `gate.js` turns into the `GateDecision` object with one `JSON.parse`: far cheaper than setting
 //! each member through N-API, and cheaper than the core's `GateDecision::to_json`, whose member
-//! names cost `JSON.parse` about a third more. The native `check` still returns the object built
-//! here, member for member the same (a test compares them).
+//! names cost `JSON.parse` about a third more. The usual allowed decision takes a short form of
+//! nine values and its headers (`ShortValues`, `decision_text`): the rest are constants
+//! `gate.js` fills in. The native `check` still returns the object built here, member for
+//! member the same (a test compares them).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use napi::bindgen_prelude::{AsyncTask, Either, Null, Object, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Either, External, Null, Object, Unknown};
 use napi::{Env, Error, JsString, JsValue, Result, Status, Task, ValueType};
 use napi_derive::napi;
 use serde::ser::{Serialize, SerializeSeq, Serializer};
@@ -23,9 +25,11 @@ use portcullis::gate::audit::AuditSink;
 use portcullis::gate::{self as core, GateDecision as CoreDecision};
 
 use crate::apikey::ApiKeyRing;
-use crate::compact::{exact, js_text};
+use crate::compact::{exact, utf8_js};
 use crate::errors::{self, invalid_argument, OrThrow, Principal};
-use crate::gate_audit::{audit_sink, AuditStats, JsAuditSink};
+use crate::gate_audit::{
+    audit_function, audit_sink, events_text, AuditStats, HeldEvents, JsAuditSink,
+};
 use crate::options;
 use crate::request::Request;
 use crate::verifier::Verifier;
@@ -40,6 +44,12 @@ pub struct GateOptions<'a> {
     /// returns a promise that rejects) is counted in `auditStats().sinkFailures`.
     #[napi(ts_type = "(event: AuditEvent) => void")]
     pub audit: Option<Unknown<'a>>,
+    /// Called once per batch of audit events (as the core delivers them, up to 4096), before
+    /// `audit`'s calls for the same events when both are given. The batch's events are read
+    /// only when asked for (`batch.at(i)`, iteration): a callback that reads only
+    /// `batch.length` costs no parsing. A throw or rejection counts as one failure.
+    #[napi(ts_type = "(batch: import('./gate').AuditBatch) => void")]
+    pub audit_batch: Option<Unknown<'a>>,
     /// Where relative paths of the configuration start (default: the working directory).
     pub base_dir: Option<String>,
 }
@@ -52,6 +62,9 @@ pub struct GateFileOptions<'a> {
     /// Called once per decision with its audit event (see `GateOptions.audit`).
     #[napi(ts_type = "(event: AuditEvent) => void")]
     pub audit: Option<Unknown<'a>>,
+    /// Called once per batch of audit events (see `GateOptions.auditBatch`).
+    #[napi(ts_type = "(batch: import('./gate').AuditBatch) => void")]
+    pub audit_batch: Option<Unknown<'a>>,
 }
 
 /// The gate's answer to one request.
@@ -181,13 +194,15 @@ pub(crate) fn read_secrets(value: Unknown) -> Result<Secrets> {
     Ok(secrets)
 }
 
-/// Reads a `Gate` options object: `secrets`, `audit`, and `baseDir` when `base_dir` allows it.
+/// Reads a `Gate` options object: `secrets`, `audit`, `auditBatch`, and `baseDir` when
+/// `base_dir` allows it. The sink calls `audit`, else `auditBatch`, with each batch's count and
+/// text: `gate.js` passes its dispatcher as `audit` (and no `auditBatch`).
 fn read_options(
     options: Option<Unknown>,
     base_dir: bool,
 ) -> Result<(core::GateOptions, Option<Arc<JsAuditSink>>)> {
     let mut load = LoadContext::new();
-    let mut sink = None;
+    let (mut audit, mut audit_batch) = (None, None);
     let Some(options) = options else {
         return Ok((core::GateOptions::default(), None));
     };
@@ -212,12 +227,13 @@ fn read_options(
                 let dir: String = unsafe { value.cast() }?;
                 load = load.with_base_dir(dir);
             }
-            "audit" => sink = Some(Arc::new(audit_sink(value)?)),
+            "audit" => audit = Some(audit_function("audit", value)?),
+            "auditBatch" => audit_batch = Some(audit_function("auditBatch", value)?),
             _ => {
                 let known = if base_dir {
-                    "secrets, audit, baseDir"
+                    "secrets, audit, auditBatch, baseDir"
                 } else {
-                    "secrets, audit"
+                    "secrets, audit, auditBatch"
                 };
                 return Err(type_error(format!(
                     "unknown option `{name}` (expected one of: {known})"
@@ -225,6 +241,10 @@ fn read_options(
             }
         }
     }
+    let sink = match audit.or(audit_batch) {
+        Some(function) => Some(Arc::new(audit_sink(function)?)),
+        None => None,
+    };
     let audit_sinks: Vec<Arc<dyn AuditSink>> = sink
         .iter()
         .map(|s| Arc::clone(s) as Arc<dyn AuditSink>)
@@ -316,6 +336,98 @@ impl Serialize for DecisionValues<'_> {
     }
 }
 
+/// An allowed decision in its short form: the nine values `[route, credential, params,
+/// subject, method, credentialId, scopes, claims, expiresAt]` (the principal's six flattened,
+/// as [`IdentityValues`] writes them), for a decision whose other values are the constants of
+/// an allowed decision with a principal ([`short_form`]), which `gate.js` fills in: fewer
+/// values to write, parse and intern, and no nested array for the principal. Its headers (a
+/// rate limit's) come before the JSON, as lines ([`decision_text`]).
+struct ShortValues<'a>(&'a CoreDecision, &'a portcullis::verifier::Identity);
+
+impl Serialize for ShortValues<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        struct Params<'a>(&'a CoreDecision);
+        impl Serialize for Params<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.collect_map(self.0.params())
+            }
+        }
+        let ShortValues(d, identity) = *self;
+        let mut seq = s.serialize_seq(Some(9))?;
+        seq.serialize_element(&d.route())?;
+        seq.serialize_element(&d.credential())?;
+        seq.serialize_element(&Params(d))?;
+        match identity.token() {
+            Some(t) => {
+                seq.serialize_element(&t.subject)?;
+                seq.serialize_element(portcullis::AuthMethod::Jwt.name())?;
+                seq.serialize_element(&t.credential_id)?;
+                seq.serialize_element(&t.scopes)?;
+                seq.serialize_element(&t.claims)?;
+                seq.serialize_element(&t.expires_at)?;
+            }
+            None => {
+                let p = identity.principal();
+                seq.serialize_element(&p.subject)?;
+                seq.serialize_element(p.method.name())?;
+                seq.serialize_element(&p.credential_id)?;
+                seq.serialize_element(&p.scopes)?;
+                seq.serialize_element(&p.claims)?;
+                seq.serialize_element(&p.expires_at)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+/// The identity of a decision that takes the short form: allowed with a principal, satisfied
+/// by the reporting credential alone, no challenge, no `Retry-After`, and headers that read
+/// back as lines (no line break; no name starting with `[`, which starts the JSON): the values
+/// `gate.js` then fills in as constants.
+fn short_form(d: &CoreDecision) -> Option<&portcullis::verifier::Identity> {
+    let identity = d.identity()?;
+    let mut satisfied = d.satisfied();
+    let alone =
+        satisfied.next().is_some_and(|s| Some(s) == d.credential()) && satisfied.next().is_none();
+    // A byte loop: these are a few dozen bytes, shorter than a `memchr` call is worth.
+    let lines = d
+        .headers()
+        .iter()
+        .all(|(n, v)| !n.starts_with('[') && !n.bytes().chain(v.bytes()).any(|b| b == b'\n'));
+    (d.allowed() && alone && lines && d.challenges().is_empty() && d.retry_after().is_none())
+        .then_some(identity)
+}
+
+/// The decision's text for `gate.js`: the short form when it applies, else the fourteen values'
+/// JSON; `None` when JSON cannot carry the principal's claims exactly. A short form with
+/// headers has them first, as lines: a line break, then each name and value followed by a
+/// line break, then the JSON (`[`). In JSON they would cost three arrays, and the escaped
+/// quotes of a `RateLimit` value a pass on `JSON.parse`'s slow path. UTF-8 bytes, left
+/// unchecked: [`utf8_js`] reads them as they are.
+fn decision_text(decision: &CoreDecision) -> Option<Vec<u8>> {
+    if !identity_carried(decision.identity()) {
+        return None;
+    }
+    // Room for a usual decision, so the text is not reallocated as it grows.
+    let mut text = Vec::with_capacity(512);
+    let Some(identity) = short_form(decision) else {
+        serde_json::to_writer(&mut text, &DecisionValues(decision)).ok()?;
+        return Some(text);
+    };
+    let headers = decision.headers();
+    if !headers.is_empty() {
+        text.push(b'\n');
+        for (name, value) in headers {
+            text.extend_from_slice(name.as_bytes());
+            text.push(b'\n');
+            text.extend_from_slice(value.as_bytes());
+            text.push(b'\n');
+        }
+    }
+    serde_json::to_writer(&mut text, &ShortValues(decision, identity)).ok()?;
+    Some(text)
+}
+
 /// The JSON text of `value` (always serialisable: strings, numbers and JSON maps).
 pub(crate) fn json_text(value: &impl Serialize) -> Option<String> {
     // Room for a usual decision, so the text is not reallocated as it grows.
@@ -349,11 +461,8 @@ fn decision_js<'env>(
     env: &'env Env,
     decision: CoreDecision,
 ) -> Result<Either<JsString<'env>, GateDecision>> {
-    let text = identity_carried(decision.identity())
-        .then(|| json_text(&DecisionValues(&decision)))
-        .flatten();
-    Ok(match text {
-        Some(text) => Either::A(js_text(env, &text)?),
+    Ok(match decision_text(&decision) {
+        Some(text) => Either::A(utf8_js(env, &text, text.is_ascii())?),
         None => Either::B(decision.into()),
     })
 }
@@ -536,6 +645,17 @@ impl Gate {
         Ok(self.inner.flush_audit(timeout))
     }
 
+    /// The JSON text of an audit batch that crossed as its events, for the JS layer
+    /// (`gate.js`). Not part of the API.
+    #[napi(skip_typescript, js_name = "_auditBatchText")]
+    pub fn audit_batch_text<'env>(
+        env: &'env Env,
+        events: &External<HeldEvents>,
+    ) -> Result<JsString<'env>> {
+        let text = events_text(events)?;
+        utf8_js(env, &text, text.is_ascii())
+    }
+
     /// The gate configuration's JSON Schema (draft 2020-12), as pretty-printed JSON text.
     #[napi]
     pub fn schema() -> String {
@@ -562,9 +682,11 @@ impl Task for CheckTask {
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
         let decision =
             output.ok_or_else(|| Error::new(Status::GenericFailure, "check task ran twice"))?;
-        let text = (self.json && identity_carried(decision.identity()))
-            .then(|| json_text(&DecisionValues(&decision)))
-            .flatten();
+        let text = if self.json {
+            decision_text(&decision).and_then(|t| String::from_utf8(t).ok())
+        } else {
+            None
+        };
         Ok(match text {
             Some(text) => Either::A(text),
             None => Either::B(decision.into()),

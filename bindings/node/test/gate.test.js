@@ -124,7 +124,7 @@ test('load errors carry code, detail, path, line and column', () => {
 
 test('options are checked: unknown names, wrong types, secrets never echoed', () => {
   assert.throws(() => Gate.fromToml(CONFIG, { secret: SECRETS }), /unknown option `secret`/)
-  assert.throws(() => Gate.fromFile('gate.toml', { baseDir: '/' }), /unknown option `baseDir` \(expected one of: secrets, audit\)/)
+  assert.throws(() => Gate.fromFile('gate.toml', { baseDir: '/' }), /unknown option `baseDir` \(expected one of: secrets, audit, auditBatch\)/)
   assert.throws(() => Gate.fromToml(CONFIG, { secrets: { jwt: 12345 } }), (e) => {
     assert.match(e.message, /the value of `jwt` must be a string/)
     assert.ok(!e.message.includes('12345'))
