@@ -205,6 +205,9 @@ const DELIVERING: u8 = 2;
 /// give it back; then it asks for the GIL as usual.
 const HAND_OVER: Duration = Duration::from_millis(1);
 
+/// Checks between a hand-over that timed out and the next try.
+const RETRY_AFTER: u64 = 256;
+
 impl CallbackSink {
     pub fn new(callables: Callables) -> Self {
         CallbackSink {
@@ -245,11 +248,16 @@ impl CallbackSink {
         let deadline = Instant::now() + HAND_OVER;
         while self.gil.load(Ordering::Acquire) != IDLE {
             if Instant::now() >= deadline {
-                // The audit thread was not scheduled in time: try again a batch later rather
-                // than on every check until it is.
+                // The audit thread was not scheduled in time: try again `RETRY_AFTER` checks
+                // later rather than on every check until it is. Not a whole batch later: the
+                // queue (10,000 events by default) fills in two or three batches, and a busy
+                // machine misses a hand-over or two in a row.
                 if self.gil.load(Ordering::Relaxed) == WAITING {
-                    self.waiting_from
-                        .store(self.checks.load(Ordering::Relaxed), Ordering::Relaxed);
+                    let later = self
+                        .checks
+                        .load(Ordering::Relaxed)
+                        .wrapping_sub(MAX_BATCH as u64 - RETRY_AFTER);
+                    self.waiting_from.store(later, Ordering::Relaxed);
                 }
                 return;
             }
