@@ -5,7 +5,8 @@
 //!
 //! `--profile-gate CASE [--calls N]` runs one case N times and nothing else, for callgrind
 //! (bench/profile-notes.md): `gate-jwt`, `direct-jwt`, `gate-apikey`, `direct-apikey`,
-//! `limited-apikey`, `quiet-jwt`, `quiet-apikey` (the gate without audit).
+//! `limited-apikey`, `quiet-jwt`, `quiet-apikey` (the gate without audit), `floor-jwt`,
+//! `floor-apikey` (the direct call plus a bare audit hand-off: `handoff.rs`).
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,6 +22,7 @@ use portcullis::verifier::Verifier;
 use portcullis::Request;
 use serde_json::json;
 
+use crate::handoff::HandOff;
 use crate::harness::{measure, Case, Plan, Results};
 use crate::NOW;
 
@@ -183,6 +185,7 @@ impl Setup {
 
 pub(crate) fn bench_gate(res: &mut Results, plan: &Plan) {
     let s = Setup::new();
+    let handoff = HandOff::new();
 
     // JWT HS256 route.
     let request = &s.jwt_request;
@@ -205,6 +208,13 @@ pub(crate) fn bench_gate(res: &mut Results, plan: &Plan) {
                 black_box(s.quiet.check(black_box(request)).allowed());
             }),
         ),
+        (
+            "floor",
+            Box::new(|| {
+                let ok = s.tokens.verify_claims(black_box(request), NONE).is_ok();
+                handoff.submit(request.now(), if black_box(ok) { 200 } else { 401 });
+            }),
+        ),
     ];
     res.add(
         "gate_jwt_hs256",
@@ -216,6 +226,10 @@ pub(crate) fn bench_gate(res: &mut Results, plan: &Plan) {
                 "a JwtVerifier with the route's settings, verify_claims called directly",
             ),
             ("no-audit", "the same gate without audit (informational)"),
+            (
+                "floor",
+                "the direct call plus a bare audit hand-off (the floor of an audited decision)",
+            ),
         ],
     );
     drop(cases);
@@ -253,6 +267,13 @@ pub(crate) fn bench_gate(res: &mut Results, plan: &Plan) {
                 black_box(s.quiet.check(black_box(request)).allowed());
             }),
         ),
+        (
+            "floor",
+            Box::new(|| {
+                let ok = s.keys.verify(black_box(request), NONE).is_ok();
+                handoff.submit(request.now(), if black_box(ok) { 200 } else { 401 });
+            }),
+        ),
     ];
     res.add(
         "gate_apikey",
@@ -265,9 +286,19 @@ pub(crate) fn bench_gate(res: &mut Results, plan: &Plan) {
                 "the same gate route with a per-principal rate limit",
             ),
             ("no-audit", "the same gate without audit (informational)"),
+            (
+                "floor",
+                "the direct call plus a bare audit hand-off (the floor of an audited decision)",
+            ),
         ],
     );
     drop(cases);
+    let (handed, handoff_dropped) = handoff.finish();
+    println!("  bare hand-off: {handed} records counted, {handoff_dropped} dropped");
+    res.notes.insert(
+        "gate_handoff".into(),
+        json!({"counted_by_sink": handed, "dropped": handoff_dropped}),
+    );
     // The limited row timed allowed decisions only: its bucket still has tokens.
     let last = s.limited.check(&later);
     assert!(
@@ -299,6 +330,7 @@ pub(crate) fn bench_gate(res: &mut Results, plan: &Plan) {
 /// Runs one case `calls` times, for a profiler; `None` for an unknown case.
 pub(crate) fn profile_gate(case: &str, calls: u64) -> Option<()> {
     let s = Setup::new();
+    let handoff = HandOff::new();
     let mut later = s.key_request.clone();
     for i in 0..calls {
         match case {
@@ -312,6 +344,19 @@ pub(crate) fn profile_gate(case: &str, calls: u64) -> Option<()> {
             "gate-apikey" => black_box(s.plain.check(black_box(&s.key_request)).allowed()),
             "quiet-apikey" => black_box(s.quiet.check(black_box(&s.key_request)).allowed()),
             "direct-apikey" => black_box(s.keys.verify(black_box(&s.key_request), NONE).is_ok()),
+            "floor-jwt" => {
+                let ok = s
+                    .tokens
+                    .verify_claims(black_box(&s.jwt_request), NONE)
+                    .is_ok();
+                handoff.submit(s.jwt_request.now(), if black_box(ok) { 200 } else { 401 });
+                ok
+            }
+            "floor-apikey" => {
+                let ok = s.keys.verify(black_box(&s.key_request), NONE).is_ok();
+                handoff.submit(s.key_request.now(), if black_box(ok) { 200 } else { 401 });
+                ok
+            }
             "limited-apikey" => {
                 if (i + 1) % REFILL_EVERY == 0 {
                     later.set_now(later.now() + 1);
@@ -323,5 +368,6 @@ pub(crate) fn profile_gate(case: &str, calls: u64) -> Option<()> {
     }
     s.plain.flush_audit(Duration::from_secs(5));
     s.limited.flush_audit(Duration::from_secs(5));
+    handoff.finish();
     Some(())
 }

@@ -15,6 +15,7 @@ extern crate portcullis_ffi;
 
 mod capi;
 mod gate;
+mod handoff;
 mod harness;
 
 use std::collections::BTreeSet;
