@@ -47,6 +47,8 @@ pub mod config;
 pub mod decision;
 pub mod digest;
 pub mod error;
+#[doc(hidden)]
+pub mod fault;
 pub mod gate;
 pub mod headers;
 pub mod hmac;

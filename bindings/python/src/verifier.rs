@@ -81,8 +81,8 @@ impl PyVerifier {
         request: &Bound<'_, PyRequest>,
         scopes: Vec<String>,
     ) -> PyResult<PyPrincipal> {
-        let (method, request) = (self.inner.method(), &*request.get().inner);
-        py.detach(|| method.authenticate(request, &scopes))
+        let (verifier, request) = (&self.inner, &*request.get().inner);
+        py.detach(|| verifier.authenticate(request, &scopes))
             .map(PyPrincipal::from)
             .map_err(|d| denial_to_py(py, &d))
     }

@@ -150,6 +150,7 @@ impl Gate {
 
     /// Decides `request`.
     pub fn check(&self, request: &Request) -> GateDecision {
+        crate::fault::point(request);
         self.state.load().check(request, &self.store)
     }
 

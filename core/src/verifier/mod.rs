@@ -190,8 +190,16 @@ impl Verifier {
         request: &Request,
         scopes: &[S],
     ) -> Result<Principal, Denial> {
+        crate::fault::point(request);
         let scopes: Vec<String> = scopes.iter().map(|s| s.as_ref().to_owned()).collect();
         self.method.verify(request, &scopes)
+    }
+
+    /// As [`verify`](Self::verify), with the identity in the form the method proves it (a JWT's
+    /// claims as read from the token), for bindings that write the principal themselves.
+    pub fn authenticate(&self, request: &Request, scopes: &[String]) -> Result<Identity, Denial> {
+        crate::fault::point(request);
+        self.method.authenticate(request, scopes)
     }
 
     /// The challenge to send when a request carries no credential.
