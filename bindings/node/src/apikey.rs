@@ -73,80 +73,80 @@ pub struct ApiKeyRecord {
 #[napi]
 impl ApiKeyRecord {
     /// Parses a record from its JSON form (throws `json_invalid` or `apikey_record_invalid`).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
         let inner = core::ApiKeyRecord::from_json(&json).or_throw(&env)?;
         Ok(ApiKeyRecord { inner })
     }
 
     /// The record as JSON text (what to store).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn to_json(&self) -> String {
         self.inner.to_json()
     }
 
     /// Public identifier of the key (`ak_...`): safe to log and show.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn key_id(&self) -> String {
         self.inner.key_id.clone()
     }
 
     /// `HMAC-SHA256(pepper, key)` as lower-case hex: the lookup index of the key.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn digest(&self) -> String {
         self.inner.digest_hex()
     }
 
     /// The prefix the key carries.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn prefix(&self) -> String {
         self.inner.prefix.clone()
     }
 
     /// The environment the key carries, or `null`.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn environment(&self) -> Option<String> {
         self.inner.environment.clone()
     }
 
     /// Who owns the key, or `null` (the principal's subject is then the key id).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn subject(&self) -> Option<String> {
         self.inner.subject.clone()
     }
 
     /// Scopes the key grants.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn scopes(&self) -> Vec<String> {
         self.inner.scopes.clone()
     }
 
     /// Creation time, Unix seconds.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn created_at(&self) -> i64 {
         self.inner.created_at
     }
 
     /// Expiry, Unix seconds, or `null`.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn expires_at(&self) -> Option<i64> {
         self.inner.expires_at
     }
 
     /// Revocation time, Unix seconds, or `null`.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn revoked_at(&self) -> Option<i64> {
         self.inner.revoked_at
     }
 
     /// Key id of the key that replaced this one, or `null`.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn successor(&self) -> Option<String> {
         self.inner.successor.clone()
     }
 
     /// Free-form data attached to the key.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn metadata(&self) -> Map<String, Value> {
         self.inner.metadata.clone()
     }
@@ -202,7 +202,7 @@ fn scopes_of(scopes: &Option<Vec<String>>) -> &[String] {
 #[napi]
 impl ApiKeyRing {
     /// A ring from an options object (throws `config_invalid` or `json_invalid`).
-    #[napi(constructor, ts_args_type = "options: ApiKeyRingOptions")]
+    #[napi(catch_unwind, constructor, ts_args_type = "options: ApiKeyRingOptions")]
     pub fn new(env: Env, options: Unknown) -> Result<Self> {
         let options = options::object(options)?;
         let pepper = options::buffer(&options, "pepper")?;
@@ -212,7 +212,7 @@ impl ApiKeyRing {
     }
 
     /// A ring from the configuration's JSON text (the same schema in every language).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_json(env: Env, config_json: String, pepper: Buffer) -> Result<Self> {
         let config = ApiKeyConfig::from_json(&config_json).or_throw(&env)?;
         let inner = core::ApiKeyRing::new(&pepper, config).or_throw(&env)?;
@@ -220,7 +220,7 @@ impl ApiKeyRing {
     }
 
     /// Mints a key. The record is not added to the ring: call `insert` for that.
-    #[napi(ts_args_type = "options?: GenerateOptions")]
+    #[napi(catch_unwind, ts_args_type = "options?: GenerateOptions")]
     pub fn generate(&self, env: Env, options: Option<Unknown>) -> Result<IssuedApiKey> {
         let options = options::config(&env, options, ApiKeyOptions::from_json)?;
         Ok(self.inner.generate(&options).or_throw(&env)?.into())
@@ -228,7 +228,7 @@ impl ApiKeyRing {
 
     /// Replaces the key of `record` with a new one; the old key keeps working for `overlap`
     /// seconds. Store (and insert) both returned records.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn rotate(
         &self,
         env: Env,
@@ -252,20 +252,20 @@ impl ApiKeyRing {
     }
 
     /// Adds a record, replacing any record with the same key id.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn insert(&self, env: Env, record: &ApiKeyRecord) -> Result<()> {
         self.inner.insert(record.inner.clone()).or_throw(&env)
     }
 
     /// Removes a record; true if it was there.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove(&self, key_id: String) -> bool {
         self.inner.remove(&key_id)
     }
 
     /// Marks a record revoked from `at` (Unix seconds; the system clock when absent) and
     /// returns the updated record, for the caller to persist.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn revoke(&self, env: Env, key_id: String, at: Option<f64>) -> Result<ApiKeyRecord> {
         let at = at
             .map(|t| unix_seconds(t, "at"))
@@ -276,19 +276,19 @@ impl ApiKeyRing {
     }
 
     /// The record with this key id, or `null`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn get(&self, key_id: String) -> Option<ApiKeyRecord> {
         self.inner.get(&key_id).map(|inner| ApiKeyRecord { inner })
     }
 
     /// Number of records.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
     }
 
     /// Verifies the key in `request` against the ring's records and the required `scopes`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(
         &self,
         env: Env,
@@ -304,7 +304,7 @@ impl ApiKeyRing {
 
     /// Verifies the key in `request` against `record`, fetched by the caller (by the digest
     /// `lookupDigest` returns).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify_record(
         &self,
         env: Env,
@@ -321,7 +321,7 @@ impl ApiKeyRing {
 
     /// Checks a key's shape, prefix, checksum and environment offline; returns the key's
     /// environment (or `null`), throws when the key cannot be valid.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn check_format(&self, env: Env, key: String) -> Result<Option<String>> {
         let parsed = self.inner.check_format(&key).or_throw(&env)?;
         Ok(parsed.environment.map(str::to_owned))
@@ -329,13 +329,13 @@ impl ApiKeyRing {
 
     /// The hex digest of the key in `request`, after the offline checks: the value to look the
     /// record up by in the caller's database.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn lookup_digest(&self, env: Env, request: &Request) -> Result<String> {
         self.inner.lookup_digest(&request.inner).or_throw(&env)
     }
 
     /// The regular expression secret scanners use to find this ring's keys.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn scanner_regex(&self) -> String {
         self.inner.scanner_regex()
     }

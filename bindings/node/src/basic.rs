@@ -14,7 +14,7 @@ use portcullis::ErrorCode;
 use crate::errors::{from_error, OrThrow, Principal};
 use crate::options;
 use crate::request::Request;
-use crate::task::VerifyTask;
+use crate::task::{catch_panic, VerifyTask};
 
 /// Argon2id cost parameters; absent fields take the core's defaults (19456 KiB, 2, 1).
 #[napi(object)]
@@ -62,7 +62,7 @@ pub struct BasicAuth {
 #[napi]
 impl BasicAuth {
     /// Builds the verifier (throws `config_invalid`, `basic_hash_*`, `basic_htpasswd_malformed`).
-    #[napi(constructor, ts_args_type = "options?: BasicAuthOptions")]
+    #[napi(catch_unwind, constructor, ts_args_type = "options?: BasicAuthOptions")]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
         Self::build(
             &env,
@@ -71,7 +71,7 @@ impl BasicAuth {
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
         Self::build(&env, BasicConfig::from_json(&json).or_throw(&env)?)
     }
@@ -84,25 +84,25 @@ impl BasicAuth {
     }
 
     /// Number of users.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
     }
 
     /// The `WWW-Authenticate` value this verifier sends.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn challenge(&self) -> String {
         self.inner.challenge().header_value()
     }
 
     /// Verifies the request's `Authorization: Basic` credentials on the calling thread.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(&self, env: Env, request: &Request) -> Result<Principal> {
         Ok(self.inner.verify(&request.inner).or_throw(&env)?.into())
     }
 
     /// Verifies on the libuv thread pool; the event loop keeps running meanwhile.
-    #[napi(ts_return_type = "Promise<Principal>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<Principal>")]
     pub fn verify_async(&self, request: &Request) -> AsyncTask<VerifyTask> {
         let (auth, request) = (Arc::clone(&self.inner), request.inner.clone());
         VerifyTask::spawn(move || auth.verify(&request))
@@ -127,7 +127,10 @@ fn password_bytes(password: Either<String, Buffer>) -> Zeroizing<Vec<u8>> {
 
 /// Hashes `password` with argon2id and a fresh salt; returns the PHC string. Runs on the
 /// calling thread (tens of milliseconds with the defaults): prefer `hashPasswordAsync`.
-#[napi(ts_args_type = "password: string | Buffer, params?: HashParams")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "password: string | Buffer, params?: HashParams"
+)]
 pub fn hash_password(
     env: Env,
     password: Either<String, Buffer>,
@@ -139,6 +142,7 @@ pub fn hash_password(
 
 /// `hashPassword` on the libuv thread pool.
 #[napi(
+    catch_unwind,
     ts_args_type = "password: string | Buffer, params?: HashParams",
     ts_return_type = "Promise<string>"
 )]
@@ -165,7 +169,7 @@ impl Task for HashTask {
     type JsValue = String;
 
     fn compute(&mut self) -> Result<Self::Output> {
-        Ok(core::hash_password(&self.password, self.params))
+        Ok(catch_panic(|| core::hash_password(&self.password, self.params)).and_then(|r| r))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<String> {
@@ -174,7 +178,7 @@ impl Task for HashTask {
 }
 
 /// Parses a whole `Authorization` header value (`Basic <base64>`); throws `basic_*` errors.
-#[napi(ts_args_type = "header: string | Buffer")]
+#[napi(catch_unwind, ts_args_type = "header: string | Buffer")]
 pub fn parse_basic(env: Env, header: Either<String, Buffer>) -> Result<BasicCredentials> {
     let bytes = password_bytes(header);
     let credentials = core::parse_authorization(&bytes).or_throw(&env)?;

@@ -22,7 +22,7 @@ pub fn text(bytes: Vec<u8>, what: &str) -> std::result::Result<String, portculli
 /// The `Content-Digest` header value for `body` (a Buffer, or a string sent as UTF-8):
 /// `sha-256=:<base64>:`. `algorithm` is `sha-256` (default) or `sha-512`; any other is
 /// `invalid_argument`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn content_digest(
     env: Env,
     body: Either<Buffer, String>,
@@ -37,7 +37,7 @@ pub fn content_digest(
 /// Returns the strongest algorithm checked (`sha-256` or `sha-512`); throws
 /// `signature_malformed`, `signature_algorithm_unsupported`, `signature_body_missing` or
 /// `signature_digest_mismatch`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn verify_content_digest(
     env: Env,
     header: Either<Buffer, String>,

@@ -32,6 +32,7 @@ use crate::gate_audit::{
 };
 use crate::options;
 use crate::request::Request;
+use crate::task::catch_panic;
 use crate::verifier::Verifier;
 
 /// How `Gate.fromToml` and `Gate.fromJson` load a configuration.
@@ -490,6 +491,7 @@ impl Gate {
     /// `json_invalid` or a method's code (`jwt_key_invalid`, ...) with `path`, `line` and
     /// `column` naming the bad value.
     #[napi(
+        catch_unwind,
         factory,
         writable = true,
         ts_args_type = "path: string, options?: GateFileOptions"
@@ -505,6 +507,7 @@ impl Gate {
 
     /// Loads a TOML configuration (errors as `fromFile`).
     #[napi(
+        catch_unwind,
         factory,
         writable = true,
         ts_args_type = "text: string, options?: GateOptions"
@@ -520,6 +523,7 @@ impl Gate {
 
     /// Loads a JSON configuration (errors as `fromFile`).
     #[napi(
+        catch_unwind,
         factory,
         writable = true,
         ts_args_type = "text: string, options?: GateOptions"
@@ -535,13 +539,13 @@ impl Gate {
 
     /// Decides `request` on the calling thread (JWT, API key and webhook checks take
     /// microseconds). Never throws for a refused request: see `allowed`, `status`, `headers`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn check(&self, request: &Request) -> GateDecision {
         self.inner.check(&request.inner).into()
     }
 
     /// `check` for the JS layer (`gate.js`): the decision as JSON text. Not part of the API.
-    #[napi(skip_typescript, js_name = "_checkJson")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_checkJson")]
     pub fn check_json<'env>(
         &self,
         env: &'env Env,
@@ -552,7 +556,7 @@ impl Gate {
 
     /// `check` on the libuv thread pool, for configurations whose checks are slow (Basic
     /// password hashing, a JWKS fetch on a cold cache).
-    #[napi(ts_return_type = "Promise<GateDecision>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<GateDecision>")]
     pub fn check_async(&self, request: &Request) -> AsyncTask<CheckTask> {
         AsyncTask::new(CheckTask {
             gate: Arc::clone(&self.inner),
@@ -563,7 +567,7 @@ impl Gate {
 
     /// `checkAsync` for the JS layer: resolves to the decision's JSON text (or the object, as
     /// `_checkJson`). Not part of the API.
-    #[napi(skip_typescript, js_name = "_checkAsyncJson")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_checkAsyncJson")]
     pub fn check_async_json(&self, request: &Request) -> AsyncTask<CheckTask> {
         AsyncTask::new(CheckTask {
             gate: Arc::clone(&self.inner),
@@ -575,7 +579,7 @@ impl Gate {
     /// Replaces the configuration with the file at `path`, atomically; on error (thrown as by
     /// `fromFile`) the running configuration stays. Requests being checked finish on the one
     /// they started with; unchanged credentials keep their state (keys inserted at run time).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reload_file(&self, env: Env, path: String) -> Result<()> {
         self.inner
             .reload_file(std::path::Path::new(&path))
@@ -583,7 +587,7 @@ impl Gate {
     }
 
     /// `reloadFile` from TOML text.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reload_toml(&self, env: Env, text: String) -> Result<()> {
         self.inner
             .reload_text(&text, Format::Toml)
@@ -591,7 +595,7 @@ impl Gate {
     }
 
     /// `reloadFile` from JSON text.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn reload_json(&self, env: Env, text: String) -> Result<()> {
         self.inner
             .reload_text(&text, Format::Json)
@@ -600,32 +604,32 @@ impl Gate {
 
     /// The API key ring of credential `name` (a `method = "api_key"` credential), or `null`:
     /// the gate's own ring, so keys inserted or revoked through it take effect at once.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn api_key_ring(&self, name: String) -> Option<ApiKeyRing> {
         self.inner.api_key_ring(&name).map(ApiKeyRing::shared)
     }
 
     /// The credential `name` as a `Verifier`, or `null`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verifier(&self, name: String) -> Option<Verifier> {
         self.inner.verifier(&name).map(Verifier::from)
     }
 
     /// The credential names, sorted.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn credential_names(&self) -> Vec<String> {
         self.inner.credential_names()
     }
 
     /// The route names, in matching order.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn route_names(&self) -> Vec<String> {
         self.inner.route_names()
     }
 
     /// The audit pipeline's counters. After `flushAudit` returned true (and no check ran since),
     /// `submitted == delivered + dropped`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn audit_stats(&self) -> AuditStats {
         JsAuditSink::stats(self.sink.as_deref(), self.inner.audit_stats())
     }
@@ -633,7 +637,7 @@ impl Gate {
     /// Waits, at most `timeoutMs` (default 5000), until every audit event submitted so far was
     /// handed to the callback or dropped; true when that happened. It blocks the event loop,
     /// and the callbacks of the flushed events run once the event loop turns again.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn flush_audit(&self, env: Env, timeout_ms: Option<f64>) -> Result<bool> {
         let ms = timeout_ms.unwrap_or(DEFAULT_FLUSH_MS);
         if !(ms.is_finite() && ms >= 0.0) {
@@ -647,7 +651,7 @@ impl Gate {
 
     /// The JSON text of an audit batch that crossed as its events, for the JS layer
     /// (`gate.js`). Not part of the API.
-    #[napi(skip_typescript, js_name = "_auditBatchText")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_auditBatchText")]
     pub fn audit_batch_text<'env>(
         env: &'env Env,
         events: &External<HeldEvents>,
@@ -657,7 +661,7 @@ impl Gate {
     }
 
     /// The gate configuration's JSON Schema (draft 2020-12), as pretty-printed JSON text.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn schema() -> String {
         serde_json::to_string_pretty(&core::gate_schema()).unwrap_or_default()
     }
@@ -671,17 +675,20 @@ pub struct CheckTask {
 }
 
 impl Task for CheckTask {
-    type Output = Option<CoreDecision>;
+    type Output = std::result::Result<Option<CoreDecision>, portcullis::Error>;
     type JsValue = Either<String, GateDecision>;
 
     fn compute(&mut self) -> Result<Self::Output> {
         // The request (with its credentials) is dropped as soon as it has been checked.
-        Ok(self.request.take().map(|r| self.gate.check(&r)))
+        Ok(catch_panic(|| {
+            self.request.take().map(|r| self.gate.check(&r))
+        }))
     }
 
-    fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        let decision =
-            output.ok_or_else(|| Error::new(Status::GenericFailure, "check task ran twice"))?;
+    fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+        let decision = output
+            .map_err(|e| errors::from_error(&env, e))?
+            .ok_or_else(|| Error::new(Status::GenericFailure, "check task ran twice"))?;
         let text = if self.json {
             decision_text(&decision).and_then(|t| String::from_utf8(t).ok())
         } else {

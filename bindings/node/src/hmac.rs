@@ -50,13 +50,17 @@ pub struct HmacVerifier {
 #[napi]
 impl HmacVerifier {
     /// Builds the verifier (throws `config_invalid`, `json_invalid`, `signature_secret_invalid`).
-    #[napi(constructor, ts_args_type = "options?: HmacVerifierOptions")]
+    #[napi(
+        catch_unwind,
+        constructor,
+        ts_args_type = "options?: HmacVerifierOptions"
+    )]
     pub fn new(env: Env, options: Option<Unknown>) -> Result<Self> {
         Self::build(&env, options::config(&env, options, HmacConfig::from_json)?)
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
         Self::build(&env, HmacConfig::from_json(&json).or_throw(&env)?)
     }
@@ -67,19 +71,19 @@ impl HmacVerifier {
     }
 
     /// Removes a key; true if it was there.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove_key(&self, key_id: String) -> bool {
         self.inner.remove_key(&key_id)
     }
 
     /// Number of keys.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
     }
 
     /// Verifies the `Authorization: PCS1-HMAC-...` signature of `request`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(&self, env: Env, request: &Request) -> Result<Principal> {
         Ok(self.inner.verify(&request.inner).or_throw(&env)?.into())
     }
@@ -108,7 +112,7 @@ pub struct HmacSigningKey {
 impl HmacSigningKey {
     /// Builds the key (throws `invalid_argument` for a bad key id or an unknown algorithm,
     /// `signature_secret_invalid`).
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(env: Env, options: HmacSigningKeyOptions) -> Result<Self> {
         let alg = Algorithm::parse(options.algorithm.as_deref().unwrap_or("hmac-sha256"))
             .or_throw(&env)?;
@@ -117,13 +121,13 @@ impl HmacSigningKey {
     }
 
     /// The key id.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn key_id(&self) -> String {
         self.inner.key_id().to_owned()
     }
 
     /// The algorithm.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn algorithm(&self) -> String {
         self.inner.algorithm().name().to_owned()
     }
@@ -146,6 +150,7 @@ pub struct SignRequestOptions {
 /// Signs `request` with `key`: the headers to add, `Authorization` then `Content-Digest` (when
 /// the request has a non-empty body and no `Content-Digest` yet).
 #[napi(
+    catch_unwind,
     ts_args_type = "request: Request, key: HmacSigningKey, options?: SignRequestOptions",
     ts_return_type = "Array<[string, string]>"
 )]
@@ -178,7 +183,7 @@ pub struct CanonicalRequestParams {
 
 /// The exact PCS1 canonical request (LF-joined, no trailing LF) for `request` and `params`:
 /// what the MAC is computed over (docs/SIGNING.md).
-#[napi]
+#[napi(catch_unwind)]
 pub fn hmac_canonical_request(
     env: Env,
     request: &Request,
@@ -197,7 +202,7 @@ pub fn hmac_canonical_request(
 }
 
 /// HMAC of `data` under `key` (the bare RFC 2104 primitive: any key length).
-#[napi]
+#[napi(catch_unwind)]
 pub fn mac(
     env: Env,
     #[napi(ts_arg_type = "'hmac-sha256' | 'hmac-sha512'")] algorithm: String,
@@ -211,7 +216,7 @@ pub fn mac(
 
 /// True when `tag` is the full HMAC of `data` under `key`, compared in constant time (a
 /// truncated tag never matches).
-#[napi]
+#[napi(catch_unwind)]
 pub fn verify_mac(
     env: Env,
     #[napi(ts_arg_type = "'hmac-sha256' | 'hmac-sha512'")] algorithm: String,

@@ -65,7 +65,7 @@ pub struct HttpSigKeyring {
 #[napi]
 impl HttpSigKeyring {
     /// An empty keyring.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         HttpSigKeyring {
@@ -74,14 +74,14 @@ impl HttpSigKeyring {
     }
 
     /// Adds (or replaces) an `hmac-sha256` secret (at least 16 bytes).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn add_hmac_secret(&self, env: Env, keyid: String, secret: Buffer) -> Result<()> {
         self.keys.add_hmac_secret(&keyid, &secret).or_throw(&env)
     }
 
     /// Adds (or replaces) a public key from PEM (`PUBLIC KEY`, `RSA PUBLIC KEY`, or a private
     /// key whose public half is kept) for `algorithm` (`ed25519`, `ecdsa-p256-sha256`, ...).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn add_public_pem(
         &self,
         env: Env,
@@ -97,13 +97,13 @@ impl HttpSigKeyring {
     }
 
     /// Removes a key (from every verifier built from this keyring too); true if it was there.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove(&self, keyid: String) -> bool {
         self.keys.remove(&keyid)
     }
 
     /// Number of keys.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.keys.len()).unwrap_or(u32::MAX)
     }
@@ -120,6 +120,7 @@ impl HttpSigVerifier {
     /// Builds the verifier over the keys of `keyring`, now and later (throws `config_invalid`,
     /// `json_invalid`).
     #[napi(
+        catch_unwind,
         constructor,
         ts_args_type = "keyring: HttpSigKeyring, options?: HttpSigVerifierOptions"
     )]
@@ -129,7 +130,7 @@ impl HttpSigVerifier {
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_json(env: Env, json: String, keyring: &HttpSigKeyring) -> Result<Self> {
         Self::build(
             &env,
@@ -146,7 +147,7 @@ impl HttpSigVerifier {
     }
 
     /// Verifies the signature of a request.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify_request(&self, env: Env, request: &Request) -> Result<Principal> {
         Ok(self
             .inner
@@ -157,7 +158,7 @@ impl HttpSigVerifier {
 
     /// Verifies the signature of a response; `relatedRequest` is the request it answers
     /// (needed for components with `;req`).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify_response(
         &self,
         env: Env,

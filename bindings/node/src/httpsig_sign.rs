@@ -81,7 +81,7 @@ pub struct HttpSigSigner {
 impl HttpSigSigner {
     /// An `hmac-sha256` signer (the secret must be at least 32 bytes:
     /// `signature_secret_invalid`).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn hmac(env: Env, keyid: String, secret: Buffer) -> Result<Self> {
         let inner = core::HttpSigSigner::hmac(&keyid, &secret).or_throw(&env)?;
         Ok(HttpSigSigner { inner })
@@ -90,7 +90,7 @@ impl HttpSigSigner {
     /// An asymmetric signer from a private-key PEM (PKCS#8, PKCS#1 or SEC1) for `algorithm`
     /// (`ed25519`, `ecdsa-p256-sha256`, `ecdsa-p384-sha384`, `rsa-pss-sha512`,
     /// `rsa-v1_5-sha256`).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_pem(
         env: Env,
         keyid: String,
@@ -104,19 +104,22 @@ impl HttpSigSigner {
     }
 
     /// The key id.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn keyid(&self) -> String {
         self.inner.keyid().to_owned()
     }
 
     /// The algorithm.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn algorithm(&self) -> String {
         self.inner.algorithm().name().to_owned()
     }
 
     /// Signs `request` as `spec` says.
-    #[napi(ts_args_type = "request: Request, spec?: SignatureSpecOptions")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "request: Request, spec?: SignatureSpecOptions"
+    )]
     pub fn sign_request(
         &self,
         env: Env,
@@ -133,6 +136,7 @@ impl HttpSigSigner {
 
     /// Signs `response`; components with `;req` read `relatedRequest`.
     #[napi(
+        catch_unwind,
         ts_args_type = "response: Response, relatedRequest?: Request | null, spec?: SignatureSpecOptions"
     )]
     pub fn sign_response(
@@ -182,6 +186,7 @@ fn sf_types(
 /// The exact RFC 9421 signature base of `message` (a Request or a Response) for one
 /// `Signature-Input` member value, e.g. `("@method" "@path");created=1618884473;keyid="k"`.
 #[napi(
+    catch_unwind,
     ts_args_type = "message: Request | Response, signatureParams: string, options?: SignatureBaseOptions"
 )]
 pub fn httpsig_signature_base(

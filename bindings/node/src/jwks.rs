@@ -16,6 +16,7 @@ use portcullis::jwt::{JwksClient as CoreClient, JwksConfig};
 
 use crate::errors::{from_error, OrThrow};
 use crate::options;
+use crate::task::catch_panic;
 
 /// Where and how a `JwksClient` fetches keys (`JwksConfig` in the core; `fromJson` takes the
 /// same schema in snake_case). Exactly one of `url` and `issuer`.
@@ -145,7 +146,7 @@ pub struct JwksClient {
 #[napi]
 impl JwksClient {
     /// Builds the client (throws `config_invalid`; no network).
-    #[napi(constructor, ts_args_type = "options: JwksClientOptions")]
+    #[napi(catch_unwind, constructor, ts_args_type = "options: JwksClientOptions")]
     pub fn new(env: Env, options: Unknown) -> Result<Self> {
         let options = options::object(options)?;
         Self::build(
@@ -155,7 +156,7 @@ impl JwksClient {
     }
 
     /// Builds the client from the configuration's JSON text (the same schema everywhere).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
         Self::build(&env, JwksConfig::from_json(&json).or_throw(&env)?)
     }
@@ -170,13 +171,13 @@ impl JwksClient {
     /// Fetches now on the calling thread (blocks the event loop up to `timeoutMs`: prefer
     /// `refreshAsync`). Throws `jwt_jwks_unavailable`, `jwt_jwks_invalid`,
     /// `jwt_discovery_invalid`; the previous set stays in use on failure.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn refresh(&self, env: Env) -> Result<()> {
         self.inner.refresh().or_throw(&env)
     }
 
     /// `refresh` on the libuv thread pool.
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn refresh_async(&self) -> AsyncTask<RefreshTask> {
         AsyncTask::new(RefreshTask {
             client: Arc::clone(&self.inner),
@@ -184,13 +185,13 @@ impl JwksClient {
     }
 
     /// The cached set and the fetch history (no network).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn status(&self) -> JwksStatus {
         self.inner.status().into()
     }
 
     /// `JwksClient { issuer, jwksUri, state, kids }` (the URL without its query).
-    #[napi(js_name = "toString")]
+    #[napi(catch_unwind, js_name = "toString")]
     pub fn to_display(&self) -> String {
         let s = JwksStatus::from(self.inner.status());
         let text = |o: Option<String>| o.map_or_else(|| "null".to_owned(), |v| format!("{v:?}"));
@@ -214,7 +215,7 @@ impl Task for RefreshTask {
     type JsValue = ();
 
     fn compute(&mut self) -> Result<Self::Output> {
-        Ok(self.client.refresh())
+        Ok(catch_panic(|| self.client.refresh()).and_then(|r| r))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> Result<()> {

@@ -120,6 +120,7 @@ impl JwtVerifier {
     /// Builds a verifier over the keys of `keys` (a `JwtKeySet`, now and later, or a
     /// `JwksClient`). Throws `config_invalid`, `json_invalid`.
     #[napi(
+        catch_unwind,
         constructor,
         ts_args_type = "keys: JwtKeySet | JwksClient, options?: JwtVerifierOptions"
     )]
@@ -137,7 +138,11 @@ impl JwtVerifier {
 
     /// Builds a verifier from the configuration's JSON text (the same schema everywhere) over
     /// a `JwtKeySet` or a `JwksClient`.
-    #[napi(factory, ts_args_type = "json: string, keys: JwtKeySet | JwksClient")]
+    #[napi(
+        catch_unwind,
+        factory,
+        ts_args_type = "json: string, keys: JwtKeySet | JwksClient"
+    )]
     pub fn from_json(
         env: Env,
         json: String,
@@ -160,7 +165,7 @@ impl JwtVerifier {
     /// Verifies the `Authorization: Bearer` token of `request` at the request's time and
     /// checks the required `scopes`. Runs on the calling thread: over a `JwksClient` whose
     /// cache is cold or stale it waits for the fetch, so prefer `verifyAsync` there.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(
         &self,
         env: Env,
@@ -178,7 +183,7 @@ impl JwtVerifier {
     /// `verify` for the JS layer (`jwt.js`): the principal as compact JSON text (see
     /// [`compact_token_js`]), or as the object when JSON cannot carry it exactly. Not part of
     /// the API.
-    #[napi(skip_typescript, js_name = "_verifyCompact")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_verifyCompact")]
     pub fn verify_compact<'env>(
         &self,
         env: &'env Env,
@@ -195,7 +200,7 @@ impl JwtVerifier {
 
     /// `verify` on the libuv thread pool (what to call with a `JwksClient`: a fetch then never
     /// blocks the event loop).
-    #[napi(ts_return_type = "Promise<Principal>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<Principal>")]
     pub fn verify_async(
         &self,
         request: &Request,
@@ -207,7 +212,7 @@ impl JwtVerifier {
 
     /// Verifies a token at `now` (the system clock when absent) and checks `scopes`. Runs on
     /// the calling thread (see `verify`; `verifyTokenAsync` does not block).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify_token(
         &self,
         env: Env,
@@ -224,7 +229,7 @@ impl JwtVerifier {
 
     /// The verifier as an external value, for `_verifyTokenWith` (the JS layer keeps one per
     /// verifier). Not part of the API.
-    #[napi(skip_typescript, js_name = "_handle")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_handle")]
     pub fn handle(&self) -> External<Arc<core::JwtVerifier>> {
         External::new(Arc::clone(&self.inner))
     }
@@ -234,7 +239,7 @@ impl JwtVerifier {
     /// (no options object to read through N-API), and the principal as JSON text (see
     /// [`compact_token_js`]), or as the object when JSON cannot carry it exactly. Not part of
     /// the API.
-    #[napi(skip_typescript, js_name = "_verifyTokenWith")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_verifyTokenWith")]
     pub fn verify_token_with<'env>(
         env: &'env Env,
         handle: &External<Arc<core::JwtVerifier>>,
@@ -256,7 +261,7 @@ impl JwtVerifier {
 
     /// `verifyToken` on the libuv thread pool (a `JwksClient` fetch never blocks the event
     /// loop).
-    #[napi(ts_return_type = "Promise<Principal>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<Principal>")]
     pub fn verify_token_async(
         &self,
         env: Env,
@@ -271,7 +276,7 @@ impl JwtVerifier {
 
     /// Checks shape, header and signature only (no claims), for JWS payloads that are not
     /// JWT claims.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify_jws(&self, env: Env, token: String) -> Result<VerifiedJws> {
         let jws = self.inner.verify_jws(&token).or_throw(&env)?;
         Ok(VerifiedJws {
@@ -283,7 +288,7 @@ impl JwtVerifier {
     }
 
     /// Revokes the token id `jti` until `until` (Unix seconds; the token's `exp` is enough).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn revoke(&self, env: Env, jti: String, until: f64, now: Option<f64>) -> Result<()> {
         let until = unix_seconds(until, "until").or_throw(&env)?;
         let now = match now {
@@ -294,7 +299,7 @@ impl JwtVerifier {
     }
 
     /// Drops every cached verification (after removing a key, for instance).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clear_cache(&self) {
         self.inner.clear_cache();
     }
@@ -304,6 +309,7 @@ impl JwtVerifier {
 /// returns the compact token. The header is `alg` (the key's), then `cty`, `kid` (default the
 /// key's), `typ` (default `JWT`).
 #[napi(
+    catch_unwind,
     ts_args_type = "claims: Record<string, unknown> | string, key: JwtKey, options?: JwtEncodeOptions"
 )]
 pub fn jwt_encode(

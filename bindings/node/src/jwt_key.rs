@@ -98,7 +98,7 @@ impl JwtKey {
 impl JwtKey {
     /// An HMAC secret for `HS256`/`HS384`/`HS512` (at least the hash's output: 32, 48 or 64
     /// bytes). Throws `jwt_key_invalid`.
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_secret(env: Env, secret: Buffer, alg: String, kid: Option<String>) -> Result<Self> {
         let key = Algorithm::parse(&alg)
             .and_then(|alg| core::JwtKey::from_secret(alg, &secret))
@@ -107,7 +107,7 @@ impl JwtKey {
     }
 
     /// A PEM public or private key for an asymmetric algorithm.
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_pem(
         env: Env,
         pem: Either<String, Buffer>,
@@ -125,7 +125,7 @@ impl JwtKey {
     }
 
     /// A DER public key (SPKI, PKCS#1, raw) or private key (PKCS#8, PKCS#1, SEC1).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_der(env: Env, der: Buffer, alg: String, kid: Option<String>) -> Result<Self> {
         let key = Algorithm::parse(&alg)
             .and_then(|alg| core::JwtKey::from_der(alg, &der))
@@ -136,6 +136,7 @@ impl JwtKey {
     /// A JWK (JSON text or an object), public or private (with `d`). `alg` defaults to the
     /// JWK's own, else is inferred from `kty`/`crv` (RSA gives RS256); the JWK's `kid` is kept.
     #[napi(
+        catch_unwind,
         factory,
         ts_args_type = "jwk: string | Record<string, unknown>, alg?: string"
     )]
@@ -153,7 +154,7 @@ impl JwtKey {
 
     /// A new random key: a key pair whose `kid` is its RFC 7638 thumbprint, or for `HS*` a
     /// secret of the hash's output length (no `kid`).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn generate(env: Env, alg: String) -> Result<Self> {
         let key = Algorithm::parse(&alg)
             .and_then(core::JwtKey::generate)
@@ -162,45 +163,45 @@ impl JwtKey {
     }
 
     /// The key id, or `null`.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn kid(&self) -> Option<String> {
         self.inner.kid().map(str::to_owned)
     }
 
     /// The one algorithm this key accepts and signs with.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn algorithm(&self) -> String {
         self.inner.algorithm().name().to_owned()
     }
 
     /// True when the key can sign (a private key or a secret).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn can_sign(&self) -> bool {
         self.inner.can_sign()
     }
 
     /// The public JWK (`kid` defaults to the thumbprint, `alg`, `use: sig`). Throws
     /// `jwt_key_invalid` for a secret: secrets are never exported.
-    #[napi(ts_return_type = "Record<string, unknown>")]
+    #[napi(catch_unwind, ts_return_type = "Record<string, unknown>")]
     pub fn public_jwk(&self, env: Env) -> Result<Map<String, Value>> {
         self.inner.public_jwk().or_throw(&env)
     }
 
     /// The RFC 7638 thumbprint of the public key (throws `jwt_key_invalid` for a secret).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn thumbprint(&self, env: Env) -> Result<String> {
         self.inner.thumbprint().or_throw(&env)
     }
 
     /// The private key as PKCS#8 PEM (throws `jwt_key_invalid` unless this is a private key).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn private_pem(&self, env: Env) -> Result<String> {
         let pem = self.inner.private_pem().or_throw(&env)?;
         Ok(pem.as_str().to_owned())
     }
 
     /// `JwtKey { kid, algorithm, canSign }`: never the key material.
-    #[napi(js_name = "toString")]
+    #[napi(catch_unwind, js_name = "toString")]
     pub fn to_display(&self) -> String {
         let kid = self
             .inner
@@ -238,7 +239,7 @@ fn jwks_text(env: &Env, jwks: Unknown) -> Result<Zeroizing<String>> {
 #[napi]
 impl JwtKeySet {
     /// An empty set.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         JwtKeySet {
@@ -247,7 +248,11 @@ impl JwtKeySet {
     }
 
     /// A set from a JWKS document (`{"keys": [...]}`, JSON text or an object).
-    #[napi(factory, ts_args_type = "jwks: string | Record<string, unknown>")]
+    #[napi(
+        catch_unwind,
+        factory,
+        ts_args_type = "jwks: string | Record<string, unknown>"
+    )]
     pub fn from_jwks(env: Env, jwks: Unknown) -> Result<Self> {
         let text = jwks_text(&env, jwks)?;
         let inner = core::JwtKeySet::from_jwks(&text).or_throw(&env)?;
@@ -257,14 +262,14 @@ impl JwtKeySet {
     /// Adds every signature key of a JWKS (keys whose `use` / `key_ops` exclude verification
     /// and unusable key types are skipped; a kid repeated for one algorithm is refused and
     /// nothing is added); returns how many were added.
-    #[napi(ts_args_type = "jwks: string | Record<string, unknown>")]
+    #[napi(catch_unwind, ts_args_type = "jwks: string | Record<string, unknown>")]
     pub fn add_jwks(&self, env: Env, jwks: Unknown) -> Result<u32> {
         let text = jwks_text(&env, jwks)?;
         Ok(count(self.inner.add_jwks(&text).or_throw(&env)?))
     }
 
     /// Adds a key; a key with the same `kid` and algorithm is replaced.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn insert(&self, env: Env, key: &JwtKey) -> Result<()> {
         self.inner
             .insert_shared(Arc::clone(&key.inner))
@@ -272,26 +277,29 @@ impl JwtKeySet {
     }
 
     /// Removes every key with this `kid`; returns how many.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn remove(&self, kid: String) -> u32 {
         count(self.inner.remove(&kid))
     }
 
     /// How many keys the set holds.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn size(&self) -> u32 {
         count(self.inner.len())
     }
 
     /// The public JWKS of the asymmetric keys (`{ keys: [...] }`); secrets are left out.
-    #[napi(ts_return_type = "{ keys: Array<Record<string, unknown>> }")]
+    #[napi(
+        catch_unwind,
+        ts_return_type = "{ keys: Array<Record<string, unknown>> }"
+    )]
     pub fn public_jwks(&self, env: Env) -> Result<Value> {
         self.inner.public_jwks().or_throw(&env)
     }
 }
 
 /// The RFC 7638 thumbprint (SHA-256, base64url) of a JWK (JSON text or an object).
-#[napi(ts_args_type = "jwk: string | Record<string, unknown>")]
+#[napi(catch_unwind, ts_args_type = "jwk: string | Record<string, unknown>")]
 pub fn jwk_thumbprint(env: Env, jwk: Unknown) -> Result<String> {
     let text = json_text(&env, jwk, "jwk")?;
     core::thumbprint_json(&text).or_throw(&env)

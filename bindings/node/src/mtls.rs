@@ -166,7 +166,11 @@ pub struct MtlsVerifier {
 #[napi]
 impl MtlsVerifier {
     /// Builds the verifier (throws `config_invalid`, `mtls_crl_invalid`).
-    #[napi(constructor, ts_args_type = "options: MtlsVerifierOptions")]
+    #[napi(
+        catch_unwind,
+        constructor,
+        ts_args_type = "options: MtlsVerifierOptions"
+    )]
     pub fn new(env: Env, options: Unknown) -> Result<Self> {
         let options = options::object(options)?;
         Self::build(
@@ -177,7 +181,7 @@ impl MtlsVerifier {
 
     /// Builds the verifier from the configuration's JSON text (the core's snake_case schema,
     /// the same in every language).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
         Self::build(&env, MtlsConfig::from_json(&json).or_throw(&env)?)
     }
@@ -189,14 +193,14 @@ impl MtlsVerifier {
 
     /// Verifies the client certificate of `request` (its `peerCertificates`, or the forwarded
     /// header when the `peerAddress` is a trusted proxy) at the request's time.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(&self, env: Env, request: &Request) -> Result<Principal> {
         Ok(self.inner.verify(&request.inner).or_throw(&env)?.into())
     }
 
     /// Verifies a chain (DER, leaf first; the rest are candidate intermediates) at `now`
     /// (Unix seconds; the system clock when absent).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify_chain(
         &self,
         env: Env,
@@ -213,7 +217,7 @@ impl MtlsVerifier {
 
     /// `MtlsVerifier { trustAnchors, crls, rules, pins, forwarded }` (counts and the header
     /// name only).
-    #[napi(js_name = "toString")]
+    #[napi(catch_unwind, js_name = "toString")]
     pub fn to_display(&self) -> String {
         let c = self.inner.config();
         let forwarded = c
@@ -257,7 +261,7 @@ pub struct DevCa {
 #[napi]
 impl DevCa {
     /// A self-signed root CA valid from `notBefore` to `notAfter` (Unix seconds).
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(env: Env, common_name: String, options: DevCaOptions) -> Result<Self> {
         let (nb, na) = validity(&env, options.not_before, options.not_after)?;
         let inner = core::DevCa::new(&common_name, nb, na).or_throw(&env)?;
@@ -265,7 +269,7 @@ impl DevCa {
     }
 
     /// An intermediate CA signed by this one; `pathLen` constrains the CAs below it.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn issue_intermediate(
         &self,
         env: Env,
@@ -286,7 +290,7 @@ impl DevCa {
     }
 
     /// A TLS client certificate (clientAuth unless `ekuClientAuth: false`).
-    #[napi(ts_args_type = "options?: ClientCertOptions")]
+    #[napi(catch_unwind, ts_args_type = "options?: ClientCertOptions")]
     pub fn issue_client(&self, env: Env, options: Option<Unknown>) -> Result<IssuedCertificate> {
         let spec: ClientCertSpec = spec(&env, options, "client certificate")?;
         let inner = self.inner.issue_client(&spec).or_throw(&env)?;
@@ -294,7 +298,10 @@ impl DevCa {
     }
 
     /// A TLS server certificate (serverAuth) for `dnsNames` (IP addresses are accepted too).
-    #[napi(ts_args_type = "dnsNames: Array<string>, options?: ServerCertOptions")]
+    #[napi(
+        catch_unwind,
+        ts_args_type = "dnsNames: Array<string>, options?: ServerCertOptions"
+    )]
     pub fn issue_server(
         &self,
         env: Env,
@@ -314,14 +321,14 @@ impl DevCa {
     }
 
     /// Puts the certificate with serial `serial` (hex) on this CA's CRL, revoked at `at`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn revoke(&self, env: Env, serial: String, at: f64) -> Result<()> {
         let at = unix_seconds(at, "at").or_throw(&env)?;
         self.inner.revoke(&serial, at).or_throw(&env)
     }
 
     /// This CA's CRL, PEM, issued at `thisUpdate` and valid until `nextUpdate`.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn crl_pem(&self, env: Env, this_update: f64, next_update: f64) -> Result<String> {
         let this_update = unix_seconds(this_update, "thisUpdate").or_throw(&env)?;
         let next_update = unix_seconds(next_update, "nextUpdate").or_throw(&env)?;
@@ -329,19 +336,19 @@ impl DevCa {
     }
 
     /// The CA certificate, PEM (a trust anchor when this is the root).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn ca_cert_pem(&self) -> String {
         self.inner.ca_cert_pem().to_owned()
     }
 
     /// This CA's certificate then its parents below the root, PEM; empty for a root.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn intermediates_pem(&self) -> String {
         self.inner.intermediates_pem()
     }
 
     /// `DevCa { ... }` without the key.
-    #[napi(js_name = "toString")]
+    #[napi(catch_unwind, js_name = "toString")]
     pub fn to_display(&self) -> String {
         format!("{:?}", self.inner)
     }
@@ -357,44 +364,44 @@ pub struct IssuedCertificate {
 #[napi]
 impl IssuedCertificate {
     /// The certificate, PEM.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn cert_pem(&self) -> String {
         self.inner.cert_pem.clone()
     }
 
     /// The certificate then the issuing intermediates (not the root), PEM: what a TLS peer
     /// presents.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn chain_pem(&self) -> String {
         self.inner.chain_pem.clone()
     }
 
     /// The certificate, DER.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn der(&self) -> Buffer {
         self.inner.der.clone().into()
     }
 
     /// The private key, PKCS#8 PEM.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn key_pem(&self) -> String {
         self.inner.key_pem.as_str().to_owned()
     }
 
     /// The serial number, lower-case hex.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn serial(&self) -> String {
         self.inner.serial.clone()
     }
 
     /// SHA-256 of the DER, lower-case hex.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn fingerprint_sha256(&self) -> String {
         self.inner.fingerprint_sha256.clone()
     }
 
     /// `IssuedCertificate { serial, fingerprintSha256 }`: never the key.
-    #[napi(js_name = "toString")]
+    #[napi(catch_unwind, js_name = "toString")]
     pub fn to_display(&self) -> String {
         format!(
             "IssuedCertificate {{ serial: \"{}\", fingerprintSha256: \"{}\" }}",
@@ -404,14 +411,17 @@ impl IssuedCertificate {
 }
 
 /// The RFC 8705 `x5t#S256` of a DER certificate (base64url SHA-256, no padding).
-#[napi]
+#[napi(catch_unwind)]
 pub fn certificate_thumbprint(der: Buffer) -> String {
     core::certificate_thumbprint(&der)
 }
 
 /// Checks that the JWT `claims` (an object or JSON text) carry `cnf: { "x5t#S256": thumbprint }`;
 /// throws `jwt_confirmation_mismatch` otherwise.
-#[napi(ts_args_type = "claims: Record<string, unknown> | string, thumbprint: string")]
+#[napi(
+    catch_unwind,
+    ts_args_type = "claims: Record<string, unknown> | string, thumbprint: string"
+)]
 pub fn check_confirmation(env: Env, claims: Unknown, thumbprint: String) -> Result<()> {
     let claims: Map<String, Value> = json_object(&env, claims, "claims")?;
     core::check_confirmation(&Value::Object(claims), &thumbprint).or_throw(&env)

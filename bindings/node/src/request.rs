@@ -49,7 +49,7 @@ pub struct Request {
 impl Request {
     /// Builds and validates a request. Throws an `Error` with `code` (`request_invalid`,
     /// `input_too_large`, `invalid_argument`) when the request is not valid HTTP.
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(env: Env, options: RequestOptions) -> Result<Self> {
         let mut inner =
             portcullis::Request::new(&options.method, &options.target).or_throw(&env)?;
@@ -81,31 +81,31 @@ impl Request {
     }
 
     /// The method, as sent.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn method(&self) -> String {
         self.inner.method().to_owned()
     }
 
     /// The request target (path and query).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn target(&self) -> String {
         self.inner.target().to_owned()
     }
 
     /// The request's time in Unix seconds (the pinned time, or the system clock).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn now(&self) -> i64 {
         self.inner.now()
     }
 
     /// The URI scheme the host supplied (lower-cased), or `null`.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn scheme(&self) -> Option<String> {
         self.inner.scheme().map(str::to_owned)
     }
 
     /// Header names in order, lower-cased (values are not exposed: they may hold credentials).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn header_names(&self) -> Vec<String> {
         self.inner.headers().map(|(n, _)| n.to_owned()).collect()
     }

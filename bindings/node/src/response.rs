@@ -46,7 +46,7 @@ fn status_code(status: f64) -> u16 {
 impl Response {
     /// Builds and validates a response. Throws an `Error` with `code` (`request_invalid`,
     /// `input_too_large`, `invalid_argument`).
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(env: Env, options: ResponseOptions) -> Result<Self> {
         let mut inner =
             portcullis::httpsig::Response::new(status_code(options.status)).or_throw(&env)?;
@@ -65,19 +65,19 @@ impl Response {
     }
 
     /// The status code.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn status(&self) -> u32 {
         u32::from(self.inner.status())
     }
 
     /// The response's time in Unix seconds (the pinned time, or the system clock).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn now(&self) -> i64 {
         self.inner.now()
     }
 
     /// Header names in order, lower-cased.
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn header_names(&self) -> Vec<String> {
         self.inner.headers().map(|(n, _)| n.to_owned()).collect()
     }

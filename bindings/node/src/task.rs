@@ -7,6 +7,20 @@ use napi::{Env, Result, Task};
 
 use crate::errors::{from_denial, Principal};
 
+/// Runs a task's work behind a panic boundary. napi-rs calls `compute` on a libuv thread from an
+/// `extern "C"` function without a boundary of its own, so a panic there would abort Node; here
+/// it becomes the core's `panic` error, which `resolve` rejects the promise with.
+pub(crate) fn catch_panic<T>(
+    work: impl FnOnce() -> T,
+) -> std::result::Result<T, portcullis::Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).map_err(|_| {
+        portcullis::Error::new(
+            portcullis::ErrorCode::Panic,
+            "panic caught at the Node boundary",
+        )
+    })
+}
+
 type Verify =
     Box<dyn FnOnce() -> std::result::Result<portcullis::Principal, portcullis::Denial> + Send>;
 
@@ -35,7 +49,7 @@ impl Task for VerifyTask {
 
     fn compute(&mut self) -> Result<Self::Output> {
         Ok(match self.verify.take() {
-            Some(verify) => verify(),
+            Some(verify) => catch_panic(verify).unwrap_or_else(|e| Err(e.into())),
             None => Err(portcullis::Denial::new(
                 portcullis::ErrorCode::Internal,
                 "verify task ran twice",

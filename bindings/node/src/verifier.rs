@@ -15,6 +15,7 @@ use crate::errors::{from_denial, OrThrow, Principal};
 use crate::gate::{carried, json_text, read_secrets, PrincipalValues};
 use crate::options;
 use crate::request::Request;
+use crate::task::catch_panic;
 
 /// How `Verifier.fromJson` and `Verifier.fromToml` load a configuration.
 #[napi(object, object_to_js = false)]
@@ -91,26 +92,34 @@ impl Verifier {
     /// Builds the method configured by JSON `text`. Throws `config_invalid`, `json_invalid`
     /// or the method's code (`jwt_key_invalid`, ...), `detail` naming the path, line and
     /// column of the bad value.
-    #[napi(factory, ts_args_type = "text: string, options?: VerifierOptions")]
+    #[napi(
+        catch_unwind,
+        factory,
+        ts_args_type = "text: string, options?: VerifierOptions"
+    )]
     pub fn from_json(env: Env, text: String, options: Option<Unknown>) -> Result<Self> {
         Self::load(&env, &text, Format::Json, options)
     }
 
     /// Builds the method configured by TOML `text` (errors as `fromJson`).
-    #[napi(factory, ts_args_type = "text: string, options?: VerifierOptions")]
+    #[napi(
+        catch_unwind,
+        factory,
+        ts_args_type = "text: string, options?: VerifierOptions"
+    )]
     pub fn from_toml(env: Env, text: String, options: Option<Unknown>) -> Result<Self> {
         Self::load(&env, &text, Format::Toml, options)
     }
 
     /// The method's registry name (`jwt`, `api_key`, `webhook`, ...).
-    #[napi(getter)]
+    #[napi(catch_unwind, getter)]
     pub fn method(&self) -> &'static str {
         self.inner.method_name()
     }
 
     /// Verifies `request` on the calling thread, requiring every one of `scopes`; throws the
     /// refusal (`code`, `httpStatus`, `challenge`, ...).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(
         &self,
         env: Env,
@@ -128,7 +137,7 @@ impl Verifier {
     /// `verify` for the JS layer (`gate.js`): the principal as the JSON text of its six values
     /// (`principal.js`), or the object when JSON cannot carry its claims exactly. Not part of
     /// the API.
-    #[napi(skip_typescript, js_name = "_verifyJson")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_verifyJson")]
     pub fn verify_json<'env>(
         &self,
         env: &'env Env,
@@ -147,7 +156,7 @@ impl Verifier {
     }
 
     /// `verify` on the libuv thread pool (Basic password hashing, a JWKS fetch).
-    #[napi(ts_return_type = "Promise<Principal>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<Principal>")]
     pub fn verify_async(
         &self,
         request: &Request,
@@ -175,7 +184,8 @@ impl Task for VerifyTask {
     fn compute(&mut self) -> Result<Self::Output> {
         // The request (with its credential) is dropped as soon as it has been checked.
         Ok(match self.request.take() {
-            Some(r) => self.verifier.verify(&r, &self.scopes),
+            Some(r) => catch_panic(|| self.verifier.verify(&r, &self.scopes))
+                .unwrap_or_else(|e| Err(e.into())),
             None => Err(portcullis::Denial::new(
                 portcullis::ErrorCode::Internal,
                 "verify task ran twice",

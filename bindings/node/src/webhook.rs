@@ -45,7 +45,11 @@ const VALUES: usize = 4;
 #[napi]
 impl WebhookVerifier {
     /// Builds the verifier (throws `config_invalid`, `json_invalid`, `signature_secret_invalid`).
-    #[napi(constructor, ts_args_type = "options: WebhookVerifierOptions")]
+    #[napi(
+        catch_unwind,
+        constructor,
+        ts_args_type = "options: WebhookVerifierOptions"
+    )]
     pub fn new(env: Env, options: Unknown) -> Result<Self> {
         let options = options::object(options)?;
         Self::build(
@@ -55,7 +59,7 @@ impl WebhookVerifier {
     }
 
     /// Builds the verifier from the configuration's JSON text (the same schema everywhere).
-    #[napi(factory)]
+    #[napi(catch_unwind, factory)]
     pub fn from_json(env: Env, json: String) -> Result<Self> {
         Self::build(&env, WebhookConfig::from_json(&json).or_throw(&env)?)
     }
@@ -68,21 +72,21 @@ impl WebhookVerifier {
     }
 
     /// Verifies the webhook in `request`, whose raw body must be set.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn verify(&self, env: Env, request: &Request) -> Result<Principal> {
         Ok(self.inner.verify(&request.inner).or_throw(&env)?.into())
     }
 
     /// The header fields this verifier's scheme reads, lower case (`content-length`
     /// included): what `verifyPayload` looks up in the headers it is given.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn header_names(&self) -> Vec<&'static str> {
         self.inner.header_names().to_vec()
     }
 
     /// The verifier as an external value, for `_verifyPayloadWith` and `_verifyPayloadFields`
     /// (`webhook.js` keeps one per verifier). Not part of the API.
-    #[napi(skip_typescript, js_name = "_handle")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_handle")]
     pub fn handle(&self) -> External<Arc<core::WebhookVerifier>> {
         External::new(Arc::clone(&self.inner))
     }
@@ -93,7 +97,7 @@ impl WebhookVerifier {
     /// absent) of the fields `headerNames()` lists, in its order, each present once. Returns
     /// the principal as the JSON text of an array (see [`crate::compact::six_values`]), or as
     /// the object when JSON cannot carry it exactly. Not part of the API.
-    #[napi(skip_typescript, js_name = "_verifyPayloadWith")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_verifyPayloadWith")]
     #[allow(clippy::too_many_arguments)]
     pub fn verify_payload_with<'env>(
         env: &'env Env,
@@ -140,7 +144,7 @@ impl WebhookVerifier {
     /// four): `fields` is `[name, value, name, value, ...]`, every field of the headers whose
     /// name `headerNames()` lists, in their order. Returns what `_verifyPayloadWith` returns.
     /// Not part of the API.
-    #[napi(skip_typescript, js_name = "_verifyPayloadFields")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_verifyPayloadFields")]
     pub fn verify_payload_fields<'env>(
         env: &'env Env,
         handle: &External<Arc<core::WebhookVerifier>>,
@@ -167,7 +171,7 @@ impl WebhookVerifier {
 
     /// Throws the `invalid_argument` error (the same object any native method throws) for a
     /// value `webhook.js` cannot convert. Not part of the API.
-    #[napi(skip_typescript, js_name = "_invalidArgument")]
+    #[napi(catch_unwind, skip_typescript, js_name = "_invalidArgument")]
     pub fn throw_invalid_argument(env: Env, detail: String) -> Result<()> {
         Err(invalid_argument(detail)).or_throw(&env)
     }
@@ -230,7 +234,7 @@ pub struct WebhookSigner {
 #[napi]
 impl WebhookSigner {
     /// Builds the signer (throws `invalid_argument`, `signature_secret_invalid`).
-    #[napi(constructor)]
+    #[napi(catch_unwind, constructor)]
     pub fn new(env: Env, options: WebhookSignerOptions) -> Result<Self> {
         let scheme = WebhookScheme::parse(&options.scheme).or_throw(&env)?;
         let secret = match options.secret {
@@ -250,7 +254,7 @@ impl WebhookSigner {
     }
 
     /// The headers that carry the signature of `body` (a Buffer, or a string sent as UTF-8).
-    #[napi(ts_return_type = "Array<[string, string]>")]
+    #[napi(catch_unwind, ts_return_type = "Array<[string, string]>")]
     pub fn sign(
         &self,
         env: Env,
