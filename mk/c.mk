@@ -11,10 +11,13 @@
 #                  tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks,gate}.json and
 #                  tests/vectors/mtls/mtls.json; webhook verify cases with a body also through
 #                  verify_payload)
+#                  Then the panic test (tests/c/test_fault.c) against a debug build of the
+#                  library with the test-only `fault-injection` feature ($(BUILD)/c-fault): a
+#                  forced panic in the core is PORTCULLIS_RESULT_PANIC, never an abort.
 #   make demo-c    examples/demo/demo.c against the shared library, through examples/demo/gate.toml
 #                  -> build/demo/c.txt
 
-.PHONY: build-c test-c demo-c
+.PHONY: build-c test-c test-c-fault demo-c
 
 C_TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)
 C_LIBDIR     := $(BUILD)/lib
@@ -75,6 +78,20 @@ define c_lsan_probe
 	fi
 endef
 
+# The fault-injection library: a debug build (the dev profile's dependencies are the ones
+# `cargo test` built), copied out at once, so the release libportcullis.a that users and the
+# other tests link never carries the hook.
+C_FAULT_LIB := $(BUILD)/c-fault/libportcullis-fault.a
+
+test-c-fault:
+	@mkdir -p $(C_OUT) $(BUILD)/c-fault
+	$(CARGO) build -p portcullis-ffi --features fault-injection
+	cp -f $(C_TARGET_DIR)/debug/libportcullis_ffi.a $(C_FAULT_LIB)
+	$(CC) $(C_WARN) $(C_SAN) -I$(ROOT)/ffi/include -I$(ROOT)/tests/c $(ROOT)/tests/c/test_fault.c -pthread \
+	  -o $(C_OUT)/test_fault $(C_FAULT_LIB) -lpthread -ldl -lm
+	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options 2>/dev/null || echo detect_leaks=0):abort_on_error=0 \
+	  UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_fault
+
 test-c: build-c $(C_OUT)/vectors_table.h
 	$(CARGO) test -p portcullis-ffi --test header
 	$(c_lsan_probe)
@@ -82,6 +99,7 @@ test-c: build-c $(C_OUT)/vectors_table.h
 	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c -I$(C_OUT) $(C_VECTOR_SRCS) -pthread -o $(C_OUT)/test_vectors $(C_STATIC)
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options):abort_on_error=0 UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_api
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options):abort_on_error=0 UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_vectors
+	@$(MAKE) --no-print-directory test-c-fault
 
 demo-c: build-c
 	@mkdir -p $(C_OUT) $(BUILD)/demo

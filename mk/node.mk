@@ -6,7 +6,7 @@
 #              generates (run `make update-node-typings` to refresh them), then `node --test`.
 # demo-node    examples/demo/demo.js, through examples/demo/gate.toml -> $(BUILD)/demo/node.txt
 
-.PHONY: build-node test-node demo-node update-node-typings
+.PHONY: build-node build-node-fault test-node demo-node update-node-typings
 
 NODE ?= node
 NPM ?= npm
@@ -23,14 +23,22 @@ build-node: $(NAPI)
 	cd $(NODE_DIR) && $(NAPI) build --platform --release --output-dir $(NODE_OUT)
 	cp $(NODE_OUT)/*.node $(NODE_DIR)/
 
-test-node: build-node
+# The binding once more with the test-only `fault-injection` feature (a debug build) for
+# test/fault.test.js; bindings/node keeps the normal binary.
+NODE_FAULT_OUT := $(BUILD)/node-fault
+
+build-node-fault: $(NAPI)
+	@mkdir -p $(NODE_FAULT_OUT)
+	cd $(NODE_DIR) && $(NAPI) build --platform --features fault-injection --output-dir $(NODE_FAULT_OUT)
+
+test-node: build-node build-node-fault
 	@for f in index.d.ts index.js; do \
 	  if ! diff -u $(NODE_DIR)/$$f $(NODE_OUT)/$$f; then \
 	    echo "bindings/node/$$f is stale: run 'make update-node-typings' and commit it" >&2; exit 1; \
 	  fi; \
 	done
 	@echo "bindings/node: index.d.ts and index.js match the build"
-	$(NODE) --test $(NODE_DIR)/test/
+	PORTCULLIS_FAULT_NODE=$$(ls $(NODE_FAULT_OUT)/*.node | head -n1) $(NODE) --test $(NODE_DIR)/test/
 
 demo-node: build-node
 	@mkdir -p $(BUILD)/demo

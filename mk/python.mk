@@ -1,7 +1,7 @@
 # Python binding: PyO3 extension built with maturin into $(ROOT)/.venv, tested with pytest and
 # checked against its typed stubs with mypy's stubtest.
 
-.PHONY: build-python test-python demo-python
+.PHONY: build-python build-python-fault test-python demo-python
 
 VENV := $(ROOT)/.venv
 VENV_PY := $(VENV)/bin/python
@@ -20,8 +20,19 @@ build-python: $(PY_STAMP)
 	cd $(PY_DIR) && VIRTUAL_ENV=$(VENV) PATH="$(VENV)/bin:$$PATH" \
 	  $(VENV)/bin/maturin develop --release --quiet
 
-test-python: build-python
-	cd $(ROOT) && $(VENV_PY) -m pytest $(PY_DIR)/tests -q
+# The binding once more with the test-only `fault-injection` feature (a debug build), as a package
+# folder of its own for tests/test_fault.py; the .venv keeps the normal binding.
+PY_FAULT_DIR := $(BUILD)/python-fault
+
+build-python-fault:
+	$(CARGO) build -p portcullis-python --features fault-injection
+	rm -rf $(PY_FAULT_DIR) && mkdir -p $(PY_FAULT_DIR)
+	cp -r $(PY_DIR)/python/portcullis $(PY_FAULT_DIR)/
+	rm -f $(PY_FAULT_DIR)/portcullis/*.so
+	cp -f $(or $(CARGO_TARGET_DIR),$(ROOT)/target)/debug/lib_portcullis.so $(PY_FAULT_DIR)/portcullis/_portcullis.abi3.so
+
+test-python: build-python build-python-fault
+	cd $(ROOT) && PORTCULLIS_FAULT_PYTHONPATH=$(PY_FAULT_DIR) $(VENV_PY) -m pytest $(PY_DIR)/tests -q
 	@# Typings drift: the stubs must match the native module exactly (no allowlist needed).
 	@# (run from $(BUILD)/mypy: stubtest writes its .mypy_cache into the working directory)
 	mkdir -p $(BUILD)/mypy && cd $(BUILD)/mypy && $(VENV_PY) -m mypy.stubtest portcullis
