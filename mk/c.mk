@@ -11,13 +11,15 @@
 #                  tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks,gate}.json and
 #                  tests/vectors/mtls/mtls.json; webhook verify cases with a body also through
 #                  verify_payload)
-#                  Then the panic test (tests/c/test_fault.c) against a debug build of the
+#                  Then the same tests once more without sanitizers, under valgrind's memcheck
+#                  (test-c-valgrind: any invalid read or write, use of uninitialised memory,
+#                  or a definite or indirect leak fails), and the panic test (tests/c/test_fault.c) against a debug build of the
 #                  library with the test-only `fault-injection` feature ($(BUILD)/c-fault): a
 #                  forced panic in the core is PORTCULLIS_RESULT_PANIC, never an abort.
 #   make demo-c    examples/demo/demo.c against the shared library, through examples/demo/gate.toml
 #                  -> build/demo/c.txt
 
-.PHONY: build-c test-c test-c-fault demo-c
+.PHONY: build-c test-c test-c-valgrind test-c-fault demo-c
 
 C_TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)
 C_LIBDIR     := $(BUILD)/lib
@@ -92,6 +94,23 @@ test-c-fault:
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options 2>/dev/null || echo detect_leaks=0):abort_on_error=0 \
 	  UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_fault
 
+# The C tests without sanitizers (valgrind and ASan cannot share a process), under memcheck.
+C_VG_OUT  := $(BUILD)/c-valgrind
+C_VG_CC   := $(CC) $(C_WARN) -g -O1 $(C_CFLAGS_PC) -I$(ROOT)/tests/c
+VALGRIND  ?= valgrind
+C_VG_RUN  := $(VALGRIND) -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+  --show-leak-kinds=definite,indirect --track-origins=no
+
+test-c-valgrind: build-c $(C_OUT)/vectors_table.h
+	@command -v $(VALGRIND) >/dev/null || if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get install -y --no-install-recommends valgrind; \
+	else echo "test-c-valgrind: valgrind is missing: sudo apt-get install -y valgrind" >&2; exit 1; fi
+	@mkdir -p $(C_VG_OUT)
+	$(C_VG_CC) $(C_API_TESTS) -pthread -o $(C_VG_OUT)/test_api $(C_STATIC)
+	$(C_VG_CC) -I$(C_OUT) $(C_VECTOR_SRCS) -pthread -o $(C_VG_OUT)/test_vectors $(C_STATIC)
+	$(C_VG_RUN) $(C_VG_OUT)/test_api
+	$(C_VG_RUN) $(C_VG_OUT)/test_vectors
+
 test-c: build-c $(C_OUT)/vectors_table.h
 	$(CARGO) test -p portcullis-ffi --test header
 	$(c_lsan_probe)
@@ -99,6 +118,7 @@ test-c: build-c $(C_OUT)/vectors_table.h
 	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c -I$(C_OUT) $(C_VECTOR_SRCS) -pthread -o $(C_OUT)/test_vectors $(C_STATIC)
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options):abort_on_error=0 UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_api
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options):abort_on_error=0 UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_vectors
+	@$(MAKE) --no-print-directory test-c-valgrind
 	@$(MAKE) --no-print-directory test-c-fault
 
 demo-c: build-c

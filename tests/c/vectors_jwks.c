@@ -49,7 +49,7 @@ static char *subst(vbytes in, const char *base) {
 static portcullis_result serve(const vcase *c, run_state *s, const char *base) {
     if (c->n_routes > HTTP_SERVER_MAX_ROUTES)
         return PORTCULLIS_RESULT_INVALID_ARGUMENT;
-    http_route routes[HTTP_SERVER_MAX_ROUTES];
+    http_route routes[HTTP_SERVER_MAX_ROUTES] = {0};
     http_header headers[HTTP_SERVER_MAX_ROUTES][HTTP_SERVER_MAX_HEADERS];
     char *owned[HTTP_SERVER_MAX_ROUTES * (2 * HTTP_SERVER_MAX_HEADERS + 2)];
     size_t n_owned = 0;
