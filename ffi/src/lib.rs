@@ -96,6 +96,9 @@ pub extern "C" fn portcullis_version() -> *const c_char {
 }
 
 #[cfg(test)]
+mod abi_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
