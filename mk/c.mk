@@ -16,10 +16,14 @@
 #                  or a definite or indirect leak fails), and the panic test (tests/c/test_fault.c) against a debug build of the
 #                  library with the test-only `fault-injection` feature ($(BUILD)/c-fault): a
 #                  forced panic in the core is PORTCULLIS_RESULT_PANIC, never an abort.
+#   make tsan      the C API tests (their thread tests: 8 threads verifying while keys are inserted
+#                  and revoked, key sets and gates reloaded, handles retained and freed) under
+#                  ThreadSanitizer: nightly, with the library and std rebuilt with
+#                  -Zsanitizer=thread (target/tsan). Not part of make test (a long build).
 #   make demo-c    examples/demo/demo.c against the shared library, through examples/demo/gate.toml
 #                  -> build/demo/c.txt
 
-.PHONY: build-c test-c test-c-valgrind test-c-fault demo-c
+.PHONY: build-c test-c test-c-valgrind test-c-fault tsan demo-c
 
 C_TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)
 C_LIBDIR     := $(BUILD)/lib
@@ -110,6 +114,26 @@ test-c-valgrind: build-c $(C_OUT)/vectors_table.h
 	$(C_VG_CC) -I$(C_OUT) $(C_VECTOR_SRCS) -pthread -o $(C_VG_OUT)/test_vectors $(C_STATIC)
 	$(C_VG_RUN) $(C_VG_OUT)/test_api
 	$(C_VG_RUN) $(C_VG_OUT)/test_vectors
+
+C_HOST        := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+C_TSAN_TARGET := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)/tsan
+C_TSAN_LIB    := $(C_TSAN_TARGET)/$(C_HOST)/debug/libportcullis_ffi.a
+
+# gcc instruments the C tests; the runtime is the one nightly Rust ships for its own TSan builds
+# (gcc's libtsan lacks the entry points the Rust side calls, such as __tsan_memcpy).
+C_TSAN_RT     = $(shell rustc +nightly --print sysroot)/lib/rustlib/$(C_HOST)/lib/librustc-nightly_rt.tsan.a
+
+tsan:
+	@rustup component list --toolchain nightly --installed | grep -q '^rust-src' \
+	  || rustup component add rust-src --toolchain nightly
+	RUSTFLAGS="-Zsanitizer=thread" $(CARGO) +nightly build -Zbuild-std --target $(C_HOST) \
+	  -p portcullis-ffi --target-dir $(C_TSAN_TARGET)
+	@mkdir -p $(BUILD)/c-tsan
+	cd $(BUILD)/c-tsan && $(CC) $(C_WARN) -fsanitize=thread -g -O1 -I$(ROOT)/ffi/include -I$(ROOT)/tests/c \
+	  -c $(C_API_TESTS)
+	$(CC) -o $(BUILD)/c-tsan/test_api $(BUILD)/c-tsan/*.o $(C_TSAN_LIB) \
+	  -Wl,--whole-archive $(C_TSAN_RT) -Wl,--no-whole-archive -lpthread -ldl -lm -lrt -lstdc++
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 $(BUILD)/c-tsan/test_api
 
 test-c: build-c $(C_OUT)/vectors_table.h
 	$(CARGO) test -p portcullis-ffi --test header
