@@ -8,10 +8,15 @@
 #   make bench-python   one language alone (also bench-node, bench-rust, bench-c): writes
 #                       $(BUILD)/bench/<lang>.json and a report of what is there in
 #                       $(BUILD)/bench/report.md; never touches bench/results/.
+#   make timing         dudect-style timing checks of the secret-comparing paths (webhook and JWT
+#                       signatures wrong in their first or last byte, Basic with a known or an
+#                       unknown user: Welch's t, |t| > 4.5 fails) -> $(BUILD)/timing.md; run it
+#                       on a quiet machine (TIMING_PER_CLASS measurements per class, default
+#                       200000; about two minutes).
 #   make bench-smoke    tiny counts, no peer install: peers that make test did not install are
 #                       skipped and the skip is printed. Checks the benches run; asserts no time.
 
-.PHONY: bench bench-python bench-node bench-rust bench-c bench-report bench-smoke bench-deps
+.PHONY: timing bench bench-python bench-node bench-rust bench-c bench-report bench-smoke bench-deps
 
 BENCH_DIR       := $(ROOT)/bench
 BENCH_OUT       := $(BUILD)/bench
@@ -99,3 +104,10 @@ bench-smoke: build-python build-node build-c
 	$(BENCH_SMOKE_OUT)/bench_c --smoke --out $(BENCH_SMOKE_OUT)/c.json
 	$(PYTHON) $(BENCH_DIR)/report.py --in $(BENCH_SMOKE_OUT) --md $(BENCH_SMOKE_OUT)/report.md --json $(BENCH_SMOKE_OUT)/report.json
 	@echo "bench-smoke: every bench ran (numbers from a smoke run mean nothing; see $(BENCH_SMOKE_OUT)/report.md)"
+
+TIMING_PER_CLASS ?= 200000
+
+timing:
+	$(CARGO) build --release -p portcullis-bench
+	@mkdir -p $(BUILD)
+	$(BENCH_RUST_BIN) --timing --per-class $(TIMING_PER_CLASS) --out $(BUILD)/timing.md

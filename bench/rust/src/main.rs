@@ -17,6 +17,7 @@ mod capi;
 mod gate;
 mod handoff;
 mod harness;
+mod timing;
 
 use std::collections::BTreeSet;
 use std::hint::black_box;
@@ -513,6 +514,10 @@ fn main() {
         }
         return;
     }
+    if args.iter().any(|a| a == "--timing") {
+        let per_class = arg("--per-class").map_or(200_000, |n| n.parse().expect("--per-class N"));
+        std::process::exit(timing_report(per_class, arg("--out").as_deref()));
+    }
     let smoke = args.iter().any(|a| a == "--smoke");
     let out = arg("--out").expect("--out is required");
     let only: BTreeSet<String> = arg("--only")
@@ -558,4 +563,38 @@ fn main() {
     }
     std::fs::write(&out, serde_json::to_string_pretty(&doc).expect("json")).expect("write");
     println!("rust bench: wrote {out}");
+}
+
+/// `--timing`: the dudect-style checks (timing.rs), as a Markdown table on stdout and in `out`;
+/// the exit status is 1 when a path's |t| (cropped) passes the threshold.
+fn timing_report(per_class: usize, out: Option<&str>) -> i32 {
+    let outcomes = timing::run(per_class);
+    let mut md = format!(
+        "| compare path | measurements per class | mean, class A / B | t (cropped at p90) | t (all) | verdict |\n\
+         | --- | ---: | ---: | ---: | ---: | --- |\n"
+    );
+    let mut found = false;
+    for o in &outcomes {
+        let leak = o.t_cropped.abs() > timing::T_THRESHOLD;
+        found |= leak;
+        md.push_str(&format!(
+            "| {} | {} | {:.0} / {:.0} ns | {:.2} | {:.2} | {} |\n",
+            o.name,
+            o.per_class,
+            o.means_ns[0],
+            o.means_ns[1],
+            o.t_cropped,
+            o.t_all,
+            if leak {
+                "DIFFERENCE (|t| > 4.5)"
+            } else {
+                "none found"
+            }
+        ));
+    }
+    print!("{md}");
+    if let Some(out) = out {
+        std::fs::write(out, &md).expect("write");
+    }
+    i32::from(found)
 }
