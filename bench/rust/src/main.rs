@@ -569,9 +569,9 @@ fn main() {
 /// the exit status is 1 when a path's |t| (cropped) passes the threshold.
 fn timing_report(per_class: usize, out: Option<&str>) -> i32 {
     let outcomes = timing::run(per_class);
-    let mut md = format!(
+    let mut md = String::from(
         "| compare path | measurements per class | mean, class A / B | t (cropped at p90) | t (all) | verdict |\n\
-         | --- | ---: | ---: | ---: | ---: | --- |\n"
+         | --- | ---: | ---: | ---: | ---: | --- |\n",
     );
     let mut found = false;
     for o in &outcomes {
