@@ -19,8 +19,8 @@ def stats(log_text):
 
     cov_ft = last(r"cov: (\d+) ft: (\d+)")
     return {
-        "execs": last(r"stat::number_of_executed_units: (\d+)"),
-        "exec_s": last(r"stat::average_exec_per_sec: (\d+)"),
+        "execs": last(r"stat::number_of_executed_units:\s+(\d+)"),
+        "exec_s": last(r"stat::average_exec_per_sec:\s+(\d+)"),
         "seconds": last(r"Done \d+ runs in (\d+) second"),
         "cov": cov_ft[0] if cov_ft else None,
         "ft": cov_ft[1] if cov_ft else None,
@@ -55,6 +55,9 @@ def main(argv):
             findings = f"exit {s['exit']}: see build/fuzz/{target}.log"
         else:
             findings = "none"
+        if s["seconds"] is None and s["execs"] and s["exec_s"] not in (None, "0"):
+            # A run a crash stopped prints no "Done" line: its time from its rate.
+            s["seconds"] = f"~{round(int(s['execs']) / int(s['exec_s']))}"
         corpus = len(files(os.path.join(corpus_dir, target)))
         cov = f"{s['cov']} / {s['ft']}" if s["cov"] else "?"
         row = [target, s["seconds"] or "?", s["execs"] or "?", s["exec_s"] or "?", cov,

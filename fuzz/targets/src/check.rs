@@ -50,6 +50,51 @@ pub fn no_secret(text: &str, secrets: &[&[u8]], what: &str) {
     }
 }
 
+/// `hay` with every `needle` replaced by `with` (of the same length).
+fn replace_all(hay: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(hay.len());
+    let mut i = 0;
+    while i < hay.len() {
+        if !needle.is_empty() && hay[i..].starts_with(needle) {
+            out.extend_from_slice(with);
+            i += needle.len();
+        } else {
+            out.push(hay[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Secrets the input itself carries (a private JWK member, a stored hash, a key's PEM lines):
+/// `detail` (what `detail_of` says of `input`) quotes one only if it follows it. Each secret
+/// the detail holds is replaced in the input by a filler of its length: a detail that then
+/// holds the filler echoes the secret; one that still holds the secret holds the library's
+/// own wording (the fuzzer writes the binary's strings into values too).
+pub fn no_input_secret(
+    input: &[u8],
+    secrets: &[&[u8]],
+    detail: &str,
+    detail_of: &dyn Fn(&[u8]) -> Option<String>,
+) {
+    for secret in secrets
+        .iter()
+        .filter(|s| !wording(s) && contains(detail.as_bytes(), s))
+    {
+        let filler: Vec<u8> = secret
+            .iter()
+            .map(|&b| if b == b'Q' { b'R' } else { b'Q' })
+            .collect();
+        if let Some(again) = detail_of(&replace_all(input, secret, &filler)) {
+            assert!(
+                !contains(again.as_bytes(), &filler),
+                "the detail echoes secret material {:?}: {detail}",
+                String::from_utf8_lossy(secret)
+            );
+        }
+    }
+}
+
 /// An error: named, explained, and free of `secrets`.
 pub fn error(e: &Error, secrets: &[&[u8]]) {
     named(e.code());

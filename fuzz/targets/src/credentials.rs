@@ -97,7 +97,19 @@ pub fn htpasswd(data: &[u8]) {
         };
         match fuzzing::load_basic_users(&config) {
             Ok(users) => assert!(users <= lines, "{users} users from {lines} lines"),
-            Err(e) => check::error(&e, &secret),
+            Err(e) => {
+                check::error(&e, &[]);
+                check::no_input_secret(data, &secret, e.detail(), &|input| {
+                    let config = BasicConfig {
+                        htpasswd: Some(String::from_utf8_lossy(input).into_owned()),
+                        allow_legacy,
+                        ..BasicConfig::default()
+                    };
+                    fuzzing::load_basic_users(&config)
+                        .err()
+                        .map(|e| e.detail().to_owned())
+                });
+            }
         }
     }
     for hash in hashes {
@@ -106,7 +118,15 @@ pub fn htpasswd(data: &[u8]) {
                 let legacy = StoredHash::parse(hash, true).expect("strict parse, legacy refuses");
                 assert_eq!(legacy.scheme(), stored.scheme());
             }
-            Err(e) => check::error(&e, &secret),
+            Err(e) => {
+                check::error(&e, &[]);
+                check::no_input_secret(hash.as_bytes(), &secret, e.detail(), &|input| {
+                    let hash = String::from_utf8_lossy(input);
+                    StoredHash::parse(&hash, false)
+                        .err()
+                        .map(|e| e.detail().to_owned())
+                });
+            }
         }
     }
 }

@@ -151,7 +151,13 @@ pub fn jwk(data: &[u8]) {
     let key = match JwtKey::from_jwk_json(&text, None) {
         Ok(key) => key,
         Err(e) => {
-            check::error(&e, &private);
+            check::error(&e, &[]);
+            check::no_input_secret(data, &private, e.detail(), &|input| {
+                let text = String::from_utf8_lossy(input);
+                JwtKey::from_jwk_json(&text, None)
+                    .err()
+                    .map(|e| e.detail().to_owned())
+            });
             assert_eq!(e.code(), ErrorCode::JwtKeyInvalid, "{e}");
             return;
         }
@@ -190,7 +196,13 @@ pub fn jwks(data: &[u8]) {
     let set = match JwtKeySet::from_jwks(&text) {
         Ok(set) => set,
         Err(e) => {
-            check::error(&e, &private);
+            check::error(&e, &[]);
+            check::no_input_secret(data, &private, e.detail(), &|input| {
+                let text = String::from_utf8_lossy(input);
+                JwtKeySet::from_jwks(&text)
+                    .err()
+                    .map(|e| e.detail().to_owned())
+            });
             assert_eq!(e.code(), ErrorCode::JwtKeyInvalid, "{e}");
             return;
         }

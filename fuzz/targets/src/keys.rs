@@ -60,7 +60,20 @@ pub fn pem_der_keys(data: &[u8]) {
         SigningKey::from_pem(algorithm, key),
         SigningKey::from_der(algorithm, key),
     ];
-    for loaded in &signing {
+    // What each reader says of a key, to tell an echoed PEM line from the readers' wording.
+    let detail = |e: Result<(), portcullis::Error>| e.err().map(|e| e.detail().to_owned());
+    let readers: [&dyn Fn(&[u8]) -> Option<String>; 5] = [
+        &|k| detail(SigningKey::from_pem(algorithm, k).map(drop)),
+        &|k| detail(SigningKey::from_der(algorithm, k).map(drop)),
+        &|k| detail(VerifyingKey::from_pem(algorithm, k).map(drop)),
+        &|k| detail(VerifyingKey::from_der(algorithm, k).map(drop)),
+        &|k| detail(JwtKey::from_pem(jwt_alg, k).map(drop)),
+    ];
+    let refused = |e: &portcullis::Error, reader: usize| {
+        check::error(e, &[]);
+        check::no_input_secret(key, &private, e.detail(), readers[reader]);
+    };
+    for (reader, loaded) in signing.iter().enumerate() {
         match loaded {
             Ok(k) => {
                 assert_eq!(k.algorithm(), algorithm);
@@ -72,20 +85,20 @@ pub fn pem_der_keys(data: &[u8]) {
                 );
                 assert!(!public.verify(b"another message", &signature));
             }
-            Err(e) => check::error(e, &private),
+            Err(e) => refused(e, reader),
         }
     }
     let verifying = [
         VerifyingKey::from_pem(algorithm, key),
         VerifyingKey::from_der(algorithm, key),
     ];
-    for loaded in &verifying {
+    for (reader, loaded) in verifying.iter().enumerate() {
         match loaded {
             Ok(k) => {
                 assert_eq!(k.algorithm(), algorithm);
                 assert!(!k.verify(MESSAGE, &[0u8; 64]), "a zero signature verifies");
             }
-            Err(e) => check::error(e, &private),
+            Err(e) => refused(e, 2 + reader),
         }
     }
     // A JWT key reads PEM as either a private or a public key.
@@ -96,7 +109,7 @@ pub fn pem_der_keys(data: &[u8]) {
             assert_eq!(k.algorithm(), jwt_alg);
         }
         Err(e) => {
-            check::error(&e, &private);
+            refused(&e, 4);
             assert!(!either, "the key readers read a PEM JwtKey refuses: {e}");
         }
     }
