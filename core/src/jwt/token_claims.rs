@@ -129,7 +129,17 @@ enum Repr {
 impl TokenClaims {
     /// Reads the claims set `payload` (errors as [`json::parse_object`] gives them).
     pub(crate) fn read(payload: Vec<u8>) -> Result<Self, Error> {
-        let text = String::from_utf8(payload).map_err(|_| json::not_json("claims"))?;
+        let text = match String::from_utf8(payload) {
+            Ok(text) => text,
+            // The strict parser says why, so both readers refuse a payload alike: it reads the
+            // object before the bytes after it, so a repeated member there is
+            // jwt_duplicate_member even when later bytes are not UTF-8 (found by fuzzing).
+            Err(e) => {
+                return Err(json::parse_object(e.as_bytes(), "claims")
+                    .err()
+                    .unwrap_or_else(|| json::not_json("claims")))
+            }
+        };
         let base = Base {
             base: text.as_ptr() as usize,
             len: text.len(),
