@@ -259,6 +259,12 @@ for alg in ALGS:
 for alg in ["ES256", "RS256", "EdDSA"]:
     add("pyjwt-private-pem-" + alg.lower(), "PyJWT; the verifier holds the private PEM",
         verify([key_entry(alg, "k1", public=False)], token(alg)), ok(subject="user-1"))
+# A private key and then its public key in one PEM text: the first block decides (a public
+# key block after it once made the whole text read as a public key, and refused).
+add("pyjwt-private-then-public-pem-es256", "PyJWT; the verifier holds a private then a public PEM",
+    verify([dict(key_entry("ES256", "k1", public=False),
+                 pem=pem_private(EC_KEYS["ES256"]) + pem_public(EC_KEYS["ES256"]))], token("ES256")),
+    ok(subject="user-1"))
 jwks = {"keys": [json.loads(jwt.algorithms.get_default_algorithms()[alg].to_jwk(
     private_key_for(alg).public_key())) | {"kid": alg, "alg": alg}
     for alg in ["RS256", "ES256", "ES512", "EdDSA"]]}
