@@ -259,6 +259,19 @@ for alg in ALGS:
 for alg in ["ES256", "RS256", "EdDSA"]:
     add("pyjwt-private-pem-" + alg.lower(), "PyJWT; the verifier holds the private PEM",
         verify([key_entry(alg, "k1", public=False)], token(alg)), ok(subject="user-1"))
+# An Ed25519 public key of small order (here all zero) accepts forged signatures: the all-zero
+# signature satisfies the verification equation whenever k = SHA-512(R || A || M) mod L is 3
+# modulo 4 (found by fuzzing). The key is refused when it loads.
+ED_L = 2 ** 252 + 27742317777372353535851937790883648493
+for n in range(100):
+    si = (b64u(b'{"alg":"EdDSA","kid":"k1"}') + "." + b64u(json.dumps(claims(jti=f"t-{n}")).encode())).encode()
+    k = int.from_bytes(hashlib.sha512(bytes(64) + si).digest(), "little") % ED_L
+    if k % 4 == 3:
+        break
+add("eddsa-small-order-key", "RFC 8032 5.1.7 lets a small-order key through; refused at load",
+    verify([{"jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64u(bytes(32)), "kid": "k1"},
+             "alg": "EdDSA"}], si.decode() + "." + b64u(bytes(64))),
+    err("jwt_key_invalid"))
 # A private key and then its public key in one PEM text: the first block decides (a public
 # key block after it once made the whole text read as a public key, and refused).
 add("pyjwt-private-then-public-pem-es256", "PyJWT; the verifier holds a private then a public PEM",
