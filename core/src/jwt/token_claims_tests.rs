@@ -193,6 +193,16 @@ fn refuses_what_the_strict_parser_refuses() {
         let want = json::parse_object(text, "claims").unwrap_err().code();
         assert_eq!(TokenClaims::read(text.to_vec()).unwrap_err().code(), want);
     }
+    // Input that quotes the readers' markers is not what the markers say (claims_readers).
+    for text in [
+        &br#""portcullis: duplicate member1""#[..],
+        br#"["portcullis: duplicate member"]"#,
+        br#""portcullis: a JSON object""#,
+    ] {
+        let want = json::parse_object(text, "claims").unwrap_err().code();
+        assert_eq!(want, ErrorCode::JwtMalformed);
+        assert_eq!(TokenClaims::read(text.to_vec()).unwrap_err().code(), want);
+    }
     assert_eq!(
         TokenClaims::read(b"{\"a\":1,\"a\":2} \xff".to_vec())
             .unwrap_err()
