@@ -272,6 +272,15 @@ add("eddsa-small-order-key", "RFC 8032 5.1.7 lets a small-order key through; ref
     verify([{"jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64u(bytes(32)), "kid": "k1"},
              "alg": "EdDSA"}], si.decode() + "." + b64u(bytes(64))),
     err("jwt_key_invalid"))
+# An Ed25519 SubjectPublicKeyInfo followed by other bytes: aws-lc-rs reads the key, the small
+# order check could not; refused (found by fuzzing).
+ED_DER = ED_KEY.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+ED_BODY = base64.b64encode(ED_DER + b"trailing").decode()
+add("eddsa-spki-then-other-bytes", "RFC 5280 4.1: one SubjectPublicKeyInfo",
+    verify([{"pem": "-----BEGIN PUBLIC KEY-----\n" + ED_BODY + "\n-----END PUBLIC KEY-----\n",
+             "alg": "EdDSA", "kid": "k1"}], token("EdDSA")),
+    err("jwt_key_invalid"))
 # A private key and then its public key in one PEM text: the first block decides (a public
 # key block after it once made the whole text read as a public key, and refused).
 add("pyjwt-private-then-public-pem-es256", "PyJWT; the verifier holds a private then a public PEM",

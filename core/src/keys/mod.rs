@@ -195,9 +195,17 @@ impl VerifyingKey {
         let key = sig::ParsedPublicKey::new(algorithm.verification(), der)
             .map_err(|e| rejected(&format!("public key does not fit {algorithm:?}: {e}")))?;
         let public = der::public_parts(algorithm, der);
-        if let Some(der::PublicParts::Okp { x }) = &public {
-            if ed25519_small_order(x) {
-                return Err(rejected("Ed25519 public key of small order"));
+        if algorithm == KeyAlgorithm::Ed25519 {
+            // aws-lc-rs also takes an SPKI followed by other bytes; the key is checked only as
+            // the 32 bytes read here, so anything else is refused (found by fuzzing).
+            match &public {
+                Some(der::PublicParts::Okp { x }) if !ed25519_small_order(x) => {}
+                Some(_) => return Err(rejected("Ed25519 public key of small order")),
+                None => {
+                    return Err(rejected(
+                        "Ed25519 public key is neither 32 bytes nor one SubjectPublicKeyInfo",
+                    ))
+                }
             }
         }
         if algorithm.rsa_encoding().is_some() {
@@ -501,8 +509,23 @@ mod tests {
                 assert_eq!(e.code(), ErrorCode::SignatureSecretInvalid, "{hex}");
             }
         }
-        // The key the fuzzer found: all zero, under which the all-zero signature verified.
+        // The key the fuzzer found: all zero, under which the all-zero signature verified;
+        // then the same key as an SPKI followed by other bytes, which aws-lc-rs reads.
         assert!(VerifyingKey::ed25519(&[0; 32]).is_err());
+        let mut spki = vec![
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ];
+        spki.extend([0; 32]);
+        assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &spki).is_err());
+        spki.extend(b"trailing");
+        assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &spki).is_err());
+        let good = SigningKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let mut good_spki = spki[..12].to_vec();
+        let jwk = good.verifying_key().unwrap().to_jwk().unwrap();
+        good_spki.extend(jwk::b64url_decode(jwk["x"].as_str().unwrap()).unwrap());
+        assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &good_spki).is_ok());
+        good_spki.extend(b"trailing");
+        assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &good_spki).is_err());
         let good = SigningKey::generate(KeyAlgorithm::Ed25519).unwrap();
         assert!(good.verifying_key().is_ok());
     }
