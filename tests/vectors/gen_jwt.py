@@ -831,7 +831,10 @@ for name, hraw, praw in [
         ("payload-escaped", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","\\u0073ub":"admin"}'),
         # Not UTF-8 after the object: the repeat comes first, for both claims readers (found
         # by fuzzing: the one-pass reader checked UTF-8 first and said jwt_malformed).
-        ("payload-then-bad-utf8", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","sub":"admin"} \xff')]:
+        ("payload-then-bad-utf8", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","sub":"admin"} \xff'),
+        # An array holding a repeat: the strict parser reads the whole value, and both claims
+        # readers now say what it says (found by fuzzing).
+        ("payload-array-holding-repeat", None, b'[{"sub":"user-1","sub":"admin"}]')]:
     add("duplicate-" + name, "RFC 7515 5.2 / RFC 7519 4: duplicate members refused",
         verify(HS, forge({}, {}, header_raw=hraw or b'{"alg":"HS256","kid":"k1"}',
                          payload_raw=praw or json.dumps(claims()).encode())),

@@ -198,9 +198,11 @@ fn refuses_what_the_strict_parser_refuses() {
         &br#""portcullis: duplicate member1""#[..],
         br#"["portcullis: duplicate member"]"#,
         br#""portcullis: a JSON object""#,
+        // Not an object, but holding a repeat the strict parser meets first.
+        br#"[{"a":1,"a":2}]"#,
+        br#"[{"a":1,"a":2}] x"#,
     ] {
         let want = json::parse_object(text, "claims").unwrap_err().code();
-        assert_eq!(want, ErrorCode::JwtMalformed);
         assert_eq!(TokenClaims::read(text.to_vec()).unwrap_err().code(), want);
     }
     assert_eq!(
