@@ -46,6 +46,9 @@ fn pem_lines(data: &[u8]) -> Vec<&[u8]> {
 
 const MESSAGE: &[u8] = b"portcullis fuzz message";
 
+/// What a key reader says of a refused key (its detail), `None` when it reads the key.
+type Reader<'a> = dyn Fn(&[u8]) -> Option<String> + 'a;
+
 /// `pem_der_keys`: the first byte picks the algorithm, the rest is a PEM or DER key. A private
 /// key that loads signs, and its public key verifies that signature; a public key that loads
 /// refuses a made-up signature; the JWT readers agree with the key readers; a refusal never
@@ -62,7 +65,7 @@ pub fn pem_der_keys(data: &[u8]) {
     ];
     // What each reader says of a key, to tell an echoed PEM line from the readers' wording.
     let detail = |e: Result<(), portcullis::Error>| e.err().map(|e| e.detail().to_owned());
-    let readers: [&dyn Fn(&[u8]) -> Option<String>; 5] = [
+    let readers: [&Reader<'_>; 5] = [
         &|k| detail(SigningKey::from_pem(algorithm, k).map(drop)),
         &|k| detail(SigningKey::from_der(algorithm, k).map(drop)),
         &|k| detail(VerifyingKey::from_pem(algorithm, k).map(drop)),
