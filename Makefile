@@ -1,5 +1,6 @@
 # portcullis: `make demo` (the main job) and `make test` (everything).
-# Each surface owns one file under mk/: rust.mk, c.mk, python.mk, node.mk.
+# Each surface owns one file under mk/: rust.mk, c.mk, python.mk, node.mk; fuzz.mk runs the fuzz
+# targets (make fuzz-smoke, make fuzz).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := demo
@@ -17,7 +18,7 @@ DEMO_ENV := PORTCULLIS_DEMO_PEPPER=demo-pepper-0123456789abcdef0123 \
   PORTCULLIS_DEMO_PCS1_SECRET_B64=ZGVtby1obWFjLXNlY3JldC0wMTIzNDU2Nzg5YWJjZGU= \
   PORTCULLIS_DEMO_HTTPSIG_SECRET_B64=ZGVtby1odHRwc2lnLXNlY3JldC0wMTIzNDU2Nzg5YWI=
 
-include mk/rust.mk mk/c.mk mk/python.mk mk/node.mk mk/bench.mk
+include mk/rust.mk mk/c.mk mk/python.mk mk/node.mk mk/bench.mk mk/fuzz.mk
 
 .PHONY: build test demo clean
 

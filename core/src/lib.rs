@@ -66,6 +66,11 @@ mod confirmation;
 mod encoding;
 mod http;
 
+/// Crate-private parsers re-exposed for the fuzz targets (feature `fuzzing`, off by default).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use decision::{AuthMethod, Challenge, Denial, Principal};
 pub use error::{Category, Error, ErrorCode};
 pub use request::{Request, RequestLimits};

@@ -124,3 +124,9 @@ def add(g):
     text = j.replace("ROUTES", ",")
     load("load-json-syntax-error", text, "json_invalid", "(document)", "trailing comma", "}\n",
          nth=text.count("}\n") - 1, fmt="json")
+    # A raw line break inside a string: serde_json says "column 0" of the next line; the
+    # position is the line break itself (found by fuzzing, fuzz/regressions/gate_config).
+    text = j.replace('"/a"', '"/a\nb"').replace("ROUTES", "")
+    load("load-json-line-break-in-string", text, "json_invalid", "(document)",
+         "control character (\\u0000-\\u001F) found while parsing a string", "\nb\"",
+         fmt="json")

@@ -259,6 +259,34 @@ for alg in ALGS:
 for alg in ["ES256", "RS256", "EdDSA"]:
     add("pyjwt-private-pem-" + alg.lower(), "PyJWT; the verifier holds the private PEM",
         verify([key_entry(alg, "k1", public=False)], token(alg)), ok(subject="user-1"))
+# An Ed25519 public key of small order (here all zero) accepts forged signatures: the all-zero
+# signature satisfies the verification equation whenever k = SHA-512(R || A || M) mod L is 3
+# modulo 4 (found by fuzzing). The key is refused when it loads.
+ED_L = 2 ** 252 + 27742317777372353535851937790883648493
+for n in range(100):
+    si = (b64u(b'{"alg":"EdDSA","kid":"k1"}') + "." + b64u(json.dumps(claims(jti=f"t-{n}")).encode())).encode()
+    k = int.from_bytes(hashlib.sha512(bytes(64) + si).digest(), "little") % ED_L
+    if k % 4 == 3:
+        break
+add("eddsa-small-order-key", "RFC 8032 5.1.7 lets a small-order key through; refused at load",
+    verify([{"jwk": {"kty": "OKP", "crv": "Ed25519", "x": b64u(bytes(32)), "kid": "k1"},
+             "alg": "EdDSA"}], si.decode() + "." + b64u(bytes(64))),
+    err("jwt_key_invalid"))
+# An Ed25519 SubjectPublicKeyInfo followed by other bytes: aws-lc-rs reads the key, the small
+# order check could not; refused (found by fuzzing).
+ED_DER = ED_KEY.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+ED_BODY = base64.b64encode(ED_DER + b"trailing").decode()
+add("eddsa-spki-then-other-bytes", "RFC 5280 4.1: one SubjectPublicKeyInfo",
+    verify([{"pem": "-----BEGIN PUBLIC KEY-----\n" + ED_BODY + "\n-----END PUBLIC KEY-----\n",
+             "alg": "EdDSA", "kid": "k1"}], token("EdDSA")),
+    err("jwt_key_invalid"))
+# A private key and then its public key in one PEM text: the first block decides (a public
+# key block after it once made the whole text read as a public key, and refused).
+add("pyjwt-private-then-public-pem-es256", "PyJWT; the verifier holds a private then a public PEM",
+    verify([dict(key_entry("ES256", "k1", public=False),
+                 pem=pem_private(EC_KEYS["ES256"]) + pem_public(EC_KEYS["ES256"]))], token("ES256")),
+    ok(subject="user-1"))
 jwks = {"keys": [json.loads(jwt.algorithms.get_default_algorithms()[alg].to_jwk(
     private_key_for(alg).public_key())) | {"kid": alg, "alg": alg}
     for alg in ["RS256", "ES256", "ES512", "EdDSA"]]}
@@ -788,7 +816,10 @@ for name, hraw, praw in [("header-not-json", b"{alg:HS256}", None),
                          ("payload-array", None, b'["sub"]'),
                          ("payload-string", None, b'"user-1"'),
                          ("payload-not-json", None, b"sub=user-1"),
-                         ("payload-bad-utf8", None, b'{"sub":"\xff"}')]:
+                         ("payload-bad-utf8", None, b'{"sub":"\xff"}'),
+                         # A string quoting the readers' own repeat marker is no repeat (found
+                         # by fuzzing: the one-pass reader said jwt_duplicate_member).
+                         ("payload-quotes-marker", None, b'"portcullis: duplicate member"')]:
     add("json-" + name, "header and claims are JSON objects",
         verify(HS, forge({"alg": "HS256", "kid": "k1"}, claims(), header_raw=hraw, payload_raw=praw)),
         err("jwt_malformed"))
@@ -797,7 +828,13 @@ for name, hraw, praw in [
         ("header-kid", b'{"alg":"HS256","kid":"k2","kid":"k1"}', None),
         ("payload-sub", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","sub":"admin"}'),
         ("payload-nested", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","ctx":{"a":1,"a":2}}'),
-        ("payload-escaped", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","\\u0073ub":"admin"}')]:
+        ("payload-escaped", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","\\u0073ub":"admin"}'),
+        # Not UTF-8 after the object: the repeat comes first, for both claims readers (found
+        # by fuzzing: the one-pass reader checked UTF-8 first and said jwt_malformed).
+        ("payload-then-bad-utf8", None, b'{"sub":"user-1","exp":1750000600,"iss":"https://issuer.example","aud":"api","sub":"admin"} \xff'),
+        # An array holding a repeat: the strict parser reads the whole value, and both claims
+        # readers now say what it says (found by fuzzing).
+        ("payload-array-holding-repeat", None, b'[{"sub":"user-1","sub":"admin"}]')]:
     add("duplicate-" + name, "RFC 7515 5.2 / RFC 7519 4: duplicate members refused",
         verify(HS, forge({}, {}, header_raw=hraw or b'{"alg":"HS256","kid":"k1"}',
                          payload_raw=praw or json.dumps(claims()).encode())),

@@ -158,6 +158,63 @@ impl std::fmt::Debug for BasicAuth {
     }
 }
 
+/// The users of `config`: its `users` map, then its htpasswd text and file, each hash parsed
+/// (unknown, malformed and, unless allowed, legacy hashes refused; a user named twice too).
+/// Hashes nothing: [`BasicAuth::new`] adds the dummy hash.
+pub(crate) fn load_users(config: &BasicConfig) -> Result<HashMap<String, StoredHash>, Error> {
+    let mut users = HashMap::new();
+    let mut add = |user: &str, hash: &str, origin: &dyn Fn() -> String| {
+        if user.is_empty() || user.contains(':') || user.chars().any(char::is_control) {
+            return Err(Error::new(
+                ErrorCode::ConfigInvalid,
+                format!("{}: invalid user name", origin()),
+            ));
+        }
+        let stored = StoredHash::parse(hash, config.allow_legacy)
+            .map_err(|e| Error::new(e.code(), format!("{}: {}", origin(), e.detail())))?;
+        if users.insert(user.to_owned(), stored).is_some() {
+            return Err(Error::new(
+                ErrorCode::BasicHtpasswdMalformed,
+                format!("{}: user {user:?} appears twice", origin()),
+            ));
+        }
+        Ok(())
+    };
+    for (user, hash) in &config.users {
+        add(user, hash, &|| format!("users[{user:?}]"))?;
+    }
+    let file_text = match &config.htpasswd_file {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            Error::new(
+                ErrorCode::ConfigInvalid,
+                format!("cannot read htpasswd file {}: {e}", path.display()),
+            )
+        })?),
+        None => None,
+    };
+    for (origin, text) in [
+        ("htpasswd", &config.htpasswd),
+        ("htpasswd_file", &file_text),
+    ] {
+        let Some(text) = text else { continue };
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let where_ = || format!("{origin} line {}", number + 1);
+            let (user, hash) = line.split_once(':').ok_or_else(|| {
+                Error::new(
+                    ErrorCode::BasicHtpasswdMalformed,
+                    format!("{}: no colon", where_()),
+                )
+            })?;
+            add(user, hash, &where_)?;
+        }
+    }
+    Ok(users)
+}
+
 impl BasicAuth {
     /// Builds the verifier: loads the users, the htpasswd text and file, refusing unknown,
     /// malformed and (unless allowed) legacy hashes, and a user named twice.
@@ -168,56 +225,7 @@ impl BasicAuth {
                 "realm holds a control character",
             ));
         }
-        let mut users = HashMap::new();
-        let mut add = |user: &str, hash: &str, origin: &dyn Fn() -> String| {
-            if user.is_empty() || user.contains(':') || user.chars().any(char::is_control) {
-                return Err(Error::new(
-                    ErrorCode::ConfigInvalid,
-                    format!("{}: invalid user name", origin()),
-                ));
-            }
-            let stored = StoredHash::parse(hash, config.allow_legacy)
-                .map_err(|e| Error::new(e.code(), format!("{}: {}", origin(), e.detail())))?;
-            if users.insert(user.to_owned(), stored).is_some() {
-                return Err(Error::new(
-                    ErrorCode::BasicHtpasswdMalformed,
-                    format!("{}: user {user:?} appears twice", origin()),
-                ));
-            }
-            Ok(())
-        };
-        for (user, hash) in &config.users {
-            add(user, hash, &|| format!("users[{user:?}]"))?;
-        }
-        let file_text = match &config.htpasswd_file {
-            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-                Error::new(
-                    ErrorCode::ConfigInvalid,
-                    format!("cannot read htpasswd file {}: {e}", path.display()),
-                )
-            })?),
-            None => None,
-        };
-        for (origin, text) in [
-            ("htpasswd", &config.htpasswd),
-            ("htpasswd_file", &file_text),
-        ] {
-            let Some(text) = text else { continue };
-            for (number, line) in text.lines().enumerate() {
-                let line = line.trim_end_matches('\r');
-                if line.trim().is_empty() || line.trim_start().starts_with('#') {
-                    continue;
-                }
-                let where_ = || format!("{origin} line {}", number + 1);
-                let (user, hash) = line.split_once(':').ok_or_else(|| {
-                    Error::new(
-                        ErrorCode::BasicHtpasswdMalformed,
-                        format!("{}: no colon", where_()),
-                    )
-                })?;
-                add(user, hash, &where_)?;
-            }
-        }
+        let users = load_users(&config)?;
         let dummy = Self::dummy_for(&users)?;
         Ok(BasicAuth {
             realm: config.realm,

@@ -160,8 +160,30 @@ fn parse_json(text: &str) -> Result<Value, ConfigError> {
             DocPath::root(),
             crate::encoding::redact_quoted(&strip_position(&e.to_string())),
         )
-        .at(Some((e.line(), e.column())))
+        .at(Some(line_column(
+            text,
+            serde_json_offset(text, e.line(), e.column()),
+        )))
     })
+}
+
+/// The offset of the byte a serde_json error points at. serde_json counts `column` bytes into
+/// line `line` (1-based), and says column 0 when that byte is the newline ending the line
+/// before (a raw line break inside a string): read as a position, that is column 0, which no
+/// 1-based position has. As an offset, both are the byte itself.
+fn serde_json_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start = match line {
+        0 | 1 => 0,
+        n => text
+            .match_indices('\n')
+            .nth(n - 2)
+            .map_or(text.len(), |(i, _)| i + 1),
+    };
+    let mut offset = (line_start + column).saturating_sub(1).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 /// serde_json appends " at line L column C"; the error carries the position itself.

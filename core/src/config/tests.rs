@@ -100,6 +100,14 @@ fn syntax_errors_name_line_and_column() {
     let e = Document::parse("{\n \"a\": tru,\n \"b\": 1}", Format::Json).unwrap_err();
     assert_eq!(e.code(), ErrorCode::JsonInvalid);
     assert_eq!(e.position().map(|p| p.0), Some(2), "{e}");
+    // A raw line break inside a string: serde_json says "line 2, column 0"; the position is
+    // the line break itself, at the end of line 1 (found by fuzzing: fuzz/regressions).
+    let e = Document::parse("{\"a\":\"x\ny\"}", Format::Json).unwrap_err();
+    assert_eq!(e.position(), Some((1, 8)), "{e}");
+    let e = Document::parse("", Format::Json).unwrap_err();
+    assert_eq!(e.position(), Some((1, 1)), "{e}");
+    let e = Document::parse("{\"é\": x}", Format::Json).unwrap_err();
+    assert_eq!(e.position(), Some((1, 7)), "{e}");
     let e = Document::parse("a = 1\nb = = 2\n", Format::Toml).unwrap_err();
     assert_eq!(e.code(), ErrorCode::ConfigInvalid);
     assert_eq!(e.position().map(|p| p.0), Some(2));

@@ -168,7 +168,14 @@ impl JwtKey {
     /// `EC PRIVATE KEY`) PEM key for an asymmetric algorithm.
     pub fn from_pem(alg: Algorithm, pem: &[u8]) -> Result<Self, Error> {
         let key_alg = Self::asymmetric(alg)?;
-        if String::from_utf8_lossy(pem).contains("PUBLIC KEY-----") {
+        // The first block decides, as the key readers read only the first block: a file
+        // holding a private key and then its public key is a private key.
+        let text = String::from_utf8_lossy(pem);
+        let first_label = text
+            .split_once("-----BEGIN ")
+            .and_then(|(_, rest)| rest.split_once("-----"))
+            .map(|(label, _)| label);
+        if first_label.is_some_and(|label| label.ends_with("PUBLIC KEY")) {
             let public = VerifyingKey::from_pem(key_alg, pem).map_err(key_error)?;
             return Ok(JwtKey {
                 kid: None,

@@ -279,3 +279,30 @@ fn hmac_secrets_shorter_than_the_hash_output_never_load() {
         assert!(key.verify(b"m", &sig));
     }
 }
+
+#[test]
+fn a_pem_file_is_read_by_its_first_block() {
+    // A private key and then a public key (what appending `openssl pkey -pubout` writes) is
+    // the private key; the key readers read the first block too (found while writing the
+    // pem_der_keys fuzz target's invariant).
+    let key = JwtKey::generate(Algorithm::Es256).unwrap();
+    let private = key.private_pem().unwrap();
+    let public = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWnXUS+cp0m1iVA33h9i75zzepOji\n\
+                  DVk5KLyLGUPwYt0iemA1KOyCXhp5R6SbFfn2bjQwVlqsMo58p4SE/w2LtQ==\n-----END PUBLIC KEY-----\n";
+    let both = format!("{}{public}", &*private);
+    let loaded = JwtKey::from_pem(Algorithm::Es256, both.as_bytes()).unwrap();
+    assert!(loaded.can_sign());
+    assert_eq!(loaded.thumbprint().unwrap(), key.thumbprint().unwrap());
+    let public_first = format!("{public}{}", &*private);
+    let loaded = JwtKey::from_pem(Algorithm::Es256, public_first.as_bytes()).unwrap();
+    assert!(!loaded.can_sign());
+    assert_eq!(
+        JwtKey::from_pem(
+            Algorithm::Es256,
+            b"-----BEGIN FOO PUBLIC KEY-----\nAA==\n-----END FOO PUBLIC KEY-----\n"
+        )
+        .unwrap_err()
+        .code(),
+        ErrorCode::JwtKeyInvalid
+    );
+}

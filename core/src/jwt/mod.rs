@@ -19,8 +19,8 @@
 
 mod cache;
 mod claims;
-mod header;
-mod json;
+pub(crate) mod header;
+pub(crate) mod json;
 mod keyset;
 pub mod remote;
 mod sign;

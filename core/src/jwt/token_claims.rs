@@ -129,15 +129,34 @@ enum Repr {
 impl TokenClaims {
     /// Reads the claims set `payload` (errors as [`json::parse_object`] gives them).
     pub(crate) fn read(payload: Vec<u8>) -> Result<Self, Error> {
-        let text = String::from_utf8(payload).map_err(|_| json::not_json("claims"))?;
+        let text = match String::from_utf8(payload) {
+            Ok(text) => text,
+            // The strict parser says why, so both readers refuse a payload alike: it reads the
+            // object before the bytes after it, so a repeated member there is
+            // jwt_duplicate_member even when later bytes are not UTF-8 (found by fuzzing).
+            Err(e) => {
+                return Err(json::parse_object(e.as_bytes(), "claims")
+                    .err()
+                    .unwrap_or_else(|| json::not_json("claims")))
+            }
+        };
         let base = Base {
             base: text.as_ptr() as usize,
             len: text.len(),
         };
+        // A payload this reader refuses gets the strict parser's error, so both readers
+        // refuse it alike: that parser reads a whole value before it finds it is no object
+        // (an array holding a repeated member is jwt_duplicate_member there; found by
+        // fuzzing). Only the refusals pay for the second read.
+        let strict_error = || {
+            json::parse_object(text.as_bytes(), "claims")
+                .err()
+                .unwrap_or_else(|| json::not_json("claims"))
+        };
         let mut de = serde_json::Deserializer::from_str(&text);
         let mut members = de
             .deserialize_any(ObjectVisitor(base))
-            .map_err(|e| json::read_error(&e, "claims"))?;
+            .map_err(|_| strict_error())?;
         let by_name = |(a, _): &(Text, Member), (b, _): &(Text, Member)| {
             text_of(&text, a).cmp(text_of(&text, b))
         };
@@ -146,7 +165,7 @@ impl TokenClaims {
         if !json::sort_unique(&mut members, by_name) {
             return Err(json::duplicate("claims"));
         }
-        de.end().map_err(|e| json::read_error(&e, "claims"))?;
+        de.end().map_err(|_| strict_error())?;
         Ok(TokenClaims {
             repr: Repr::Read { text, members },
         })

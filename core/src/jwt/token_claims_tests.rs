@@ -183,4 +183,32 @@ fn refuses_what_the_strict_parser_refuses() {
             .code(),
         ErrorCode::JwtMalformed
     );
+    // A repeated member, then bytes that are not UTF-8: the strict parser meets the repeat
+    // first, and so does this reader (found by the claims_readers fuzz target).
+    for text in [
+        &b"{\"a\":1,\"a\":2} \xff"[..],
+        b"{\"a\":1,\"a\":2}\x82",
+        b"{\"a\":1} \xff",
+    ] {
+        let want = json::parse_object(text, "claims").unwrap_err().code();
+        assert_eq!(TokenClaims::read(text.to_vec()).unwrap_err().code(), want);
+    }
+    // Input that quotes the readers' markers is not what the markers say (claims_readers).
+    for text in [
+        &br#""portcullis: duplicate member1""#[..],
+        br#"["portcullis: duplicate member"]"#,
+        br#""portcullis: a JSON object""#,
+        // Not an object, but holding a repeat the strict parser meets first.
+        br#"[{"a":1,"a":2}]"#,
+        br#"[{"a":1,"a":2}] x"#,
+    ] {
+        let want = json::parse_object(text, "claims").unwrap_err().code();
+        assert_eq!(TokenClaims::read(text.to_vec()).unwrap_err().code(), want);
+    }
+    assert_eq!(
+        TokenClaims::read(b"{\"a\":1,\"a\":2} \xff".to_vec())
+            .unwrap_err()
+            .code(),
+        dup
+    );
 }

@@ -117,6 +117,31 @@ fn rejected(what: &str) -> Error {
     )
 }
 
+/// The y-coordinates of Ed25519's points of small order (the identity, and points of order
+/// 2, 4 and 8), canonical and not (`p`, `p + 1`), little-endian with the sign bit cleared:
+/// libsodium's list. RFC 8032 lets such a public key through, and it accepts forged
+/// signatures: the all-zero signature verifies under the all-zero key (found by the
+/// pem_der_keys fuzz target).
+const ED25519_SMALL_ORDER: [&str; 7] = [
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+];
+
+/// True for an Ed25519 public key (32 bytes) of small order, whatever its sign bit.
+fn ed25519_small_order(key: &[u8]) -> bool {
+    let Ok(mut y) = <[u8; 32]>::try_from(key) else {
+        return false;
+    };
+    y[31] &= 0x7f;
+    let hex: String = y.iter().map(|b| format!("{b:02x}")).collect();
+    ED25519_SMALL_ORDER.contains(&hex.as_str())
+}
+
 /// One PEM block: its label and DER contents.
 struct Pem {
     label: String,
@@ -170,6 +195,19 @@ impl VerifyingKey {
         let key = sig::ParsedPublicKey::new(algorithm.verification(), der)
             .map_err(|e| rejected(&format!("public key does not fit {algorithm:?}: {e}")))?;
         let public = der::public_parts(algorithm, der);
+        if algorithm == KeyAlgorithm::Ed25519 {
+            // aws-lc-rs also takes an SPKI followed by other bytes; the key is checked only as
+            // the 32 bytes read here, so anything else is refused (found by fuzzing).
+            match &public {
+                Some(der::PublicParts::Okp { x }) if !ed25519_small_order(x) => {}
+                Some(_) => return Err(rejected("Ed25519 public key of small order")),
+                None => {
+                    return Err(rejected(
+                        "Ed25519 public key is neither 32 bytes nor one SubjectPublicKeyInfo",
+                    ))
+                }
+            }
+        }
         if algorithm.rsa_encoding().is_some() {
             // aws-lc-rs parses a 1024-bit modulus and only refuses it at verify time; refuse it
             // here, where the caller learns that the key (not a signature) is the problem.
@@ -456,6 +494,38 @@ mod tests {
         assert_eq!(s.len(), 64);
         assert!(k.verifying_key().unwrap().verify(b"m", &s));
         assert!(SigningKey::from_pem(KeyAlgorithm::EcdsaP384Sha384, EC_PRIV.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn small_order_ed25519_keys_are_refused() {
+        for hex in ED25519_SMALL_ORDER {
+            let mut key = [0u8; 32];
+            for (i, b) in key.iter_mut().enumerate() {
+                *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+            }
+            for sign in [0, 0x80] {
+                key[31] = (key[31] & 0x7f) | sign;
+                let e = VerifyingKey::ed25519(&key).unwrap_err();
+                assert_eq!(e.code(), ErrorCode::SignatureSecretInvalid, "{hex}");
+            }
+        }
+        // The key the fuzzer found: all zero, under which the all-zero signature verified;
+        // then the same key as an SPKI followed by other bytes, which aws-lc-rs reads.
+        assert!(VerifyingKey::ed25519(&[0; 32]).is_err());
+        let mut spki = vec![
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ];
+        spki.extend([0; 32]);
+        assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &spki).is_err());
+        spki.extend(b"trailing");
+        assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &spki).is_err());
+        let good = SigningKey::generate(KeyAlgorithm::Ed25519).unwrap();
+        let mut good_spki = spki[..12].to_vec();
+        let jwk = good.verifying_key().unwrap().to_jwk().unwrap();
+        good_spki.extend(jwk::b64url_decode(jwk["x"].as_str().unwrap()).unwrap());
+        assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &good_spki).is_ok());
+        good_spki.extend(b"trailing");
+        assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &good_spki).is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@
 mod chain;
 mod config;
 mod devca;
-mod forwarded;
+pub(crate) mod forwarded;
 mod identity;
 mod policy;
 mod tls;
