@@ -12,8 +12,8 @@ use crate::request::Request;
 /// The request target that panics when the feature is on.
 pub const PANIC_PATH: &str = "/__portcullis_fault__/panic";
 
-/// True when this build carries the fault-injection hook (tests check it, so that a test
-/// meant to force a panic cannot pass against a build without one).
+/// True when this build carries the fault-injection hook. The surfaces' panic tests do not need
+/// it: against a build without the hook their forced panic is an ordinary request, and they fail.
 pub const ENABLED: bool = cfg!(feature = "fault-injection");
 
 #[inline(always)]
