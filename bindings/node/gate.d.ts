@@ -2,7 +2,7 @@ import { AuditEvent } from './index'
 
 /**
  * One batch of a gate's audit events, in submission order, as the `auditBatch` option receives
- * it (at most 256 events). The events are made from the batch's text when one is first read,
+ * it (at most 4096 events). The events are made from the batch's text when one is first read,
  * each once: a callback that reads only `length` costs no parsing, and `at(i)` twice gives the
  * same object. A batch may be kept and read after the callback returned.
  */
