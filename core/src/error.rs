@@ -87,6 +87,9 @@ pub enum Category {
     Jwt,
     /// A TLS client certificate (mutual TLS) was refused, or the mTLS configuration is unusable.
     Mtls,
+    /// An OAuth 2.0 access token or its DPoP proof was refused, or the token could not be
+    /// introspected.
+    OAuth,
 }
 
 impl Category {
@@ -101,6 +104,7 @@ impl Category {
             Category::Signature => "signature",
             Category::Jwt => "jwt",
             Category::Mtls => "mtls",
+            Category::OAuth => "oauth",
         }
     }
 }
@@ -308,6 +312,41 @@ error_codes! {
     SignatureDigestMismatch = 610, "signature_digest_mismatch", Signature, 401, "The request body does not match its signature.";
     /// A signing or verification secret is empty, too short or wrongly encoded.
     SignatureSecretInvalid = 611, "signature_secret_invalid", Usage, 500, "Invalid signing secret.";
+    /// The authorization server says the token is not active (RFC 7662 `active: false`), or
+    /// the introspected token has expired or is not yet valid.
+    OAuthTokenInactive = 700, "oauth_token_inactive", OAuth, 401, "Invalid token.";
+    /// The introspection endpoint could not be reached, timed out, redirected, answered with a
+    /// status other than 200 or a body larger than `max_bytes`; the request is refused rather
+    /// than let through.
+    OAuthIntrospectionUnavailable = 701, "oauth_introspection_unavailable", OAuth, 503, "Service temporarily unavailable.";
+    /// The introspection response is unusable: not JSON, the wrong content type, `active` not a
+    /// boolean, a member of the wrong type, or an RFC 9701 JWT response that does not verify.
+    OAuthIntrospectionInvalid = 702, "oauth_introspection_invalid", OAuth, 503, "Service temporarily unavailable.";
+    /// The token's issuer is not on the resource server's allowlist (no key set is fetched for
+    /// it), or an opaque token arrived and no issuer introspects tokens.
+    OAuthIssuerUnknown = 703, "oauth_issuer_unknown", OAuth, 401, "Invalid token.";
+    /// The token's binding does not hold: a DPoP-bound token (`cnf.jkt`) sent with the `Bearer`
+    /// scheme, an unbound token sent with `DPoP`, a `cnf.jkt` that is not the thumbprint of the
+    /// proof's key, or a token the configuration requires to be bound that is not.
+    OAuthBindingMismatch = 704, "oauth_binding_mismatch", OAuth, 401, "Invalid token.";
+    /// The request uses the `DPoP` scheme (or DPoP is required) and carries no `DPoP` proof
+    /// header, or carries more than one.
+    DpopProofMissing = 710, "dpop_proof_missing", OAuth, 401, "A DPoP proof is required.";
+    /// The DPoP proof is malformed or does not verify: not a compact JWS, `typ` not
+    /// `dpop+jwt`, an `alg` that is symmetric or not allowed, a `jwk` that is missing, private or
+    /// unusable, a bad signature, a required claim missing or of the wrong type.
+    DpopProofInvalid = 711, "dpop_proof_invalid", OAuth, 401, "Invalid DPoP proof.";
+    /// The DPoP proof is for another request: `htm` is not the request's method, `htu` not its
+    /// URI, or `ath` not the hash of the access token presented.
+    DpopProofMismatch = 712, "dpop_proof_mismatch", OAuth, 401, "Invalid DPoP proof.";
+    /// The DPoP proof's `iat` is outside the accepted window (too old, or in the future beyond
+    /// the leeway).
+    DpopProofStale = 713, "dpop_proof_stale", OAuth, 401, "Invalid DPoP proof.";
+    /// The DPoP proof's `jti` was seen before within the window.
+    DpopProofReplayed = 714, "dpop_proof_replayed", OAuth, 401, "Invalid DPoP proof.";
+    /// The resource server requires a DPoP nonce and the proof carries none, or one that is not
+    /// current: retry with the nonce from the `DPoP-Nonce` header.
+    DpopNonceRequired = 715, "dpop_nonce_required", OAuth, 401, "A DPoP nonce is required.";
 }
 
 impl fmt::Display for ErrorCode {

@@ -56,6 +56,7 @@ pub mod httpsig;
 pub mod jwt;
 pub mod keys;
 pub mod mtls;
+pub mod oauth2;
 pub mod request;
 pub mod secret;
 pub mod store;

@@ -296,3 +296,49 @@ pub const PORTCULLIS_RESULT_SIGNATURE_DIGEST_MISMATCH: portcullis_result = 610;
 
 /// A signing or verification secret is empty, too short or wrongly encoded.
 pub const PORTCULLIS_RESULT_SIGNATURE_SECRET_INVALID: portcullis_result = 611;
+
+/// The authorization server says the token is not active (RFC 7662 `active: false`), or
+/// the introspected token has expired or is not yet valid.
+pub const PORTCULLIS_RESULT_OAUTH_TOKEN_INACTIVE: portcullis_result = 700;
+
+/// The introspection endpoint could not be reached, timed out, redirected, answered with a
+/// status other than 200 or a body larger than `max_bytes`; the request is refused rather
+/// than let through.
+pub const PORTCULLIS_RESULT_OAUTH_INTROSPECTION_UNAVAILABLE: portcullis_result = 701;
+
+/// The introspection response is unusable: not JSON, the wrong content type, `active` not a
+/// boolean, a member of the wrong type, or an RFC 9701 JWT response that does not verify.
+pub const PORTCULLIS_RESULT_OAUTH_INTROSPECTION_INVALID: portcullis_result = 702;
+
+/// The token's issuer is not on the resource server's allowlist (no key set is fetched for
+/// it), or an opaque token arrived and no issuer introspects tokens.
+pub const PORTCULLIS_RESULT_OAUTH_ISSUER_UNKNOWN: portcullis_result = 703;
+
+/// The token's binding does not hold: a DPoP-bound token (`cnf.jkt`) sent with the `Bearer`
+/// scheme, an unbound token sent with `DPoP`, a `cnf.jkt` that is not the thumbprint of the
+/// proof's key, or a token the configuration requires to be bound that is not.
+pub const PORTCULLIS_RESULT_OAUTH_BINDING_MISMATCH: portcullis_result = 704;
+
+/// The request uses the `DPoP` scheme (or DPoP is required) and carries no `DPoP` proof
+/// header, or carries more than one.
+pub const PORTCULLIS_RESULT_DPOP_PROOF_MISSING: portcullis_result = 710;
+
+/// The DPoP proof is malformed or does not verify: not a compact JWS, `typ` not
+/// `dpop+jwt`, an `alg` that is symmetric or not allowed, a `jwk` that is missing, private or
+/// unusable, a bad signature, a required claim missing or of the wrong type.
+pub const PORTCULLIS_RESULT_DPOP_PROOF_INVALID: portcullis_result = 711;
+
+/// The DPoP proof is for another request: `htm` is not the request's method, `htu` not its
+/// URI, or `ath` not the hash of the access token presented.
+pub const PORTCULLIS_RESULT_DPOP_PROOF_MISMATCH: portcullis_result = 712;
+
+/// The DPoP proof's `iat` is outside the accepted window (too old, or in the future beyond
+/// the leeway).
+pub const PORTCULLIS_RESULT_DPOP_PROOF_STALE: portcullis_result = 713;
+
+/// The DPoP proof's `jti` was seen before within the window.
+pub const PORTCULLIS_RESULT_DPOP_PROOF_REPLAYED: portcullis_result = 714;
+
+/// The resource server requires a DPoP nonce and the proof carries none, or one that is not
+/// current: retry with the nonce from the `DPoP-Nonce` header.
+pub const PORTCULLIS_RESULT_DPOP_NONCE_REQUIRED: portcullis_result = 715;

@@ -60,6 +60,12 @@ create_exception!(
 );
 create_exception!(
     portcullis,
+    OAuthError,
+    AuthError,
+    "An OAuth 2.0 access token or its DPoP proof was refused, or introspection failed."
+);
+create_exception!(
+    portcullis,
     BasicAuthError,
     AuthError,
     "HTTP Basic credentials were refused, or a password hash could not be used."
@@ -78,6 +84,7 @@ fn raise(py: Python<'_>, code: ErrorCode, detail: &str, challenge: Option<String
         Category::Signature => SignatureError::new_err(text),
         Category::Jwt => JwtError::new_err(text),
         Category::Mtls => MtlsError::new_err(text),
+        Category::OAuth => OAuthError::new_err(text),
     };
     let set = || -> PyResult<()> {
         let value = err.value(py);
@@ -128,5 +135,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SignatureError", py.get_type::<SignatureError>())?;
     m.add("JwtError", py.get_type::<JwtError>())?;
     m.add("MtlsError", py.get_type::<MtlsError>())?;
+    m.add("OAuthError", py.get_type::<OAuthError>())?;
     Ok(())
 }

@@ -1,0 +1,1 @@
+//! DPoP proofs (RFC 9449).

@@ -1,0 +1,7 @@
+//! OAuth 2.0 at the resource server: RFC 9068 JWT access tokens and RFC 7662 introspection of
+//! opaque tokens from several issuers, DPoP (RFC 9449) and certificate-bound (RFC 8705) tokens,
+//! RFC 6750 / RFC 9449 challenges and the RFC 9728 protected-resource metadata.
+
+pub mod dpop;
+pub mod introspection;
+mod nonce;
