@@ -169,6 +169,16 @@ impl fmt::Display for Challenge {
 pub struct Denial {
     error: Error,
     challenge: Option<Challenge>,
+    /// What few denials carry besides their first challenge (an OAuth 2.0 resource server's
+    /// `DPoP` challenge beside its `Bearer` one, a `DPoP-Nonce` header), boxed so that every
+    /// other denial stays small.
+    extra: Option<Box<DenialExtra>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct DenialExtra {
+    challenges: Vec<Challenge>,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl Denial {
@@ -177,13 +187,47 @@ impl Denial {
         Denial {
             error: Error::new(code, detail),
             challenge: None,
+            extra: None,
         }
     }
 
-    /// Attaches the challenge to send back.
+    /// Attaches the challenge to send back; a denial that has one already gets this one as
+    /// another (`WWW-Authenticate` may list several, RFC 9110 11.6.1).
     pub fn with_challenge(mut self, challenge: Challenge) -> Self {
-        self.challenge = Some(challenge);
+        if self.challenge.is_none() {
+            self.challenge = Some(challenge);
+        } else {
+            self.extra_mut().challenges.push(challenge);
+        }
         self
+    }
+
+    /// Adds a response header field the client needs to retry (`DPoP-Nonce`).
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.extra_mut().headers.push((name, value.into()));
+        self
+    }
+
+    fn extra_mut(&mut self) -> &mut DenialExtra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// Every challenge, the first one first.
+    pub fn challenges(&self) -> impl Iterator<Item = &Challenge> {
+        let more = self.extra.as_deref().map_or(&[][..], |e| &e.challenges[..]);
+        self.challenge.iter().chain(more)
+    }
+
+    /// The `WWW-Authenticate` value: every challenge, separated by `, ` (RFC 9110 11.6.1);
+    /// `None` when there is none.
+    pub fn challenge_header(&self) -> Option<String> {
+        let values: Vec<String> = self.challenges().map(Challenge::header_value).collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+
+    /// Response header fields besides `WWW-Authenticate` (a `DPoP-Nonce`, ...).
+    pub fn headers(&self) -> &[(&'static str, String)] {
+        self.extra.as_deref().map_or(&[], |e| &e.headers[..])
     }
 
     /// Why the request was refused.
@@ -222,6 +266,7 @@ impl From<Error> for Denial {
         Denial {
             error,
             challenge: None,
+            extra: None,
         }
     }
 }
@@ -231,10 +276,8 @@ impl fmt::Debug for Denial {
         f.debug_struct("Denial")
             .field("code", &self.code().name())
             .field("detail", &self.detail())
-            .field(
-                "challenge",
-                &self.challenge.as_ref().map(|c| c.header_value()),
-            )
+            .field("challenge", &self.challenge_header())
+            .field("headers", &self.headers())
             .finish()
     }
 }

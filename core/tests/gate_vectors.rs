@@ -1,4 +1,4 @@
-//! The Rust runner of tests/vectors/gate.json (format: tests/vectors/GATE.md): one gate per
+//! The Rust runner of tests/vectors/gate.json and oauth_rs.json (format: tests/vectors/GATE.md): one gate per
 //! case, its requests checked in order, every listed member of each decision compared; load
 //! cases compare the error's code and exact detail.
 
@@ -140,7 +140,17 @@ fn run_load(doc: &Value, case: &Value) -> Vec<String> {
 
 #[test]
 fn gate_vectors() {
-    let text = std::fs::read_to_string(vectors_dir().join("gate.json")).unwrap();
+    run_file("gate.json");
+}
+
+#[test]
+fn oauth_rs_vectors() {
+    run_file("oauth_rs.json");
+}
+
+/// Every case of one file in gate.json's format.
+fn run_file(name: &str) {
+    let text = std::fs::read_to_string(vectors_dir().join(name)).unwrap();
     let doc: Value = serde_json::from_str(&text).unwrap();
     let cases = doc["cases"].as_array().unwrap();
     assert!(!cases.is_empty());
@@ -159,7 +169,7 @@ fn gate_vectors() {
                 .map(|p| format!("{}: {p}", s(&case["id"]))),
         );
     }
-    println!("gate.json: {run} cases run");
+    println!("{name}: {run} cases run");
     assert_eq!(run, cases.len());
     assert!(
         failures.is_empty(),

@@ -15,7 +15,7 @@ require = "tokens"
 """
 
 ROUTE_FIELDS = "`name`, `methods`, `path`, `require`, `scopes`, `rate_limits`"
-METHODS = "api_key, basic, jwt, webhook, pcs1, httpsig, mtls"
+METHODS = "api_key, basic, jwt, webhook, pcs1, httpsig, mtls, oauth2"
 
 
 def route(extra="", require='"tokens"', path='"/a"'):

@@ -222,13 +222,13 @@ impl State {
             .collect()
     }
 
-    /// The winning credential's challenge, when it is a bearer scheme.
+    /// The winning credential's challenge, when it is a bearer scheme (`Bearer`, or the `DPoP`
+    /// of an OAuth 2.0 resource server that takes only DPoP-bound tokens).
     fn bearer_challenge(&self, route: &Route, winner: Option<u8>) -> Option<Challenge> {
         let name = route.names.credentials.get(usize::from(winner?))?;
         let challenge = self.credentials.get(&**name)?.method.challenge()?;
-        challenge
-            .scheme()
-            .eq_ignore_ascii_case("Bearer")
+        let scheme = challenge.scheme();
+        (scheme.eq_ignore_ascii_case("Bearer") || scheme.eq_ignore_ascii_case("DPoP"))
             .then_some(challenge)
     }
 
@@ -293,6 +293,9 @@ fn finish_denial(
         decision
             .headers
             .push(("WWW-Authenticate", Cow::Owned(c.header_value())));
+    }
+    for (name, value) in denial.headers() {
+        decision.headers.push((name, Cow::Owned(value.clone())));
     }
     if let Some(wait) = retry_after {
         decision

@@ -221,7 +221,7 @@ pub fn problem_json(code: ErrorCode) -> String {
 /// (for a 401 only: a client that lacks a credential may present any of them), without two of
 /// the same scheme and realm.
 pub(crate) fn merge_challenges(denial: &Denial, route: &[Challenge]) -> Vec<Challenge> {
-    let mut out: Vec<Challenge> = denial.challenge().cloned().into_iter().collect();
+    let mut out: Vec<Challenge> = denial.challenges().cloned().collect();
     if denial.http_status() != 401 {
         return out;
     }

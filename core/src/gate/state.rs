@@ -214,7 +214,7 @@ impl State {
             require.slots(&mut slots);
             let mut challenges: Vec<Challenge> = Vec::new();
             for slot in &slots {
-                if let Some(c) = slot.method.challenge() {
+                for c in slot.method.challenges() {
                     if !challenges.contains(&c) {
                         challenges.push(c);
                     }

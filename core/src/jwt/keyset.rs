@@ -33,6 +33,12 @@ pub trait KeySource: Send + Sync + fmt::Debug {
     fn mixes_key_types(&self) -> bool {
         false
     }
+
+    /// True when asking for keys may wait on the network (a remote JWKS): a binding then
+    /// leaves its runtime's lock or loop while a token is verified.
+    fn may_block(&self) -> bool {
+        false
+    }
 }
 
 fn invalid(detail: impl Into<std::borrow::Cow<'static, str>>) -> Error {

@@ -2,6 +2,17 @@
 //! opaque tokens from several issuers, DPoP (RFC 9449) and certificate-bound (RFC 8705) tokens,
 //! RFC 6750 / RFC 9449 challenges and the RFC 9728 protected-resource metadata.
 
+mod challenge;
+mod config;
 pub mod dpop;
 pub mod introspection;
 mod nonce;
+mod server;
+
+pub use config::{
+    AccessTokenProfile, CertificateBinding, DpopMode, Issuer, OAuth2Config, ResourceMetadataConfig,
+    MAX_ISSUERS,
+};
+pub use dpop::{DpopConfig, DpopVerifier, VerifiedProof};
+pub use introspection::{IntrospectionConfig, Introspector, TokenInfo};
+pub use server::ResourceServer;

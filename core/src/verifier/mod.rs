@@ -1,7 +1,7 @@
 //! Every method behind one interface, built from its JSON (or TOML) configuration.
 //!
 //! A method's configuration is an object with a `method` member naming a registry entry
-//! (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`, `httpsig`, `mtls`) and that method's own
+//! (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`, `httpsig`, `mtls`, `oauth2`) and that method's own
 //! settings. The registry turns it into a [`Method`]: the gate builds its named credentials
 //! this way, and so does [`Verifier`], the generic verifier every binding offers, so a method's
 //! configuration means the same thing wherever it is written.
@@ -46,6 +46,19 @@ pub trait Method: Send + Sync + fmt::Debug {
     /// The `WWW-Authenticate` challenge for a request that carries no credential, if the
     /// method has one (mTLS and webhooks do not).
     fn challenge(&self) -> Option<Challenge>;
+
+    /// Every challenge for a request that carries no credential: [`challenge`](Method::challenge)
+    /// unless the method accepts its credential under several schemes (OAuth 2.0: `Bearer` and
+    /// `DPoP`).
+    fn challenges(&self) -> Vec<Challenge> {
+        self.challenge().into_iter().collect()
+    }
+
+    /// The RFC 9728 protected-resource metadata document (JSON) of a method that protects an
+    /// OAuth 2.0 resource; `None` for the others.
+    fn resource_metadata(&self) -> Option<String> {
+        None
+    }
 
     /// The account a request's credential claims, read without verifying it (the Basic
     /// user-id): what per-account lockout counts. `None` for methods whose credentials are not
@@ -205,6 +218,23 @@ impl Verifier {
     /// The challenge to send when a request carries no credential.
     pub fn challenge(&self) -> Option<Challenge> {
         self.method.challenge()
+    }
+
+    /// The `WWW-Authenticate` value for a request that carries no credential: every challenge
+    /// of the method, separated by `, `.
+    pub fn challenge_header(&self) -> Option<String> {
+        let values: Vec<String> = self
+            .method
+            .challenges()
+            .iter()
+            .map(Challenge::header_value)
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+
+    /// The method's RFC 9728 protected-resource metadata document (`oauth2`), else `None`.
+    pub fn resource_metadata(&self) -> Option<String> {
+        self.method.resource_metadata()
     }
 
     /// The method itself.

@@ -199,6 +199,6 @@ fn every_registry_entry_has_a_schema() {
     }
     assert_eq!(
         method_names(),
-        ["api_key", "basic", "jwt", "webhook", "pcs1", "httpsig", "mtls"]
+        ["api_key", "basic", "jwt", "webhook", "pcs1", "httpsig", "mtls", "oauth2"]
     );
 }

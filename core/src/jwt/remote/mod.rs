@@ -477,6 +477,10 @@ impl Drop for FlightGuard<'_> {
 }
 
 impl KeySource for JwksClient {
+    fn may_block(&self) -> bool {
+        true
+    }
+
     /// The keys for `kid` (every key without one). A fresh set answers from memory; an
     /// expired or missing set is fetched first (a stale set answers while another caller
     /// fetches); an unknown `kid` refetches at most once per cooldown, then is

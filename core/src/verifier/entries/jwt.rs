@@ -28,7 +28,7 @@ pub(super) struct JwtFileSettings {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct JwtKeysSettings {
+pub(super) struct JwtKeysSettings {
     /// A remote JWKS (a URL, or an issuer whose discovery document names it).
     #[serde(default)]
     remote: Option<JwksConfig>,
@@ -41,9 +41,16 @@ struct JwtKeysSettings {
     static_keys: Vec<StaticJwtKey>,
 }
 
+impl JwtKeysSettings {
+    /// The index of the first static key given as an HMAC secret.
+    pub(super) fn first_secret(&self) -> Option<usize> {
+        self.static_keys.iter().position(|k| k.secret.is_some())
+    }
+}
+
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct StaticJwtKey {
+pub(super) struct StaticJwtKey {
     /// The key's one algorithm.
     alg: Algorithm,
     /// Its key id, matched against the token's `kid`.
@@ -115,7 +122,21 @@ pub(super) fn build_jwt(
     wipe(&mut file_value);
     let JwtFileSettings { keys } = file?;
     let config: JwtConfig = core_config(object)?;
+    let remote = keys.remote.is_some();
+    let source = key_source(keys, &keys_at, ctx)?;
+    let verifier = JwtVerifier::new(config, source)
+        .map_err(|e| built(e, DocPath::root()))?
+        .with_revocation_store(ctx.store.clone());
+    Ok(Arc::new(JwtMethod { verifier, remote }))
+}
 
+/// The key source of a `keys` member (a `jwt` credential's, an `oauth2` issuer's) at
+/// `keys_at`: a remote JWKS, or a static set of a JWKS document and single keys.
+pub(super) fn key_source(
+    keys: JwtKeysSettings,
+    keys_at: &DocPath,
+    ctx: &BuildContext<'_>,
+) -> Result<Arc<dyn crate::jwt::KeySource>, ConfigError> {
     // A JWKS given by reference may hold symmetric keys; one written inline may not.
     let jwks_text = match &keys.jwks {
         Some(Value::String(r)) => Some(crate::config::resolve_reference(
@@ -146,12 +167,11 @@ pub(super) fn build_jwt(
         None => None,
     };
 
-    let remote = keys.remote.is_some();
     let source: Arc<dyn crate::jwt::KeySource> = match keys.remote {
         Some(remote) => {
             if jwks_text.is_some() || !keys.static_keys.is_empty() {
                 return Err(ConfigError::new(
-                    keys_at,
+                    keys_at.clone(),
                     "`remote` cannot be combined with `jwks` or `static` keys",
                 ));
             }
@@ -171,17 +191,14 @@ pub(super) fn build_jwt(
             }
             if set.is_empty() {
                 return Err(ConfigError::new(
-                    keys_at,
+                    keys_at.clone(),
                     "no verification key is configured",
                 ));
             }
             Arc::new(set)
         }
     };
-    let verifier = JwtVerifier::new(config, source)
-        .map_err(|e| built(e, DocPath::root()))?
-        .with_revocation_store(ctx.store.clone());
-    Ok(Arc::new(JwtMethod { verifier, remote }))
+    Ok(source)
 }
 
 fn static_key(key: StaticJwtKey, at: &DocPath) -> Result<JwtKey, ConfigError> {

@@ -38,6 +38,7 @@ macro_rules! request_method {
 mod jwt;
 mod keys;
 mod mtls;
+mod oauth2;
 mod signed;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -52,11 +53,13 @@ use crate::hmac::HmacConfig;
 use crate::httpsig::HttpSigConfig;
 use crate::jwt::JwtConfig;
 use crate::mtls::MtlsConfig;
+use crate::oauth2::OAuth2Config;
 use crate::webhook::WebhookConfig;
 
 use self::jwt::{build_jwt, JwtFileSettings};
 use self::keys::{build_api_key, build_basic, ApiKeyFileSettings};
 use self::mtls::build_mtls;
+use self::oauth2::{build_oauth2, OAuth2FileSettings};
 use self::signed::{build_httpsig, build_pcs1, build_webhook, HttpSigFileSettings};
 
 /// Every method a configuration can name, in documentation order.
@@ -95,6 +98,11 @@ pub(crate) const ENTRIES: &[Entry] = &[
         name: "mtls",
         build: build_mtls,
         schema: |g| method_schema::<MtlsConfig, NoFileSettings>(g, "mtls"),
+    },
+    Entry {
+        name: "oauth2",
+        build: build_oauth2,
+        schema: |g| method_schema::<OAuth2Config, OAuth2FileSettings>(g, "oauth2"),
     },
 ];
 
