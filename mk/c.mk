@@ -59,7 +59,7 @@ build-c:
 	    $(ROOT)/ffi/portcullis.pc.in > $(C_PCDIR)/portcullis.pc
 	@echo "build-c: $(C_LIBDIR)/libportcullis.{a,so}, $(C_PCDIR)/portcullis.pc"
 
-C_VECTOR_FILES := $(addprefix $(ROOT)/tests/vectors/,apikey.json basic.json webhook.json hmac.json httpsig.json jwt.json jwks.json mtls/mtls.json gate.json)
+C_VECTOR_FILES := $(addprefix $(ROOT)/tests/vectors/,apikey.json basic.json webhook.json hmac.json httpsig.json jwt.json jwks.json mtls/mtls.json gate.json oauth_rs.json)
 C_API_TESTS    := $(addprefix $(ROOT)/tests/c/,test_api.c test_api_edges.c test_api_threads.c test_signatures.c test_signatures_edges.c test_signatures_threads.c test_webhook_payload.c test_jwt.c test_jwt_edges.c test_jwt_threads.c test_mtls.c test_jwks.c test_gate.c test_gate_verifier.c test_gate_threads.c http_server.c)
 C_VECTOR_SRCS  := $(addprefix $(ROOT)/tests/c/,test_vectors.c vectors_sig.c vectors_jwt.c vectors_mtls.c vectors_jwks.c vectors_gate.c http_server.c)
 

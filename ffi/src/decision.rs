@@ -211,7 +211,8 @@ pub unsafe extern "C" fn portcullis_denial_detail(
 }
 
 /// The `WWW-Authenticate` header value to send (`Bearer realm="api", error="invalid_token",
-/// ...`); length 0 when the denial carries no challenge.
+/// ...`; several challenges separated by `, `, as an OAuth 2.0 resource server sends `Bearer`
+/// and `DPoP`); length 0 when the denial carries no challenge.
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_denial_challenge(
     d: *const portcullis_denial,
@@ -221,9 +222,62 @@ pub unsafe extern "C" fn portcullis_denial_challenge(
 ) -> portcullis_result {
     unsafe {
         denial_text(d, buf, cap, out_len, |d| {
-            d.challenge().map(|c| c.header_value()).unwrap_or_default()
+            d.challenge_header().unwrap_or_default()
         })
     }
+}
+
+/// Number of response header fields the denial asks for besides `WWW-Authenticate` (a
+/// `DPoP-Nonce`); 0 when `d` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_denial_headers_len(d: *const portcullis_denial) -> usize {
+    match unsafe { borrow(d) } {
+        Ok(d) => d.headers().len(),
+        Err(_) => 0,
+    }
+}
+
+/// The name of the denial's header field at `index` (0-based). `INVALID_ARGUMENT` when `index`
+/// is not below `portcullis_denial_headers_len`.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_denial_header_name(
+    d: *const portcullis_denial,
+    index: usize,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe { denial_header(d, index, buf, cap, out_len, |h| h.0) }
+}
+
+/// The value of the denial's header field at `index`. `INVALID_ARGUMENT` past the end.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_denial_header_value(
+    d: *const portcullis_denial,
+    index: usize,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    unsafe { denial_header(d, index, buf, cap, out_len, |h| &h.1) }
+}
+
+unsafe fn denial_header(
+    d: *const portcullis_denial,
+    index: usize,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+    part: impl for<'a> FnOnce(&'a (&'static str, String)) -> &'a str,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_buf(buf, cap, out_len) }?;
+        let denial = unsafe { borrow(d) }?;
+        let header = denial.headers().get(index).ok_or_else(|| {
+            Error::new(ErrorCode::InvalidArgument, "header index is out of range")
+        })?;
+        out.put(part(header).as_bytes())
+    })
 }
 
 /// Frees a denial. NULL is a no-op.

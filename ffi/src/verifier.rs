@@ -99,7 +99,7 @@ pub unsafe extern "C" fn portcullis_verifier_verify(
 }
 
 /// The registry name of the verifier's method (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`,
-/// `httpsig`, `mtls`).
+/// `httpsig`, `mtls`, `oauth2`).
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_verifier_method(
     v: *const portcullis_verifier,
@@ -113,8 +113,9 @@ pub unsafe extern "C" fn portcullis_verifier_method(
     })
 }
 
-/// The `WWW-Authenticate` value to send when a request carries no credential; length 0 for
-/// methods without one (webhooks, mTLS).
+/// The `WWW-Authenticate` value to send when a request carries no credential (an `oauth2`
+/// method's `Bearer` and `DPoP` challenges separated by `, `); length 0 for methods without one
+/// (webhooks, mTLS).
 #[no_mangle]
 pub unsafe extern "C" fn portcullis_verifier_challenge(
     v: *const portcullis_verifier,
@@ -124,12 +125,23 @@ pub unsafe extern "C" fn portcullis_verifier_challenge(
 ) -> portcullis_result {
     guard(|| {
         let out = unsafe { out_buf(buf, cap, out_len) }?;
-        let challenge = unsafe { handle(v) }?.inner.challenge();
-        out.put(
-            challenge
-                .map(|c| c.header_value())
-                .unwrap_or_default()
-                .as_bytes(),
-        )
+        let challenge = unsafe { handle(v) }?.inner.challenge_header();
+        out.put(challenge.unwrap_or_default().as_bytes())
+    })
+}
+
+/// The RFC 9728 protected-resource metadata document (JSON) of an `oauth2` verifier with a
+/// `resource`, to serve at the URL its challenges name; length 0 for every other verifier.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_verifier_resource_metadata(
+    v: *const portcullis_verifier,
+    buf: *mut u8,
+    cap: usize,
+    out_len: *mut usize,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_buf(buf, cap, out_len) }?;
+        let document = unsafe { handle(v) }?.inner.resource_metadata();
+        out.put(document.unwrap_or_default().as_bytes())
     })
 }

@@ -6,7 +6,7 @@ tests/c/vectors_gate.c; types in tests/c/vectors.h).
 Usage: gen_vectors.py OUT.h tests/vectors/apikey.json tests/vectors/basic.json \
            tests/vectors/webhook.json tests/vectors/hmac.json tests/vectors/httpsig.json \
            tests/vectors/jwt.json tests/vectors/mtls/mtls.json tests/vectors/jwks.json \
-           tests/vectors/gate.json
+           tests/vectors/gate.json tests/vectors/oauth_rs.json
 
 Every case of every file becomes one `vcase` (C string literals with explicit lengths, every
 byte escaped safely). The generator refuses what the C runner could not check faithfully: an
@@ -19,6 +19,9 @@ import base64
 import json
 import os
 import sys
+
+# The files in gate.json's format (tests/vectors/GATE.md), run by the gate runner.
+GATE_FORMAT = {"gate", "oauth_rs"}
 
 OPS = {
     "apikey": {"verify", "verify_record", "check_format", "lookup_digest"},
@@ -660,14 +663,16 @@ def main(argv):
     files = []
     for path in inputs:
         kind = os.path.splitext(os.path.basename(path))[0]
-        if kind not in OPS:
+        # oauth_rs.json (OAuth 2.0 resource-server cases) is written in gate.json's format.
+        runner = "gate" if kind in GATE_FORMAT else kind
+        if runner not in OPS:
             raise VectorError("%s: no C runner knows this vector file" % path)
         with open(path, encoding="utf-8") as f:
             doc = json.load(f)
         cases = doc["cases"]
         if not cases:
             raise VectorError("%s: no cases" % path)
-        if kind == "gate":
+        if runner == "gate":
             emit_gate_file(em, doc, path)
         else:
             for case in cases:

@@ -2,8 +2,9 @@
 //!
 //! Every `portcullis::Error` and `Denial` becomes an `Error` whose `message` is the public
 //! message and which carries `code` (the ErrorCode name), `number`, `detail`, `httpStatus`,
-//! `challenge` (the `WWW-Authenticate` value or `null`) and `category`. None of these ever holds
-//! a secret: the core guarantees it for the message and the detail.
+//! `challenge` (the `WWW-Authenticate` value or `null`), `headers` (other response header
+//! fields a denial asks for, as `[name, value]` pairs: a `DPoP-Nonce`) and `category`. None of
+//! these ever holds a secret: the core guarantees it for the message and the detail.
 
 use napi::bindgen_prelude::{Null, Object};
 use napi::{Env, Error, JsValue, Result, Status};
@@ -45,9 +46,9 @@ impl From<portcullis::Principal> for Principal {
 pub fn js_error(
     env: &Env,
     error: &portcullis::Error,
-    challenge: Option<&portcullis::Challenge>,
+    denial: Option<&portcullis::Denial>,
 ) -> Error {
-    match build(env, error, challenge) {
+    match build(env, error, denial) {
         Ok(object) => Error::from(object.to_unknown()),
         // Building the object failed (the environment is shutting down): fall back to a plain
         // error that still names the code.
@@ -61,7 +62,7 @@ pub fn js_error(
 pub(crate) fn build<'env>(
     env: &'env Env,
     error: &portcullis::Error,
-    challenge: Option<&portcullis::Challenge>,
+    denial: Option<&portcullis::Denial>,
 ) -> Result<Object<'env>> {
     let code = error.code();
     let mut object = env.create_error(Error::new(Status::GenericFailure, error.message()))?;
@@ -69,10 +70,19 @@ pub(crate) fn build<'env>(
     object.set("number", code.number())?;
     object.set("detail", error.detail())?;
     object.set("httpStatus", u32::from(code.http_status()))?;
-    match challenge {
-        Some(c) => object.set("challenge", c.header_value())?,
+    match denial.and_then(portcullis::Denial::challenge_header) {
+        Some(c) => object.set("challenge", c)?,
         None => object.set("challenge", Null)?,
     }
+    let headers: Vec<Vec<&str>> = denial
+        .map(|d| {
+            d.headers()
+                .iter()
+                .map(|(n, v)| vec![*n, v.as_str()])
+                .collect()
+        })
+        .unwrap_or_default();
+    object.set("headers", headers)?;
     object.set("category", code.category().name())?;
     Ok(object)
 }
@@ -84,7 +94,7 @@ pub fn from_error(env: &Env, error: portcullis::Error) -> Error {
 
 /// The JS error for a `Denial`, with its challenge.
 pub fn from_denial(env: &Env, denial: portcullis::Denial) -> Error {
-    js_error(env, denial.error(), denial.challenge())
+    js_error(env, denial.error(), Some(&denial))
 }
 
 /// A `Result` of a core call, with errors turned into JS errors.

@@ -117,6 +117,21 @@ impl Verifier {
         self.inner.method_name()
     }
 
+    /// The `WWW-Authenticate` value for a request that carries no credential (an `oauth2`
+    /// method's `Bearer` and `DPoP` challenges separated by `, `), or `null` for methods
+    /// without one (webhooks, mTLS).
+    #[napi(catch_unwind, getter)]
+    pub fn challenge(&self) -> Option<String> {
+        self.inner.challenge_header()
+    }
+
+    /// The RFC 9728 protected-resource metadata document (JSON text) of an `oauth2` method
+    /// with a `resource`, to serve at the URL its challenges name; `null` otherwise.
+    #[napi(catch_unwind, getter)]
+    pub fn resource_metadata(&self) -> Option<String> {
+        self.inner.resource_metadata()
+    }
+
     /// Verifies `request` on the calling thread, requiring every one of `scopes`; throws the
     /// refusal (`code`, `httpStatus`, `challenge`, ...).
     #[napi(catch_unwind)]

@@ -135,3 +135,6 @@ run('fixtures/gate.json', FIXTURE, FIXTURE_CASES)
 
 if (fs.existsSync(SHARED)) run('tests/vectors/gate.json', SHARED)
 else test('tests/vectors/gate.json', { skip: 'not on this branch yet' }, () => {})
+
+// OAuth 2.0 resource-server cases (RFC 9068, DPoP, certificate-bound tokens) in gate.json's format.
+run('tests/vectors/oauth_rs.json', path.join(path.dirname(SHARED), 'oauth_rs.json'))

@@ -72,7 +72,13 @@ create_exception!(
 );
 
 /// Builds the exception for `code`, with its attributes set on the instance.
-fn raise(py: Python<'_>, code: ErrorCode, detail: &str, challenge: Option<String>) -> PyErr {
+fn raise(
+    py: Python<'_>,
+    code: ErrorCode,
+    detail: &str,
+    challenge: Option<String>,
+    headers: Vec<(&'static str, String)>,
+) -> PyErr {
     let text = format!("{}: {}", code.name(), detail);
     let category = code.category();
     let err = match category {
@@ -94,6 +100,7 @@ fn raise(py: Python<'_>, code: ErrorCode, detail: &str, challenge: Option<String
         value.setattr("detail", detail)?;
         value.setattr("http_status", code.http_status())?;
         value.setattr("challenge", challenge)?;
+        value.setattr("headers", headers)?;
         value.setattr("category", category.name())?;
         Ok(())
     };
@@ -105,7 +112,7 @@ fn raise(py: Python<'_>, code: ErrorCode, detail: &str, challenge: Option<String
 
 /// A core error (no challenge) as a Python exception.
 pub fn error_to_py(py: Python<'_>, error: &Error) -> PyErr {
-    raise(py, error.code(), error.detail(), None)
+    raise(py, error.code(), error.detail(), None, Vec::new())
 }
 
 /// A core denial (with its challenge, if any) as a Python exception.
@@ -114,7 +121,8 @@ pub fn denial_to_py(py: Python<'_>, denial: &Denial) -> PyErr {
         py,
         denial.code(),
         denial.detail(),
-        denial.challenge().map(|c| c.header_value()),
+        denial.challenge_header(),
+        denial.headers().to_vec(),
     )
 }
 

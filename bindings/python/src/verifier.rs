@@ -13,7 +13,8 @@ use crate::load::{config_error_to_py, load_context};
 use crate::principal::PyPrincipal;
 use crate::request::PyRequest;
 
-/// One configured method (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`, `httpsig`, `mtls`).
+/// One configured method (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`, `httpsig`, `mtls`,
+/// `oauth2`).
 /// Thread-safe; build once and share.
 #[pyclass(module = "portcullis._portcullis", name = "Verifier", frozen)]
 pub struct PyVerifier {
@@ -71,6 +72,20 @@ impl PyVerifier {
     #[getter]
     fn method(&self) -> &'static str {
         self.inner.method_name()
+    }
+
+    /// The `WWW-Authenticate` value for a request that carries no credential (an `oauth2`
+    /// method's `Bearer` and `DPoP` challenges separated by `, `); None for methods without one.
+    #[getter]
+    fn challenge(&self) -> Option<String> {
+        self.inner.challenge_header()
+    }
+
+    /// The RFC 9728 protected-resource metadata document (JSON text) of an `oauth2` method
+    /// with a `resource`; None otherwise.
+    #[getter]
+    fn resource_metadata(&self) -> Option<String> {
+        self.inner.resource_metadata()
     }
 
     /// Verifies `request`, requiring every one of `scopes` (GIL released).

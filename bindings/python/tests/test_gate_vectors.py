@@ -77,20 +77,21 @@ def compare(decision: portcullis.GateDecision, want: dict[str, Any], where: str)
             assert have[member] is None, f"{where}: {member} is not expected: {have[member]!r}"
 
 
-def load_gate(fmt: str, text: str) -> portcullis.Gate:
+def load_gate(fmt: str, text: str, doc: dict[str, Any] = DOC) -> portcullis.Gate:
     if fmt == "json":
-        return portcullis.Gate.from_json(text, secrets=DOC["secrets"], base_dir=VECTORS)
+        return portcullis.Gate.from_json(text, secrets=doc["secrets"], base_dir=VECTORS)
     if fmt == "toml":
-        return portcullis.Gate.from_toml(text, secrets=DOC["secrets"], base_dir=VECTORS)
+        return portcullis.Gate.from_toml(text, secrets=doc["secrets"], base_dir=VECTORS)
     pytest.fail(f"unknown format {fmt!r}")
 
 
-def run_case(case: dict[str, Any]) -> None:
+def run_case(case: dict[str, Any], doc: dict[str, Any] = DOC) -> None:
+    """Runs one case of `doc` (gate.json, or another file in its format: oauth_rs.json)."""
     inp, expect = case["input"], case["expect"]
     op = inp.get("op")
     if op == "load":
         with pytest.raises(portcullis.AuthError) as info:
-            load_gate(inp["format"], inp["text"])
+            load_gate(inp["format"], inp["text"], doc)
         assert set(expect) == {"error", "detail"}, sorted(expect)
         assert (info.value.code, info.value.detail) == (expect["error"], expect["detail"])
         return
@@ -98,9 +99,9 @@ def run_case(case: dict[str, Any]) -> None:
         # gate.json names the shared config inside `input`; GATE.md's sketch beside it.
         shared = inp.get("config", case.get("config"))
         if shared is not None:
-            gate = load_gate("json", json.dumps(DOC["configs"][shared]))
+            gate = load_gate("json", json.dumps(doc["configs"][shared]), doc)
         else:
-            gate = load_gate(inp["format"], inp["text"])
+            gate = load_gate(inp["format"], inp["text"], doc)
         requests, decisions = inp["requests"], expect["decisions"]
         assert len(requests) == len(decisions), "one expected decision per request"
         for i, (spec, want) in enumerate(zip(requests, decisions)):

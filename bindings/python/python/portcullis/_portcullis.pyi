@@ -74,6 +74,8 @@ class AuthError(Exception):
     detail: str
     http_status: int
     challenge: Optional[str]
+    # Other response header fields a refusal asks for (a DPoP-Nonce), as (name, value) pairs.
+    headers: list[tuple[str, str]]
     category: str
     # Where a configuration that failed to load (Gate, Verifier) is wrong; None on other errors.
     path: Optional[str]
@@ -678,6 +680,10 @@ class Verifier:
     ) -> Verifier: ...
     @property
     def method(self) -> str: ...
+    @property
+    def challenge(self) -> Optional[str]: ...
+    @property
+    def resource_metadata(self) -> Optional[str]: ...
     def verify(self, request: Request, scopes: Sequence[str] = ()) -> Principal: ...
 
 @final
