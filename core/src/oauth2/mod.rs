@@ -16,3 +16,6 @@ pub use config::{
 pub use dpop::{DpopConfig, DpopVerifier, VerifiedProof};
 pub use introspection::{IntrospectionConfig, Introspector, TokenInfo};
 pub use server::ResourceServer;
+
+#[cfg(test)]
+mod tests;
