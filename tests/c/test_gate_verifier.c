@@ -2,7 +2,8 @@
  * The API key ring a gate shares with its host (keys minted, inserted and revoked through it
  * reach the gate's checks, and survive a reload that leaves the credential unchanged), a gate's
  * credential as a generic verifier, the generic verifier built from JWT, webhook and API key
- * configurations with its load errors, the gate's JSON Schema, references and _free(NULL).
+ * configurations with its load errors, an oauth2 verifier's challenges, metadata document and
+ * DPoP-Nonce header, the gate's JSON Schema, references and _free(NULL).
  */
 #include <stdlib.h>
 
@@ -195,6 +196,66 @@ static void test_generic_verifier(void) {
     RC(portcullis_verifier_challenge(NULL, (uint8_t *)text, sizeof text, &len), PORTCULLIS_RESULT_NULL_POINTER);
 }
 
+/* An oauth2 verifier: its two challenges, its RFC 9728 document, and a denial's DPoP-Nonce. */
+static void test_oauth2_verifier(void) {
+    char text[1024];
+    portcullis_verifier *v = NULL;
+    RC(portcullis_verifier_new(
+           S("{\"method\": \"oauth2\", \"resource\": \"https://api.example.com\", "
+             "\"dpop\": {\"algorithms\": [\"EdDSA\"], \"nonce\": {\"secret\": \"secret:jwt\", "
+             "\"step_seconds\": 60}}, \"issuers\": [{\"issuer\": \"https://as.example\", "
+             "\"keys\": {\"static\": [{\"alg\": \"EdDSA\", \"kid\": \"one-1\", \"jwk\": "
+             "{\"crv\": \"Ed25519\", \"kty\": \"OKP\", "
+             "\"x\": \"0EqyMnQrtKs6E2i9RhXk5tAiSrcaAWuvhSCjMsl3hzc\"}}]}}]}"),
+           gate_options(), &v, NULL),
+       PORTCULLIS_OK);
+    TEXT(portcullis_verifier_method, v, text);
+    CHECK(strcmp(text, "oauth2") == 0);
+    TEXT(portcullis_verifier_challenge, v, text);
+    CHECK(strcmp(text,
+                 "Bearer realm=\"api\", resource_metadata=\"https://api.example.com/.well-known/"
+                 "oauth-protected-resource\", DPoP realm=\"api\", algs=\"EdDSA\", "
+                 "resource_metadata=\"https://api.example.com/.well-known/oauth-protected-resource\"") == 0);
+    TEXT(portcullis_verifier_resource_metadata, v, text);
+    CHECK(strstr(text, "\"resource\":\"https://api.example.com\"") != NULL);
+    CHECK(strstr(text, "\"authorization_servers\":[\"https://as.example\"]") != NULL);
+
+    portcullis_request *req = gate_request("GET", "/", NULL);
+    portcullis_principal *p = NULL;
+    portcullis_denial *den = NULL;
+    RC(portcullis_verifier_verify(v, req, NULL, 0, &p, &den), PORTCULLIS_RESULT_CREDENTIALS_MISSING);
+    TEXT(portcullis_denial_challenge, den, text);
+    CHECK(strstr(text, "Bearer realm=\"api\"") == text && strstr(text, ", DPoP realm=\"api\"") != NULL);
+    CHECK(portcullis_denial_headers_len(den) == 1);
+    size_t len = 0;
+    RC(portcullis_denial_header_name(den, 0, (uint8_t *)text, sizeof text, &len), PORTCULLIS_OK);
+    CHECK(len == strlen("DPoP-Nonce") && memcmp(text, "DPoP-Nonce", len) == 0);
+    RC(portcullis_denial_header_value(den, 0, (uint8_t *)text, sizeof text, &len), PORTCULLIS_OK);
+    CHECK(len >= 16);
+    RC(portcullis_denial_header_value(den, 1, (uint8_t *)text, sizeof text, &len),
+       PORTCULLIS_RESULT_INVALID_ARGUMENT);
+    RC(portcullis_denial_header_name(NULL, 0, (uint8_t *)text, sizeof text, &len),
+       PORTCULLIS_RESULT_NULL_POINTER);
+    CHECK(portcullis_denial_headers_len(NULL) == 0);
+    portcullis_denial_free(den);
+    portcullis_request_free(req);
+    portcullis_verifier_free(v);
+
+    /* Other methods have no metadata document and ask for no extra header. */
+    RC(portcullis_verifier_new(S("{\"method\": \"jwt\", \"audiences\": [\"a\"], \"keys\": {\"static\": "
+                                 "[{\"alg\": \"HS256\", \"secret\": \"secret:jwt\"}]}}"),
+                               gate_options(), &v, NULL),
+       PORTCULLIS_OK);
+    RC(portcullis_verifier_resource_metadata(v, (uint8_t *)text, sizeof text, &len), PORTCULLIS_OK);
+    CHECK(len == 0);
+    req = gate_request("GET", "/", NULL);
+    RC(portcullis_verifier_verify(v, req, NULL, 0, &p, &den), PORTCULLIS_RESULT_CREDENTIALS_MISSING);
+    CHECK(portcullis_denial_headers_len(den) == 0);
+    portcullis_denial_free(den);
+    portcullis_request_free(req);
+    portcullis_verifier_free(v);
+}
+
 static void test_free_null_and_references(void) {
     portcullis_gate_options_free(NULL);
     portcullis_gate_free(NULL);
@@ -225,5 +286,6 @@ void test_gate_rings_and_verifiers(void) {
     test_api_key_ring();
     test_schema();
     test_generic_verifier();
+    test_oauth2_verifier();
     test_free_null_and_references();
 }

@@ -44,7 +44,10 @@ fn the_metadata_document_follows_rfc_9728() {
             "dpop": {"algorithms": ["ES256", "EdDSA"]},
             "metadata": {"scopes_supported": ["items:read"], "resource_name": "Items"}
         })),
-        vec![issuer("https://as-one.example"), issuer("https://as-two.example")],
+        vec![
+            issuer("https://as-one.example"),
+            issuer("https://as-two.example"),
+        ],
     )
     .unwrap();
     let doc: Value = serde_json::from_str(server.resource_metadata().unwrap()).unwrap();
@@ -62,7 +65,11 @@ fn the_metadata_document_follows_rfc_9728() {
         server.resource_metadata_url(),
         Some("https://api.example.com/.well-known/oauth-protected-resource/v1")
     );
-    let challenges: Vec<String> = server.challenges().iter().map(|c| c.header_value()).collect();
+    let challenges: Vec<String> = server
+        .challenges()
+        .iter()
+        .map(|c| c.header_value())
+        .collect();
     assert_eq!(
         challenges,
         ["DPoP realm=\"api\", algs=\"ES256 EdDSA\", resource_metadata=\"https://api.example.com/.well-known/oauth-protected-resource/v1\""]
@@ -75,7 +82,11 @@ fn without_a_resource_there_is_no_document_and_no_metadata_param() {
     one.audiences = vec!["api".into()];
     let server = build(config(json!({"dpop_mode": "off"})), vec![one]).unwrap();
     assert!(server.resource_metadata().is_none());
-    let challenges: Vec<String> = server.challenges().iter().map(|c| c.header_value()).collect();
+    let challenges: Vec<String> = server
+        .challenges()
+        .iter()
+        .map(|c| c.header_value())
+        .collect();
     assert_eq!(challenges, ["Bearer realm=\"api\""]);
 }
 
@@ -116,7 +127,10 @@ fn configurations_that_cannot_work_are_refused() {
     };
     refused(
         resource(),
-        vec![introspecting("https://a.example"), introspecting("https://b.example")],
+        vec![
+            introspecting("https://a.example"),
+            introspecting("https://b.example"),
+        ],
         "only one issuer can introspect",
     );
     let bad = |json: Value, needle: &str| {
@@ -128,7 +142,10 @@ fn configurations_that_cannot_work_are_refused() {
     bad(json!({"resource": "http://api.example.com"}), "https");
     bad(json!({"origin": "https://api.example.com/v1"}), "origin");
     bad(json!({"leeway_seconds": 301}), "leeway");
-    bad(json!({"metadata": {"url": "https://api.example.com/m"}}), "resource");
+    bad(
+        json!({"metadata": {"url": "https://api.example.com/m"}}),
+        "resource",
+    );
     bad(
         json!({"resource": "https://a.example", "metadata": {"scopes_supported": ["a b"]}}),
         "scopes_supported",
