@@ -5,3 +5,4 @@
 pub mod dpop;
 pub mod introspection;
 mod nonce;
+pub use introspection::{ClientAuthMethod, IntrospectionConfig, Introspector, TokenInfo};
