@@ -224,7 +224,11 @@ impl Introspector {
         }
         match self.flights.join(id, || self.cache.get(&id, now)) {
             Err(cached) => cached,
-            Ok(Role::Waiter(waiter)) => waiter.wait(self.wait_bound),
+            // The leader asked at its own `now`: the times are checked again at the waiter's.
+            Ok(Role::Waiter(waiter)) => match waiter.wait(self.wait_bound) {
+                Ok(info) => response::check_times(&info, now).map(|()| info),
+                failed => failed,
+            },
             Ok(Role::Leader(leader)) => {
                 let answer = self.ask(token, now).map(Arc::new);
                 self.remember(id, &answer, now);

@@ -190,13 +190,20 @@ pub(crate) fn token_info(
         cnf,
         claims: response,
     };
+    check_times(&info, now)?;
+    Ok(info)
+}
+
+/// `oauth_token_inactive` when the token has expired (`exp <= now`) or is not yet valid
+/// (`nbf > now`).
+pub(crate) fn check_times(info: &TokenInfo, now: i64) -> Result<(), Error> {
     if info.exp.is_some_and(|exp| exp <= now) {
         return Err(inactive("the introspected token has expired"));
     }
     if info.nbf.is_some_and(|nbf| nbf > now) {
         return Err(inactive("the introspected token is not yet valid"));
     }
-    Ok(info)
+    Ok(())
 }
 
 #[cfg(test)]
