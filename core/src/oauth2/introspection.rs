@@ -238,7 +238,8 @@ impl Introspector {
         }
     }
 
-    /// Requests sent to the endpoint so far.
+    /// Requests sent to the endpoint so far (every attempt, failed ones included; cache hits
+    /// and callers that shared another's request are not counted).
     pub fn requests_sent(&self) -> u64 {
         self.requests.load(Ordering::SeqCst)
     }
