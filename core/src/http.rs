@@ -1,16 +1,18 @@
 //! The HTTP client portcullis fetches documents with: remote JWKS and OpenID Connect / RFC 8414
-//! discovery documents today, OAuth introspection and authorization-server metadata next. ureq
-//! over rustls with the aws-lc-rs provider, blocking, on the caller's thread (no runtime), so
-//! every binding can wrap it.
+//! discovery documents (GET), RFC 7662 token introspection (a POST of a form). ureq over rustls
+//! with the aws-lc-rs provider, blocking, on the caller's thread (no runtime), so every binding
+//! can wrap it.
 //!
 //! Rules: `https://` only, except `http://` to a loopback host (`localhost`, 127.0.0.0/8,
 //! `::1`) for tests and sidecars; no user info in the URL; no redirects (a 3xx is a failure);
 //! no proxy (the environment's `HTTPS_PROXY` is ignored); a connect timeout and a total timeout
 //! that covers reading the body; a body limit enforced while reading; status 200 required.
-//! `Content-Type` is not checked (providers send `application/json`,
-//! `application/jwk-set+json` and sometimes `text/plain`): the caller parses the body instead.
-//! Errors name the host and the HTTP status, never the path, query or body; each caller gives
-//! them its own codes ([`FetchError::into_error`]).
+//! `Content-Type` is not checked here (JWKS providers send `application/json`,
+//! `application/jwk-set+json` and sometimes `text/plain`): it is handed to the caller, which
+//! parses the body and may insist on a media type (introspection does).
+//! Errors name the host and the HTTP status, never the path, query, request or response body,
+//! or a header value (a POST's form and `Authorization` carry tokens and secrets); each caller
+//! gives them its own codes ([`FetchError::into_error`]).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -21,6 +23,7 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 use ureq::Agent;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorCode};
 
@@ -149,9 +152,11 @@ impl FetchError {
     }
 }
 
-/// One response: the body and the caching headers.
+/// One response: the body, its media type and the caching headers.
 pub(crate) struct Fetched {
     pub body: Vec<u8>,
+    /// The `Content-Type` header as sent (parameters included), when there is exactly one.
+    pub content_type: Option<String>,
     pub cache_control: String,
     pub age: Option<String>,
 }
@@ -222,14 +227,54 @@ impl HttpClient {
     /// GETs `url`: status 200 and a body of at most `max_bytes`, read incrementally. `what`
     /// names the document in errors ("JWKS", "discovery document").
     pub(crate) fn get(&self, url: &CheckedUrl, what: &str) -> Result<Fetched, FetchError> {
-        let host = url.host();
-        let unavailable =
-            |why: String| FetchError::Unavailable(format!("{what} fetch from {host}: {why}"));
-        let mut response = self
+        let unavailable = |why: String| {
+            FetchError::Unavailable(format!("{what} fetch from {}: {why}", url.host()))
+        };
+        let response = self
             .agent
             .get(url.as_str())
             .call()
             .map_err(|e| unavailable(describe(&e)))?;
+        self.read(response, url.host(), what, unavailable)
+    }
+
+    /// POSTs `form` to `url` as `application/x-www-form-urlencoded`, with `authorization` as
+    /// the `Authorization` header when given; the response is read as [`get`](Self::get) reads
+    /// it (status 200, no redirect, `max_bytes`). Neither the form (a token, a client secret
+    /// or assertion) nor the header ever reaches an error: errors name `what`, the host and the
+    /// status.
+    pub(crate) fn post_form(
+        &self,
+        url: &CheckedUrl,
+        authorization: Option<&str>,
+        form: &[(&str, &str)],
+        what: &str,
+    ) -> Result<Fetched, FetchError> {
+        let unavailable = |why: String| {
+            FetchError::Unavailable(format!("{what} request to {}: {why}", url.host()))
+        };
+        let body = encode_form(form);
+        let mut request = self
+            .agent
+            .post(url.as_str())
+            .content_type("application/x-www-form-urlencoded");
+        if let Some(authorization) = authorization {
+            request = request.header("Authorization", authorization);
+        }
+        let response = request
+            .send(body.as_bytes())
+            .map_err(|e| unavailable(describe(&e)))?;
+        self.read(response, url.host(), what, unavailable)
+    }
+
+    /// Status 200 and a body of at most `max_bytes`, read incrementally.
+    fn read(
+        &self,
+        mut response: ureq::http::Response<ureq::Body>,
+        host: &str,
+        what: &str,
+        unavailable: impl Fn(String) -> FetchError,
+    ) -> Result<Fetched, FetchError> {
         let status = response.status().as_u16();
         if status != 200 {
             let why = if (300..400).contains(&status) {
@@ -250,6 +295,11 @@ impl HttpClient {
             .get("age")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let mut content_types = headers.get_all("content-type").iter();
+        let content_type = match (content_types.next(), content_types.next()) {
+            (Some(one), None) => one.to_str().ok().map(str::to_owned),
+            _ => None,
+        };
         let declared = headers
             .get("content-length")
             .and_then(|v| v.to_str().ok())
@@ -274,10 +324,27 @@ impl HttpClient {
             })?;
         Ok(Fetched {
             body,
+            content_type,
             cache_control,
             age,
         })
     }
+}
+
+/// `application/x-www-form-urlencoded` (the WHATWG serializer: `*-._` and alphanumerics kept,
+/// space as `+`, every other byte percent-encoded), in memory that is wiped when dropped: the
+/// form holds a token and possibly a client secret. The buffer is sized for the worst case up
+/// front, so no partial copy is left behind by a reallocation.
+pub(crate) fn encode_form(form: &[(&str, &str)]) -> Zeroizing<String> {
+    let worst: usize = form
+        .iter()
+        .map(|(name, value)| 3 * (name.len() + value.len()) + 2)
+        .sum();
+    let mut serializer = form_urlencoded::Serializer::new(String::with_capacity(worst));
+    for (name, value) in form {
+        serializer.append_pair(name, value);
+    }
+    Zeroizing::new(serializer.finish())
 }
 
 /// A safe description of a transport failure: fixed words, or the TLS reason (which names no
@@ -356,6 +423,20 @@ mod tests {
         let u = ok("https://idp.example:8443/keys?token=secret");
         assert_eq!(u.redacted(), "https://idp.example:8443/keys");
         assert!(!format!("{u:?}").contains("secret"));
+    }
+
+    #[test]
+    fn forms_are_urlencoded() {
+        let form = encode_form(&[
+            ("token", "a b+c/d=e&f"),
+            ("token_type_hint", "access_token"),
+            ("x", "\u{e9}~*-._"),
+        ]);
+        assert_eq!(
+            form.as_str(),
+            "token=a+b%2Bc%2Fd%3De%26f&token_type_hint=access_token&x=%C3%A9%7E*-._"
+        );
+        assert_eq!(encode_form(&[]).as_str(), "");
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use config::{
     MAX_ISSUERS,
 };
 pub use dpop::{DpopConfig, DpopVerifier, VerifiedProof};
-pub use introspection::{IntrospectionConfig, Introspector, TokenInfo};
+pub use introspection::{ClientAuthMethod, IntrospectionConfig, Introspector, TokenInfo};
 pub use server::ResourceServer;
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
-//! A small HTTP/1.1 server on 127.0.0.1 for the remote JWKS tests: routes set and swapped while
-//! it runs, request counts per path, optional delays, optional TLS (rustls + aws-lc-rs). Every
-//! loop is bounded: the accept loop by a stop flag and a deadline, reads by timeouts, delays by
-//! the stop flag.
+//! A small HTTP/1.1 server on 127.0.0.1 for the remote JWKS and introspection tests: routes set
+//! and swapped while it runs, request counts per path, every request recorded (method, headers,
+//! body read by its `Content-Length`), optional delays and holds, optional TLS (rustls +
+//! aws-lc-rs). Every loop is bounded: the accept loop by a stop flag and a deadline, reads by
+//! timeouts and a size limit, delays and holds by the stop flag and a deadline.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -23,6 +24,57 @@ pub struct Reply {
     pub content_length: bool,
 }
 
+/// The longest a reply is held by [`Server::hold_until_hits`].
+pub const HOLD_LIMIT: Duration = Duration::from_secs(10);
+
+/// The largest request body read.
+const MAX_REQUEST_BODY: usize = 1024 * 1024;
+
+/// One request as received.
+#[allow(dead_code)] // read by introspection.rs, not by the JWKS tests
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    /// The request target, query included.
+    pub target: String,
+    /// Header names in lower case, in order, repeats kept.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+#[allow(dead_code)] // used by introspection.rs, not by the JWKS tests
+impl Recorded {
+    /// The value of the one header `name` (any case); `None` when absent or repeated.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let mut values = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str());
+        match (values.next(), values.next()) {
+            (Some(v), None) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The body as `application/x-www-form-urlencoded` pairs, decoded.
+    pub fn form(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(&self.body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    /// The value of the one form member `name`; `None` when absent or repeated.
+    pub fn form_value(&self, name: &str) -> Option<String> {
+        let form = self.form();
+        let mut values = form.iter().filter(|(n, _)| n == name);
+        match (values.next(), values.next()) {
+            (Some((_, v)), None) => Some(v.clone()),
+            _ => None,
+        }
+    }
+}
+
 impl Reply {
     pub fn json(body: impl Into<Vec<u8>>) -> Self {
         Reply {
@@ -32,6 +84,24 @@ impl Reply {
             delay: Duration::ZERO,
             content_length: true,
         }
+    }
+
+    /// Status 200 with this `Content-Type` and body.
+    #[allow(dead_code)] // used by introspection.rs, not by the JWKS tests
+    pub fn typed(content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        Reply::json(body).content_type(content_type)
+    }
+
+    /// Replaces the `Content-Type` header (`""` removes it).
+    #[allow(dead_code)] // used by introspection.rs, not by the JWKS tests
+    pub fn content_type(mut self, content_type: &str) -> Self {
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+        if !content_type.is_empty() {
+            self.headers
+                .push(("Content-Type".into(), content_type.into()));
+        }
+        self
     }
 
     pub fn status(status: u16) -> Self {
@@ -61,6 +131,8 @@ impl Reply {
 struct Shared {
     routes: Mutex<HashMap<String, Reply>>,
     hits: Mutex<HashMap<String, usize>>,
+    requests: Mutex<Vec<(String, Recorded)>>,
+    holds: Mutex<HashMap<String, usize>>,
 }
 
 pub struct Server {
@@ -147,6 +219,26 @@ impl Server {
     pub fn total_hits(&self) -> usize {
         self.shared.hits.lock().unwrap().values().sum()
     }
+
+    /// Holds every answer on `path` until it has received `hits` requests (bounded by
+    /// [`HOLD_LIMIT`]): shows that requests run in parallel without timing them.
+    #[allow(dead_code)] // used by introspection.rs, not by the JWKS tests
+    pub fn hold_until_hits(&self, path: &str, hits: usize) {
+        self.shared.holds.lock().unwrap().insert(path.into(), hits);
+    }
+
+    /// The requests received on `path`, in order.
+    #[allow(dead_code)] // used by introspection.rs, not by the JWKS tests
+    pub fn requests(&self, path: &str) -> Vec<Recorded> {
+        self.shared
+            .requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p == path)
+            .map(|(_, r)| r.clone())
+            .collect()
+    }
 }
 
 impl Drop for Server {
@@ -184,15 +276,51 @@ fn serve(
 fn exchange(mut io: impl Read + Write, shared: &Shared, stop: &AtomicBool) {
     let mut request = Vec::new();
     let mut buf = [0u8; 1024];
-    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
+    let head_end = loop {
+        if let Some(at) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        if request.len() >= 16 * 1024 {
+            return;
+        }
         match io.read(&mut buf) {
             Ok(0) | Err(_) => return,
             Ok(n) => request.extend_from_slice(&buf[..n]),
         }
+    };
+    let text = String::from_utf8_lossy(&request[..head_end]).into_owned();
+    let mut lines = text.split("\r\n");
+    let mut start = lines.next().unwrap_or("").split_whitespace();
+    let method = start.next().unwrap_or("").to_owned();
+    let target = start.next().unwrap_or("/").to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(MAX_REQUEST_BODY);
+    let mut body = request.split_off(head_end);
+    while body.len() < length {
+        match io.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => body.extend_from_slice(&buf[..n]),
+        }
     }
-    let text = String::from_utf8_lossy(&request);
-    let target = text.split_whitespace().nth(1).unwrap_or("/");
+    body.truncate(length);
     let path = target.split('?').next().unwrap_or("/").to_owned();
+    shared.requests.lock().unwrap().push((
+        path.clone(),
+        Recorded {
+            method,
+            target: target.clone(),
+            headers,
+            body,
+        },
+    ));
     *shared.hits.lock().unwrap().entry(path.clone()).or_default() += 1;
     let reply = shared
         .routes
@@ -201,6 +329,14 @@ fn exchange(mut io: impl Read + Write, shared: &Shared, stop: &AtomicBool) {
         .get(&path)
         .cloned()
         .unwrap_or_else(|| Reply::status(404));
+    let hold = *shared.holds.lock().unwrap().get(&path).unwrap_or(&0);
+    let held = Instant::now() + HOLD_LIMIT;
+    while *shared.hits.lock().unwrap().get(&path).unwrap_or(&0) < hold
+        && Instant::now() < held
+        && !stop.load(Ordering::SeqCst)
+    {
+        thread::sleep(Duration::from_millis(2));
+    }
     let until = Instant::now() + reply.delay;
     while Instant::now() < until && !stop.load(Ordering::SeqCst) {
         thread::sleep(Duration::from_millis(10));
