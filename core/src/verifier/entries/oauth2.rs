@@ -118,6 +118,11 @@ pub(super) fn build_oauth2(
             }
             None => None,
         };
+        if let Some(introspection) = &s.introspection {
+            introspection
+                .validate()
+                .map_err(|e| built(e, at.key("introspection")))?;
+        }
         issuers.push(Issuer {
             issuer: s.issuer,
             audiences: s.audiences,
