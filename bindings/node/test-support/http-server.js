@@ -1,7 +1,8 @@
 'use strict'
-// A plain HTTP/1.1 server on 127.0.0.1 (port 0) for the JWKS tests and the jwks.json runner:
-// one fixed response per path (every time; `Content-Length` and `Connection: close` added),
-// 404 for any other path, and a count of every request received.
+// A plain HTTP/1.1 server on 127.0.0.1 (port 0) for the JWKS and introspection tests and the
+// jwks.json runner: one fixed response per path (every time; `Content-Length` and
+// `Connection: close` added), 404 for any other path, a count of every request received, and
+// the bodies of POSTs (GET routes answer POSTs too; HEAD and the rest get 404).
 
 const http = require('node:http')
 
@@ -9,15 +10,20 @@ const http = require('node:http')
  * Starts the server. `routes` maps a request path (`req.url`) to `{ status, headers, body }`
  * (`headers` as `[name, value]` pairs, `body` a string or a function returning one,
  * `delayMs` to answer later). Returns
- * `{ base, port, requests, paths, set(path, response), remove(path), close() }`.
+ * `{ base, port, requests, paths, posts, set(path, response), remove(path), close() }`.
  */
 async function startServer(routes = {}) {
   const table = new Map(Object.entries(routes))
-  const state = { requests: 0, paths: [] }
-  const server = http.createServer((req, res) => {
+  const state = { requests: 0, paths: [], posts: [] }
+  const server = http.createServer(async (req, res) => {
     state.requests += 1
     state.paths.push(req.url)
-    const route = req.method === 'GET' ? table.get(req.url) : undefined
+    if (req.method === 'POST') {
+      const chunks = []
+      for await (const chunk of req) chunks.push(chunk)
+      state.posts.push({ path: req.url, body: Buffer.concat(chunks).toString('utf8'), authorization: req.headers.authorization })
+    }
+    const route = req.method === 'GET' || req.method === 'POST' ? table.get(req.url) : undefined
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain' })
       res.end('not found')
@@ -44,6 +50,10 @@ async function startServer(routes = {}) {
     },
     get paths() {
       return state.paths
+    },
+    /** Every POST: `{ path, body, authorization }`. */
+    get posts() {
+      return state.posts
     },
     set(path, response) {
       table.set(path, response)

@@ -122,3 +122,59 @@ test('an unlisted issuer is never fetched; a listed one is, off the event loop',
     await unlisted.close()
   }
 })
+
+const introspectingVerifier = (server) => verifier([{
+  issuer: 'https://as.example',
+  introspection: {
+    endpoint: `${server.base}/introspect`, client_id: 'api', client_secret: 'secret:nonce',
+    connect_timeout_ms: 500, timeout_ms: 500,
+  },
+}])
+
+const activeBody = (extra = {}) => JSON.stringify({
+  active: true, sub: 'user-9', client_id: 'client-3', scope: 'items:read', exp: now() + 600,
+  iss: 'https://as.example', aud: RESOURCE, ...extra,
+})
+const jsonReply = (body, status = 200, type = 'application/json') => ({ status, headers: [['content-type', type]], body })
+
+test('an opaque token is introspected once, off the event loop, then cached', async () => {
+  const server = await startServer({ '/introspect': jsonReply(activeBody()) })
+  try {
+    const v = introspectingVerifier(server)
+    for (let i = 0; i < 3; i++) {
+      const p = await v.verifyAsync(bearer('opaque-token-1'), ['items:read'])
+      assert.equal(p.subject, 'user-9')
+      assert.equal(p.credentialId, 'client-3')
+    }
+    assert.equal(server.posts.length, 1)
+    assert.ok(server.posts[0].body.includes('token=opaque-token-1'))
+    assert.ok(server.posts[0].authorization.startsWith('Basic '))
+  } finally {
+    await server.close()
+  }
+})
+
+test('what the endpoint answers decides; a failing endpoint is a 503', async () => {
+  const cases = [
+    [jsonReply('{"active": false}'), 'oauth_token_inactive', 401],
+    [jsonReply('oops', 500, 'text/plain'), 'oauth_introspection_unavailable', 503],
+    [jsonReply('<html>', 200, 'text/html'), 'oauth_introspection_invalid', 503],
+    [{ status: 302, headers: [['location', 'https://evil.example/']], body: '' }, 'oauth_introspection_unavailable', 503],
+    [jsonReply('{"active": "yes"}'), 'oauth_introspection_invalid', 503],
+    [{ ...jsonReply(activeBody()), delayMs: 1500 }, 'oauth_introspection_unavailable', 503],
+  ]
+  for (const [reply, code, status] of cases) {
+    const server = await startServer({ '/introspect': reply })
+    try {
+      const v = introspectingVerifier(server)
+      await assert.rejects(v.verifyAsync(bearer('opaque-token-2')), (err) => {
+        assert.equal(err.code, code)
+        assert.equal(err.httpStatus, status)
+        assert.equal(err.category, 'oauth')
+        return true
+      })
+    } finally {
+      await server.close()
+    }
+  }
+})

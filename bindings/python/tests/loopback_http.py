@@ -1,7 +1,7 @@
-"""A plain HTTP/1.1 server on 127.0.0.1 (port 0) for the remote JWKS tests: one fixed response
-per path (swappable while it runs, to rotate keys), 404 for any other path, a request count,
-and an optional delay before answering. Used as a context manager: it is always shut down and
-its thread joined."""
+"""A plain HTTP/1.1 server on 127.0.0.1 (port 0) for the remote JWKS and introspection tests:
+one fixed response per path (swappable while it runs, to rotate keys), 404 for any other path,
+a request count (GET and POST; POST bodies recorded), and an optional delay before answering.
+Used as a context manager: it is always shut down and its thread joined."""
 
 from __future__ import annotations
 
@@ -28,11 +28,20 @@ class LoopbackHttp:
         self._lock = threading.Lock()
         self._routes: dict[str, Reply] = dict(routes or {})
         self._requests: list[str] = []
+        # POSTs: (path, body, Authorization header).
+        self._bodies: list[tuple[str, bytes, Optional[str]]] = []
         self.delay = delay
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(min(length, 1 << 20))
+                with owner._lock:
+                    owner._bodies.append((self.path, body, self.headers.get("Authorization")))
+                self.do_GET()
 
             def do_GET(self) -> None:  # noqa: N802 (http.server's name)
                 with owner._lock:
@@ -81,6 +90,12 @@ class LoopbackHttp:
     def requests(self) -> list[str]:
         with self._lock:
             return list(self._requests)
+
+    @property
+    def posts(self) -> list[tuple[str, bytes, Optional[str]]]:
+        """Every POST: its path, body and Authorization header."""
+        with self._lock:
+            return list(self._bodies)
 
     def __enter__(self) -> LoopbackHttp:
         self._thread.start()

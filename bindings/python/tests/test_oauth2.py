@@ -146,3 +146,78 @@ def test_a_verify_that_fetches_releases_the_gil(key: portcullis.JwtKey) -> None:
             done.set()
             t.join(timeout=5)
         assert ticks >= 10, "the other thread ran while the key set was fetched"
+
+
+def introspecting(server: LoopbackHttp, **extra: Any) -> portcullis.Verifier:
+    settings = {"endpoint": server.base + "/introspect", "client_id": "api",
+                "client_secret": "secret:client", "connect_timeout_ms": 500, "timeout_ms": 500,
+                **extra}
+    return verifier([{"issuer": "https://as.example", "introspection": settings}])
+
+
+def active(**extra: Any) -> str:
+    body = {"active": True, "sub": "user-9", "client_id": "client-3", "scope": "items:read",
+            "exp": NOW + 600, "iss": "https://as.example", "aud": RESOURCE, **extra}
+    return json.dumps(body)
+
+
+def test_an_opaque_token_is_introspected_once_then_cached() -> None:
+    with LoopbackHttp({"/introspect": Reply(200, active())}) as server:
+        v = introspecting(server)
+        for _ in range(3):
+            p = v.verify(bearer("opaque-token-1"), ["items:read"])
+            assert (p.subject, p.credential_id, p.method) == ("user-9", "client-3", "oauth2")
+        [(path, body, authorization)] = server.posts
+        assert path == "/introspect" and b"token=opaque-token-1" in body
+        assert authorization is not None and authorization.startswith("Basic ")
+        with pytest.raises(portcullis.RequestError) as info:
+            v.verify(bearer("opaque-token-1"), ["items:write"])
+        assert info.value.code == "scope_insufficient" and len(server.posts) == 1
+
+
+@pytest.mark.parametrize(
+    "reply, code",
+    [
+        (Reply(200, '{"active": false}'), "oauth_token_inactive"),
+        (Reply(500, "oops", [("Content-Type", "text/plain")]), "oauth_introspection_unavailable"),
+        (Reply(200, "<html>", [("Content-Type", "text/html")]), "oauth_introspection_invalid"),
+        (Reply(302, "", [("Location", "https://evil.example/")]), "oauth_introspection_unavailable"),
+        (Reply(200, '{"active": "yes"}'), "oauth_introspection_invalid"),
+        (Reply(200, active(x="a" * 100_000)), "oauth_introspection_unavailable"),
+    ],
+)
+def test_what_the_endpoint_answers_decides(reply: Reply, code: str) -> None:
+    with LoopbackHttp({"/introspect": reply}) as server:
+        v = introspecting(server)
+        with pytest.raises(portcullis.OAuthError) as info:
+            v.verify(bearer("opaque-token-2"))
+        assert info.value.code == code
+        status = 401 if code == "oauth_token_inactive" else 503
+        assert info.value.http_status == status
+        assert ("error=" in (info.value.challenge or "")) == (status == 401)
+
+
+def test_a_slow_endpoint_fails_closed_and_the_gil_is_free_meanwhile() -> None:
+    with LoopbackHttp({"/introspect": Reply(200, active())}, delay=2.0) as server:
+        v = introspecting(server)
+        ticks = 0
+        done = threading.Event()
+
+        def tick() -> None:
+            nonlocal ticks
+            while not done.is_set() and ticks < 10_000:
+                ticks += 1
+                time.sleep(0.005)
+
+        t = threading.Thread(target=tick)
+        t.start()
+        started = time.monotonic()
+        try:
+            with pytest.raises(portcullis.OAuthError) as info:
+                v.verify(bearer("opaque-token-3"))
+        finally:
+            done.set()
+            t.join(timeout=5)
+        assert info.value.code == "oauth_introspection_unavailable"
+        assert time.monotonic() - started < 1.9, "the timeout bounded the wait"
+        assert ticks >= 10
