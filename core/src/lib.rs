@@ -12,6 +12,8 @@
 //!   rustls configurations, a development CA.
 //! - [`webhook`]: signed webhooks (Standard Webhooks, Stripe, GitHub, Slack): verify and sign.
 //! - [`hmac`]: PCS1 request signatures (docs/SIGNING.md): verify and sign.
+//! - [`oauth2`]: the OAuth 2.0 resource server: RFC 9068 access tokens from several issuers,
+//!   RFC 7662 introspection, DPoP (RFC 9449) and certificate-bound (RFC 8705) tokens.
 //! - [`httpsig`]: RFC 9421 HTTP Message Signatures on requests and responses.
 //!
 //! What they share:
@@ -22,7 +24,7 @@
 //! - [`digest`]: RFC 9530 `Content-Digest`; [`keys`]: asymmetric keys on aws-lc-rs;
 //!   [`store`]: replay nonces and revocations; [`secret`]: redacted secret strings;
 //!   [`headers`]: the header names a signer returns.
-//! - Inside the crate: `http` (the HTTP client remote documents are fetched with),
+//! - Inside the crate: `http` (the HTTP client remote documents and introspection go through),
 //!   `confirmation` (RFC 8705 certificate binding, between `jwt` and `mtls`), `encoding`.
 //!
 //! ```

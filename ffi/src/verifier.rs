@@ -1,5 +1,5 @@
 //! `portcullis_verifier`: any method (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`, `httpsig`,
-//! `mtls`) built from the same configuration a gate's credential takes.
+//! `mtls`, `oauth2`) built from the same configuration a gate's credential takes.
 
 use portcullis::config::Format;
 use portcullis::verifier::Verifier;

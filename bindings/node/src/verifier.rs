@@ -1,4 +1,5 @@
-//! `Verifier`: any method (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`, `httpsig`, `mtls`)
+//! `Verifier`: any method (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`, `httpsig`, `mtls`,
+//! `oauth2`)
 //! built from the configuration a gate credential takes, so a service can start with one
 //! verifier and move to a gate without rewriting it. The registry is the core's
 //! (`portcullis::verifier`).

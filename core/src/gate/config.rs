@@ -48,7 +48,7 @@ pub struct GateConfig {
     #[serde(default = "version_one")]
     pub version: u32,
     /// Named credentials: each an instance of a method (`api_key`, `basic`, `jwt`, `webhook`,
-    /// `pcs1`, `httpsig`, `mtls`) with its settings.
+    /// `pcs1`, `httpsig`, `mtls`, `oauth2`) with its settings.
     #[schemars(schema_with = "credentials_schema")]
     pub credentials: BTreeMap<String, Value>,
     /// Routes, tried in order; the first whose methods and path match decides. A request that
