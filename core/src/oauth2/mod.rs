@@ -5,3 +5,8 @@
 pub mod dpop;
 pub mod introspection;
 mod nonce;
+
+pub use dpop::{
+    access_token_hash, normalize_htu, DpopConfig, DpopVerifier, NonceConfig, ProofContext,
+    VerifiedProof,
+};
