@@ -19,9 +19,10 @@
  *  - Every _new has a _free; _free(NULL) is a no-op. Shared verifiers (portcullis_apikey_ring,
  *    portcullis_basic_auth, portcullis_webhook_verifier, portcullis_hmac_verifier,
  *    portcullis_httpsig_keyring, portcullis_httpsig_verifier, portcullis_jwt_keyset,
- *    portcullis_jwt_verifier, portcullis_verifier, portcullis_gate) are reference-counted
- *    (_retain / _free) and may be used from many threads at once; a portcullis_jwt_key is
- *    read-only once built and may be shared too; other handles belong to one thread at a time.
+ *    portcullis_jwt_verifier, portcullis_dpop_verifier, portcullis_verifier, portcullis_gate) are
+ *    reference-counted (_retain / _free) and may be used from many threads at once; a
+ *    portcullis_jwt_key is read-only once built and may be shared too; other handles belong to
+ *    one thread at a time.
  *  - Builders (portcullis_gate_options) are consumed by the call that takes them, even when it
  *    fails; free only those no call took.
  *  - Signers return a portcullis_headers list: (name, value) pairs read by index with
@@ -78,6 +79,16 @@ typedef struct portcullis_denial portcullis_denial;
 // it revoked. Reference-counted and thread-safe: issue, revoke and write CRLs from any thread.
 // `portcullis_dev_ca_retain` takes a reference, `portcullis_dev_ca_free` drops one.
 typedef struct portcullis_dev_ca portcullis_dev_ca;
+
+// A proof that passed every check: the thumbprint of its key (what a bound token's `cnf.jkt`
+// must equal), its `jti`, `iat`, algorithm and `nonce`. Free with `portcullis_dpop_proof_free`.
+typedef struct portcullis_dpop_proof portcullis_dpop_proof;
+
+// A DPoP proof verifier (`DpopConfig`: algorithms, time window, size limit, server nonces)
+// with an in-memory replay store of proof ids. Reference-counted and thread-safe:
+// `portcullis_dpop_verifier_retain` takes a reference, `portcullis_dpop_verifier_free` drops
+// one.
+typedef struct portcullis_dpop_verifier portcullis_dpop_verifier;
 
 // A gate: checks requests against one configuration (named credentials, routes with their
 // requirements and scopes, rate limits, lockout, audit). Reference-counted and thread-safe:
@@ -1004,6 +1015,113 @@ portcullis_result portcullis_content_digest_verify(const uint8_t *header,
                                                    uint8_t *buf,
                                                    size_t cap,
                                                    size_t *out_len);
+
+// Builds a verifier from its `DpopConfig` JSON: `algorithms` (ES256, ES384, ES512, PS256,
+// PS384, PS512, RS256, RS384, RS512, EdDSA; HS* is `CONFIG_INVALID`), `max_age_seconds` (300,
+// 1 to 3600), `leeway_seconds` (5, at most 300), `max_proof_bytes` (8192), `nonce`
+// (`{"secret": "<at least 32 bytes>", "step_seconds": 300}`, or absent: no nonce is asked
+// for); length 0 for all defaults. Proof ids are remembered in memory.
+//
+// On success `*out` receives a handle holding one reference. Fails with `JSON_INVALID`,
+// `CONFIG_INVALID`, `INVALID_UTF8`, `NULL_POINTER`.
+portcullis_result portcullis_dpop_verifier_new(const uint8_t *config_json,
+                                               size_t config_json_len,
+                                               portcullis_dpop_verifier **out);
+
+// Takes one more reference to `verifier` and returns it (NULL gives NULL).
+portcullis_dpop_verifier *portcullis_dpop_verifier_retain(const portcullis_dpop_verifier *verifier);
+
+// Drops one reference to `verifier`; the last one frees it. NULL is a no-op.
+void portcullis_dpop_verifier_free(portcullis_dpop_verifier *verifier);
+
+// Checks one DPoP proof (UTF-8, the `DPoP` header's value) against the request it came with:
+// `method` (as sent, e.g. `GET`), `uri` (the absolute URI the request was sent to; query and
+// fragment are ignored), `access_token` (the token presented with `Authorization: DPoP`;
+// length 0 for none: its `ath` is then not checked) and `now` (Unix seconds). Every step of
+// RFC 9449 section 4.3 runs; a proof that passes has its `jti` recorded, so a second use is
+// refused.
+//
+// On success `*out` receives the verified proof. Fails with `DPOP_PROOF_INVALID`,
+// `DPOP_PROOF_MISMATCH`, `DPOP_PROOF_STALE`, `DPOP_NONCE_REQUIRED`, `DPOP_PROOF_REPLAYED`,
+// `STORE_UNAVAILABLE`, `INVALID_UTF8`, `NULL_POINTER`; when `out_denial` is not NULL it then
+// receives the denial (code, message, detail for logs).
+portcullis_result portcullis_dpop_verifier_verify(const portcullis_dpop_verifier *verifier,
+                                                  const uint8_t *proof,
+                                                  size_t proof_len,
+                                                  const uint8_t *method,
+                                                  size_t method_len,
+                                                  const uint8_t *uri,
+                                                  size_t uri_len,
+                                                  const uint8_t *access_token,
+                                                  size_t access_token_len,
+                                                  int64_t now,
+                                                  portcullis_dpop_proof **out,
+                                                  portcullis_denial **out_denial);
+
+// Checks the proof of `req`: its one `DPoP` header (none, or more than one, is
+// `DPOP_PROOF_MISSING`), against the request's method, URI and time. The URI is `origin`
+// (UTF-8, e.g. `https://api.example.com`, for a service behind a proxy that knows its public
+// origin; length 0 for none) followed by the request's path; without it, an absolute-form
+// target, else the request's scheme (default `https`) and `Host` header followed by the path.
+// `access_token` as for `portcullis_dpop_verifier_verify`. Outputs and errors as
+// `portcullis_dpop_verifier_verify`, plus `DPOP_PROOF_MISSING`.
+portcullis_result portcullis_dpop_verifier_verify_request(const portcullis_dpop_verifier *verifier,
+                                                          const portcullis_request *req,
+                                                          const uint8_t *access_token,
+                                                          size_t access_token_len,
+                                                          const uint8_t *origin,
+                                                          size_t origin_len,
+                                                          portcullis_dpop_proof **out,
+                                                          portcullis_denial **out_denial);
+
+// Writes the nonce to send in a `DPoP-Nonce` header at `now` (Unix seconds): stateless, the
+// same on every instance sharing the secret; length 0 when the verifier asks for no nonce.
+portcullis_result portcullis_dpop_verifier_nonce(const portcullis_dpop_verifier *verifier,
+                                                 int64_t now,
+                                                 uint8_t *buf,
+                                                 size_t cap,
+                                                 size_t *out_len);
+
+// Writes the `algs` value of the `WWW-Authenticate: DPoP` challenge: the allowed algorithm
+// names, space-separated.
+portcullis_result portcullis_dpop_verifier_algorithms_param(const portcullis_dpop_verifier *verifier,
+                                                            uint8_t *buf,
+                                                            size_t cap,
+                                                            size_t *out_len);
+
+// The RFC 7638 SHA-256 thumbprint of the proof's key, base64url (43 bytes): what a bound
+// token's `cnf.jkt` must equal.
+portcullis_result portcullis_dpop_proof_thumbprint(const portcullis_dpop_proof *proof,
+                                                   uint8_t *buf,
+                                                   size_t cap,
+                                                   size_t *out_len);
+
+// The proof's `jti`.
+portcullis_result portcullis_dpop_proof_jti(const portcullis_dpop_proof *proof,
+                                            uint8_t *buf,
+                                            size_t cap,
+                                            size_t *out_len);
+
+// The algorithm the proof was signed with (`ES256`, `EdDSA`, ...).
+portcullis_result portcullis_dpop_proof_algorithm(const portcullis_dpop_proof *proof,
+                                                  uint8_t *buf,
+                                                  size_t cap,
+                                                  size_t *out_len);
+
+// The proof's `nonce`; length 0 when it carries none (see `portcullis_dpop_proof_has_nonce`).
+portcullis_result portcullis_dpop_proof_nonce(const portcullis_dpop_proof *proof,
+                                              uint8_t *buf,
+                                              size_t cap,
+                                              size_t *out_len);
+
+// True when the proof carries a `nonce` claim; false when it does not or `proof` is NULL.
+bool portcullis_dpop_proof_has_nonce(const portcullis_dpop_proof *proof);
+
+// The proof's `iat` (Unix seconds); 0 when `proof` is NULL.
+int64_t portcullis_dpop_proof_iat(const portcullis_dpop_proof *proof);
+
+// Frees a verified proof. NULL is a no-op.
+void portcullis_dpop_proof_free(portcullis_dpop_proof *proof);
 
 // Creates empty options (no secrets, relative paths from the working directory, no audit
 // callback). On success `*out` receives a handle.

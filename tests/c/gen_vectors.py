@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Turns the shared JSON vectors into a C table for the C vector runner (tests/c/test_vectors.c,
 tests/c/vectors_sig.c, tests/c/vectors_jwt.c, tests/c/vectors_mtls.c, tests/c/vectors_jwks.c,
-tests/c/vectors_gate.c; types in tests/c/vectors.h).
+tests/c/vectors_gate.c, tests/c/vectors_dpop.c; types in tests/c/vectors.h).
 
 Usage: gen_vectors.py OUT.h tests/vectors/apikey.json tests/vectors/basic.json \
            tests/vectors/webhook.json tests/vectors/hmac.json tests/vectors/httpsig.json \
            tests/vectors/jwt.json tests/vectors/mtls/mtls.json tests/vectors/jwks.json \
-           tests/vectors/gate.json tests/vectors/oauth_rs.json
+           tests/vectors/gate.json tests/vectors/oauth_rs.json tests/vectors/dpop.json
 
 Every case of every file becomes one `vcase` (C string literals with explicit lengths, every
 byte escaped safely). The generator refuses what the C runner could not check faithfully: an
@@ -34,6 +34,7 @@ OPS = {
     "mtls": {"verify", "thumbprint", "confirm"},
     "jwks": {"verify_remote", "jwks_config"},
     "gate": {"check", "load"},
+    "dpop": {"load", "verify", "verify_request", "nonce", "algs", "thumbprint"},
 }
 INPUT_FIELDS = {
     "apikey": {"op", "pepper_hex", "config", "records", "record", "request", "scopes", "key"},
@@ -654,6 +655,93 @@ def emit_gate_file(em, doc, path):
         emit_gate_case(em, case, doc, base_dir, secrets_array, len(pairs))
 
 
+# ---------------------------------------------------------------- dpop.json (tests/vectors/DPOP.md)
+
+DPOP_CASE_FIELDS = {"id", "source", "config", "steps"}
+DPOP_STEP_FIELDS = {
+    "load": {"op", "expect"},
+    "verify": {"op", "proof", "method", "uri", "access_token", "now", "expect"},
+    "verify_request": {"op", "request", "access_token", "origin", "now", "expect"},
+    "nonce": {"op", "now", "expect"},
+    "algs": {"op", "expect"},
+    "thumbprint": {"op", "jwk", "expect"},
+}
+DPOP_OK_FIELDS = {
+    "load": set(),
+    "verify": {"thumbprint", "jti", "iat", "algorithm", "nonce"},
+    "verify_request": {"thumbprint", "jti", "iat", "algorithm", "nonce"},
+    "nonce": {"nonce"},
+    "algs": {"algs"},
+    "thumbprint": {"thumbprint"},
+}
+
+
+def dpop_step(em, step, cid):
+    op = step.get("op")
+    if op not in OPS["dpop"]:
+        raise VectorError("%s: unknown op %r in dpop.json" % (cid, op))
+    strict_keys("step", step, DPOP_STEP_FIELDS[op], cid)
+    exp = step["expect"]
+    strict_keys("expect", exp, {"ok", "error"}, cid)
+    if ("ok" in exp) == ("error" in exp):
+        raise VectorError("%s: expect needs exactly one of ok / error" % cid)
+    fields = [".op = %s" % lit(op), ".expect_ok = %d" % ("ok" in exp),
+              ".error = %s" % lit(exp.get("error"))]
+    for name in ("proof", "method", "uri", "origin", "access_token"):
+        if name in step:
+            value = text_of(step[name], name, cid)
+            if name in ("origin", "access_token") and value == "":
+                raise VectorError("%s: an empty %s reads as none in the C API" % (cid, name))
+            fields.append(".%s = %s" % (name, lit(value)))
+    for name in ("proof", "method", "uri"):
+        if op == "verify" and name not in step:
+            raise VectorError("%s: verify needs %s" % (cid, name))
+    if "now" in step:
+        fields.append(".now = %dLL" % int(step["now"]))
+    elif op in ("verify", "verify_request", "nonce"):
+        raise VectorError("%s: %s needs now" % (cid, op))
+    if op == "verify_request":
+        fields.append(".request = %s" % em.message(step["request"], 0, cid))
+    if op == "thumbprint":
+        if not isinstance(step.get("jwk"), dict):
+            raise VectorError("%s: thumbprint needs a jwk object" % cid)
+        fields.append(".jwk = %s" % lit(json.dumps(step["jwk"])))
+    ok = exp.get("ok")
+    if ok is not None:
+        strict_keys("ok", ok, DPOP_OK_FIELDS[op], cid)
+        if set(ok) != DPOP_OK_FIELDS[op]:
+            raise VectorError("%s: ok of %s lists every field" % (cid, op))
+        for name in ("thumbprint", "jti", "algorithm", "algs"):
+            if name in ok:
+                fields.append(".want_%s = %s" % (name, lit(text_of(ok[name], name, cid))))
+        if "iat" in ok:
+            fields.append(".want_iat = %dLL" % int(ok["iat"]))
+        if "nonce" in ok and ok["nonce"] is not None:
+            nonce = text_of(ok["nonce"], "nonce", cid)
+            if nonce == "":
+                raise VectorError("%s: an empty nonce reads as none in the C API" % cid)
+            fields.append(".has_nonce = 1, .want_nonce = %s" % lit(nonce))
+    return "{" + ", ".join(fields) + "}"
+
+
+def emit_dpop_case(em, case):
+    cid = case["id"]
+    strict_keys("case", case, DPOP_CASE_FIELDS, cid)
+    if not isinstance(case.get("config"), dict):
+        raise VectorError("%s: config is not an object" % cid)
+    steps = [dpop_step(em, st, cid) for st in case["steps"]]
+    if not steps:
+        raise VectorError("%s: no steps" % cid)
+    em.serial += 1
+    name = "dpop_%d" % em.serial
+    em.decls.append("static const vdpop %s = {%s, %s, %d};" % (
+        name, lit(json.dumps(case["config"])), em.array("vdpop_step", "dpop_steps", steps),
+        len(steps)))
+    em.cases.append("    {\n        " + ",\n        ".join([
+        ".id = %s" % lit(cid), ".kind = %s" % lit("dpop"), ".op = %s" % lit("steps"),
+        ".expect_ok = 1", ".dpop = &%s" % name]) + ",\n    }")
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -674,6 +762,9 @@ def main(argv):
             raise VectorError("%s: no cases" % path)
         if runner == "gate":
             emit_gate_file(em, doc, path)
+        elif kind == "dpop":
+            for case in cases:
+                emit_dpop_case(em, case)
         else:
             for case in cases:
                 emit_case(em, kind, case)

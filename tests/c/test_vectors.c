@@ -1,9 +1,10 @@
 /*
- * Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks,gate}.json and
+ * Runs every case of tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks,gate,dpop}.json and
  * tests/vectors/mtls/mtls.json through the C API. The table comes from tests/c/gen_vectors.py
  * (build/c/vectors_table.h); webhooks, PCS1 and RFC 9421 run in vectors_sig.c, JWT in
  * vectors_jwt.c, mTLS in vectors_mtls.c, remote JWKS in vectors_jwks.c, the gate in
- * vectors_gate.c; every webhook verify case with a body also runs through verify_payload.
+ * vectors_gate.c, DPoP proofs in vectors_dpop.c; every webhook verify case with a body also runs
+ * through verify_payload.
  * Prints one FAIL line per failing case, one `vectors <file>: N passed, M failed` line per
  * file and `vectors: N passed, M failed` last.
  */
@@ -341,6 +342,8 @@ static int run_case(const vcase *c, int via_payload) {
         rc = run_jwks(c, &s);
     else if (is(c->kind, "gate"))
         rc = run_gate(c, &s);
+    else if (is(c->kind, "dpop"))
+        rc = run_dpop(c, &s);
     else {
         fprintf(stderr, "unknown vector file kind %.*s\n", (int)c->kind.len, c->kind.ptr);
         exit(2);

@@ -2,7 +2,7 @@
  * The C vector runner's types: one `vcase` per case of the tests/vectors files, written by
  * tests/c/gen_vectors.py into build/c/vectors_table.h. Shared by test_vectors.c (main, API
  * keys, Basic, the checks), vectors_sig.c (webhooks, PCS1 HMAC, RFC 9421), vectors_jwt.c
- * (JWT / JWS) and vectors_gate.c (the gate).
+ * (JWT / JWS), vectors_gate.c (the gate) and vectors_dpop.c (DPoP proofs).
  */
 #ifndef PORTCULLIS_TEST_VECTORS_H
 #define PORTCULLIS_TEST_VECTORS_H
@@ -112,6 +112,27 @@ typedef struct {
     vbytes detail;
 } vgate;
 
+/* A dpop.json step (tests/vectors/DPOP.md): the op's inputs, and what it must give. */
+typedef struct {
+    vbytes op;
+    vbytes proof, method, uri, access_token, origin, jwk; /* ptr NULL: absent */
+    int64_t now;
+    vmsg request;
+    int expect_ok;
+    vbytes error;
+    vbytes want_thumbprint, want_jti, want_algorithm, want_algs;
+    int64_t want_iat;
+    int has_nonce; /* 0: the proof (or the verifier) has none */
+    vbytes want_nonce;
+} vdpop_step;
+
+/* A dpop.json case: the DpopConfig JSON and its steps, run on one verifier. */
+typedef struct {
+    vbytes config;
+    const vdpop_step *steps;
+    size_t n_steps;
+} vdpop;
+
 typedef struct {
     vbytes id, kind, op;
     int64_t now;
@@ -207,6 +228,8 @@ typedef struct {
     size_t n_want_results;
     /* gate.json */
     const vgate *gate;
+    /* dpop.json */
+    const vdpop *dpop;
 } vcase;
 
 /* Everything one case may allocate; freed after the case whatever happened. */
@@ -277,6 +300,9 @@ void cleanup_jwks(run_state *s);
    mismatch sets s->broken); a load case leaves its error denial in s->denial. */
 portcullis_result run_gate(const vcase *c, run_state *s);
 
+/* A dpop.json case: one verifier from the case's configuration, every step run on it and
+   compared (a mismatch sets s->broken); the result is PORTCULLIS_OK. */
+portcullis_result run_dpop(const vcase *c, run_state *s);
 /* Records why a case failed; returns 0. */
 int fail(const char *fmt, ...);
 int same(const char *got, size_t got_len, vbytes want);

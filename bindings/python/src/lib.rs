@@ -16,6 +16,7 @@ mod basic;
 mod convert;
 mod decision;
 mod digest;
+mod dpop;
 mod errors;
 mod gate;
 mod hmac;
@@ -73,6 +74,8 @@ fn _portcullis(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jwt::jwt_encode, m)?)?;
     m.add_function(wrap_pyfunction!(jwt_key::jwk_thumbprint, m)?)?;
     m.add_class::<jwks::PyJwksClient>()?;
+    m.add_class::<dpop::PyDpopVerifier>()?;
+    m.add_class::<dpop::PyDpopProof>()?;
     m.add_class::<mtls::PyMtlsVerifier>()?;
     m.add_class::<mtls::PyDevCa>()?;
     m.add_class::<mtls::PyIssuedCertificate>()?;

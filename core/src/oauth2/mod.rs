@@ -13,7 +13,10 @@ pub use config::{
     AccessTokenProfile, CertificateBinding, DpopMode, Issuer, OAuth2Config, ResourceMetadataConfig,
     MAX_ISSUERS,
 };
-pub use dpop::{DpopConfig, DpopVerifier, VerifiedProof};
+pub use dpop::{
+    access_token_hash, normalize_htu, DpopConfig, DpopVerifier, NonceConfig, ProofContext,
+    VerifiedProof,
+};
 pub use introspection::{ClientAuthMethod, IntrospectionConfig, Introspector, TokenInfo};
 pub use server::ResourceServer;
 

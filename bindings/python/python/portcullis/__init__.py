@@ -17,6 +17,7 @@ reason and whose ``challenge`` is the ``WWW-Authenticate`` value to send back.
   certificate-bound tokens (:func:`certificate_thumbprint`, :func:`check_confirmation`,
   ``JwtVerifier(..., require_certificate_binding=True)``) and a development CA
   (:class:`DevCa`, :class:`IssuedCertificate`).
+- DPoP proofs (RFC 9449) at the resource server (:class:`DpopVerifier`, :class:`DpopProof`).
 - The gate (:class:`Gate`, :class:`GateDecision`, :class:`AuditEvent`, :class:`AuditBatch`): one
   TOML or JSON configuration of credentials, routes, rate limits, lockout and audit that decides
   every request; and :class:`Verifier`, any one method built from the same configuration.
@@ -33,6 +34,8 @@ from ._portcullis import (
     BasicAuthError,
     BasicCredentials,
     DevCa,
+    DpopProof,
+    DpopVerifier,
     Gate,
     GateDecision,
     HmacSigningKey,
@@ -92,6 +95,8 @@ __all__ = [
     "BasicAuthError",
     "BasicCredentials",
     "DevCa",
+    "DpopProof",
+    "DpopVerifier",
     "Gate",
     "GateDecision",
     "HmacSigningKey",

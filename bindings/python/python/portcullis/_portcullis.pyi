@@ -48,6 +48,8 @@ __all__ = [
     "jwt_encode",
     "jwk_thumbprint",
     "JwksClient",
+    "DpopVerifier",
+    "DpopProof",
     "MtlsVerifier",
     "DevCa",
     "IssuedCertificate",
@@ -570,6 +572,52 @@ def jwt_encode(
     cty: Optional[str] = None,
 ) -> str: ...
 def jwk_thumbprint(jwk: _JsonObject) -> str: ...
+
+# --- DPoP (RFC 9449) --------------------------------------------------------------------------
+
+@final
+class DpopProof:
+    @property
+    def thumbprint(self) -> str: ...
+    @property
+    def jti(self) -> str: ...
+    @property
+    def iat(self) -> int: ...
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def nonce(self) -> Optional[str]: ...
+
+@final
+class DpopVerifier:
+    def __new__(
+        cls,
+        *,
+        algorithms: Sequence[str] = ...,
+        max_age_seconds: int = 300,
+        leeway_seconds: int = 5,
+        max_proof_bytes: int = 8192,
+        nonce: Optional[Mapping[str, Union[str, int]]] = None,
+    ) -> DpopVerifier: ...
+    @staticmethod
+    def from_json(config_json: str) -> DpopVerifier: ...
+    def verify(
+        self,
+        proof: str,
+        method: str,
+        uri: str,
+        access_token: Optional[str] = None,
+        now: Optional[int] = None,
+    ) -> DpopProof: ...
+    def verify_request(
+        self,
+        request: Request,
+        access_token: Optional[str] = None,
+        origin: Optional[str] = None,
+    ) -> DpopProof: ...
+    def nonce(self, now: Optional[int] = None) -> Optional[str]: ...
+    @property
+    def algorithms_param(self) -> str: ...
 
 # --- Mutual TLS -------------------------------------------------------------------------------
 
