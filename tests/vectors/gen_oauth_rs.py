@@ -15,6 +15,7 @@ certificates are mtls/mtls.json's.
 
 import base64
 import hashlib
+import hmac
 import json
 import pathlib
 
@@ -142,6 +143,20 @@ def proof(key, htm="GET", htu=RESOURCE + "/v1/items", token=None, iat=NOW, jti=N
 
 PROOFS = []
 
+# ---------------------------------------------------------------- nonces
+
+NONCE_SECRET = "oauth-rs-vectors-dpop-nonce-secret-0123456789"
+NONCE_STEP = 60
+
+
+def nonce(now=NOW, secret=NONCE_SECRET, step_seconds=NONCE_STEP):
+    """docs/DPOP.md's stateless nonce: base64url(be64(step) || HMAC-SHA256(secret,
+    "portcullis-dpop-nonce-v1" 0x00 || be64(step))[:16])."""
+    step = (now // step_seconds).to_bytes(8, "big", signed=True)
+    mac = hmac.new(secret.encode(), b"portcullis-dpop-nonce-v1\0" + step, hashlib.sha256).digest()
+    return b64url(step + mac[:16])
+
+
 # ---------------------------------------------------------------- certificates
 
 MTLS = {c["id"]: c for c in json.loads((HERE / "mtls" / "mtls.json").read_text())["cases"]}
@@ -194,6 +209,8 @@ CONFIGS = {
     "rs-jwt-profile": gate(profile="jwt"),
     "rs-origin": gate(origin="https://public.example.com"),
     "rs-small": gate(max_token_bytes=1024),
+    "rs-nonce": gate(dpop={"algorithms": ["ES256", "EdDSA"],
+                           "nonce": {"secret": "secret:nonce", "step_seconds": NONCE_STEP}}),
 }
 
 # ---------------------------------------------------------------- decisions
@@ -226,6 +243,7 @@ MESSAGES = {
     "dpop_proof_mismatch": (401, "Invalid DPoP proof."),
     "dpop_proof_stale": (401, "Invalid DPoP proof."),
     "dpop_proof_replayed": (401, "Invalid DPoP proof."),
+    "dpop_nonce_required": (401, "A DPoP nonce is required."),
 }
 
 RS_META = 'resource_metadata="%s"' % METADATA_URL
@@ -261,7 +279,7 @@ def allow(route, subject="user-42"):
             "subject": subject, "code": None, "challenges": [], "headers": []}
 
 
-def deny(code, route="items-read", used="Bearer", mode="allowed", scope="items:read"):
+def deny(code, route="items-read", used="Bearer", mode="allowed", scope="items:read", now=None):
     """The decision for a refusal with `code` of a token presented under `used`."""
     status, message = MESSAGES[code]
     schemes = {"allowed": ["Bearer", "DPoP"], "required": ["DPoP"], "off": ["Bearer"]}[mode]
@@ -269,7 +287,9 @@ def deny(code, route="items-read", used="Bearer", mode="allowed", scope="items:r
     if code == "credentials_missing":
         challenges = [make[s]() for s in schemes]
     else:
-        if code.startswith("dpop_"):
+        if code == "dpop_nonce_required":
+            target, error = "DPoP", "use_dpop_nonce"
+        elif code.startswith("dpop_"):
             target, error = "DPoP", "invalid_dpop_proof"
         elif code in ("header_malformed", "credentials_ambiguous"):
             target, error = used or schemes[0], "invalid_request"
@@ -287,6 +307,9 @@ def deny(code, route="items-read", used="Bearer", mode="allowed", scope="items:r
         if status == 401:
             challenges += [make[s]() for s in schemes if s != target]
     headers = [["WWW-Authenticate", c] for c in challenges]
+    if now is not None and status == 401:
+        # With nonces on, every 401 hands the client the current one (RFC 9449 8).
+        headers.append(["DPoP-Nonce", nonce(now)])
     headers.append(["Content-Type", "application/problem+json"])
     return {"allowed": False, "status": status, "route": route, "credential": None,
             "code": code, "challenges": challenges, "headers": headers,
@@ -515,6 +538,38 @@ def add_cases():
     case("dpop-off-bound-token-as-bearer", "rs-dpop-off",
          (request("Bearer " + bound), deny("oauth_binding_mismatch", mode="off")))
 
+    # server nonces (RFC 9449 8, 9)
+    for cid, kw, want in [
+        ("current", {"nonce": nonce()}, None),
+        ("previous-step", {"nonce": nonce(NOW - NONCE_STEP)}, None),
+        ("missing", {}, "dpop_nonce_required"),
+        ("two-steps-old", {"nonce": nonce(NOW - 2 * NONCE_STEP)}, "dpop_nonce_required"),
+        ("next-step", {"nonce": nonce(NOW + NONCE_STEP)}, "dpop_nonce_required"),
+        ("other-secret", {"nonce": nonce(secret="another-secret-of-the-same-length-0123456")},
+         "dpop_nonce_required"),
+        ("not-a-nonce", {"nonce": "abc"}, "dpop_nonce_required"),
+        ("number", {"nonce": 7}, "dpop_proof_invalid"),
+        ("iat-old-with-nonce", {"nonce": nonce(), "iat": NOW - 301}, "dpop_proof_stale"),
+        ("iat-future-with-nonce", {"nonce": nonce(), "iat": NOW + 30}, "dpop_proof_stale"),
+    ]:
+        p = proof(CLIENT_ED, token=bound, **kw)
+        r = request("DPoP " + bound, proofs=[p])
+        case("dpop-nonce-" + cid, "rs-nonce",
+             (r, allow("items-read") if want is None else deny(want, used="DPoP", now=NOW)))
+    retry = proof(CLIENT_ED, token=bound, nonce=nonce(NOW + 5), iat=NOW + 5)
+    case("dpop-nonce-retry-after-use-dpop-nonce", "rs-nonce",
+         (request("DPoP " + bound, proofs=[proof(CLIENT_ED, token=bound)]),
+          deny("dpop_nonce_required", used="DPoP", now=NOW)),
+         (request("DPoP " + bound, proofs=[retry], now=NOW + 5), allow("items-read")))
+    case("dpop-nonce-on-missing-credentials", "rs-nonce",
+         (request(), deny("credentials_missing", used=None, now=NOW)))
+    case("dpop-nonce-on-bad-bearer", "rs-nonce",
+         (request("Bearer " + access_token(aud="urn:other")), deny("jwt_audience_mismatch", now=NOW)))
+    case("dpop-nonce-not-on-403", "rs-nonce",
+         (request("Bearer " + at, method="POST"),
+          deny("scope_insufficient", route="items-write", scope="items:write", now=NOW)))
+    case("dpop-nonce-bearer-unbound-ok", "rs-nonce", (request("Bearer " + at), allow("items-read")))
+
     # certificate-bound tokens (RFC 8705 3)
     cert_bound = access_token(cnf={"x5t#S256": x5t(CERT)})
     case("mtls-bound-ok", "rs", (request("Bearer " + cert_bound, certs=[CERT]), allow("items-read")))
@@ -542,7 +597,7 @@ def main():
     doc = {
         "description": "portcullis OAuth 2.0 resource-server vectors: gate.json's format "
                        "(tests/vectors/GATE.md); written by gen_oauth_rs.py",
-        "secrets": {},
+        "secrets": {"nonce": NONCE_SECRET},
         "configs": CONFIGS,
         "cases": CASES,
     }
