@@ -143,6 +143,33 @@ fn every_algorithm_verifies() {
 }
 
 #[test]
+fn fully_specified_ed25519() {
+    let ed = JwtKey::generate(Algorithm::EdDsa).unwrap();
+    let es = JwtKey::generate(Algorithm::Es256).unwrap();
+    let c = ctx("GET", URI, None, NOW);
+    let ok = verifier()
+        .verify(&sign(&ed, json!({"alg": "Ed25519"}), claims("fs")), &c)
+        .unwrap();
+    assert_eq!(ok.algorithm, Algorithm::EdDsa);
+    // Only an Ed25519 key, and only where EdDSA is allowed.
+    let mut es_jwk = es.public_jwk().unwrap();
+    es_jwk.remove("alg");
+    let wrong_key = sign(&ed, json!({"alg": "Ed25519", "jwk": es_jwk}), claims("fs2"));
+    assert_eq!(
+        code(verifier().verify(&wrong_key, &c)),
+        ErrorCode::DpopProofInvalid
+    );
+    let narrow = DpopVerifier::from_json(r#"{"algorithms": ["ES256"]}"#).unwrap();
+    let proof = sign(&ed, json!({"alg": "Ed25519"}), claims("fs3"));
+    assert_eq!(code(narrow.verify(&proof, &c)), ErrorCode::DpopProofInvalid);
+    assert_eq!(
+        code(verifier().verify(&sign(&ed, json!({"alg": "ed25519"}), claims("fs4")), &c)),
+        ErrorCode::DpopProofInvalid,
+        "alg names are case-sensitive"
+    );
+}
+
+#[test]
 fn header_refusals() {
     let key = JwtKey::generate(Algorithm::Es256).unwrap();
     let other = JwtKey::generate(Algorithm::Es384).unwrap();
