@@ -620,3 +620,46 @@ fn nothing_panics_on_junk() {
         assert_eq!(code(v.verify(j, &c)), ErrorCode::DpopProofInvalid, "{j}");
     }
 }
+
+#[test]
+fn mutated_proofs_never_panic() {
+    // A deterministic mutation pass over a valid proof and its segments: every outcome is a
+    // dpop_* refusal (or the one mutant that still verifies), never a panic.
+    let key = JwtKey::generate(Algorithm::Es256).unwrap();
+    let v = with_nonce();
+    let good = sign(
+        &key,
+        json!({}),
+        json!({"jti": "m", "htm": "GET", "htu": URI, "iat": NOW, "nonce": v.nonce(NOW)}),
+    );
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1) as u64) as usize
+    };
+    let alphabet = b"AZaz09-_.=+/ \"{}";
+    for _ in 0..3000 {
+        let mut bytes = good.as_bytes().to_vec();
+        for _ in 0..1 + next(4) {
+            let at = next(bytes.len());
+            match next(3) {
+                0 => bytes[at] = alphabet[next(alphabet.len())],
+                1 => bytes.insert(at, alphabet[next(alphabet.len())]),
+                _ => {
+                    bytes.remove(at);
+                }
+            }
+        }
+        let proof = String::from_utf8_lossy(&bytes);
+        match v.verify(&proof, &ctx("GET", URI, Some("t"), NOW)) {
+            Ok(_) => {}
+            Err(e) => assert!(
+                e.code().name().starts_with("dpop_") && !e.detail().is_empty(),
+                "{e:?}"
+            ),
+        }
+        let _ = normalize_htu(&proof);
+    }
+}
