@@ -5,7 +5,7 @@
 #                  build/lib/pkgconfig/portcullis.pc
 #   make test-c    build-c, the header drift check, the C API tests (tests/c/test_api*.c,
 #                  test_signatures*.c, test_webhook_payload.c, test_jwt*.c, test_mtls.c,
-#                  test_jwks.c with the loopback http_server.c, test_gate*.c) and the vector
+#                  test_jwks.c with the loopback http_server.c, test_gate*.c, test_dpop.c) and the vector
 #                  runner (test_vectors.c + vectors_sig.c + vectors_jwt.c + vectors_mtls.c +
 #                  vectors_jwks.c + vectors_gate.c + vectors_dpop.c over every case of
 #                  tests/vectors/{apikey,basic,webhook,hmac,httpsig,jwt,jwks,gate,dpop}.json and
@@ -60,7 +60,7 @@ build-c:
 	@echo "build-c: $(C_LIBDIR)/libportcullis.{a,so}, $(C_PCDIR)/portcullis.pc"
 
 C_VECTOR_FILES := $(addprefix $(ROOT)/tests/vectors/,apikey.json basic.json webhook.json hmac.json httpsig.json jwt.json jwks.json mtls/mtls.json gate.json oauth_rs.json dpop.json)
-C_API_TESTS    := $(addprefix $(ROOT)/tests/c/,test_api.c test_api_edges.c test_api_threads.c test_signatures.c test_signatures_edges.c test_signatures_threads.c test_webhook_payload.c test_jwt.c test_jwt_edges.c test_jwt_threads.c test_mtls.c test_jwks.c test_gate.c test_gate_verifier.c test_gate_threads.c http_server.c)
+C_API_TESTS    := $(addprefix $(ROOT)/tests/c/,test_api.c test_api_edges.c test_api_threads.c test_signatures.c test_signatures_edges.c test_signatures_threads.c test_webhook_payload.c test_jwt.c test_jwt_edges.c test_jwt_threads.c test_mtls.c test_jwks.c test_gate.c test_gate_verifier.c test_gate_threads.c test_dpop.c http_server.c)
 C_VECTOR_SRCS  := $(addprefix $(ROOT)/tests/c/,test_vectors.c vectors_sig.c vectors_jwt.c vectors_mtls.c vectors_jwks.c vectors_gate.c vectors_dpop.c http_server.c)
 
 $(C_OUT)/vectors_table.h: $(ROOT)/tests/c/gen_vectors.py $(C_VECTOR_FILES)

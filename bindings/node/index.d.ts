@@ -128,6 +128,42 @@ export declare class DevCa {
 }
 
 /**
+ * Checks DPoP proofs (RFC 9449 section 4.3) and remembers their ids against replays (in
+ * memory). Immutable and thread-safe; build once and share. Nothing here does I/O, so there is
+ * no async variant.
+ */
+export declare class DpopVerifier {
+  /** Builds the verifier (throws `config_invalid`, `json_invalid`). */
+  constructor(options?: DpopVerifierOptions)
+  /** Builds the verifier from the configuration's JSON text (the same schema everywhere). */
+  static fromJson(json: string): DpopVerifier
+  /**
+   * Checks `proof` (the `DPoP` header's value) against the request it came with: `method`
+   * as sent, `uri` the absolute URI (query and fragment ignored), `accessToken` the token
+   * presented with it (its `ath` is then checked), at `now` (Unix seconds; the system clock
+   * when absent). Records the proof's `jti` when every check passed. Throws the `dpop_*`
+   * codes, `store_unavailable`.
+   */
+  verify(proof: string, method: string, uri: string, accessToken?: string | undefined | null, now?: number | undefined | null): DpopProof
+  /**
+   * Checks the proof of `request`: its one `DPoP` header, against the request's method, URI
+   * and time. The URI is `origin` (e.g. `https://api.example.com`, behind a proxy) followed
+   * by the request's path; else the request's scheme (default https) and `Host` header.
+   */
+  verifyRequest(request: Request, accessToken?: string | undefined | null, origin?: string | undefined | null): DpopProof
+  /**
+   * The nonce to send in a `DPoP-Nonce` header at `now` (the system clock when absent);
+   * `null` when the verifier asks for no nonce.
+   */
+  nonce(now?: number | undefined | null): string | null
+  /**
+   * The `algs` value of the `WWW-Authenticate: DPoP` challenge: the allowed algorithm
+   * names, space-separated.
+   */
+  get algorithmsParam(): string
+}
+
+/**
  * A configuration that protects every route of a service: named credentials, routes with
  * requirements and scopes, rate limits, lockout and audit (schema: `Gate.schema()`). `check` never
  * throws for a bad request: a refusal is a decision.
@@ -707,6 +743,54 @@ export interface DevCaOptions {
   notBefore: number
   /** notAfter, Unix seconds. */
   notAfter: number
+}
+
+/** Server-provided nonces (`NonceConfig` in the core). */
+export interface DpopNonceOptions {
+  /** The secret nonces are derived from (at least 32 bytes). */
+  secret: string
+  /**
+   * Length of one time step in seconds (default 300, 10 to 86400); a nonce is accepted
+   * during its own step and the next one.
+   */
+  stepSeconds?: number
+}
+
+/** A DPoP proof that passed every check. */
+export interface DpopProof {
+  /**
+   * The RFC 7638 SHA-256 thumbprint of the proof's key, base64url: what a bound token's
+   * `cnf.jkt` must equal.
+   */
+  thumbprint: string
+  /** The proof's `jti`. */
+  jti: string
+  /** The proof's `iat` (Unix seconds). */
+  iat: number
+  /** The algorithm the proof was signed with (`ES256`, `EdDSA`, ...). */
+  algorithm: string
+  /** The proof's `nonce`, or `null`. */
+  nonce: string | null
+}
+
+/**
+ * What a `DpopVerifier` accepts (`DpopConfig` in the core): one documented field per option,
+ * for index.d.ts only (the values are renamed and parsed generically).
+ */
+export interface DpopVerifierOptions {
+  /**
+   * JWS algorithms a proof may use (default ES256, ES384, ES512, PS256, PS384, PS512, RS256,
+   * RS384, RS512, EdDSA; HS* throws `config_invalid`).
+   */
+  algorithms?: Array<string>
+  /** Oldest `iat` accepted: now minus this (default 300, 1 to 3600). */
+  maxAgeSeconds?: number
+  /** Latest `iat` accepted: now plus this (default 5, at most 300). */
+  leewaySeconds?: number
+  /** Largest proof accepted, in bytes (default 8192). */
+  maxProofBytes?: number
+  /** Server-provided nonces (RFC 9449 section 8); absent: no nonce is asked for. */
+  nonce?: DpopNonceOptions
 }
 
 /** The gate's answer to one request. */

@@ -839,6 +839,7 @@ module.exports.ApiKeyRecord = nativeBinding.ApiKeyRecord
 module.exports.ApiKeyRing = nativeBinding.ApiKeyRing
 module.exports.BasicAuth = nativeBinding.BasicAuth
 module.exports.DevCa = nativeBinding.DevCa
+module.exports.DpopVerifier = nativeBinding.DpopVerifier
 module.exports.Gate = nativeBinding.Gate
 module.exports.HmacSigningKey = nativeBinding.HmacSigningKey
 module.exports.HmacVerifier = nativeBinding.HmacVerifier

@@ -81,5 +81,6 @@ void test_mtls(void);
 void test_jwks(void);
 void test_gate(void);
 void test_gate_threads(void);
+void test_dpop(void);
 
 #endif

@@ -356,6 +356,7 @@ int main(void) {
     test_jwks();
     test_gate();
     test_gate_threads();
+    test_dpop();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed == 0 ? 0 : 1;
 }

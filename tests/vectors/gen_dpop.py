@@ -363,6 +363,8 @@ add("rfc7638-thumbprint", "RFC 7638 3.1", [
 for alg in ("ES256", "ES384", "ES512", "EdDSA", "RS256", "PS256"):
     add("ok-%s" % alg.lower(), "RFC 9449 4.2 (%s)" % alg,
         [verify(proof("ok-" + alg, alg), ok_proof("ok-" + alg, alg))])
+add("ok-ed25519-fully-specified", "RFC 9864 2.2 (Ed25519, the fully-specified EdDSA name)",
+    [verify(proof("fully-specified", header={"alg": "Ed25519"}), ok_proof("fully-specified"))])
 add("ok-typ-case", "RFC 9449 4.2, RFC 7515 4.1.9 (media types compare case-insensitively)",
     [verify(proof("typ-case", header={"typ": "DPoP+JWT"}), ok_proof("typ-case"))])
 add("ok-extra-members", "RFC 9449 4.2 (other header members and claims are ignored)",
@@ -517,6 +519,10 @@ add("alg-not-allowed", R9449 + " step 5 (allowlist)",
     [verify(proof("a6"), INVALID)], {"algorithms": ["ES256"]})
 add("alg-not-jwk", R9449 + " step 6 (alg ES256, Ed25519 jwk)",
     [verify(proof("a7", header={"alg": "ES256"}), INVALID)])
+add("alg-ed25519-ec-key", "RFC 9864 2.2 (Ed25519 needs an Ed25519 key)",
+    [verify(proof("a9", header={"alg": "Ed25519"}, jwk=public_jwk(EC_KEYS["ES256"][0])), INVALID)])
+add("alg-ed25519-not-allowed", "RFC 9864 2.2 (Ed25519 is EdDSA for the allowlist)",
+    [verify(proof("a10", header={"alg": "Ed25519"}), INVALID)], {"algorithms": ["ES256"]})
 add("alg-rs256-pss-signature", "RFC 7518 3.3 / 3.5 (a PSS signature under RS256)",
     [verify(proof("a8", "RS256", signer=pss_sign), INVALID)])
 add("crit-present", "RFC 7515 4.1.11 (no extension is understood)",

@@ -2,8 +2,8 @@
 //!
 //! API keys, HTTP Basic, webhook signatures, PCS1 HMAC request signing, RFC 9421 HTTP
 //! Message Signatures, RFC 9530 `Content-Digest`, JWT bearer tokens (JWS compact, JWK/JWKS,
-//! remote key sets), mutual TLS (client certificates, RFC 8705 bound tokens), the gate (one
-//! configuration for every route) and the generic `Verifier`.
+//! remote key sets), DPoP proofs (RFC 9449), mutual TLS (client certificates, RFC 8705 bound
+//! tokens), the gate (one configuration for every route) and the generic `Verifier`.
 //!
 //! Thin by design: this crate converts JS values to the core's types and core failures to
 //! JS `Error` objects with a `code`; every rule lives in the `portcullis` crate.
@@ -18,6 +18,7 @@ mod apikey;
 mod basic;
 mod compact;
 mod digest;
+mod dpop;
 mod errors;
 mod gate;
 mod gate_audit;
@@ -46,6 +47,7 @@ pub use basic::{
     HashParams,
 };
 pub use digest::{content_digest, verify_content_digest};
+pub use dpop::{DpopNonceOptions, DpopProof, DpopVerifier, DpopVerifierOptions};
 pub use errors::Principal;
 pub use gate::{Gate, GateDecision, GateFileOptions, GateOptions};
 pub use gate_audit::{AuditEvent, AuditStats};

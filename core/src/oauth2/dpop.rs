@@ -7,7 +7,8 @@
 //! 1. one compact JWS of three canonical base64url segments, at most `max_proof_bytes`, whose
 //!    header and claims are strict JSON objects (a repeated member is refused);
 //!    `dpop_proof_invalid`;
-//! 2. `typ` is `dpop+jwt`; `alg` is an asymmetric algorithm of the allowlist; no `crit`;
+//! 2. `typ` is `dpop+jwt`; `alg` is an asymmetric algorithm of the allowlist (RFC 9864's
+//!    `Ed25519` counts as `EdDSA`); no `crit`;
 //!    `jwk` is a public key (no private member, not `oct`) usable for `alg`; the signature
 //!    verifies with it; `jti` (1 to 256 characters), `htm`, `htu` are strings and `iat` an
 //!    integer NumericDate (`ath` and `nonce`, when present, strings): `dpop_proof_invalid`;
@@ -229,6 +230,9 @@ fn mismatch(detail: &'static str) -> Error {
 fn as_invalid(e: Error) -> Error {
     invalid(format!("proof {}", e.detail()))
 }
+
+/// RFC 9864's name for EdDSA with Ed25519, accepted in a proof's `alg` wherever `EdDSA` is.
+const FULLY_SPECIFIED_ED25519: &str = "Ed25519";
 
 /// The members of a JWK that only a private or secret key has.
 const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -494,7 +498,17 @@ impl DpopVerifier {
             Some(_) => return Err(invalid("proof typ is not a string")),
             None => return Err(invalid("proof has no typ")),
         }
-        let head = header::parse(&header_map).map_err(as_invalid)?;
+        let head = match header_map.get("alg") {
+            // RFC 9864's fully-specified name of EdDSA over Ed25519 (what current clients such
+            // as oauth4webapi send): read as EdDSA, whose key must then be an Ed25519 one.
+            Some(Value::String(alg)) if alg == FULLY_SPECIFIED_ED25519 => {
+                let mut renamed = header_map.clone();
+                renamed.insert("alg".into(), Value::String(Algorithm::EdDsa.name().into()));
+                header::parse(&renamed)
+            }
+            _ => header::parse(&header_map),
+        }
+        .map_err(as_invalid)?;
         if head.alg.is_hmac() {
             return Err(invalid("proof alg is symmetric"));
         }

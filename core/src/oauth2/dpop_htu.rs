@@ -239,6 +239,20 @@ mod tests {
     }
 
     #[test]
+    fn normalising_twice_changes_nothing() {
+        for uri in [
+            "HTTPS://A.example:0443/a/./b/../%7e%2f%2E%2E/c?q#f",
+            "http://[FE80::A]:080//x/..",
+            "https://%41%2d.example/%25/%2e/",
+            "https://a.example:00/./../",
+            "https://a.example/%2E%2E%2F..%2F",
+        ] {
+            let once = norm(uri);
+            assert_eq!(norm(&once), once, "{uri}");
+        }
+    }
+
+    #[test]
     fn malformed_uris_are_refused() {
         for uri in [
             "",

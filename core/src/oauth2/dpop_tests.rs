@@ -143,6 +143,33 @@ fn every_algorithm_verifies() {
 }
 
 #[test]
+fn fully_specified_ed25519() {
+    let ed = JwtKey::generate(Algorithm::EdDsa).unwrap();
+    let es = JwtKey::generate(Algorithm::Es256).unwrap();
+    let c = ctx("GET", URI, None, NOW);
+    let ok = verifier()
+        .verify(&sign(&ed, json!({"alg": "Ed25519"}), claims("fs")), &c)
+        .unwrap();
+    assert_eq!(ok.algorithm, Algorithm::EdDsa);
+    // Only an Ed25519 key, and only where EdDSA is allowed.
+    let mut es_jwk = es.public_jwk().unwrap();
+    es_jwk.remove("alg");
+    let wrong_key = sign(&ed, json!({"alg": "Ed25519", "jwk": es_jwk}), claims("fs2"));
+    assert_eq!(
+        code(verifier().verify(&wrong_key, &c)),
+        ErrorCode::DpopProofInvalid
+    );
+    let narrow = DpopVerifier::from_json(r#"{"algorithms": ["ES256"]}"#).unwrap();
+    let proof = sign(&ed, json!({"alg": "Ed25519"}), claims("fs3"));
+    assert_eq!(code(narrow.verify(&proof, &c)), ErrorCode::DpopProofInvalid);
+    assert_eq!(
+        code(verifier().verify(&sign(&ed, json!({"alg": "ed25519"}), claims("fs4")), &c)),
+        ErrorCode::DpopProofInvalid,
+        "alg names are case-sensitive"
+    );
+}
+
+#[test]
 fn header_refusals() {
     let key = JwtKey::generate(Algorithm::Es256).unwrap();
     let other = JwtKey::generate(Algorithm::Es384).unwrap();
@@ -591,5 +618,48 @@ fn nothing_panics_on_junk() {
     ];
     for j in junk {
         assert_eq!(code(v.verify(j, &c)), ErrorCode::DpopProofInvalid, "{j}");
+    }
+}
+
+#[test]
+fn mutated_proofs_never_panic() {
+    // A deterministic mutation pass over a valid proof and its segments: every outcome is a
+    // dpop_* refusal (or the one mutant that still verifies), never a panic.
+    let key = JwtKey::generate(Algorithm::Es256).unwrap();
+    let v = with_nonce();
+    let good = sign(
+        &key,
+        json!({}),
+        json!({"jti": "m", "htm": "GET", "htu": URI, "iat": NOW, "nonce": v.nonce(NOW)}),
+    );
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = |n: usize| {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1) as u64) as usize
+    };
+    let alphabet = b"AZaz09-_.=+/ \"{}";
+    for _ in 0..3000 {
+        let mut bytes = good.as_bytes().to_vec();
+        for _ in 0..1 + next(4) {
+            let at = next(bytes.len());
+            match next(3) {
+                0 => bytes[at] = alphabet[next(alphabet.len())],
+                1 => bytes.insert(at, alphabet[next(alphabet.len())]),
+                _ => {
+                    bytes.remove(at);
+                }
+            }
+        }
+        let proof = String::from_utf8_lossy(&bytes);
+        match v.verify(&proof, &ctx("GET", URI, Some("t"), NOW)) {
+            Ok(_) => {}
+            Err(e) => assert!(
+                e.code().name().starts_with("dpop_") && !e.detail().is_empty(),
+                "{e:?}"
+            ),
+        }
+        let _ = normalize_htu(&proof);
     }
 }
