@@ -15,8 +15,10 @@ const http = require('node:http')
 const RESOURCE = 'https://api.example.com'
 /** A second resource of the same provider, whose tokens are signed with ES256. */
 const RESOURCE_ES256 = 'https://reports.example.com'
+/** A third, whose tokens are signed with PS256 by the same RSA key as RESOURCE's RS256 ones. */
+const RESOURCE_PS256 = 'https://ledger.example.com'
 /** The scopes the resource servers know (and the client may ask for). */
-const SCOPES = ['orders:read', 'orders:write', 'reports:read']
+const SCOPES = ['orders:read', 'orders:write', 'reports:read', 'ledger:read']
 
 /**
  * The part of the provider's configuration that makes RFC 9068 access tokens: for each
@@ -39,6 +41,13 @@ function resourceServers() {
       accessTokenTTL: 300,
       accessTokenFormat: 'jwt',
       jwt: { sign: { alg: 'ES256' } },
+    },
+    [RESOURCE_PS256]: {
+      audience: RESOURCE_PS256,
+      scope: 'ledger:read',
+      accessTokenTTL: 300,
+      accessTokenFormat: 'jwt',
+      jwt: { sign: { alg: 'PS256' } },
     },
   }
 }
@@ -97,6 +106,8 @@ async function startProvider({ clientId = 'svc-billing' } = {}) {
     // The client's `scope` may list only scopes the provider knows.
     scopes: ['openid', ...SCOPES],
     jwks: { keys: signingKeys() },
+    // The algorithms the provider may sign with (its JWKS publishes the RSA key without `alg`).
+    enabledJWA: { idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256'] },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
@@ -166,4 +177,4 @@ async function startProvider({ clientId = 'svc-billing' } = {}) {
   }
 }
 
-module.exports = { startProvider, resourceServers, RESOURCE, RESOURCE_ES256, SCOPES }
+module.exports = { startProvider, resourceServers, RESOURCE, RESOURCE_ES256, RESOURCE_PS256, SCOPES }
