@@ -18,6 +18,9 @@ $(NAPI): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && $(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# bindings/python/tests/test_oidc_provider.py runs node-oidc-provider from bindings/node/node_modules.
+test-python: $(NAPI)
+
 build-node: $(NAPI)
 	@mkdir -p $(NODE_OUT)
 	cd $(NODE_DIR) && $(NAPI) build --platform --release --output-dir $(NODE_OUT)
