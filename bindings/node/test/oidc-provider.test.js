@@ -276,15 +276,22 @@ test.describe('node-oidc-provider: client_credentials, RFC 9068 access tokens, B
   // RS256 for one resource and PS256 for another. The core binds an RSA JWK without `alg` to one
   // algorithm (RS256, or the first RSA one of keys.remote.algorithms), so the PS256 token is
   // refused: jwt_algorithm_refused, "alg is not the algorithm of the selected key".
-  test('a PS256 token signed by the RSA key that also signs RS256', { todo: 'core: an RSA JWK without alg verifies RS256 only' }, async () => {
+  // The provider publishes its RSA key without `alg`: the issuer's `algorithms` let it verify
+  // PS256 (FAPI 2.0) as well as RS256.
+  test('a PS256 token signed by the RSA key that also signs RS256', async () => {
     const ledger = (await providerA.token({ resource: RESOURCE_PS256, scope: 'ledger:read' })).access_token
     assert.equal(headerOf(ledger).alg, 'PS256')
     assert.equal(headerOf(ledger).kid, headerOf(token).kid)
-    const verifier = Verifier.fromJson(JSON.stringify(credential([providerA.issuer], { resource: RESOURCE_PS256, origin: RESOURCE_PS256 })))
+    const config = credential([providerA.issuer], { resource: RESOURCE_PS256, origin: RESOURCE_PS256 })
+    config.issuers[0].algorithms = ['RS256', 'PS256', 'ES256']
+    const verifier = Verifier.fromJson(JSON.stringify(config))
     const target = (t) =>
       new Request({ method: 'GET', target: '/ledger', headers: [['Host', 'ledger.example.com'], ['Authorization', `Bearer ${t}`]] })
     const principal = await verifier.verifyAsync(target(ledger), ['ledger:read'])
     assert.equal(principal.subject, 'svc-billing')
+    // Without the issuer's list the key verifies RS256 only, and the PS256 token is refused.
+    const strict = Verifier.fromJson(JSON.stringify(credential([providerA.issuer], { resource: RESOURCE_PS256, origin: RESOURCE_PS256 })))
+    await assert.rejects(strict.verifyAsync(target(ledger), ['ledger:read']), (err) => err.code === 'jwt_algorithm_refused')
   })
 
   test('no token: 401 with the Bearer and DPoP challenges naming the metadata document', async () => {

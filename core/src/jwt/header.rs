@@ -32,6 +32,9 @@ fn opt_string(map: &Map<String, Value>, name: &'static str) -> Result<Option<Str
     }
 }
 
+/// RFC 9864's name of EdDSA with Ed25519.
+pub(crate) const FULLY_SPECIFIED_ED25519: &str = "Ed25519";
+
 /// Reads and checks a parsed header.
 pub(crate) fn parse(map: &Map<String, Value>) -> Result<Header, Error> {
     let alg = match map.get("alg") {
@@ -45,7 +48,15 @@ pub(crate) fn parse(map: &Map<String, Value>) -> Result<Header, Error> {
             "alg none is never accepted",
         ));
     }
-    let alg = Algorithm::from_name(alg).ok_or_else(|| {
+    // RFC 9864's fully-specified name of EdDSA over Ed25519 (what current clients and servers
+    // such as oauth4webapi and node-oidc-provider send) is the same algorithm here: Ed25519 is
+    // the only EdDSA curve portcullis verifies, and the key must be an Ed25519 key either way.
+    let alg = if alg == FULLY_SPECIFIED_ED25519 {
+        Some(Algorithm::EdDsa)
+    } else {
+        Algorithm::from_name(alg)
+    };
+    let alg = alg.ok_or_else(|| {
         Error::new(
             ErrorCode::JwtAlgorithmRefused,
             "header alg is not a supported algorithm",

@@ -488,3 +488,43 @@ fn thumbprints_of_jwk_text_are_read_strictly() {
         assert_eq!(e.code(), ErrorCode::JwtKeyInvalid, "{bad}");
     }
 }
+
+#[test]
+fn the_fully_specified_ed25519_name_is_eddsa() {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+    let key = JwtKey::generate(Algorithm::EdDsa).unwrap().with_kid("k");
+    let header = b64(br#"{"alg":"Ed25519","kid":"k"}"#);
+    let payload = b64(br#"{"sub":"u","exp":2000}"#);
+    let input = format!("{header}.{payload}");
+    let token = format!("{input}.{}", b64(&key.sign(input.as_bytes()).unwrap()));
+    let set = JwtKeySet::new();
+    set.insert(key).unwrap();
+    let v = verifier(&set, JwtConfig::default());
+    assert_eq!(
+        v.verify_token(&token, 1000, &[] as &[&str])
+            .unwrap()
+            .subject,
+        "u"
+    );
+    // An allow-list of EdDSA admits it; one without does not.
+    let listed = JwtConfig {
+        algorithms: vec![Algorithm::EdDsa],
+        ..JwtConfig::default()
+    };
+    assert!(verifier(&set, listed)
+        .verify_token(&token, 1000, &[] as &[&str])
+        .is_ok());
+    let other = JwtConfig {
+        algorithms: vec![Algorithm::Es256],
+        ..JwtConfig::default()
+    };
+    let e = verifier(&set, other)
+        .verify_token(&token, 1000, &[] as &[&str])
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JwtAlgorithmRefused);
+    // Other spellings stay unknown.
+    let odd = format!("{}.{payload}.AAAA", b64(br#"{"alg":"ed25519","kid":"k"}"#));
+    let e = v.verify_token(&odd, 1000, &[] as &[&str]).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::JwtAlgorithmRefused);
+}

@@ -231,9 +231,6 @@ fn as_invalid(e: Error) -> Error {
     invalid(format!("proof {}", e.detail()))
 }
 
-/// RFC 9864's name for EdDSA with Ed25519, accepted in a proof's `alg` wherever `EdDSA` is.
-const FULLY_SPECIFIED_ED25519: &str = "Ed25519";
-
 /// The members of a JWK that only a private or secret key has.
 const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
@@ -498,17 +495,8 @@ impl DpopVerifier {
             Some(_) => return Err(invalid("proof typ is not a string")),
             None => return Err(invalid("proof has no typ")),
         }
-        let head = match header_map.get("alg") {
-            // RFC 9864's fully-specified name of EdDSA over Ed25519 (what current clients such
-            // as oauth4webapi send): read as EdDSA, whose key must then be an Ed25519 one.
-            Some(Value::String(alg)) if alg == FULLY_SPECIFIED_ED25519 => {
-                let mut renamed = header_map.clone();
-                renamed.insert("alg".into(), Value::String(Algorithm::EdDsa.name().into()));
-                header::parse(&renamed)
-            }
-            _ => header::parse(&header_map),
-        }
-        .map_err(as_invalid)?;
+        // RFC 9864's `Ed25519` is read as EdDSA there, as in every JWS portcullis reads.
+        let head = header::parse(&header_map).map_err(as_invalid)?;
         if head.alg.is_hmac() {
             return Err(invalid("proof alg is symmetric"));
         }

@@ -51,6 +51,8 @@ pub struct JwksConfig {
     /// PEM root certificates that replace the built-in Mozilla roots (private PKI).
     pub ca_pem: Option<String>,
     /// Algorithms accepted; keys for others are skipped. Empty: every asymmetric algorithm.
+    /// An RSA key published without `alg` verifies with every RSA algorithm listed here (one
+    /// key per algorithm); with none listed, with RS256 only.
     pub algorithms: Vec<Algorithm>,
     /// Skip keys without `kid`, and refuse tokens without `kid` (default false).
     pub require_kid: bool,

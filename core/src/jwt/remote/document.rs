@@ -34,36 +34,48 @@ fn invalid(detail: String) -> Error {
 }
 
 /// The algorithm an entry is used with, `None` to skip the entry.
-fn algorithm(jwk: &Map<String, Value>, allowed: &[Algorithm]) -> Option<Algorithm> {
+fn algorithms(jwk: &Map<String, Value>, allowed: &[Algorithm]) -> Vec<Algorithm> {
     let permitted = |a: Algorithm| allowed.is_empty() || allowed.contains(&a);
-    let kty = jwk.get("kty").and_then(Value::as_str)?;
+    let kty = jwk.get("kty").and_then(Value::as_str);
     let crv = jwk.get("crv").and_then(Value::as_str);
     if let Some(alg) = jwk.get("alg") {
-        let alg = alg.as_str().and_then(Algorithm::from_name)?;
-        return (!alg.is_hmac() && permitted(alg)).then_some(alg);
+        return match alg.as_str().and_then(Algorithm::from_name) {
+            Some(alg) if !alg.is_hmac() && permitted(alg) => vec![alg],
+            _ => Vec::new(),
+        };
     }
     let alg = match (kty, crv) {
-        ("EC", Some("P-256")) => Algorithm::Es256,
-        ("EC", Some("P-384")) => Algorithm::Es384,
-        ("EC", Some("P-521")) => Algorithm::Es512,
-        ("OKP", Some("Ed25519")) => Algorithm::EdDsa,
-        ("RSA", _) if allowed.is_empty() => Algorithm::Rs256,
-        ("RSA", _) => {
-            return allowed.iter().copied().find(|a| {
-                matches!(
-                    a,
-                    Algorithm::Rs256
-                        | Algorithm::Rs384
-                        | Algorithm::Rs512
-                        | Algorithm::Ps256
-                        | Algorithm::Ps384
-                        | Algorithm::Ps512
-                )
-            })
+        (Some("EC"), Some("P-256")) => Algorithm::Es256,
+        (Some("EC"), Some("P-384")) => Algorithm::Es384,
+        (Some("EC"), Some("P-521")) => Algorithm::Es512,
+        (Some("OKP"), Some("Ed25519")) => Algorithm::EdDsa,
+        (Some("RSA"), _) if allowed.is_empty() => Algorithm::Rs256,
+        // An RSA key without `alg` may sign with any RSA algorithm (RFC 7517 4.4): it verifies
+        // with each one the configuration allows, one key per algorithm.
+        (Some("RSA"), _) => {
+            return allowed
+                .iter()
+                .copied()
+                .filter(|a| {
+                    matches!(
+                        a,
+                        Algorithm::Rs256
+                            | Algorithm::Rs384
+                            | Algorithm::Rs512
+                            | Algorithm::Ps256
+                            | Algorithm::Ps384
+                            | Algorithm::Ps512
+                    )
+                })
+                .collect()
         }
-        _ => return None,
+        _ => return Vec::new(),
     };
-    permitted(alg).then_some(alg)
+    if permitted(alg) {
+        vec![alg]
+    } else {
+        Vec::new()
+    }
 }
 
 /// True for a key type portcullis verifies with (never `oct`: no secret from the network).
@@ -122,28 +134,27 @@ pub(crate) fn parse(
         if !ops.verify || !is_asymmetric_key(jwk) {
             continue;
         }
-        let Some(alg) = algorithm(jwk, allowed) else {
-            continue;
-        };
         if require_kid && kid.is_none() {
             continue;
         }
-        let key = JwtKey::from_jwk(jwk, Some(alg)).map_err(|e| {
-            invalid(format!(
-                "JWKS from {host}: entry {i} is not a valid {alg} key: {}",
-                e.detail()
-            ))
-        })?;
-        // RFC 7517 4.5 lets keys of different types share a `kid`; the verifier picks by kid
-        // and algorithm, so only the same kid for the same algorithm is ambiguous.
-        if let Some(kid) = kid {
-            if !kids.insert((kid, alg)) {
-                return Err(invalid(format!(
-                    "JWKS from {host}: two {alg} keys have the kid {kid:?}"
-                )));
+        for alg in algorithms(jwk, allowed) {
+            let key = JwtKey::from_jwk(jwk, Some(alg)).map_err(|e| {
+                invalid(format!(
+                    "JWKS from {host}: entry {i} is not a valid {alg} key: {}",
+                    e.detail()
+                ))
+            })?;
+            // RFC 7517 4.5 lets keys of different types share a `kid`; the verifier picks by
+            // kid and algorithm, so only the same kid for the same algorithm is ambiguous.
+            if let Some(kid) = kid {
+                if !kids.insert((kid, alg)) {
+                    return Err(invalid(format!(
+                        "JWKS from {host}: two {alg} keys have the kid {kid:?}"
+                    )));
+                }
             }
+            keys.push(Arc::new(key));
         }
-        keys.push(Arc::new(key));
     }
     if keys.is_empty() {
         return Err(invalid(format!(
@@ -212,13 +223,21 @@ mod tests {
     }
 
     #[test]
-    fn rsa_without_alg_takes_the_allowed_rsa_algorithm() {
+    fn rsa_without_alg_takes_every_allowed_rsa_algorithm() {
         let key = JwtKey::generate(Algorithm::Ps256).unwrap();
         let mut jwk = Value::Object(key.public_jwk().unwrap());
         jwk.as_object_mut().unwrap().remove("alg");
         let doc = json!({ "keys": [jwk] });
         let keys = parse_doc(&doc, &[Algorithm::Es256, Algorithm::Ps384], false).unwrap();
+        assert_eq!(keys.len(), 1);
         assert_eq!(keys[0].algorithm(), Algorithm::Ps384);
+        let allowed = [Algorithm::Rs256, Algorithm::Ps256, Algorithm::Es256];
+        let algs: Vec<Algorithm> = parse_doc(&doc, &allowed, false)
+            .unwrap()
+            .iter()
+            .map(|k| k.algorithm())
+            .collect();
+        assert_eq!(algs, [Algorithm::Rs256, Algorithm::Ps256]);
         assert_eq!(
             parse_doc(&doc, &[], false).unwrap()[0].algorithm(),
             Algorithm::Rs256

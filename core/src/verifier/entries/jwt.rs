@@ -42,6 +42,16 @@ pub(super) struct JwtKeysSettings {
 }
 
 impl JwtKeysSettings {
+    /// Gives a remote key set that names no algorithms these (an `oauth2` issuer's), so an
+    /// RSA key published without `alg` verifies with each of them.
+    pub(super) fn default_algorithms(&mut self, algorithms: &[Algorithm]) {
+        if let Some(remote) = &mut self.remote {
+            if remote.algorithms.is_empty() {
+                remote.algorithms = algorithms.to_vec();
+            }
+        }
+    }
+
     /// The index of the first static key given as an HMAC secret.
     pub(super) fn first_secret(&self) -> Option<usize> {
         self.static_keys.iter().position(|k| k.secret.is_some())

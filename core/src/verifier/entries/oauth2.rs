@@ -34,7 +34,8 @@ struct IssuerSettings {
     #[serde(default)]
     audiences: Vec<String>,
     /// The JWS algorithms its access tokens may use (asymmetric only); default: any its keys
-    /// have.
+    /// have. A remote key set that names none takes these, so an RSA key published without
+    /// `alg` verifies with each RSA algorithm listed (PS256 for FAPI 2.0).
     #[serde(default)]
     algorithms: Vec<Algorithm>,
     /// Its public signing keys, as a `jwt` credential's `keys` (remote, jwks, static PEM or
@@ -106,7 +107,8 @@ pub(super) fn build_oauth2(
     for (i, s) in settings.into_iter().enumerate() {
         let at = DocPath::root().key("issuers").index(i);
         let keys = match s.keys {
-            Some(keys) => {
+            Some(mut keys) => {
+                keys.default_algorithms(&s.algorithms);
                 let keys_at = at.key("keys");
                 if let Some(k) = keys.first_secret() {
                     return Err(ConfigError::new(
