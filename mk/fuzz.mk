@@ -17,7 +17,8 @@
 #                     crashes. FUZZ_TARGETS picks targets (default: all, high-risk first).
 #
 # Targets (what each feeds and asserts: docs/SECURITY.md). High-risk: jwt_verify, json_strict,
-# jwk, jwks, httpsig_verify, webhook_verify, mtls_forwarded, gate_config, gate_check. Others:
+# jwk, jwks, httpsig_verify, webhook_verify, mtls_forwarded, gate_config, gate_check,
+# dpop_verify. Others:
 # jwt_mutated, claims_readers, base64url, jose_header, pem_der_keys, basic_credentials,
 # htpasswd, apikey_verify, pcs1_verify.
 
@@ -30,7 +31,7 @@ FUZZ_SECONDS  ?= 600
 FUZZ_SHORT_SECONDS ?= $(FUZZ_SECONDS)
 FUZZ_JOBS     ?= 2
 FUZZ_LONG     := jwt_verify json_strict jwk jwks httpsig_verify webhook_verify mtls_forwarded \
-                 gate_config gate_check
+                 gate_config gate_check dpop_verify
 FUZZ_SHORT    := jwt_mutated claims_readers base64url jose_header pem_der_keys basic_credentials \
                  htpasswd apikey_verify pcs1_verify
 FUZZ_TARGETS  ?= $(FUZZ_LONG) $(FUZZ_SHORT)

@@ -9,15 +9,20 @@ use serde_json::{json, Value};
 
 use crate::{check, raw_request, vectors, NOW};
 
-/// The secrets of gate.json (`secret:NAME`), as every vector runner passes them.
+/// The secrets of gate.json and oauth_rs.json (`secret:NAME`), as every vector runner passes
+/// them.
 fn secrets() -> &'static [(String, String)] {
     static SECRETS: OnceLock<Vec<(String, String)>> = OnceLock::new();
     SECRETS.get_or_init(|| {
-        vectors::doc("gate.json")["secrets"]
-            .as_object()
-            .expect("gate.json has secrets")
+        ["gate.json", "oauth_rs.json"]
             .iter()
-            .map(|(name, value)| (name.clone(), vectors::text(value).to_owned()))
+            .flat_map(|file| {
+                vectors::doc(file)["secrets"]
+                    .as_object()
+                    .expect("the file has secrets")
+                    .iter()
+                    .map(|(name, value)| (name.clone(), vectors::text(value).to_owned()))
+            })
             .collect()
     })
 }
@@ -107,7 +112,8 @@ pub fn gate_config(data: &[u8]) {
 
 /// The gate `gate_check` asks: gate.json's `main` and `methods` configurations in one (API
 /// keys, Basic, JWT with HS256, RS256 and ES256 keys, webhooks, PCS1, HTTP signatures, mTLS),
-/// plus rate limits (per route, per address, per principal) and lockout on a route of its own.
+/// oauth_rs.json's OAuth 2.0 resource server with DPoP nonces (`rs-nonce`), plus rate limits
+/// (per route, per address, per principal) and lockout on a route of its own.
 fn gate() -> &'static Gate {
     static GATE: OnceLock<Gate> = OnceLock::new();
     GATE.get_or_init(|| {
@@ -133,6 +139,9 @@ fn gate() -> &'static Gate {
                     .cloned(),
             );
         }
+        let oauth = &vectors::doc("oauth_rs.json")["configs"]["rs-nonce"];
+        config["credentials"]["oauth"] = oauth["credentials"]["oauth"].clone();
+        routes.extend(oauth["routes"].as_array().expect("routes").iter().cloned());
         config["routes"] = Value::Array(routes);
         config["rate_limits"] = json!({
             "per_route": { "key": "route", "quota": 5, "window_seconds": 60 },

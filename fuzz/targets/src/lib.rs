@@ -14,6 +14,7 @@ pub mod gate;
 pub mod jose;
 pub mod jwt;
 pub mod keys;
+pub mod oauth;
 pub mod raw_request;
 mod seeds;
 pub mod signed;
@@ -47,6 +48,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("mtls_forwarded", signed::mtls_forwarded),
     ("gate_config", gate::gate_config),
     ("gate_check", gate::gate_check),
+    ("dpop_verify", oauth::dpop_verify),
 ];
 
 /// The target named `name`.

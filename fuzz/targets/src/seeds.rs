@@ -113,6 +113,31 @@ fn htpasswd_texts() -> Vec<Vec<u8>> {
     out
 }
 
+/// dpop.json's proofs with the request they were made for (`<now> <METHOD> <uri> [token]`
+/// on a first line, as `dpop_verify` reads them).
+fn dpop_proofs() -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for case in cases("dpop.json") {
+        for step in case["steps"].as_array().into_iter().flatten() {
+            if step["op"] != "verify" || !step["proof"].is_string() {
+                continue;
+            }
+            let mut head = format!(
+                "{} {} {}",
+                step["now"].as_i64().unwrap_or(crate::NOW),
+                step["method"].as_str().unwrap_or("GET"),
+                step["uri"].as_str().unwrap_or("https://api.example.com/")
+            );
+            if let Some(token) = step["access_token"].as_str() {
+                head.push(' ');
+                head.push_str(token);
+            }
+            out.push(format!("{head}\n{}", text(&step["proof"])).into_bytes());
+        }
+    }
+    out
+}
+
 /// Gate configurations: gate.json's shared ones as JSON, and each case's own text.
 fn gate_configs() -> Vec<Vec<u8>> {
     let gate = doc("gate.json");
@@ -187,7 +212,12 @@ pub fn seeds(target: &str) -> Vec<Vec<u8>> {
             .filter(|r| r.windows(2).any(|w| w == b": "))
             .collect(),
         "gate_config" => gate_configs(),
-        "gate_check" => requests("gate.json"),
+        "dpop_verify" => dpop_proofs(),
+        "gate_check" => {
+            let mut out = requests("gate.json");
+            out.extend(requests("oauth_rs.json"));
+            out
+        }
         _ => Vec::new(),
     };
     let mut seen = HashSet::new();

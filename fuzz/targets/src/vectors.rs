@@ -17,12 +17,14 @@ pub fn dir() -> PathBuf {
 pub const FILES: &[&str] = &[
     "apikey.json",
     "basic.json",
+    "dpop.json",
     "gate.json",
     "hmac.json",
     "httpsig.json",
     "jwks.json",
     "jwt.json",
     "mtls/mtls.json",
+    "oauth_rs.json",
     "webhook.json",
 ];
 
