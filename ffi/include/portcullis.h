@@ -850,11 +850,31 @@ portcullis_result portcullis_denial_detail(const portcullis_denial *d,
                                            size_t *out_len);
 
 // The `WWW-Authenticate` header value to send (`Bearer realm="api", error="invalid_token",
-// ...`); length 0 when the denial carries no challenge.
+// ...`; several challenges separated by `, `, as an OAuth 2.0 resource server sends `Bearer`
+// and `DPoP`); length 0 when the denial carries no challenge.
 portcullis_result portcullis_denial_challenge(const portcullis_denial *d,
                                               uint8_t *buf,
                                               size_t cap,
                                               size_t *out_len);
+
+// Number of response header fields the denial asks for besides `WWW-Authenticate` (a
+// `DPoP-Nonce`); 0 when `d` is NULL.
+size_t portcullis_denial_headers_len(const portcullis_denial *d);
+
+// The name of the denial's header field at `index` (0-based). `INVALID_ARGUMENT` when `index`
+// is not below `portcullis_denial_headers_len`.
+portcullis_result portcullis_denial_header_name(const portcullis_denial *d,
+                                                size_t index,
+                                                uint8_t *buf,
+                                                size_t cap,
+                                                size_t *out_len);
+
+// The value of the denial's header field at `index`. `INVALID_ARGUMENT` past the end.
+portcullis_result portcullis_denial_header_value(const portcullis_denial *d,
+                                                 size_t index,
+                                                 uint8_t *buf,
+                                                 size_t cap,
+                                                 size_t *out_len);
 
 // Frees a denial. NULL is a no-op.
 void portcullis_denial_free(portcullis_denial *d);
@@ -2213,18 +2233,26 @@ portcullis_result portcullis_verifier_verify(const portcullis_verifier *v,
                                              portcullis_denial **out_denial);
 
 // The registry name of the verifier's method (`api_key`, `basic`, `jwt`, `webhook`, `pcs1`,
-// `httpsig`, `mtls`).
+// `httpsig`, `mtls`, `oauth2`).
 portcullis_result portcullis_verifier_method(const portcullis_verifier *v,
                                              uint8_t *buf,
                                              size_t cap,
                                              size_t *out_len);
 
-// The `WWW-Authenticate` value to send when a request carries no credential; length 0 for
-// methods without one (webhooks, mTLS).
+// The `WWW-Authenticate` value to send when a request carries no credential (an `oauth2`
+// method's `Bearer` and `DPoP` challenges separated by `, `); length 0 for methods without one
+// (webhooks, mTLS).
 portcullis_result portcullis_verifier_challenge(const portcullis_verifier *v,
                                                 uint8_t *buf,
                                                 size_t cap,
                                                 size_t *out_len);
+
+// The RFC 9728 protected-resource metadata document (JSON) of an `oauth2` verifier with a
+// `resource`, to serve at the URL its challenges name; length 0 for every other verifier.
+portcullis_result portcullis_verifier_resource_metadata(const portcullis_verifier *v,
+                                                        uint8_t *buf,
+                                                        size_t cap,
+                                                        size_t *out_len);
 
 // Builds a webhook verifier from its `WebhookConfig` JSON: `scheme` (`standard`, `stripe`,
 // `github`, `slack`), `secrets` (required: `whsec_...` for Standard Webhooks, the raw secret
