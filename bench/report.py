@@ -20,6 +20,7 @@ from typing import Any, Optional
 
 from report_common import LANGS, TITLES, batch_ratios, fmt_ns, fmt_rate, groups_of, load, noisy
 from report_gate import GATE_PREFIX, gate_section, gate_targets
+from report_oauth import OAUTH_PREFIX, oauth_section, oauth_targets
 
 
 def comparison_table(doc: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
@@ -30,7 +31,7 @@ def comparison_table(doc: dict[str, Any]) -> tuple[list[str], list[dict[str, Any
     flat: list[dict[str, Any]] = []
     for group, g in groups_of(doc).items():
         pc = g["pc"]
-        if pc is None or group.startswith(GATE_PREFIX):
+        if pc is None or group.startswith((GATE_PREFIX, OAUTH_PREFIX)):
             continue
         pc_ns = pc["ns"]
         pc_spread = f"portcullis {fmt_ns(pc_ns['min'])}–{fmt_ns(pc_ns['max'])}"
@@ -221,6 +222,7 @@ def targets(docs: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
                 }
             )
     out.extend(gate_targets(docs))
+    out.extend(oauth_targets(docs))
     return out
 
 
@@ -390,6 +392,8 @@ def main() -> int:
         md.append("")
     gate_lines, gate_flat = gate_section(docs)
     md.extend(gate_lines)
+    oauth_lines, oauth_flat = oauth_section(docs)
+    md.extend(oauth_lines)
     th = threads_table(docs)
     if th:
         md.append("## Threads")
@@ -419,7 +423,7 @@ def main() -> int:
     with open(args.md, "w") as f:
         f.write("\n".join(md))
     with open(args.json, "w") as f:
-        json.dump({"meta": meta, "targets": tgt, "table": flat_all, "gate": gate_flat, "languages": docs}, f, indent=1)
+        json.dump({"meta": meta, "targets": tgt, "table": flat_all, "gate": gate_flat, "oauth": oauth_flat, "languages": docs}, f, indent=1)
     print(f"report: wrote {args.md} and {args.json}")
     for t in tgt:
         print(f"  {t['status']:<7} {t['target']}: {t['detail']}")

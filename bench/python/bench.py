@@ -7,7 +7,7 @@ a warm-up, so drift on the machine hits every peer alike. A batch yields ns/op; 
 batch and report medians, quartiles and min/max. The loop overhead (one Python call per op) is
 the same for every peer and is not subtracted.
 
-    python bench/python/bench.py --out build/bench/python.json [--smoke] [--only webhook,apikey,basic,threads,jwt,mtls,gate]
+    python bench/python/bench.py --out build/bench/python.json [--smoke] [--only webhook,apikey,basic,threads,jwt,mtls,gate,oauth]
 
 Peers are optional: a peer whose package is not importable is skipped and the skip is recorded
 (that is how `make bench-smoke` runs with only what `make test` installs).
@@ -32,6 +32,7 @@ from typing import Any, Callable
 import portcullis
 from gate import bench_gate
 from harness import Plan, Results, calibrate, measure, rss_kib, summarize
+from oauth import bench_oauth
 
 try:
     import standardwebhooks  # type: ignore[import-untyped]
@@ -573,13 +574,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--smoke", action="store_true", help="tiny iteration counts: checks that it runs, measures nothing")
-    ap.add_argument("--only", default="webhook,apikey,basic,threads,jwt,mtls,gate")
+    ap.add_argument("--only", default="webhook,apikey,basic,threads,jwt,mtls,gate,oauth")
     args = ap.parse_args()
     plan = Plan(args.smoke)
     res = Results()
     only = set(args.only.split(","))
     print(f"python bench ({'smoke' if args.smoke else 'full'}): portcullis {portcullis.__version__}, Python {platform.python_version()}", flush=True)
-    steps = [("webhook", bench_webhook), ("apikey", bench_apikey), ("basic", bench_basic), ("threads", bench_threads), ("jwt", bench_jwt), ("mtls", bench_mtls), ("gate", bench_gate)]
+    steps = [("webhook", bench_webhook), ("apikey", bench_apikey), ("basic", bench_basic), ("threads", bench_threads), ("jwt", bench_jwt), ("mtls", bench_mtls), ("gate", bench_gate), ("oauth", bench_oauth)]
     for name, step in steps:
         if name in only:
             print(f"== {name}", flush=True)

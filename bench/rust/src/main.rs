@@ -6,8 +6,9 @@
 //! report shows medians and spread.
 //!
 //! ```text
-//! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi,jwt,mtls,gate]
+//! portcullis-bench --out build/bench/rust.json [--smoke] [--only webhook,apikey,pcs1,capi,jwt,mtls,gate,oauth]
 //! portcullis-bench --profile-gate gate-jwt [--calls 20000]    # one case in a loop, for callgrind
+//! portcullis-bench --profile-oauth dpop [--calls 20000]       # the same for the OAuth 2.0 cases
 //! ```
 
 // The C ABI, called from Rust: these are the symbols of libportcullis (ffi/include/portcullis.h).
@@ -17,6 +18,7 @@ mod capi;
 mod gate;
 mod handoff;
 mod harness;
+mod oauth;
 mod timing;
 
 use std::collections::BTreeSet;
@@ -514,6 +516,14 @@ fn main() {
         }
         return;
     }
+    if let Some(case) = arg("--profile-oauth") {
+        let calls = arg("--calls").map_or(20_000, |n| n.parse().expect("--calls N"));
+        if oauth::profile_oauth(&case, calls).is_none() {
+            eprintln!("unknown --profile-oauth case {case:?} (see bench/rust/src/oauth.rs)");
+            std::process::exit(2);
+        }
+        return;
+    }
     if args.iter().any(|a| a == "--timing") {
         let per_class = arg("--per-class").map_or(200_000, |n| n.parse().expect("--per-class N"));
         std::process::exit(timing_report(per_class, arg("--out").as_deref()));
@@ -521,7 +531,7 @@ fn main() {
     let smoke = args.iter().any(|a| a == "--smoke");
     let out = arg("--out").expect("--out is required");
     let only: BTreeSet<String> = arg("--only")
-        .unwrap_or_else(|| "webhook,apikey,pcs1,capi,jwt,mtls,gate".into())
+        .unwrap_or_else(|| "webhook,apikey,pcs1,capi,jwt,mtls,gate,oauth".into())
         .split(',')
         .map(str::to_owned)
         .collect();
@@ -538,7 +548,7 @@ fn main() {
     );
     let mut res = Results::default();
     type Step = fn(&mut Results, &Plan);
-    let steps: [(&str, Step); 7] = [
+    let steps: [(&str, Step); 8] = [
         ("webhook", bench_webhook),
         ("apikey", bench_apikey),
         ("pcs1", bench_pcs1),
@@ -546,6 +556,7 @@ fn main() {
         ("jwt", bench_jwt),
         ("mtls", bench_mtls),
         ("gate", gate::bench_gate),
+        ("oauth", oauth::bench_oauth),
     ];
     for (name, step) in steps {
         if only.contains(name) {
