@@ -458,12 +458,15 @@ fn jwt_issuer(token: &str) -> Result<Option<String>, Error> {
         return Ok(None);
     }
     let engine = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header_is_object = engine
-        .decode(h)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<Map<String, Value>>(&bytes).ok())
-        .is_some();
-    if !header_is_object {
+    // Whether the header is a JSON object at all is what tells a JWS from an opaque token; the
+    // JWT verifier reads it strictly later, so its first non-blank byte is enough here.
+    let header_opens_object = engine.decode(h).ok().is_some_and(|bytes| {
+        bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|&b| b == b'{')
+    });
+    if !header_opens_object {
         return Ok(None);
     }
     #[derive(Deserialize)]
