@@ -27,7 +27,7 @@
 //! Error details never hold the proof, a key or the nonce secret.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -206,6 +206,21 @@ pub struct DpopVerifier {
     config: DpopConfig,
     replay: Arc<dyn ReplayStore>,
     nonce_key: Option<NonceKey>,
+    /// The last proof header segment read and the key it names: a client sends the same
+    /// header (`typ`, `alg`, `jwk`) with every proof, and what it yields depends on nothing
+    /// else (the configuration never changes), so its parse, key import and thumbprint are
+    /// done once per client rather than once per request.
+    header_memo: Mutex<HeaderMemo>,
+}
+
+/// The last header segment read, and its key.
+type HeaderMemo = Option<(Box<str>, Arc<ProofKey>)>;
+
+/// What a proof header yields: its algorithm, the key of its `jwk` and that key's thumbprint.
+struct ProofKey {
+    alg: Algorithm,
+    key: JwtKey,
+    thumbprint: String,
 }
 
 impl fmt::Debug for DpopVerifier {
@@ -310,6 +325,7 @@ impl DpopVerifier {
             config,
             replay,
             nonce_key,
+            header_memo: Mutex::new(None),
         })
     }
 
@@ -486,6 +502,48 @@ impl DpopVerifier {
         else {
             return Err(invalid("proof is not three dot-separated segments"));
         };
+        let proof_key = self.proof_key(h)?;
+        let payload = json::segment(p, "payload").map_err(as_invalid)?;
+        let signature = json::segment(s, "signature").map_err(as_invalid)?;
+        let signing_input = &proof.as_bytes()[..h.len() + 1 + p.len()];
+        if !proof_key.key.verify(signing_input, &signature) {
+            return Err(invalid("proof signature does not verify with its jwk"));
+        }
+        let claims = json::parse_object(&payload, "claims").map_err(as_invalid)?;
+        Ok(Signed {
+            alg: proof_key.alg,
+            thumbprint: proof_key.thumbprint.clone(),
+            claims: Claims::read(&claims)?,
+        })
+    }
+
+    /// The key of header segment `h`, from the memo when it is the last one read.
+    fn proof_key(&self, h: &str) -> Result<Arc<ProofKey>, Error> {
+        if let Some(memo) = self.try_memo() {
+            if let Some((segment, key)) = memo.as_ref() {
+                if **segment == *h {
+                    return Ok(Arc::clone(key));
+                }
+            }
+        }
+        let key = Arc::new(self.read_header(h)?);
+        if let Some(mut memo) = self.try_memo() {
+            *memo = Some((h.into(), Arc::clone(&key)));
+        }
+        Ok(key)
+    }
+
+    /// The memo, or `None` when another thread holds it (never waited for).
+    fn try_memo(&self) -> Option<MutexGuard<'_, HeaderMemo>> {
+        match self.header_memo.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Every check of a proof header (RFC 9449 4.3 steps 4 to 8) and the key it names.
+    fn read_header(&self, h: &str) -> Result<ProofKey, Error> {
         let header_map =
             json::parse_object(&json::segment(h, "header").map_err(as_invalid)?, "header")
                 .map_err(as_invalid)?;
@@ -524,17 +582,10 @@ impl DpopVerifier {
         })?;
         let thumbprint =
             jwt::thumbprint(jwk).map_err(|_| invalid("proof jwk has no RFC 7638 thumbprint"))?;
-        let payload = json::segment(p, "payload").map_err(as_invalid)?;
-        let signature = json::segment(s, "signature").map_err(as_invalid)?;
-        let signing_input = &proof.as_bytes()[..h.len() + 1 + p.len()];
-        if !key.verify(signing_input, &signature) {
-            return Err(invalid("proof signature does not verify with its jwk"));
-        }
-        let claims = json::parse_object(&payload, "claims").map_err(as_invalid)?;
-        Ok(Signed {
+        Ok(ProofKey {
             alg: head.alg,
+            key,
             thumbprint,
-            claims: Claims::read(&claims)?,
         })
     }
 }

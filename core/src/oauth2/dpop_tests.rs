@@ -663,3 +663,29 @@ fn mutated_proofs_never_panic() {
         let _ = normalize_htu(&proof);
     }
 }
+
+#[test]
+fn the_header_memo_never_mixes_clients() {
+    let v = verifier();
+    let one = JwtKey::generate(Algorithm::Es256).unwrap();
+    let two = JwtKey::generate(Algorithm::EdDsa).unwrap();
+    let thumb = |k: &JwtKey| k.thumbprint().unwrap();
+    let c = ctx("GET", URI, None, NOW);
+    for (i, key) in [&one, &two, &one, &one, &two].into_iter().enumerate() {
+        let proof = sign(key, json!({}), claims(&format!("memo-{i}")));
+        assert_eq!(v.verify(&proof, &c).unwrap().thumbprint, thumb(key));
+    }
+    // The remembered header with another key's signature is refused, and a bad header after a
+    // good one is read afresh.
+    let good = sign(&one, json!({}), claims("memo-5"));
+    let forged = sign(&two, json!({}), claims("memo-6"));
+    let (h, _) = good.split_once('.').unwrap();
+    let (_, rest) = forged.split_once('.').unwrap();
+    assert_eq!(
+        code(v.verify(&format!("{h}.{rest}"), &c)),
+        ErrorCode::DpopProofInvalid
+    );
+    assert!(v.verify(&good, &c).is_ok());
+    let untyped = sign(&one, json!({"typ": "JWT"}), claims("memo-7"));
+    assert_eq!(code(v.verify(&untyped, &c)), ErrorCode::DpopProofInvalid);
+}
