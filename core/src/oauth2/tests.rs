@@ -154,12 +154,31 @@ fn configurations_that_cannot_work_are_refused() {
 }
 
 #[test]
-fn debug_output_names_issuers_not_keys() {
+fn debug_output_names_issuers_not_secrets() {
+    let nonce_secret = "a-dpop-nonce-secret-of-32-bytes-or-more";
+    let client_secret = "an-introspection-client-secret";
+    let mut one = issuer("https://as.example");
+    one.introspection = Some(IntrospectionConfig {
+        endpoint: "https://as.example/introspect".into(),
+        client_id: "rs".into(),
+        client_secret: Some(client_secret.into()),
+        ..IntrospectionConfig::default()
+    });
     let server = build(
-        config(json!({"resource": "https://api.example.com"})),
-        vec![issuer("https://as.example")],
+        config(json!({"resource": "https://api.example.com",
+                      "dpop": {"nonce": {"secret": nonce_secret, "step_seconds": 60}}})),
+        vec![one.clone()],
     )
     .unwrap();
-    let text = format!("{server:?}");
-    assert!(text.contains("https://as.example"), "{text}");
+    for text in [
+        format!("{server:?}"),
+        format!("{one:?}"),
+        format!("{:?}", server.config()),
+    ] {
+        assert!(
+            !text.contains(nonce_secret) && !text.contains(client_secret),
+            "{text}"
+        );
+    }
+    assert!(format!("{server:?}").contains("https://as.example"));
 }
