@@ -563,6 +563,17 @@ export declare class Verifier {
   /** The method's registry name (`jwt`, `api_key`, `webhook`, ...). */
   get method(): string
   /**
+   * The `WWW-Authenticate` value for a request that carries no credential (an `oauth2`
+   * method's `Bearer` and `DPoP` challenges separated by `, `), or `null` for methods
+   * without one (webhooks, mTLS).
+   */
+  get challenge(): string | null
+  /**
+   * The RFC 9728 protected-resource metadata document (JSON text) of an `oauth2` method
+   * with a `resource`, to serve at the URL its challenges name; `null` otherwise.
+   */
+  get resourceMetadata(): string | null
+  /**
    * Verifies `request` on the calling thread, requiring every one of `scopes`; throws the
    * refusal (`code`, `httpStatus`, `challenge`, ...).
    */
