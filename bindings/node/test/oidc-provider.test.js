@@ -10,10 +10,7 @@
 // prove it. Checks that fetch keys use `checkAsync` / `verifyAsync`: the providers run on this
 // event loop, so a fetch on it would deadlock.
 //
-// DPoP proofs at the resource (RFC 9449 7) are verified by the core's DpopVerifier, still a
-// placeholder that refuses every proof on this branch: that test runs once the real one is
-// there (the binding exports `DpopVerifier`, or the placeholder no longer answers), and is
-// skipped with its reason until then.
+// DPoP-bound tokens are presented with fresh proofs made by oauth4webapi (RFC 9449 7).
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -327,19 +324,6 @@ async function dpopToken(provider, keyPair, scope = 'orders:read orders:write') 
   }
 }
 
-/** Whether the core's DPoP proof verification is still this branch's placeholder, which
- * refuses every proof with the detail `placeholder` before reading the token. */
-async function dpopPlaceholder() {
-  const verifier = Verifier.fromJson(JSON.stringify(credential([providerA.issuer])))
-  const probe = request('GET', '/orders/7', 'DPoP not-a-token', { headers: [['DPoP', 'not.a.proof']] })
-  try {
-    await verifier.verifyAsync(probe)
-  } catch (err) {
-    return err.code === 'dpop_proof_invalid' && err.detail === 'placeholder'
-  }
-  return false
-}
-
 test.describe('node-oidc-provider: DPoP-bound access tokens (RFC 9449)', () => {
   let keyPair
   let bound
@@ -362,13 +346,7 @@ test.describe('node-oidc-provider: DPoP-bound access tokens (RFC 9449)', () => {
     refused(decision, 401, 'oauth_binding_mismatch')
   })
 
-  test('the DPoP-bound token with a fresh proof (oauth4webapi): allowed', async (t) => {
-    const merged = typeof portcullis.DpopVerifier === 'function'
-    if (!merged && (await dpopPlaceholder())) {
-      // Never hides a working verifier: the skip needs the placeholder's own answer.
-      t.skip('DPoP verification not merged yet (core/src/oauth2/dpop.rs is the placeholder)')
-      return
-    }
+  test('the DPoP-bound token with a fresh proof (oauth4webapi): allowed', async () => {
     const rs = resourceServer(gate)
     const DPoP = oauth.DPoP({ client_id: providerA.clientId }, keyPair)
     const url = new URL(`${RESOURCE}/orders/7`)

@@ -5,9 +5,7 @@ finding the provider's keys by OpenID discovery over loopback http.
 
 The script runs two providers; the second is an issuer the gate is not configured for, and its
 request counts prove that the gate never fetched anything from it. DPoP proofs are signed here
-with PyJWT, by the key the provider bound the DPoP token to. The DPoP proof check at the
-resource is still a placeholder in the core on this branch: that test runs once the real
-verifier is there and is skipped, saying so, until then.
+with PyJWT, by the key the provider bound the DPoP token to.
 
 Needs ``node`` and ``npm ci`` in bindings/node (``make test-python`` runs it). Without ``node``
 the module is skipped, except under CI=true, where that is a failure.
@@ -30,9 +28,8 @@ from typing import Any, Optional
 import jwt as pyjwt
 import pytest
 
-import portcullis
 from conftest import ROOT
-from portcullis import Gate, GateDecision, OAuthError, Request, Verifier
+from portcullis import Gate, GateDecision, Request
 
 NODE_DIR = ROOT / "bindings" / "node"
 SCRIPT = NODE_DIR / "test-support" / "oidc-provider-server.js"
@@ -261,20 +258,7 @@ def test_dpop_bound_token_as_bearer(providers: Providers, gate: Gate) -> None:
     refused(decision, 401, "oauth_binding_mismatch")
 
 
-def dpop_placeholder(issuer: str) -> bool:
-    """True while the core's DPoP proof check is this branch's placeholder, which refuses every
-    proof with the detail ``placeholder`` before reading the token."""
-    verifier = Verifier.from_json(json.dumps(credential(issuer)))
-    try:
-        verifier.verify(request("GET", "/orders/7", "DPoP not-a-token", dpop="not.a.proof"))
-    except OAuthError as e:
-        return e.code == "dpop_proof_invalid" and e.detail == "placeholder"
-    return False
-
-
 def test_dpop_bound_token_with_proof(providers: Providers, gate: Gate) -> None:
-    if not hasattr(portcullis, "DpopVerifier") and dpop_placeholder(providers.info["issuer"]):
-        pytest.skip("DPoP verification not merged yet (core/src/oauth2/dpop.rs is the placeholder)")
     bound = providers.info["dpop_token"]
     jwk: dict[str, Any] = providers.info["dpop_key"]
     key: Any = pyjwt.algorithms.ECAlgorithm.from_jwk(json.dumps(jwk))
