@@ -7,10 +7,9 @@ use napi::{Env, Result};
 use napi_derive::napi;
 
 use portcullis::oauth2::{self as core, DpopConfig, ProofContext, VerifiedProof};
-use portcullis::request::unix_now;
 use portcullis::store::MemoryStore;
 
-use crate::errors::{unix_seconds, OrThrow};
+use crate::errors::{now_or_clock, OrThrow};
 use crate::options;
 use crate::request::Request;
 
@@ -119,10 +118,7 @@ impl DpopVerifier {
         access_token: Option<String>,
         now: Option<f64>,
     ) -> Result<DpopProof> {
-        let now = match now {
-            Some(n) => unix_seconds(n, "now").or_throw(&env)?,
-            None => unix_now(),
-        };
+        let now = now_or_clock(&env, now)?;
         let context = ProofContext {
             method: &method,
             uri: &uri,
@@ -154,10 +150,7 @@ impl DpopVerifier {
     /// `null` when the verifier asks for no nonce.
     #[napi(catch_unwind, ts_return_type = "string | null")]
     pub fn nonce(&self, env: Env, now: Option<f64>) -> Result<Option<String>> {
-        let now = match now {
-            Some(n) => unix_seconds(n, "now").or_throw(&env)?,
-            None => unix_now(),
-        };
+        let now = now_or_clock(&env, now)?;
         Ok(self.inner.nonce(now))
     }
 

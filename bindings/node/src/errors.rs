@@ -121,6 +121,15 @@ pub fn invalid_argument(detail: impl Into<std::borrow::Cow<'static, str>>) -> po
     portcullis::Error::new(portcullis::ErrorCode::InvalidArgument, detail)
 }
 
+/// The time a caller passed as `now` (whole Unix seconds, checked as [`unix_seconds`] does),
+/// or the system clock when it passed none.
+pub fn now_or_clock(env: &Env, now: Option<f64>) -> Result<i64> {
+    match now {
+        Some(n) => unix_seconds(n, "now").or_throw(env),
+        None => Ok(portcullis::request::unix_now()),
+    }
+}
+
 /// Unix seconds from a JS number: finite, whole and within ±2^53.
 pub fn unix_seconds(value: f64, what: &'static str) -> std::result::Result<i64, portcullis::Error> {
     const LIMIT: f64 = 9_007_199_254_740_991.0;

@@ -9,10 +9,9 @@ use napi_derive::napi;
 use serde_json::{Map, Value};
 
 use portcullis::jwt::{self as core, HeaderOptions, JwtConfig, KeySource};
-use portcullis::request::unix_now;
 
 use crate::compact::{compact_token_js, with_text};
-use crate::errors::{unix_seconds, OrThrow, Principal};
+use crate::errors::{now_or_clock, unix_seconds, OrThrow, Principal};
 use crate::jwks::JwksClient;
 use crate::jwt_key::{json_object, JwtKey, JwtKeySet};
 use crate::options;
@@ -108,10 +107,7 @@ fn when(env: &Env, options: Option<VerifyTokenOptions>) -> Result<(i64, Vec<Stri
         now: None,
         scopes: None,
     });
-    let now = match options.now {
-        Some(n) => unix_seconds(n, "now").or_throw(env)?,
-        None => unix_now(),
-    };
+    let now = now_or_clock(env, options.now)?;
     Ok((now, options.scopes.unwrap_or_default()))
 }
 
@@ -247,10 +243,7 @@ impl JwtVerifier {
         now: Option<f64>,
         scopes: Option<Vec<String>>,
     ) -> Result<Either<JsString<'env>, Principal>> {
-        let now = match now {
-            Some(n) => unix_seconds(n, "now").or_throw(env)?,
-            None => unix_now(),
-        };
+        let now = now_or_clock(env, now)?;
         let scopes = scopes.unwrap_or_default();
         let verified = with_text(token, |token| {
             handle.verify_token_claims(token, now, &scopes)
@@ -291,10 +284,7 @@ impl JwtVerifier {
     #[napi(catch_unwind)]
     pub fn revoke(&self, env: Env, jti: String, until: f64, now: Option<f64>) -> Result<()> {
         let until = unix_seconds(until, "until").or_throw(&env)?;
-        let now = match now {
-            Some(n) => unix_seconds(n, "now").or_throw(&env)?,
-            None => unix_now(),
-        };
+        let now = now_or_clock(&env, now)?;
         self.inner.revoke(&jti, until, now).or_throw(&env)
     }
 

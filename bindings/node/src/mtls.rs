@@ -10,10 +10,9 @@ use napi_derive::napi;
 use serde_json::{Map, Value};
 
 use portcullis::mtls::{self as core, ClientCertSpec, MtlsConfig, ServerCertSpec};
-use portcullis::request::unix_now;
 use portcullis::ErrorCode;
 
-use crate::errors::{invalid_argument, unix_seconds, OrThrow, Principal};
+use crate::errors::{invalid_argument, now_or_clock, unix_seconds, OrThrow, Principal};
 use crate::jwt_key::json_object;
 use crate::options;
 use crate::request::Request;
@@ -207,10 +206,7 @@ impl MtlsVerifier {
         chain: Vec<Buffer>,
         now: Option<f64>,
     ) -> Result<Principal> {
-        let now = match now {
-            Some(n) => unix_seconds(n, "now").or_throw(&env)?,
-            None => unix_now(),
-        };
+        let now = now_or_clock(&env, now)?;
         let chain: Vec<&[u8]> = chain.iter().map(|b| b.as_ref()).collect();
         Ok(self.inner.verify_chain(&chain, now).or_throw(&env)?.into())
     }
