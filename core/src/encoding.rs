@@ -4,6 +4,22 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorCode};
 
+/// An RFC 3986 2.3 unreserved character (`ALPHA / DIGIT / "-" / "." / "_" / "~"`): what a
+/// percent-escape is decoded to when URIs are normalised (paths, PCS1, DPoP `htu`).
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~".contains(&b)
+}
+
+/// The value of one hex digit, either case.
+pub(crate) fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
 /// The base62 alphabet in GitHub's order (digits, upper case, lower case).
 pub(crate) const BASE62: &[u8; 62] =
     b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

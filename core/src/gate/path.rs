@@ -52,6 +52,7 @@
 
 use std::borrow::Cow;
 
+use crate::encoding::{hex_value, is_unreserved};
 use crate::error::{Error, ErrorCode};
 
 /// A request path after normalization: what routes are matched against. Borrows the target
@@ -326,11 +327,6 @@ fn invalid(detail: &'static str) -> Error {
     Error::new(ErrorCode::RequestInvalid, detail)
 }
 
-/// RFC 3986 2.3.
-pub(super) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~".contains(&b)
-}
-
 /// Why a decoded escape (of a character that is not unreserved) is refused, if it is.
 pub(super) fn escape_problem(v: u8) -> Option<&'static str> {
     match v {
@@ -359,15 +355,6 @@ pub(super) fn raw_char_problem(b: u8) -> Option<&'static str> {
 pub(super) fn decode_escape(escape: &str) -> Option<u8> {
     match escape.as_bytes() {
         [b'%', h, l] => Some(hex_value(*h)? << 4 | hex_value(*l)?),
-        _ => None,
-    }
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
         _ => None,
     }
 }

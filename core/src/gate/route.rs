@@ -39,8 +39,9 @@ use std::sync::Arc;
 
 use super::inline::InlineText;
 
-use super::path::{decode_escape, escape_problem, is_unreserved, push_escape, raw_char_problem};
+use super::path::{decode_escape, escape_problem, push_escape, raw_char_problem};
 pub use super::path::{normalize_path, NormalizedPath};
+use crate::encoding::is_unreserved;
 
 /// Most `{name}` parameters in one pattern.
 pub const MAX_PARAMS: usize = 16;

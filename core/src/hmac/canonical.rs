@@ -1,5 +1,6 @@
 //! The canonical request: the exact bytes a PCS1 signature covers (docs/SIGNING.md, section 3).
 
+use crate::encoding::{hex_value, is_unreserved};
 use crate::error::{Error, ErrorCode};
 use crate::request::Request;
 
@@ -64,19 +65,6 @@ pub(crate) fn build(
 
 fn request_invalid(detail: &'static str) -> Error {
     Error::new(ErrorCode::RequestInvalid, detail)
-}
-
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~".contains(&b)
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// The byte a `%XX` escape at the start of `rest` stands for.

@@ -1,6 +1,7 @@
 //! The `htu` comparison of RFC 9449 section 4.3 (step 9): both URIs normalised as RFC 3986
 //! sections 6.2.2 and 6.2.3 say, then compared as strings.
 
+use crate::encoding::{hex_value, is_unreserved};
 use crate::error::{Error, ErrorCode};
 
 /// The longest URI normalised, in bytes (a request target is capped lower by `RequestLimits`).
@@ -10,24 +11,11 @@ fn malformed(detail: &'static str) -> Error {
     Error::new(ErrorCode::InvalidArgument, detail)
 }
 
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
 fn is_sub_delim(b: u8) -> bool {
     matches!(
         b,
         b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
     )
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 /// Copies `text` with every escape case-normalised (`%2f` -> `%2F`) and escapes of unreserved
