@@ -596,7 +596,7 @@ impl Gate {
     /// True when a check may take long (a credential hashes passwords or fetches keys or
     /// token introspection over the network): an adapter then uses `checkAsync` so the event
     /// loop never waits. Follows reloads.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn may_block(&self) -> bool {
         self.inner.may_block()
     }
