@@ -223,7 +223,7 @@ function headerFields(headers) {
   return [...fields.values()]
 }
 
-/** `required` plus `extra` without repeats (the adapter's scopes, then a route's). */
+/** `base` then `extra`, without repeats (the adapter's scopes, then a route's). */
 function mergeScopes(base, extra) {
   if (extra.length === 0) return base
   if (base.length === 0) return extra

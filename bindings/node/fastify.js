@@ -111,7 +111,7 @@ function setUp(fastify, options) {
       else deny(request, reply, decision)
     }
     const body = request.rawBody === null ? undefined : request.rawBody
-    const decision = decide(gate, request.raw, request.raw.url, body, settings.scopes, now)
+    const decision = decide(gate, request.raw, request.originalUrl ?? request.raw.url, body, settings.scopes, now)
     if (typeof decision.then === 'function') decision.then(settle)
     else settle(decision)
   }
