@@ -135,19 +135,20 @@ function setUp(fastify, options) {
 
   if (hook === 'onRequest') {
     fastify.addHook('onRequest', function portcullisOnRequest(request, reply, hookDone) {
+      if (announcesBody(request.headers)) return hookDone()
       const settings = settingsOf(request)
-      if (settings === null || announcesBody(request.headers)) return hookDone()
+      if (settings === null) return hookDone()
       check(request, reply, settings, () => hookDone())
     })
   }
 
   fastify.addHook('preParsing', function portcullisPreParsing(request, reply, payload, hookDone) {
+    const body = announcesBody(request.headers)
+    // Without a body there is nothing to read, and nothing to check but in `preParsing` mode.
+    if (!body && hook !== 'preParsing') return hookDone(null, payload)
     const settings = settingsOf(request)
     if (settings === null) return hookDone(null, payload)
-    if (!announcesBody(request.headers)) {
-      if (hook === 'preParsing') return check(request, reply, settings, () => hookDone(null, payload))
-      return hookDone(null, payload)
-    }
+    if (!body) return check(request, reply, settings, () => hookDone(null, payload))
     readThen(request, reply, payload, (replay) => {
       if (early) check(request, reply, settings, () => hookDone(null, replay))
       else hookDone(null, replay)
