@@ -96,6 +96,11 @@ async function serve(framework, variant) {
   server.keepAliveTimeout = 60_000
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
   process.send({ port: server.address().port })
+  // The parent asks for the CPU time this process has used (µs) before and after the timed run.
+  process.on('message', () => {
+    const { user, system } = process.cpuUsage()
+    process.send({ cpuUs: user + system })
+  })
   process.on('disconnect', () => {
     server.closeAllConnections()
     server.close(() => process.exit(0))
@@ -134,6 +139,11 @@ async function load(port, token, warmup, count) {
     await Promise.all([loop(), loop()])
   }
   await run(warmup)
+  // The parent reads the server's CPU time, then says go.
+  await new Promise((resolve) => {
+    process.once('message', resolve)
+    process.send({ warm: true })
+  })
   const start = process.hrtime.bigint()
   await run(count)
   const elapsedNs = Number(process.hrtime.bigint() - start)
@@ -149,8 +159,12 @@ function child(args) {
 
 function firstMessage(proc) {
   return new Promise((resolve, reject) => {
-    proc.once('message', resolve)
-    proc.once('exit', (code) => reject(new Error(`child exited (${code}) before answering`)))
+    const exited = (code) => reject(new Error(`child exited (${code}) before answering`))
+    proc.once('exit', exited)
+    proc.once('message', (m) => {
+      proc.removeListener('exit', exited)
+      resolve(m)
+    })
   })
 }
 
@@ -159,12 +173,19 @@ async function measure(framework, variant, token, warmup, count) {
   try {
     const { port } = await firstMessage(server)
     const generator = child(['load', String(port), token, String(warmup), String(count)])
-    const result = await firstMessage(generator)
+    await firstMessage(generator)
+    server.send('cpu')
+    const before = (await firstMessage(server)).cpuUs
+    const done = firstMessage(generator)
+    generator.send('go')
+    const result = await done
+    server.send('cpu')
+    const after = (await firstMessage(server)).cpuUs
     const refused = variant === 'none' ? 200 : 401
     if (result.unauthorized !== refused || result.authorized !== 200 || result.bad !== 0) {
       throw new Error(`${framework} ${variant}: without a token ${result.unauthorized}, with it ${result.authorized}, ${result.bad} timed requests not 200`)
     }
-    return count / (result.elapsedNs / 1e9)
+    return { rps: count / (result.elapsedNs / 1e9), cpuUs: (after - before) / count }
   } finally {
     server.disconnect()
   }
@@ -201,25 +222,31 @@ async function main() {
   const lines = [
     `End-to-end, loopback, Node ${process.version}, ${os.cpus().length} CPUs (load average ${load1.toFixed(2)} at start); ${versions.join(', ')}.`,
     `GET /orders/7 with \`Authorization: Bearer\` (JWT HS256, audience checked), 2 keep-alive connections, ${count} requests after ${warmup} of warm-up, median of ${rounds} interleaved rounds.`,
+    'Added µs/request: 1/rps − 1/rps(none). Server CPU: the server process\'s user + system time per timed request (less sensitive than req/s to other load on the machine).',
     '',
-    '| framework | variant | req/s | added µs/request | rounds (req/s) |',
-    '| --- | --- | ---: | ---: | --- |',
+    '| framework | variant | req/s | added µs/request | server CPU µs/request | added CPU µs | rounds (req/s) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | --- |',
   ]
   const ratios = []
   for (const framework of ['express', 'fastify']) {
-    const rps = (variant) => median(samples.get(`${framework} ${variant}`))
-    const none = rps('none')
+    const of = (variant) => samples.get(`${framework} ${variant}`)
+    const rps = (variant) => median(of(variant).map((m) => m.rps))
+    const cpu = (variant) => median(of(variant).map((m) => m.cpuUs))
     const added = {}
+    const addedCpu = {}
     for (const [f, variant] of VARIANTS) {
       if (f !== framework) continue
-      const x = rps(variant)
-      added[variant] = us(x) - us(none)
-      const shown = variant === 'none' ? '-' : added[variant].toFixed(1)
-      const all = samples.get(`${framework} ${variant}`).map((v) => v.toFixed(0)).join(', ')
-      lines.push(`| ${framework} | ${variant} | ${x.toFixed(0)} | ${shown} | ${all} |`)
+      added[variant] = us(rps(variant)) - us(rps('none'))
+      addedCpu[variant] = cpu(variant) - cpu('none')
+      const shown = (x) => (variant === 'none' ? '-' : x.toFixed(1))
+      const all = of(variant).map((m) => m.rps.toFixed(0)).join(', ')
+      lines.push(`| ${framework} | ${variant} | ${rps(variant).toFixed(0)} | ${shown(added[variant])} | ${cpu(variant).toFixed(1)} | ${shown(addedCpu[variant])} | ${all} |`)
     }
     const peer = framework === 'express' ? 'express-jwt' : '@fastify/jwt'
-    ratios.push(`${framework}: added(portcullis) / added(${peer}) = ${(added.portcullis / added[peer]).toFixed(2)} (target ≤ 0.33)`)
+    ratios.push(
+      `${framework}: added(portcullis) / added(${peer}) = ${(added.portcullis / added[peer]).toFixed(2)} by req/s, ` +
+        `${(addedCpu.portcullis / addedCpu[peer]).toFixed(2)} by server CPU (target ≤ 0.33)`,
+    )
   }
   lines.push('', ...ratios)
   process.stdout.write(lines.join('\n') + '\n')
