@@ -2,6 +2,8 @@
 // Type-checks test/typings/*.ts against the package's typings (index.d.ts as generated,
 // webhook.d.ts by hand) with the TypeScript compiler the dev dependencies bring
 // (`tsc --noEmit`; @types/node is not needed: shim.d.ts stands in for the little it uses).
+// test/typings/adapters/ checks express.d.ts and fastify.d.ts the way an application sees
+// them: with @types/node, @types/express and Fastify's own typings (dev dependencies).
 
 const test = require('node:test')
 const assert = require('node:assert/strict')
@@ -15,7 +17,15 @@ try {
   // not installed
 }
 
-test('the typings accept the documented uses and refuse wrong ones', { skip: tsc ? false : 'typescript not installed' }, () => {
-  const run = spawnSync(process.execPath, [tsc, '-p', path.join(__dirname, 'typings', 'tsconfig.json')], { encoding: 'utf8' })
+function typecheck(project) {
+  const run = spawnSync(process.execPath, [tsc, '-p', path.join(__dirname, ...project, 'tsconfig.json')], { encoding: 'utf8' })
   assert.equal(run.status, 0, `tsc failed:\n${run.stdout}${run.stderr}`)
+}
+
+test('the typings accept the documented uses and refuse wrong ones', { skip: tsc ? false : 'typescript not installed' }, () => {
+  typecheck(['typings'])
+})
+
+test('the Express and Fastify adapter typings, as an application uses them', { skip: tsc ? false : 'typescript not installed' }, () => {
+  typecheck(['typings', 'adapters'])
 })
