@@ -9,6 +9,7 @@
 // Private: not an export of the package.
 
 const { Request } = require('./index.js')
+const { Gate, checkMessage } = require('./gate.js')
 const { peerCertificates } = require('./mtls.js')
 
 /** The default `maxBodyBytes`: 1 MiB, the default of express.json() and Fastify's bodyLimit. */
@@ -180,6 +181,21 @@ function decide(gate, message, target, body, extraScopes, now) {
   let request
   try {
     const socket = message.socket
+    if (gate instanceof Gate) {
+      // One native call builds the request and checks it (`checkMessage`, gate.js).
+      let address, scheme, chain
+      if (socket) {
+        if (typeof socket.remoteAddress === 'string') address = socket.remoteAddress
+        scheme = socket.encrypted === true ? 'https' : 'http'
+        chain = tlsChain(socket)
+      }
+      const at = now === null ? undefined : typeof now === 'function' ? now() : now
+      const scopes = extraScopes.length === 0 ? undefined : extraScopes
+      const slow = gate.mayBlock === true
+      const result = checkMessage(gate, slow, message.method, target, message.rawHeaders, body, address, scheme, chain, scopes, at)
+      return slow ? result.then(undefined, failed) : result
+    }
+    // Any other object with check/checkAsync (a wrapper of the application's own).
     const options = { method: message.method, target, headers: message.rawHeaders }
     if (body !== undefined) options.body = body
     if (socket) {

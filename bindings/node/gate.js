@@ -27,6 +27,8 @@ const nativeFromJson = Gate.fromJson
 const nativeAuditStats = Gate.prototype.auditStats
 const checkJson = Gate.prototype._checkJson
 const checkAsyncJson = Gate.prototype._checkAsyncJson
+const checkMessageJson = Gate.prototype._checkMessage
+const checkMessageAsyncJson = Gate.prototype._checkMessageAsync
 const verifyJson = Verifier.prototype._verifyJson
 const auditBatchText = Gate._auditBatchText
 
@@ -246,5 +248,20 @@ define(Verifier.prototype, 'verify', function verify(request, scopes) {
   return principalOf(verifyJson.call(this, request, scopes))
 })
 
+/**
+ * For the framework adapters (`adapter.js`): decides an HTTP message from its parts as Node's
+ * server gives them (`rawHeaders` as is, `body` a Buffer or undefined, `certificates` DER
+ * Buffers or undefined) in one native call, where `new Request` would read every header field
+ * through N-API. The decision, or its promise when `async`; throws as `new Request` does.
+ */
+function checkMessage(gate, async, method, target, rawHeaders, body, address, scheme, certificates, scopes, now) {
+  // Node's parser passes no NUL inside a field; the native side counts the fields to be sure.
+  const text = rawHeaders.join('\0')
+  if (async) {
+    return checkMessageAsyncJson.call(gate, method, target, text, rawHeaders.length, body, address, scheme, certificates, scopes, now).then(decisionOf)
+  }
+  return decisionOf(checkMessageJson.call(gate, method, target, text, rawHeaders.length, body, address, scheme, certificates, scopes, now))
+}
+
 // `native`: the methods these replace, for the tests that compare both paths.
-module.exports = { Gate, Verifier, native: { check: nativeCheck, checkAsync: nativeCheckAsync, verify: nativeVerify } }
+module.exports = { Gate, Verifier, checkMessage, native: { check: nativeCheck, checkAsync: nativeCheckAsync, verify: nativeVerify } }

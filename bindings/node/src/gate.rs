@@ -14,7 +14,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use napi::bindgen_prelude::{AsyncTask, Either, External, Null, Object, Unknown};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, External, Null, Object, Unknown};
 use napi::{Env, Error, JsString, JsValue, Result, Status, Task, ValueType};
 use napi_derive::napi;
 use serde::ser::{Serialize, SerializeSeq, Serializer};
@@ -31,7 +31,7 @@ use crate::gate_audit::{
     audit_function, audit_sink, events_text, AuditStats, HeldEvents, JsAuditSink,
 };
 use crate::options;
-use crate::request::Request;
+use crate::request::{message_request, Connection, Request};
 use crate::task::catch_panic;
 use crate::verifier::Verifier;
 
@@ -591,6 +591,71 @@ impl Gate {
             scopes: scopes.unwrap_or_default(),
             json: true,
         })
+    }
+
+    /// The adapters' check (`adapter.js`): the request built from its parts as Node's HTTP
+    /// server gives them (see `message_request`) and decided in the same call, the decision
+    /// as `_checkJson`. A `Request` object would cost one N-API read per header field. Throws
+    /// as `new Request` does for a malformed request. Not part of the API.
+    #[napi(catch_unwind, skip_typescript, js_name = "_checkMessage")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_message<'env>(
+        &self,
+        env: &'env Env,
+        method: String,
+        target: String,
+        raw_headers: String,
+        count: u32,
+        body: Option<Buffer>,
+        peer_address: Option<String>,
+        scheme: Option<String>,
+        peer_certificates: Option<Vec<Buffer>>,
+        scopes: Option<Vec<String>>,
+        now: Option<f64>,
+    ) -> Result<Either<JsString<'env>, GateDecision>> {
+        let connection = Connection {
+            body,
+            peer_certificates,
+            peer_address,
+            scheme,
+            now,
+        };
+        let request = message_request(env, &method, &target, &raw_headers, count, connection)?;
+        decision_js(env, check_scoped(&self.inner, &request, scopes.as_deref()))
+    }
+
+    /// `_checkMessage` on the libuv thread pool (`checkAsync`'s task): the request is built
+    /// on the calling thread, checked on the pool. Not part of the API.
+    #[napi(catch_unwind, skip_typescript, js_name = "_checkMessageAsync")]
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_message_async(
+        &self,
+        env: Env,
+        method: String,
+        target: String,
+        raw_headers: String,
+        count: u32,
+        body: Option<Buffer>,
+        peer_address: Option<String>,
+        scheme: Option<String>,
+        peer_certificates: Option<Vec<Buffer>>,
+        scopes: Option<Vec<String>>,
+        now: Option<f64>,
+    ) -> Result<AsyncTask<CheckTask>> {
+        let connection = Connection {
+            body,
+            peer_certificates,
+            peer_address,
+            scheme,
+            now,
+        };
+        let request = message_request(&env, &method, &target, &raw_headers, count, connection)?;
+        Ok(AsyncTask::new(CheckTask {
+            gate: Arc::clone(&self.inner),
+            request: Some(request),
+            scopes: scopes.unwrap_or_default(),
+            json: true,
+        }))
     }
 
     /// True when a check may take long (a credential hashes passwords or fetches keys or

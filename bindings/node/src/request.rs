@@ -58,25 +58,14 @@ impl Request {
                 inner.add_header(&name, &value).or_throw(&env)?;
             }
         }
-        if let Some(body) = options.body {
-            inner.set_body(body.to_vec()).or_throw(&env)?;
-        }
-        for der in options.peer_certificates.unwrap_or_default() {
-            inner.add_peer_certificate(der.to_vec()).or_throw(&env)?;
-        }
-        if let Some(address) = options.peer_address {
-            let ip = address
-                .parse::<IpAddr>()
-                .map_err(|_| invalid_argument("peerAddress is not an IP address"))
-                .or_throw(&env)?;
-            inner.set_peer_address(ip);
-        }
-        if let Some(scheme) = options.scheme {
-            inner.set_scheme(&scheme).or_throw(&env)?;
-        }
-        if let Some(now) = options.now {
-            inner.set_now(unix_seconds(now, "now").or_throw(&env)?);
-        }
+        let connection = Connection {
+            body: options.body,
+            peer_certificates: options.peer_certificates,
+            peer_address: options.peer_address,
+            scheme: options.scheme,
+            now: options.now,
+        };
+        connection.fill(&env, &mut inner)?;
         Ok(Request { inner })
     }
 
@@ -109,6 +98,74 @@ impl Request {
     pub fn header_names(&self) -> Vec<String> {
         self.inner.headers().map(|(n, _)| n.to_owned()).collect()
     }
+}
+
+/// What a request carries besides its method, target and headers.
+pub(crate) struct Connection {
+    pub(crate) body: Option<Buffer>,
+    pub(crate) peer_certificates: Option<Vec<Buffer>>,
+    pub(crate) peer_address: Option<String>,
+    pub(crate) scheme: Option<String>,
+    pub(crate) now: Option<f64>,
+}
+
+impl Connection {
+    pub(crate) fn fill(self, env: &Env, inner: &mut portcullis::Request) -> Result<()> {
+        if let Some(body) = self.body {
+            inner.set_body(body.to_vec()).or_throw(env)?;
+        }
+        for der in self.peer_certificates.unwrap_or_default() {
+            inner.add_peer_certificate(der.to_vec()).or_throw(env)?;
+        }
+        if let Some(address) = self.peer_address {
+            let ip = address
+                .parse::<IpAddr>()
+                .map_err(|_| invalid_argument("peerAddress is not an IP address"))
+                .or_throw(env)?;
+            inner.set_peer_address(ip);
+        }
+        if let Some(scheme) = self.scheme {
+            inner.set_scheme(&scheme).or_throw(env)?;
+        }
+        if let Some(now) = self.now {
+            inner.set_now(unix_seconds(now, "now").or_throw(env)?);
+        }
+        Ok(())
+    }
+}
+
+/// The request of an HTTP message as Node's server hands it over: its raw headers as one
+/// string, every name and value followed by a NUL but the last (`rawHeaders.join('\0')`), and
+/// how many there are. One string crosses N-API instead of one per field. Node's parser passes
+/// no NUL inside a field, and a field that held one would change the count: refused.
+pub(crate) fn message_request(
+    env: &Env,
+    method: &str,
+    target: &str,
+    raw_headers: &str,
+    count: u32,
+    connection: Connection,
+) -> Result<portcullis::Request> {
+    let mut inner = portcullis::Request::new(method, target).or_throw(env)?;
+    let mut fields = (count > 0)
+        .then(|| raw_headers.split('\0'))
+        .into_iter()
+        .flatten();
+    let mut seen = 0u32;
+    while let Some(name) = fields.next() {
+        let value = fields
+            .next()
+            .ok_or_else(|| type_error("a name without a value"))?;
+        inner.add_header(name, value.as_bytes()).or_throw(env)?;
+        seen += 2;
+    }
+    if seen != count || (count == 0 && !raw_headers.is_empty()) {
+        return Err(type_error(
+            "the raw headers do not hold as many fields as counted",
+        ));
+    }
+    connection.fill(env, &mut inner)?;
+    Ok(inner)
 }
 
 fn type_error(what: &str) -> Error {

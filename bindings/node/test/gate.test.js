@@ -299,6 +299,25 @@ test('the caller\'s scopes join the route\'s, sync and async; mayBlock tells slo
   assert.equal(fast.mayBlock, false)
 })
 
+test('checkMessage (the adapters\' path) decides as Request + check, and refuses raw headers it cannot count', async () => {
+  const { checkMessage } = require('../gate.js')
+  const g = gate()
+  const raw = ['Host', 'api.test', 'authorization', `Bearer ${token({ scope: 'orders:read' })}`]
+  const viaRequest = g.check(request('GET', '/orders/7', raw, { peerAddress: '127.0.0.1', scheme: 'http' }))
+  const direct = checkMessage(g, false, 'GET', '/orders/7', raw, undefined, '127.0.0.1', 'http', undefined, undefined, NOW)
+  assert.deepEqual(direct, viaRequest)
+  assert.equal(direct.allowed, true, direct.code)
+  assert.deepEqual(await checkMessage(g, true, 'GET', '/orders/7', raw, undefined, '127.0.0.1', 'http', undefined, undefined, NOW), viaRequest)
+  const scoped = checkMessage(g, false, 'GET', '/orders/7', raw, undefined, undefined, undefined, undefined, ['orders:audit'], NOW)
+  assert.equal(scoped.code, 'scope_insufficient')
+  assert.equal(checkMessage(g, false, 'GET', '/health', [], undefined, undefined, undefined, undefined, undefined, NOW).allowed, true)
+  // A NUL inside a field would add fields: the count no longer matches, and nothing is decided.
+  assert.throws(() => checkMessage(g, false, 'GET', '/orders/7', ['x-a', 'v\0authorization\0Bearer forged'], undefined, undefined, undefined, undefined, undefined, NOW))
+  assert.throws(() => checkMessage(g, false, 'GET', '/orders/7', ['x-a'], undefined, undefined, undefined, undefined, undefined, NOW))
+  assert.throws(() => checkMessage(g, false, 'GET', '/orders/7', ['x-a', 'b\r\nc'], undefined, undefined, undefined, undefined, undefined, NOW), (e) => e.code === 'request_invalid')
+  assert.throws(() => checkMessage(g, false, 'GET', '/orders/7', [], undefined, 'not-an-ip', undefined, undefined, undefined, NOW))
+})
+
 test('check refuses what is not a Request', () => {
   const g = gate()
   assert.throws(() => g.check({ method: 'GET', target: '/' }))
