@@ -241,7 +241,8 @@ def uvicorn_server(app: Any, tls: Optional[TlsFiles] = None) -> Iterator[str]:
     """Serves the ASGI `app` on 127.0.0.1 (a free port) in a thread; yields its base URL. With
     `tls`, HTTPS asking for an optional client certificate, through the test-only protocol that
     fills the ASGI TLS extension."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets whose proto says TCP.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import ipaddress
 import json
 import logging
@@ -165,8 +166,10 @@ def der_certificates(pems: Iterable[str]) -> list[bytes]:
     return chain
 
 
+@functools.lru_cache(maxsize=4096)
 def _address(host: object) -> Optional[str]:
-    """An IP address, or None (a Unix socket, a test client's placeholder name)."""
+    """An IP address, or None (a Unix socket, a test client's placeholder name). Cached: the
+    same clients come back, and parsing costs more than the rest of the conversion."""
     if not isinstance(host, str):
         return None
     try:
@@ -210,7 +213,8 @@ def request_from_asgi(scope: Mapping[str, Any], body: Optional[bytes]) -> Reques
         path = quote(str(scope.get("path", "/")).encode("utf-8"), safe="/!$&'()*+,;=:@-._~%")
     query = scope.get("query_string") or b""
     target = path + ("?" + bytes(query).decode("latin-1") if query else "")
-    headers = [(bytes(name).decode("latin-1"), bytes(value)) for name, value in scope.get("headers", ())]
+    # Values as they are (ASGI gives bytes); names as text, byte for byte.
+    headers = [(name.decode("latin-1"), value) for name, value in scope.get("headers", ())]
     scheme = str(scope.get("scheme") or "http")
     scheme = {"ws": "http", "wss": "https"}.get(scheme, scheme)
     client = scope.get("client")
