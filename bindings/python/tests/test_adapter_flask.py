@@ -174,6 +174,14 @@ def test_a_body_over_the_limit_is_413(client: FlaskClient) -> None:
     assert_problem(client.post("/upload", data=b"x" * 1025, headers=bearer()), 413, "input_too_large")
 
 
+def test_the_applications_lower_limit_applies_too(gate: portcullis.Gate) -> None:
+    app = make_app(gate)
+    app.config["MAX_CONTENT_LENGTH"] = 100
+    client = app.test_client()
+    assert client.post("/upload", data=b"x" * 100, headers=bearer()).get_json()["size"] == 100
+    assert_problem(client.post("/upload", data=b"x" * 101, headers=bearer()), 413, "input_too_large")
+
+
 def test_an_uninitialised_extension_refuses(gate: portcullis.Gate) -> None:
     app = Flask(__name__)
     auth = GateAuth()

@@ -219,6 +219,46 @@ def test_a_request_the_core_cannot_build_is_refused_not_passed(gate: portcullis.
     assert problem["status"] == 400 and "bad header" not in sent[1]["body"].decode()
 
 
+def test_a_malformed_certificate_from_the_server_is_refused_not_ignored(gate: portcullis.Gate) -> None:
+    called: list[bool] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        called.append(True)
+
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "raw_path": b"/health",
+        "query_string": b"",
+        "headers": [],
+        "scheme": "https",
+        "extensions": {"tls": {"client_cert_chain": ["-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n"]}},
+    }
+    asyncio.run(GateMiddleware(app, gate)(scope, receive, send))
+    assert not called
+    assert sent[0]["status"] == 500
+    assert json.loads(sent[1]["body"])["code"] == "internal"
+
+
+def test_pem_chains_convert_to_der_leaf_first() -> None:
+    from portcullis._adapter import der_certificates
+
+    from adapter_common import CA, CLIENT
+
+    chain = der_certificates([CLIENT.cert_pem + CA.ca_cert_pem(), CA.ca_cert_pem()])
+    assert chain[0] == CLIENT.der and len(chain) == 3
+    with pytest.raises(ValueError):
+        der_certificates(["not a certificate"])
+
+
 def test_lifespan_passes_through(gate: portcullis.Gate) -> None:
     with TestClient(middleware_app(gate)) as client:
         assert client.get("/health").status_code == 200
