@@ -39,6 +39,7 @@ __all__ = [
     "request_from_asgi",
     "request_from_wsgi",
     "wsgi_content_length",
+    "wsgi_has_body",
 ]
 
 # 1 MiB: enough for JSON APIs and webhooks; a service that takes uploads on a gated route sets
@@ -84,11 +85,10 @@ def _problem(status: int, code: str, title: str) -> bytes:
 _PROBLEM_JSON = ("Content-Type", "application/problem+json")
 
 
-def oversize_refusal(limit: int) -> Refusal:
-    """413 for a body over `limit` bytes: refused before the gate, never passed on unchecked."""
-    del limit  # the limit is the server's business, not the client's
-    body = _problem(413, "input_too_large", "Request too large.")
-    return Refusal(413, [_PROBLEM_JSON], body)
+def oversize_refusal() -> Refusal:
+    """413 for a body over the adapter's limit: refused before the gate, never passed on
+    unchecked. (The limit itself is the server's business: the problem does not state it.)"""
+    return Refusal(413, [_PROBLEM_JSON], _problem(413, "input_too_large", "Request too large."))
 
 
 def malformed_refusal() -> Refusal:
@@ -102,7 +102,7 @@ def length_refusal(length: Optional[int], limit: int) -> Optional[Refusal]:
     if length == -1:
         return malformed_refusal()
     if length is not None and length > limit:
-        return oversize_refusal(limit)
+        return oversize_refusal()
     return None
 
 
@@ -247,6 +247,11 @@ def wsgi_content_length(environ: Mapping[str, Any]) -> Optional[int]:
     if not value:
         return None
     return int(value) if value.isdigit() else -1
+
+
+def wsgi_has_body(environ: Mapping[str, Any]) -> bool:
+    """Whether the request is framed with a body (a CONTENT_LENGTH, or chunked)."""
+    return bool(environ.get("CONTENT_LENGTH")) or "HTTP_TRANSFER_ENCODING" in environ
 
 
 def _wsgi_target(environ: Mapping[str, Any]) -> str:

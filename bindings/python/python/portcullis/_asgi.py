@@ -41,7 +41,7 @@ async def read_body(request: StarletteRequest, limit: int) -> Union[bytes, Refus
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            return oversize_refusal(limit)
+            return oversize_refusal()
         chunks.append(chunk)
     body = b"".join(chunks)
     # Starlette's own cache of the body (what request.body() fills): later reads of this

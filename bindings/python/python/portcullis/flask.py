@@ -31,6 +31,7 @@ from ._adapter import (
     oversize_refusal,
     request_from_wsgi,
     wsgi_content_length,
+    wsgi_has_body,
 )
 from ._portcullis import Gate, GateDecision, Principal
 
@@ -98,7 +99,7 @@ class GateAuth:
 
     def _body(self) -> Optional[bytes]:
         environ = request.environ
-        if not (environ.get("CONTENT_LENGTH") or "HTTP_TRANSFER_ENCODING" in environ):
+        if not wsgi_has_body(environ):
             return None
         refused = length_refusal(wsgi_content_length(environ), self.max_body_bytes)
         if refused is not None:
@@ -114,7 +115,7 @@ class GateAuth:
         except RequestEntityTooLarge:
             body = None
         if body is None or len(body) > limit:
-            raise GateDenied(oversize_refusal(limit))
+            raise GateDenied(oversize_refusal())
         return body
 
     def authenticate(self, scopes: Sequence[str] = ()) -> GateDecision:

@@ -20,6 +20,7 @@ from ._adapter import (
     oversize_refusal,
     request_from_wsgi,
     wsgi_content_length,
+    wsgi_has_body,
 )
 from ._portcullis import Gate, GateDecision
 
@@ -42,10 +43,6 @@ def status_line(status: int) -> str:
         return f"{status} Unknown"
 
 
-def _has_body(environ: WSGIEnvironment) -> bool:
-    return bool(environ.get("CONTENT_LENGTH")) or "HTTP_TRANSFER_ENCODING" in environ
-
-
 def read_body(environ: WSGIEnvironment, limit: int) -> Union[bytes, Refusal, None]:
     """The body of the request, at most `limit` bytes (longer: 413), read from ``wsgi.input``
     and put back as a fresh stream holding the same bytes (CONTENT_LENGTH set to their
@@ -53,7 +50,7 @@ def read_body(environ: WSGIEnvironment, limit: int) -> Union[bytes, Refusal, Non
     has no body. A body without Content-Length is read only when the server terminates the
     stream (``wsgi.input_terminated``, PEP 3333's chunked-request signal); otherwise it is
     empty, as werkzeug reads it too."""
-    if not _has_body(environ):
+    if not wsgi_has_body(environ):
         return None
     length = wsgi_content_length(environ)
     refused = length_refusal(length, limit)
@@ -76,7 +73,7 @@ def read_body(environ: WSGIEnvironment, limit: int) -> Union[bytes, Refusal, Non
                 break
             size += len(chunk)
             if size > limit:
-                return oversize_refusal(limit)
+                return oversize_refusal()
             chunks.append(chunk)
     body = b"".join(chunks)
     environ["wsgi.input"] = io.BytesIO(body)
