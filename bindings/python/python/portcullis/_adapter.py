@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import ipaddress
 import json
 import logging
@@ -166,16 +165,28 @@ def der_certificates(pems: Iterable[str]) -> list[bytes]:
     return chain
 
 
-@functools.lru_cache(maxsize=4096)
+# Peer addresses already read: the same clients come back, and parsing one costs more than the
+# rest of the conversion. Bounded: emptied when full.
+_ADDRESSES: dict[str, Optional[str]] = {}
+_ADDRESSES_MAX = 4096
+_UNSEEN = "?"  # not an address: what the cache answers for a host it has not seen
+
+
 def _address(host: object) -> Optional[str]:
-    """An IP address, or None (a Unix socket, a test client's placeholder name). Cached: the
-    same clients come back, and parsing costs more than the rest of the conversion."""
+    """An IP address, or None (a Unix socket, a test client's placeholder name)."""
     if not isinstance(host, str):
         return None
+    cached = _ADDRESSES.get(host, _UNSEEN)  # one lookup: another thread may clear meanwhile
+    if cached is not _UNSEEN:
+        return cached
     try:
-        return str(ipaddress.ip_address(host.split("%", 1)[0]))
+        address: Optional[str] = str(ipaddress.ip_address(host.split("%", 1)[0]))
     except ValueError:
-        return None
+        address = None
+    if len(_ADDRESSES) >= _ADDRESSES_MAX:
+        _ADDRESSES.clear()
+    _ADDRESSES[host] = address
+    return address
 
 
 # --- ASGI -------------------------------------------------------------------------------------
