@@ -259,6 +259,28 @@ def test_pem_chains_convert_to_der_leaf_first() -> None:
         der_certificates(["not a certificate"])
 
 
+def test_websocket_handshakes_are_checked(gate: portcullis.Gate) -> None:
+    from starlette.routing import WebSocketRoute
+    from starlette.testclient import WebSocketDenialResponse
+    from starlette.websockets import WebSocket
+
+    async def socket(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_json({"name": websocket.user.display_name})
+        await websocket.close()
+
+    app = Starlette(routes=[WebSocketRoute("/orders/{order_id}", socket)], middleware=[Middleware(GateMiddleware, gate=gate)])
+    with TestClient(app) as client:
+        with client.websocket_connect("/orders/7", headers=bearer()) as websocket:
+            assert websocket.receive_json() == {"name": "alice"}
+        with pytest.raises(WebSocketDenialResponse) as denied:
+            with client.websocket_connect("/orders/7"):
+                pass
+    assert denied.value.status_code == 401
+    assert denied.value.json()["code"] == "credentials_missing"
+    assert challenges(denied.value.headers) == ['Bearer realm="api"']
+
+
 def test_lifespan_passes_through(gate: portcullis.Gate) -> None:
     with TestClient(middleware_app(gate)) as client:
         assert client.get("/health").status_code == 200
