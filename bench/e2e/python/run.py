@@ -8,11 +8,12 @@ with (a) no authentication, (b) the usual PyJWT dependency or decorator, (c) por
 Every server runs in its own process (apps.py), started once. This process is the load
 generator: two keep-alive connections, each a thread sending one request and reading its whole
 response before the next (raw sockets, a prepared request: the generator costs little per
-request). Each round measures every variant once, in a shuffled order, with a fixed number of
-requests after a warm-up; the figure of a variant is its median round. Prints a markdown table:
-req/s, the latency each authentication adds per request (1/rps_x - 1/rps_none), and the ratio of
-portcullis's added latency to PyJWT's (the target is <= 1/3). A context row gives FastAPI's own
-cost of one (empty) dependency, which both checks pay there.
+request). werkzeug closes every connection after its response (its server has no keep-alive,
+nor has gunicorn's sync worker), so for Flask each request opens a new one, in all variants. Each round measures every variant once, in a shuffled order, with a fixed number of
+requests after a warm-up. Prints a markdown table: req/s (the median round), the latency each
+authentication adds per request (1/rps_x - 1/rps_none, within each round; the median of the
+rounds and its interquartile range), and the ratio of portcullis's added latency to PyJWT's
+(the target is <= 1/3). A context row gives FastAPI's own cost of one (empty) dependency.
 """
 
 from __future__ import annotations
@@ -150,26 +151,42 @@ def load(port: int, request: bytes, count: int) -> float:
     return count / elapsed
 
 
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    if len(values) < 2:
+        return values[0], values[0], values[0]
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, median, q3
+
+
 def table(results: dict[str, list[float]], requests: int, rounds: int) -> str:
+    """req/s is the median round. The added latency is taken round by round, against the
+    same round's run without authentication (the rounds interleave the variants, so a slower
+    or faster stretch of the machine shows in both), and the median of those is reported with
+    its interquartile range."""
     lines = [
-        f"End-to-end, 127.0.0.1, {CONNECTIONS} keep-alive connections, {requests} requests x "
-        f"{rounds} interleaved rounds per variant (median round); GET /items/{{id}} with "
-        "`Authorization: Bearer` (JWT HS256).",
+        f"End-to-end, 127.0.0.1, {CONNECTIONS} connections (keep-alive where the server keeps "
+        f"them: uvicorn; werkzeug closes each), {requests} requests x {rounds} interleaved rounds "
+        "per variant; GET /items/{id} with `Authorization: Bearer` (JWT HS256).",
         "",
-        "| framework | authentication | req/s | added per request | added vs PyJWT |",
+        "| framework | authentication | req/s (median) | added per request (median, IQR) | added vs PyJWT |",
         "| --- | --- | ---: | ---: | ---: |",
     ]
     for framework in FRAMEWORKS:
         variants = VARIANTS + EXTRA[framework]
-        rps = {v: statistics.median(results[f"{framework}/{v}"]) for v in variants}
-        added = {v: 1e6 / rps[v] - 1e6 / rps["none"] for v in variants}
+        runs = {v: results[f"{framework}/{v}"] for v in variants}
+        added = {
+            v: _quartiles([1e6 / x - 1e6 / none for x, none in zip(runs[v], runs["none"])]) for v in variants
+        }
         for variant in variants:
-            label = LABELS[variant]
-            extra = "" if variant == "none" else f"{added[variant]:.1f} µs"
+            rps = statistics.median(runs[variant])
+            extra = ""
+            if variant != "none":
+                q1, median, q3 = added[variant]
+                extra = f"{median:.1f} µs [{q1:.1f}, {q3:.1f}]"
             ratio = ""
-            if variant == "portcullis" and added["pyjwt"] > 0:
-                ratio = f"{added['portcullis'] / added['pyjwt']:.2f}"
-            lines.append(f"| {framework} | {label} | {rps[variant]:,.0f} | {extra} | {ratio} |")
+            if variant == "portcullis" and added["pyjwt"][1] > 0:
+                ratio = f"{added['portcullis'][1] / added['pyjwt'][1]:.2f}"
+            lines.append(f"| {framework} | {LABELS[variant]} | {rps:,.0f} | {extra} | {ratio} |")
     return "\n".join(lines)
 
 
