@@ -151,6 +151,18 @@ def test_route_scopes_are_403_insufficient_scope(client: TestClient) -> None:
     assert 'error="insufficient_scope"' in challenges(response.headers)[0]
 
 
+def test_security_scopes_are_required_by_the_gate(client: TestClient) -> None:
+    # DELETE asks Security(auth, scopes=["orders:write"]) on top of the gate route's orders:read.
+    refused = client.delete("/orders/7", headers=bearer(scope="orders:read"))
+    assert_problem(refused, 403, "scope_insufficient")
+    challenge = challenges(refused.headers)[0]
+    assert 'error="insufficient_scope"' in challenge and "orders:write" in challenge
+    allowed = client.delete("/orders/7", headers=bearer(scope="orders:read orders:write"))
+    assert allowed.status_code == 200 and allowed.json()["cancelled"] == "7"
+    # Without credentials it stays a 401 challenge, never FastAPI's 403.
+    assert_problem(client.delete("/orders/7"), 401, "credentials_missing")
+
+
 def test_rate_limit_is_429_with_retry_after(client: TestClient) -> None:
     headers = bearer(sub="limited-caller")
     assert [client.get("/limited", headers=headers).status_code for _ in range(2)] == [200, 200]

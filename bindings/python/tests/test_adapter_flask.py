@@ -142,6 +142,14 @@ def test_refusals_carry_the_gates_status_headers_and_problem(client: FlaskClient
     assert int(limited.headers["Retry-After"]) > 0
 
 
+def test_required_scopes_are_required_by_the_gate(client: FlaskClient) -> None:
+    refused = client.delete("/orders/7", headers=bearer(scope="orders:read"))
+    assert_problem(refused, 403, "scope_insufficient")
+    assert "orders:write" in challenges(refused.headers)[0]
+    allowed = client.delete("/orders/7", headers=bearer(scope="orders:read orders:write"))
+    assert allowed.get_json()["cancelled"] == "7"
+
+
 def test_anonymous_and_optional(client: FlaskClient) -> None:
     assert client.get("/health").get_json()["subject"] is None
     assert client.get("/catalog").get_json()["subject"] is None

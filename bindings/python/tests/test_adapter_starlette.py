@@ -126,6 +126,23 @@ def test_refusals_are_the_gates_not_starlettes_400(client: TestClient) -> None:
     assert int(limited.headers["retry-after"]) > 0
 
 
+@pytest.mark.parametrize("kind", ["backend", "middleware"])
+def test_adapter_scopes_are_required_by_the_gate(gate: portcullis.Gate, kind: str) -> None:
+    scopes = ["orders:write"]
+    if kind == "backend":
+        backend = GateBackend(gate, scopes=scopes)
+        middleware = [Middleware(AuthenticationMiddleware, backend=backend, on_error=gate_on_error)]
+        app = Starlette(routes=ROUTES, middleware=middleware)
+    else:
+        app = middleware_app(gate, scopes=scopes)
+    with TestClient(app) as client:
+        refused = client.get("/orders/7", headers=bearer(scope="orders:read"))
+        assert_problem(refused, 403, "scope_insufficient")
+        assert "orders:write" in challenges(refused.headers)[0]
+        allowed = client.get("/orders/7", headers=bearer(scope="orders:read orders:write"))
+        assert allowed.json() == {"name": "alice"}
+
+
 # --- the backend: no body ---------------------------------------------------------------------
 
 

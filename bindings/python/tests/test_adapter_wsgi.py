@@ -83,6 +83,14 @@ def test_allowed_and_refused(client: Client) -> None:
     assert int(limited.headers["Retry-After"]) > 0
 
 
+def test_middleware_scopes_are_required_by_the_gate(gate: portcullis.Gate) -> None:
+    client = Client(GateMiddleware(echo, gate, scopes=["orders:write"]))
+    refused = client.get("/orders/7", headers=bearer(scope="orders:read"))
+    assert_problem(refused, 403, "scope_insufficient")
+    assert "orders:write" in challenges(refused.headers)[0]
+    assert client.get("/orders/7", headers=bearer(scope="orders:read orders:write")).status_code == 200
+
+
 def test_the_body_is_checked_and_reinjected(client: Client) -> None:
     body = b'{"type":  "invoice.paid"}'
     response = client.post("/hooks", data=body, headers=webhook_headers(body, "msg_wsgi_1"))

@@ -123,10 +123,9 @@ def failure_refusal(error: BaseException) -> Refusal:
 
 
 def check(gate: Gate, request: Request, scopes: Sequence[str] = ()) -> GateDecision:
-    """`gate.check`, with the adapter-level scopes the route asked for."""
-    if scopes:
-        return gate.check(request, scopes=tuple(scopes))  # type: ignore[call-arg]
-    return gate.check(request)
+    """`gate.check` with the scopes the framework route declared: the gate requires them on
+    top of the route's own (403 insufficient_scope when the principal lacks one)."""
+    return gate.check(request, scopes=scopes)
 
 
 def decide(
