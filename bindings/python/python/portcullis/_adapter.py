@@ -218,11 +218,11 @@ def request_from_asgi(scope: Mapping[str, Any], body: Optional[bytes]) -> Reques
     if isinstance(raw_path, (bytes, bytearray)) and raw_path:
         # Latin-1 keeps every byte as one character: a non-ASCII byte reaches the core, which
         # refuses it, instead of being re-encoded into something else.
-        path = bytes(raw_path).decode("latin-1")
+        path = raw_path.decode("latin-1")
     else:
         path = quote(str(scope.get("path", "/")).encode("utf-8"), safe="/!$&'()*+,;=:@-._~%")
     query = scope.get("query_string") or b""
-    target = path + ("?" + bytes(query).decode("latin-1") if query else "")
+    target = path + ("?" + query.decode("latin-1") if query else "")
     # Values as they are (ASGI gives bytes); names as text, byte for byte.
     headers = [(name.decode("latin-1"), value) for name, value in scope.get("headers", ())]
     scheme = str(scope.get("scheme") or "http")
