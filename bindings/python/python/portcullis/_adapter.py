@@ -277,18 +277,32 @@ def _wsgi_target(environ: Mapping[str, Any]) -> str:
     return target + ("?" + query if query else "")
 
 
+def _wsgi_header_name(key: str) -> str:
+    """The header name of an environ key, or "" for a key that is not a header."""
+    if key.startswith("HTTP_"):
+        return key[5:].replace("_", "-").lower()
+    return _WSGI_UNPREFIXED.get(key, "")
+
+
+# Environ keys already read (the same few come with every request). Bounded: clients choose
+# header names, so it is emptied when full.
+_WSGI_NAMES: dict[str, str] = {}
+_WSGI_NAMES_MAX = 1024
+
+
 def _wsgi_headers(environ: Mapping[str, Any]) -> list[tuple[str, bytes]]:
+    names = _WSGI_NAMES
     headers: list[tuple[str, bytes]] = []
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").lower()
-        elif key in _WSGI_UNPREFIXED:
-            name = _WSGI_UNPREFIXED[key]
-            if not value:
-                continue
-        else:
-            continue
-        headers.append((name, str(value).encode("latin-1")))
+        name = names.get(key)
+        if name is None:
+            if len(names) >= _WSGI_NAMES_MAX:
+                names.clear()
+            name = names[key] = _wsgi_header_name(key) if isinstance(key, str) else ""
+        if not name or (not value and key in _WSGI_UNPREFIXED):
+            continue  # not a header, or CGI's empty CONTENT_TYPE/CONTENT_LENGTH for "none"
+        # PEP 3333 values are latin-1 text: back to the bytes that were received.
+        headers.append((name, value.encode("latin-1")))
     return headers
 
 

@@ -16,7 +16,8 @@ wrap it in :class:`portcullis.wsgi.GateMiddleware` instead.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import inspect
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Optional, TypeVar, overload
 
 from flask import Flask, Response, current_app, g, request
@@ -97,8 +98,7 @@ class GateAuth:
             raise RuntimeError("portcullis.flask.GateAuth was not initialised on this application")
         return gate
 
-    def _body(self) -> Optional[bytes]:
-        environ = request.environ
+    def _body(self, environ: Mapping[str, Any]) -> Optional[bytes]:
         if not wsgi_has_body(environ):
             return None
         refused = length_refusal(wsgi_content_length(environ), self.max_body_bytes)
@@ -122,12 +122,12 @@ class GateAuth:
         """Checks the current request (requiring `scopes` on top of the route's own) and
         returns the allowed decision, also kept as ``current_decision``; raises
         :class:`GateDenied` on a refusal."""
-        body = self._body()
+        environ = request.environ
+        body = self._body(environ)
         try:
             gate = self._gate()
         except RuntimeError as error:
             raise GateDenied(failure_refusal(error)) from None
-        environ = request.environ
         outcome = decide(gate, lambda: request_from_wsgi(environ, body), scopes)
         if isinstance(outcome, Refusal):
             raise GateDenied(outcome)
@@ -147,10 +147,15 @@ class GateAuth:
         required_scopes = tuple(scopes)
 
         def decorate(inner: Callable[..., Any]) -> Callable[..., Any]:
+            # An async view goes through Flask's ensure_sync; a plain one is called as it is.
+            is_async = inspect.iscoroutinefunction(inner)
+
             @functools.wraps(inner)
             def checked(*args: Any, **kwargs: Any) -> Any:
                 self.authenticate(required_scopes)
-                return current_app.ensure_sync(inner)(*args, **kwargs)
+                if is_async:
+                    return current_app.ensure_sync(inner)(*args, **kwargs)
+                return inner(*args, **kwargs)
 
             return checked
 
