@@ -217,8 +217,9 @@ def table(seconds: dict[str, list[float]], cpu: dict[str, list[float]], requests
 
 def main(argv: Optional[list[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=4000, help="requests per variant per round")
-    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per variant per round")
+    # Many short rounds: each is compared with its own baseline, which cancels the machine's drift.
+    parser.add_argument("--rounds", type=int, default=40, help="interleaved rounds")
     parser.add_argument("--warmup", type=int, default=1000, help="requests per variant before the rounds")
     parser.add_argument("--seed", type=int, default=int(os.environ.get("BENCH_SEED", "1")))
     args = parser.parse_args(argv)
