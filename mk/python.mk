@@ -36,9 +36,12 @@ test-python: build-python build-python-fault
 	@# Typings drift: the stubs must match the native module exactly (no allowlist needed).
 	@# (run from $(BUILD)/mypy: stubtest writes its .mypy_cache into the working directory)
 	mkdir -p $(BUILD)/mypy && cd $(BUILD)/mypy && $(VENV_PY) -m mypy.stubtest portcullis
-	@# The stubs must also type-check real use: the tests and the demo, strictly.
+	@# The stubs must also type-check real use: the tests and the demo, strictly; and so must
+	@# the framework adapters (checked as the installed package's modules).
 	cd $(ROOT) && MYPY_CACHE_DIR=$(BUILD)/mypy-cache $(VENV_PY) -m mypy --strict \
 	  $(PY_DIR)/tests examples/demo/demo.py
+	cd $(ROOT) && MYPY_CACHE_DIR=$(BUILD)/mypy-cache $(VENV_PY) -m mypy --strict \
+	  $(foreach m,_adapter _asgi fastapi starlette flask wsgi,-m portcullis.$(m))
 
 demo-python: build-python
 	@mkdir -p $(BUILD)/demo
