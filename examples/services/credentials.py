@@ -155,15 +155,17 @@ def _api_keys(run_dir: Path, pepper: str, now: int) -> dict[str, str]:
     the gate's `records_file` names."""
     ring = portcullis.ApiKeyRing(pepper.encode(), prefix="pc", environment="live", realm="keys")
 
-    def mint(subject: str, scopes: list[str], **kw: int) -> portcullis.IssuedApiKey:
-        issued = ring.generate(subject=subject, scopes=scopes, **kw)
+    def mint(
+        subject: str, scopes: list[str], issued_at: int = now, expires_at: int | None = None
+    ) -> portcullis.IssuedApiKey:
+        issued = ring.generate(subject=subject, scopes=scopes, now=issued_at, expires_at=expires_at)
         ring.insert(issued.record)
         return issued
 
-    billing = mint("svc-billing", ["orders:read"], now=now)
-    reports = mint("svc-reports", ["reports:read"], now=now)
-    expired = mint("svc-billing", ["orders:read"], now=now - 7200, expires_at=now - 3600)
-    revoked = mint("svc-old", ["orders:read"], now=now)
+    billing = mint("svc-billing", ["orders:read"])
+    reports = mint("svc-reports", ["reports:read"])
+    expired = mint("svc-billing", ["orders:read"], issued_at=now - 7200, expires_at=now - 3600)
+    revoked = mint("svc-old", ["orders:read"])
     ring.revoke(revoked.record.key_id, now - 1)
     records = [ring.get(issued.record.key_id) for issued in (billing, reports, expired, revoked)]
     _write(run_dir / "api-keys.jsonl", "".join(r.to_json() + "\n" for r in records if r))

@@ -175,11 +175,21 @@ static void respond(connection *c, unsigned status, const char *headers, const c
     free(out.data);
 }
 
-/* A refusal by the server itself (the request could not be read): an RFC 9457 body. */
-static void refuse(connection *c, unsigned status, const char *title) {
+/* A refusal by the server itself (the request could not be read or checked): an RFC 9457 body
+   of the shape the gate and the framework adapters use, with the code that says why. */
+static void refuse(connection *c, unsigned status) {
+    const char *code = "request_invalid", *title = "Malformed request.";
+    if (status == 413 || status == 431) {
+        code = "input_too_large";
+        title = "Request too large.";
+    } else if (status >= 500 && status != 501) {
+        code = "internal";
+        title = "Internal error.";
+    }
     char body[256];
-    int n = snprintf(body, sizeof body, "{\"type\":\"about:blank\",\"title\":\"%s\",\"status\":%u}",
-                     title, status);
+    int n = snprintf(body, sizeof body,
+                     "{\"type\":\"urn:portcullis:error:%s\",\"title\":\"%s\",\"status\":%u,\"code\":\"%s\"}",
+                     code, title, status, code);
     respond(c, status, NULL, "application/problem+json", body, (size_t)n);
 }
 
@@ -226,7 +236,7 @@ static void allow(connection *c, const portcullis_gate_decision *d) {
         portcullis_principal_free(p);
     }
     if (!ok || body.failed)
-        refuse(c, 500, "Internal Server Error");
+        refuse(c, 500);
     else
         respond(c, 200, NULL, "application/json", body.data, body.len);
     free(body.data);
@@ -251,7 +261,7 @@ static void deny(connection *c, const portcullis_gate_decision *d) {
     size_t len = 0;
     ok = ok && GOT(portcullis_gate_decision_problem_json(d, (uint8_t *)problem, sizeof problem, &len));
     if (!ok || headers.failed)
-        refuse(c, 500, "Internal Server Error");
+        refuse(c, 500);
     else
         respond(c, portcullis_gate_decision_status(d), headers.data, NULL, problem, len);
     free(headers.data);
@@ -400,7 +410,7 @@ static void serve(connection *c, const portcullis_gate *gate) {
     if (status == 1)
         goto done;
     if (status != 0) {
-        refuse(c, status, reason(status));
+        refuse(c, status);
         goto done;
     }
     portcullis_request *req = NULL;
@@ -421,7 +431,7 @@ static void serve(connection *c, const portcullis_gate *gate) {
         rc = portcullis_gate_check(gate, req, &d);
     if (rc != PORTCULLIS_OK) {
         /* Fail closed: a request the library would not take is refused, never let through. */
-        refuse(c, rc == PORTCULLIS_RESULT_INPUT_TOO_LARGE ? 431 : 400, "Bad Request");
+        refuse(c, rc == PORTCULLIS_RESULT_INPUT_TOO_LARGE ? 431 : 400);
     } else if (portcullis_gate_decision_allowed(d)) {
         allow(c, d);
     } else {
