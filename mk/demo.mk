@@ -8,7 +8,8 @@
 #                             three services on free 127.0.0.1 ports, sends every case to each
 #                             and prints one table; fails when they disagree or a status is not
 #                             the expected one
-#   make test-demo-services   the same, as a test (for make test)
+#   make test-demo-services   the same, as a test (for make test), after type-checking the demo's
+#                             Python (mypy --strict) and syntax-checking its JavaScript
 #   make build-demo-server    the C service, $(BUILD)/c/services-server (OpenSSL's libssl-dev)
 
 .PHONY: demo-services drive-demo-services test-demo-services build-demo-server demo-openssl-headers
@@ -42,4 +43,9 @@ drive-demo-services:
 	$(VENV_PY) $(DEMO_SERVICES_DIR)/drive.py --run-dir $(DEMO_RUN_DIR) --c-server $(DEMO_SERVER) \
 	  --python $(VENV_PY) --node $(NODE)
 
-test-demo-services: demo-services
+DEMO_PYTHON_FILES := $(addprefix $(DEMO_SERVICES_DIR)/,drive.py cases.py credentials.py python/app.py python/tls_scope.py)
+
+test-demo-services: build-demo-server build-python build-node
+	cd $(DEMO_SERVICES_DIR) && MYPY_CACHE_DIR=$(BUILD)/mypy-cache $(VENV_PY) -m mypy --strict $(DEMO_PYTHON_FILES)
+	$(NODE) --check $(DEMO_SERVICES_DIR)/node/app.js
+	@$(MAKE) --no-print-directory drive-demo-services
