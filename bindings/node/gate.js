@@ -227,12 +227,12 @@ define(Gate, 'fromFile', withAudit(nativeFromFile, 'fromFile'))
 define(Gate, 'fromToml', withAudit(nativeFromToml, 'fromToml'))
 define(Gate, 'fromJson', withAudit(nativeFromJson, 'fromJson'))
 
-define(Gate.prototype, 'check', function check(request) {
-  return decisionOf(checkJson.call(this, request))
+define(Gate.prototype, 'check', function check(request, scopes) {
+  return decisionOf(checkJson.call(this, request, scopes))
 })
 
-define(Gate.prototype, 'checkAsync', function checkAsync(request) {
-  return checkAsyncJson.call(this, request).then(decisionOf)
+define(Gate.prototype, 'checkAsync', function checkAsync(request, scopes) {
+  return checkAsyncJson.call(this, request, scopes).then(decisionOf)
 })
 
 define(Gate.prototype, 'auditStats', function auditStats() {

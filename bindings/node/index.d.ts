@@ -182,13 +182,22 @@ export declare class Gate {
   /**
    * Decides `request` on the calling thread (JWT, API key and webhook checks take
    * microseconds). Never throws for a refused request: see `allowed`, `status`, `headers`.
+   * `scopes` are required on top of the matched route's (what a framework route asks for):
+   * lacking one is 403 `scope_insufficient`, and an anonymous pass becomes 401
+   * `credentials_missing`.
    */
-  check(request: Request): GateDecision
+  check(request: Request, scopes?: Array<string> | undefined | null): GateDecision
   /**
    * `check` on the libuv thread pool, for configurations whose checks are slow (Basic
-   * password hashing, a JWKS fetch on a cold cache).
+   * password hashing, a JWKS fetch on a cold cache); `scopes` as `check`.
    */
-  checkAsync(request: Request): Promise<GateDecision>
+  checkAsync(request: Request, scopes?: Array<string> | undefined | null): Promise<GateDecision>
+  /**
+   * True when a check may take long (a credential hashes passwords or fetches keys or
+   * token introspection over the network): an adapter then uses `checkAsync` so the event
+   * loop never waits. Follows reloads.
+   */
+  get mayBlock(): boolean
   /**
    * Replaces the configuration with the file at `path`, atomically; on error (thrown as by
    * `fromFile`) the running configuration stays. Requests being checked finish on the one

@@ -101,7 +101,19 @@ fn run_check(doc: &Value, case: &Value) -> Vec<String> {
     assert_eq!(requests.len(), decisions.len(), "one decision per request");
     let mut out = Vec::new();
     for (i, (r, want)) in requests.iter().zip(decisions).enumerate() {
-        let d = gate.check(&request(r));
+        // A request with `scopes` is checked with the caller's scopes (`check_with_scopes`).
+        let d = match r.get("scopes") {
+            Some(scopes) => {
+                let scopes: Vec<&str> = scopes
+                    .as_array()
+                    .expect("scopes is a list")
+                    .iter()
+                    .map(s)
+                    .collect();
+                gate.check_with_scopes(&request(r), &scopes)
+            }
+            None => gate.check(&request(r)),
+        };
         out.extend(
             compare(&d, want)
                 .into_iter()

@@ -1226,6 +1226,23 @@ portcullis_result portcullis_gate_check(const portcullis_gate *g,
                                         const portcullis_request *req,
                                         portcullis_gate_decision **out);
 
+// Decides `req` as `portcullis_gate_check`, with `scopes` (UTF-8, space-separated; length 0
+// for none) required on top of the matched route's: what a service's own route asks for. A
+// principal lacking one is refused with 403 `scope_insufficient` (the bearer challenge names
+// every required scope); an anonymous pass becomes 401 `credentials_missing`. Fails only on a
+// usage error (`NULL_POINTER`, `INVALID_UTF8`).
+portcullis_result portcullis_gate_check_scoped(const portcullis_gate *g,
+                                               const portcullis_request *req,
+                                               const uint8_t *scopes_text,
+                                               size_t scopes_len,
+                                               portcullis_gate_decision **out);
+
+// Whether a check may take long (a credential hashes passwords or fetches keys or token
+// introspection over the network): on success `*out` receives it. A server with an event
+// loop then checks such a gate's requests on a worker thread.
+portcullis_result portcullis_gate_may_block(const portcullis_gate *g,
+                                            bool *out);
+
 // The API key ring of the gate's `api_key` credential `name` (UTF-8), shared with the gate:
 // keys inserted, revoked or removed through it are seen by the next check. On success `*out`
 // receives a new reference (free with `portcullis_apikey_ring_free`). A reload that changes

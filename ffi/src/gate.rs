@@ -16,7 +16,7 @@ use portcullis::{Denial, Error, ErrorCode};
 use crate::apikey::portcullis_apikey_ring;
 use crate::boundary::{
     bytes_in, free_box, guard, guard_denial, guard_value, handle, out_buf, out_handle, out_ptr,
-    out_shared, release_shared, retain_shared, text_in,
+    out_shared, release_shared, retain_shared, scopes, text_in,
 };
 use crate::decision::portcullis_denial;
 use crate::gate_decision::portcullis_gate_decision;
@@ -392,6 +392,45 @@ pub unsafe extern "C" fn portcullis_gate_check(
         let gate = unsafe { gate_ref(g) }?;
         let request = unsafe { borrow(req) }?;
         out_handle(out, portcullis_gate_decision::new(gate.check(request)));
+        Ok(())
+    })
+}
+
+/// Decides `req` as `portcullis_gate_check`, with `scopes` (UTF-8, space-separated; length 0
+/// for none) required on top of the matched route's: what a service's own route asks for. A
+/// principal lacking one is refused with 403 `scope_insufficient` (the bearer challenge names
+/// every required scope); an anonymous pass becomes 401 `credentials_missing`. Fails only on a
+/// usage error (`NULL_POINTER`, `INVALID_UTF8`).
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_gate_check_scoped(
+    g: *const portcullis_gate,
+    req: *const portcullis_request,
+    scopes_text: *const u8,
+    scopes_len: usize,
+    out: *mut *mut portcullis_gate_decision,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_ptr(out) }?;
+        let gate = unsafe { gate_ref(g) }?;
+        let request = unsafe { borrow(req) }?;
+        let required = scopes(unsafe { text_in(scopes_text, scopes_len) }?);
+        let decision = gate.check_with_scopes(request, &required);
+        out_handle(out, portcullis_gate_decision::new(decision));
+        Ok(())
+    })
+}
+
+/// Whether a check may take long (a credential hashes passwords or fetches keys or token
+/// introspection over the network): on success `*out` receives it. A server with an event
+/// loop then checks such a gate's requests on a worker thread.
+#[no_mangle]
+pub unsafe extern "C" fn portcullis_gate_may_block(
+    g: *const portcullis_gate,
+    out: *mut bool,
+) -> portcullis_result {
+    guard(|| {
+        let out = unsafe { out_ptr(out) }?;
+        out.write(unsafe { gate_ref(g) }?.may_block());
         Ok(())
     })
 }

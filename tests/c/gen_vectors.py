@@ -510,7 +510,7 @@ def emit_case(em, kind, case):
 
 GATE_FILE_FIELDS = {"description", "secrets", "configs", "cases"}
 GATE_CASE_FIELDS = {"id", "source", "config", "input", "expect", "now"}
-GATE_REQUEST_EXTRA = {"now", "peer_address", "peer_certificates_b64"}
+GATE_REQUEST_EXTRA = {"now", "peer_address", "peer_certificates_b64", "scopes"}
 GATE_DECISION_FIELDS = {"allowed", "status", "route", "credential", "subject", "code",
                         "challenges", "headers", "retry_after", "problem"}
 
@@ -527,10 +527,19 @@ def gate_request(em, r, cid):
     msg = {k: v for k, v in r.items() if k not in GATE_REQUEST_EXTRA}
     certs = [lit(b64(d, "peer_certificates_b64", cid)) for d in r.get("peer_certificates_b64", [])]
     address = r.get("peer_address")
-    return "{%s, %s, %s, %d}" % (
+    scopes = r.get("scopes")
+    if scopes is not None and (not isinstance(scopes, list)
+                               or not all(isinstance(x, str) for x in scopes)):
+        raise VectorError("%s: a gate request's scopes are a list of strings" % cid)
+    if scopes is not None and any(x == "" or any(c.isspace() for c in x) for x in scopes):
+        raise VectorError("%s: C passes scopes space-separated: none may be empty or hold "
+                          "a space" % cid)
+    return "{%s, %s, %s, %d, %s}" % (
         em.message(msg, 0, cid, r["now"]),
         lit(text_of(address, "peer_address", cid) if address is not None else None),
-        em.array("vbytes", "certs", certs), len(certs))
+        em.array("vbytes", "certs", certs), len(certs),
+        # The C API takes them space-separated; NULL: check without (portcullis_gate_check).
+        lit(" ".join(scopes) if scopes is not None else None))
 
 
 def gate_text(d, name, cid, fields):

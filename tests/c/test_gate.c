@@ -486,9 +486,61 @@ static void test_reload(void) {
     portcullis_gate_free(g);
 }
 
+/* The caller's scopes join the route's; may_block tells a slow gate from a fast one. */
+static void test_scoped_and_may_block(void) {
+    portcullis_gate *g = gate_from(GATE_CONFIG);
+    char auth[1200], text[512];
+    CHECK(gate_token("alice", "orders:read orders:audit", auth, sizeof auth));
+    portcullis_request *req = gate_request("GET", "/orders/7", auth);
+    portcullis_gate_decision *d = NULL;
+    RC(portcullis_gate_check_scoped(g, req, S("orders:audit"), &d), PORTCULLIS_OK);
+    CHECK(portcullis_gate_decision_allowed(d));
+    portcullis_gate_decision_free(d);
+    d = NULL;
+    RC(portcullis_gate_check_scoped(g, req, S(" orders:audit  orders:export "), &d), PORTCULLIS_OK);
+    CHECK(portcullis_gate_decision_status(d) == 403);
+    CHECK(portcullis_gate_decision_code(d) == PORTCULLIS_RESULT_SCOPE_INSUFFICIENT);
+    TEXT_ARGS(portcullis_gate_decision_challenge, text, d, 0);
+    CHECK(strstr(text, "scope=\"orders:read orders:audit orders:export\"") != NULL);
+    portcullis_gate_decision_free(d);
+    d = NULL;
+    RC(portcullis_gate_check_scoped(g, req, NULL, 0, &d), PORTCULLIS_OK); /* none: check */
+    CHECK(portcullis_gate_decision_allowed(d));
+    portcullis_gate_decision_free(d);
+    d = SENTINEL;
+    RC(portcullis_gate_check_scoped(g, req, (const uint8_t *)"\xff", 1, &d), PORTCULLIS_RESULT_INVALID_UTF8);
+    CHECK(d == SENTINEL);
+    RC(portcullis_gate_check_scoped(NULL, req, S("x"), &d), PORTCULLIS_RESULT_NULL_POINTER);
+    RC(portcullis_gate_check_scoped(g, NULL, S("x"), &d), PORTCULLIS_RESULT_NULL_POINTER);
+    RC(portcullis_gate_check_scoped(g, req, S("x"), NULL), PORTCULLIS_RESULT_NULL_POINTER);
+    portcullis_request_free(req);
+
+    /* An anonymous route cannot grant the scopes a caller asks for. */
+    d = NULL;
+    req = gate_request("GET", "/health", NULL);
+    RC(portcullis_gate_check_scoped(g, req, S("x"), &d), PORTCULLIS_OK);
+    CHECK(portcullis_gate_decision_code(d) == PORTCULLIS_RESULT_SCOPE_INSUFFICIENT);
+    portcullis_gate_decision_free(d);
+    portcullis_request_free(req);
+
+    bool slow = false;
+    RC(portcullis_gate_may_block(g, &slow), PORTCULLIS_OK);
+    CHECK(slow); /* the `ops` credential hashes passwords */
+    RC(portcullis_gate_may_block(g, NULL), PORTCULLIS_RESULT_NULL_POINTER);
+    RC(portcullis_gate_may_block(NULL, &slow), PORTCULLIS_RESULT_NULL_POINTER);
+    portcullis_gate_free(g);
+    portcullis_gate *fast = gate_from("[credentials.tokens]\nmethod = \"jwt\"\n"
+                                      "keys = { static = [{ alg = \"HS256\", secret = \"secret:jwt\" }] }\n"
+                                      "[[routes]]\npath = \"/x\"\nrequire = \"tokens\"\n");
+    RC(portcullis_gate_may_block(fast, &slow), PORTCULLIS_OK);
+    CHECK(!slow);
+    portcullis_gate_free(fast);
+}
+
 void test_gate(void) {
     test_load();
     test_decisions();
     test_reload();
+    test_scoped_and_may_block();
     test_gate_rings_and_verifiers();
 }

@@ -65,12 +65,14 @@ typedef struct {
 } vroute;
 
 /* A gate.json request: the shared request form, the request's own time (in msg), the peer's
-   address (ptr NULL: none) and certificate chain (DER, leaf first). */
+   address (ptr NULL: none), certificate chain (DER, leaf first) and the caller's required
+   scopes, space-separated (ptr NULL: checked with portcullis_gate_check). */
 typedef struct {
     vmsg msg;
     vbytes peer_address;
     const vbytes *certs;
     size_t n_certs;
+    vbytes scopes;
 } vgate_request;
 
 /* A gate.json decision: allowed and status always; the rest only when has_<field>. */

@@ -256,8 +256,11 @@ portcullis_result run_gate(const vcase *c, run_state *s) {
         portcullis_request *req = NULL;
         portcullis_gate_decision *d = NULL;
         rc = gate_request_of(&v->requests[i], &req);
-        if (rc == PORTCULLIS_OK)
+        const vbytes scopes = v->requests[i].scopes;
+        if (rc == PORTCULLIS_OK && scopes.ptr == NULL)
             rc = portcullis_gate_check(gate, req, &d);
+        else if (rc == PORTCULLIS_OK)
+            rc = portcullis_gate_check_scoped(gate, req, U8(scopes), &d);
         portcullis_request_free(req);
         if (rc != PORTCULLIS_OK) {
             s->broken = 1;

@@ -192,6 +192,37 @@ def main_cases(g):
          ["allow"])
     case("all-of-route-scopes-on-reported-principal",
          [r(target="/mixed", headers=[("X-API-Key", k["c"])])], ["scope_insufficient"])
+    # The caller's scopes (a framework route's own, `check(request, scopes)`) join the route's.
+    src_caller = "gate rules: scopes required by the caller of check"
+    case("caller-scopes-held", [r(target="/orders/7", scopes=["orders:audit"],
+                                  headers=[bearer(t(scope="orders:read orders:audit"))])],
+         ["allow"], src_caller)
+    case("caller-scopes-lacking-named-in-challenge",
+         [r(target="/orders/7", scopes=["orders:audit", "orders:read"],
+            headers=[bearer(t(scope="orders:read"))])], ["scope_insufficient"], src_caller)
+    case("caller-scopes-on-unscoped-route",
+         [r(target="/reports/", scopes=["reports:read"], headers=[jwt_ok]),
+          r(target="/reports/", scopes=["reports:read"],
+            headers=[bearer(t(scope="reports:read"))]),
+          r(target="/reports/", scopes=[], headers=[jwt_ok])],
+         ["scope_insufficient", "allow", "allow"], src_caller)
+    case("caller-scopes-api-key", [r(target="/orders/7", scopes=["orders:write"],
+                                     headers=[("X-API-Key", k["b"])]),
+                                   r(target="/orders/7", scopes=["admin"],
+                                     headers=[("X-API-Key", k["b"])])],
+         ["allow", "scope_insufficient"], src_caller)
+    case("caller-scopes-optional-anonymous-401",
+         [r(target="/public/docs", scopes=["docs:read"]),
+          r(target="/public/docs", scopes=["docs:read"], headers=[bearer(t(scope="docs:read"))])],
+         ["credentials_missing", "allow"], src_caller)
+    case("caller-scopes-anonymous-route-403", [r(target="/health", scopes=["x"])],
+         ["scope_insufficient"], src_caller)
+    # (An empty scope or one with a space cannot be written in C's space-separated list: the
+    # per-language tests cover those.)
+    case("caller-scope-malformed-is-a-usage-error",
+         [r(target="/orders/7", scopes=['a"b'], headers=[jwt_ok]),
+          r(target="/orders/7", scopes=["orders:read", "a\\b"], headers=[jwt_ok])],
+         ["invalid_argument"] * 2, src_caller)
     case("all-of-optional-invalid-fails",
          [r(target="/mixed", headers=[bearer("not-a-jwt"), ("X-API-Key", k["a"])])],
          ["jwt_malformed"])

@@ -58,6 +58,7 @@ ERRORS = {
     "signature_replayed": (401, "The request was already received."),
     "signature_body_missing": (400, "The request body is required to check its signature."),
     "signature_key_unknown": (401, "Invalid signature."),
+    "invalid_argument": (500, "Invalid argument."),
 }
 
 # How telling a failure is (core/src/gate/require.rs): any_of reports its most telling part.

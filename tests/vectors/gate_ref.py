@@ -352,8 +352,12 @@ class Gate:
                                now)
             if wait:
                 return self.deny(route, "locked_out", None, taken, max(wait, 1))
+        extra = req.get("scopes") or []
+        if any(not x or any(c in x for c in ' "\\') for x in extra):
+            return self.deny(route, "invalid_argument", None, taken, None)
+        required = list(route["scopes"]) + [x for x in extra if x not in route["scopes"]]
         try:
-            passed = evaluate(route["require"], req, route["scopes"] or None, self.creds,
+            passed = evaluate(route["require"], req, required or None, self.creds,
                               self.store)
         except Failure as f:
             if f.rank in (FOREIGN, INVALID):
@@ -368,14 +372,18 @@ class Gate:
                 if ns == f"account:{passed.winner[0]}":
                     self.store.clear(ns, account)
         principal = passed.winner[1] if passed.winner else None
-        if route["scopes"] and not (principal and principal.has(route["scopes"])):
+        if required and principal is None and route["challenges"]:
+            # Only a caller's scopes get here: a route with scopes admits no anonymous pass.
+            # A route with no challenge to offer refuses them below (403).
+            return self.deny(route, "credentials_missing", None, taken, None)
+        if required and not (principal and principal.has(required)):
             # A bearer winner is told which scope it lacks (RFC 6750 3.1).
             challenge = None
             if passed.winner:
                 bare = self.creds[passed.winner[0]].challenge()
                 if bare is not None and bare.scheme.lower() == "bearer":
                     challenge = bare.add("error", "insufficient_scope").add(
-                        "scope", " ".join(route["scopes"]))
+                        "scope", " ".join(required))
             return self.deny(route, "scope_insufficient", challenge, taken, None)
         if principal:
             key = (passed.winner[0], principal.subject)

@@ -539,9 +539,12 @@ impl Gate {
 
     /// Decides `request` on the calling thread (JWT, API key and webhook checks take
     /// microseconds). Never throws for a refused request: see `allowed`, `status`, `headers`.
+    /// `scopes` are required on top of the matched route's (what a framework route asks for):
+    /// lacking one is 403 `scope_insufficient`, and an anonymous pass becomes 401
+    /// `credentials_missing`.
     #[napi(catch_unwind)]
-    pub fn check(&self, request: &Request) -> GateDecision {
-        self.inner.check(&request.inner).into()
+    pub fn check(&self, request: &Request, scopes: Option<Vec<String>>) -> GateDecision {
+        check_scoped(&self.inner, &request.inner, scopes.as_deref()).into()
     }
 
     /// `check` for the JS layer (`gate.js`): the decision as JSON text. Not part of the API.
@@ -550,17 +553,26 @@ impl Gate {
         &self,
         env: &'env Env,
         request: &Request,
+        scopes: Option<Vec<String>>,
     ) -> Result<Either<JsString<'env>, GateDecision>> {
-        decision_js(env, self.inner.check(&request.inner))
+        decision_js(
+            env,
+            check_scoped(&self.inner, &request.inner, scopes.as_deref()),
+        )
     }
 
     /// `check` on the libuv thread pool, for configurations whose checks are slow (Basic
-    /// password hashing, a JWKS fetch on a cold cache).
+    /// password hashing, a JWKS fetch on a cold cache); `scopes` as `check`.
     #[napi(catch_unwind, ts_return_type = "Promise<GateDecision>")]
-    pub fn check_async(&self, request: &Request) -> AsyncTask<CheckTask> {
+    pub fn check_async(
+        &self,
+        request: &Request,
+        scopes: Option<Vec<String>>,
+    ) -> AsyncTask<CheckTask> {
         AsyncTask::new(CheckTask {
             gate: Arc::clone(&self.inner),
             request: Some(request.inner.clone()),
+            scopes: scopes.unwrap_or_default(),
             json: false,
         })
     }
@@ -568,12 +580,25 @@ impl Gate {
     /// `checkAsync` for the JS layer: resolves to the decision's JSON text (or the object, as
     /// `_checkJson`). Not part of the API.
     #[napi(catch_unwind, skip_typescript, js_name = "_checkAsyncJson")]
-    pub fn check_async_json(&self, request: &Request) -> AsyncTask<CheckTask> {
+    pub fn check_async_json(
+        &self,
+        request: &Request,
+        scopes: Option<Vec<String>>,
+    ) -> AsyncTask<CheckTask> {
         AsyncTask::new(CheckTask {
             gate: Arc::clone(&self.inner),
             request: Some(request.inner.clone()),
+            scopes: scopes.unwrap_or_default(),
             json: true,
         })
+    }
+
+    /// True when a check may take long (a credential hashes passwords or fetches keys or
+    /// token introspection over the network): an adapter then uses `checkAsync` so the event
+    /// loop never waits. Follows reloads.
+    #[napi(getter)]
+    pub fn may_block(&self) -> bool {
+        self.inner.may_block()
     }
 
     /// Replaces the configuration with the file at `path`, atomically; on error (thrown as by
@@ -671,7 +696,22 @@ impl Gate {
 pub struct CheckTask {
     gate: Arc<core::Gate>,
     request: Option<portcullis::Request>,
+    scopes: Vec<String>,
     json: bool,
+}
+
+/// `gate.check_with_scopes` with the scopes as JS passes them (absent: none).
+fn check_scoped(
+    gate: &core::Gate,
+    request: &portcullis::Request,
+    scopes: Option<&[String]>,
+) -> CoreDecision {
+    let scopes: Vec<&str> = scopes
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect();
+    gate.check_with_scopes(request, &scopes)
 }
 
 impl Task for CheckTask {
@@ -681,7 +721,9 @@ impl Task for CheckTask {
     fn compute(&mut self) -> Result<Self::Output> {
         // The request (with its credentials) is dropped as soon as it has been checked.
         Ok(catch_panic(|| {
-            self.request.take().map(|r| self.gate.check(&r))
+            self.request
+                .take()
+                .map(|r| check_scoped(&self.gate, &r, Some(&self.scopes)))
         }))
     }
 

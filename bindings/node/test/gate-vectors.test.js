@@ -23,7 +23,7 @@ const FIXTURE_CASES = 10
 
 /** A vector request -> Request. */
 function buildRequest(spec) {
-  const known = ['method', 'target', 'headers', 'headers_b64', 'body', 'body_b64', 'now', 'peer_address', 'peer_certificates_b64', 'scheme']
+  const known = ['method', 'target', 'headers', 'headers_b64', 'body', 'body_b64', 'now', 'peer_address', 'peer_certificates_b64', 'scheme', 'scopes']
   for (const key of Object.keys(spec)) assert.ok(known.includes(key), `unknown request member ${key}`)
   assert.equal(typeof spec.now, 'number', 'a gate request needs `now`')
   const options = { method: spec.method, target: spec.target, now: spec.now }
@@ -88,10 +88,12 @@ const OPS = {
     assert.ok(Array.isArray(wants), 'expect.decisions')
     assert.equal(c.input.requests.length, wants.length, 'one decision per request')
     const sync = gateFor(file, c)
-    c.input.requests.forEach((r, i) => compare(sync.check(buildRequest(r)), wants[i], `check, request ${i}`))
+    // A request with `scopes` is checked with the caller's scopes.
+    c.input.requests.forEach((r, i) => compare(sync.check(buildRequest(r), r.scopes), wants[i], `check, request ${i}`))
     const async = gateFor(file, c)
     for (let i = 0; i < wants.length; i++) {
-      compare(await async.checkAsync(buildRequest(c.input.requests[i])), wants[i], `checkAsync, request ${i}`)
+      const r = c.input.requests[i]
+      compare(await async.checkAsync(buildRequest(r), r.scopes), wants[i], `checkAsync, request ${i}`)
     }
   },
   load(file, c) {

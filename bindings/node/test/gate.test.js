@@ -280,6 +280,25 @@ test('checkAsync runs Basic password checks off the event loop', async () => {
   assert.deepEqual(await Promise.all([g.checkAsync(basic('pw-bob')), g.checkAsync(basic('pw-bob'))]), [ok, ok])
 })
 
+test('the caller\'s scopes join the route\'s, sync and async; mayBlock tells slow gates', async () => {
+  const g = gate()
+  const held = bearer('/orders/7', 'orders:read orders:audit')
+  assert.equal(g.check(held, ['orders:audit']).allowed, true)
+  assert.equal((await g.checkAsync(held, ['orders:audit'])).allowed, true)
+  const lacking = g.check(bearer('/orders/7', 'orders:read'), ['orders:audit'])
+  assert.equal(lacking.status, 403)
+  assert.equal(lacking.code, 'scope_insufficient')
+  assert.match(lacking.challenges[0], /scope="orders:read orders:audit"/)
+  assert.equal(g.check(request('GET', '/health'), ['x']).code, 'scope_insufficient')
+  assert.equal(g.check(bearer('/orders/7', 'orders:read'), ['a b']).code, 'invalid_argument')
+  assert.equal(g.check(bearer('/orders/7', 'orders:read'), undefined).allowed, true)
+  assert.throws(() => g.check(request('GET', '/health'), 'orders:read'))
+  assert.throws(() => g.check(request('GET', '/health'), [1]))
+  assert.equal(g.mayBlock, true) // the `ops` credential hashes passwords
+  const fast = Gate.fromToml('[credentials.t]\nmethod = "jwt"\nkeys = { static = [{ alg = "HS256", secret = "secret:jwt" }] }\n[[routes]]\npath = "/x"\nrequire = "t"\n', { secrets: SECRETS })
+  assert.equal(fast.mayBlock, false)
+})
+
 test('check refuses what is not a Request', () => {
   const g = gate()
   assert.throws(() => g.check({ method: 'GET', target: '/' }))

@@ -199,10 +199,19 @@ impl PyGate {
     }
 
     /// Decides `request`, with the GIL released when `may_block`. Never raises for a refusal:
-    /// a refusal is a decision.
-    fn check(&self, py: Python<'_>, request: &Bound<'_, PyRequest>) -> PyResult<PyGateDecision> {
+    /// a refusal is a decision. `scopes` are required on top of the matched route's (what a
+    /// framework route asks for): lacking one is 403 `scope_insufficient`, and an anonymous
+    /// pass becomes 401 `credentials_missing`.
+    #[pyo3(signature = (request, scopes = Vec::new()), text_signature = "($self, request, scopes=())")]
+    fn check(
+        &self,
+        py: Python<'_>,
+        request: &Bound<'_, PyRequest>,
+        scopes: Vec<String>,
+    ) -> PyResult<PyGateDecision> {
         let (gate, request) = (self.gate(), &*request.get().inner);
-        let check = || Box::new(gate.check(request));
+        let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+        let check = || Box::new(gate.check_with_scopes(request, &scopes));
         let decision = if self.may_block.load(Ordering::Relaxed) {
             py.detach(check)
         } else {

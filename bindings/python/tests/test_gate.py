@@ -235,6 +235,24 @@ def test_scopes_anonymous_routes_and_unmatched() -> None:
     assert (bad.status, bad.code) == (400, "request_invalid")
 
 
+def test_callers_scopes_join_the_routes() -> None:
+    g = gate()
+    held = g.check(bearer("/orders/7", scope="orders:read orders:audit"), scopes=["orders:audit"])
+    assert held.allowed, held.detail
+    lacking = g.check(bearer("/orders/7", scope="orders:read"), scopes=("orders:audit",))
+    assert (lacking.status, lacking.code) == (403, "scope_insufficient")
+    assert 'scope="orders:read orders:audit"' in lacking.challenges[0]
+    assert g.check(bearer("/orders/7", scope="orders:read"), scopes=[]).allowed
+    # Scopes need someone to hold them: an anonymous route cannot grant them.
+    assert g.check(anonymous("/health"), scopes=["x"]).code == "scope_insufficient"
+    bad = g.check(bearer("/orders/7", scope="orders:read"), scopes=["a b"])
+    assert (bad.status, bad.code) == (500, "invalid_argument")
+    with pytest.raises(TypeError):
+        g.check(anonymous("/health"), scopes="orders:read")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        g.check(anonymous("/health"), scopes=[1])  # type: ignore[list-item]
+
+
 def test_rate_limit_headers_and_retry_after() -> None:
     g = gate()
     first = g.check(bearer("/limited"))

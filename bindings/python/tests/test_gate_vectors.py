@@ -105,7 +105,9 @@ def run_case(case: dict[str, Any], doc: dict[str, Any] = DOC) -> None:
         requests, decisions = inp["requests"], expect["decisions"]
         assert len(requests) == len(decisions), "one expected decision per request"
         for i, (spec, want) in enumerate(zip(requests, decisions)):
-            compare(gate.check(build_request(spec)), want, f"{case['id']} request {i}")
+            # A request with `scopes` is checked with the caller's scopes.
+            decision = gate.check(build_request(spec), scopes=spec.get("scopes", ()))
+            compare(decision, want, f"{case['id']} request {i}")
         return
     pytest.fail(f"unknown op {op!r}")
 

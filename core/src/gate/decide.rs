@@ -12,25 +12,36 @@ use super::decision::{self, GateDecision};
 use super::policy::{self, FailureCounter, Taken};
 use super::require::{Failure, Tier};
 use super::route::normalize_path;
-use super::state::{Route, State};
+use super::state::{is_valid_scope, Route, State};
 use crate::decision::{Challenge, Denial};
 use crate::error::ErrorCode;
 use crate::request::Request;
 use crate::store::{LimitStore, MemoryStore};
 
 impl State {
-    pub(super) fn check(&self, request: &Request, store: &MemoryStore) -> GateDecision {
+    pub(super) fn check(
+        &self,
+        request: &Request,
+        store: &MemoryStore,
+        extra_scopes: &[&str],
+    ) -> GateDecision {
         let mut tried = 0;
         let Some(auditor) = &self.auditor else {
-            return self.decide(request, store, &mut tried);
+            return self.decide(request, store, &mut tried, extra_scopes);
         };
         let started = Instant::now();
-        let decision = self.decide(request, store, &mut tried);
+        let decision = self.decide(request, store, &mut tried, extra_scopes);
         auditor.submit(self.event(request, &decision, tried, started));
         decision
     }
 
-    fn decide(&self, request: &Request, store: &dyn LimitStore, tried: &mut u64) -> GateDecision {
+    fn decide(
+        &self,
+        request: &Request,
+        store: &dyn LimitStore,
+        tried: &mut u64,
+        extra_scopes: &[&str],
+    ) -> GateDecision {
         let path = match normalize_path(request.target()) {
             Ok(p) => p,
             Err(e) => return finish_denial(GateDecision::deny(Denial::from(e)), &[], None),
@@ -109,7 +120,21 @@ impl State {
             }
         }
 
-        let scopes = (!route.scopes.is_empty()).then_some(route.scopes.as_slice());
+        // The caller's scopes (a framework route's `Security(scopes=...)`) join the route's.
+        if !extra_scopes.iter().all(|s| is_valid_scope(s)) {
+            // The service's own mistake, not the client's: refused as a usage error.
+            let denial = Denial::new(
+                ErrorCode::InvalidArgument,
+                "a required scope is empty or holds a space, quote or backslash",
+            );
+            return self.refuse(decision, route, denial, &taken, None);
+        }
+        let required: Cow<'_, [String]> = if extra_scopes.is_empty() {
+            Cow::Borrowed(&route.scopes)
+        } else {
+            Cow::Owned(merge_scopes(&route.scopes, extra_scopes))
+        };
+        let scopes = (!required.is_empty()).then_some(&*required);
         match route.require.evaluate(request, scopes, tried) {
             Err(Failure { denial, tier }) => {
                 if matches!(tier, Tier::Foreign | Tier::Invalid) {
@@ -140,9 +165,18 @@ impl State {
                     }
                 }
                 let principal = pass.winner.as_ref().map(|(_, p)| p);
-                if !route.scopes.is_empty()
-                    && !principal.is_some_and(|p| p.has_scopes(&route.scopes))
-                {
+                if principal.is_none() && !required.is_empty() && !route.challenges.is_empty() {
+                    // Only the caller's scopes can get here (a route with scopes admits no
+                    // anonymous request): scopes need someone to hold them, and the route's
+                    // challenges say how to authenticate. A route without any (`anonymous`)
+                    // cannot grant scopes at all: 403 below.
+                    let denial = Denial::new(
+                        ErrorCode::CredentialsMissing,
+                        "the request needs scopes and carries no credential",
+                    );
+                    return self.refuse(decision, route, denial, &taken, None);
+                }
+                if !required.is_empty() && !principal.is_some_and(|p| p.has_scopes(&required)) {
                     let denial = Denial::new(
                         ErrorCode::ScopeInsufficient,
                         "the principal lacks a scope the route requires",
@@ -152,7 +186,7 @@ impl State {
                         // RFC 6750 3.1: a bearer credential that lacks scope is told which.
                         Some(c) => denial.with_challenge(
                             c.param("error", "insufficient_scope")
-                                .param("scope", route.scopes.join(" ")),
+                                .param("scope", required.join(" ")),
                         ),
                         None => denial,
                     };
@@ -280,6 +314,17 @@ impl State {
 }
 
 /// Fills in a denial's challenges and headers.
+/// The route's scopes followed by the caller's that the route does not already name.
+fn merge_scopes(route: &[String], extra: &[&str]) -> Vec<String> {
+    let mut all = route.to_vec();
+    for s in extra {
+        if !all.iter().any(|r| r == s) {
+            all.push((*s).to_owned());
+        }
+    }
+    all
+}
+
 fn finish_denial(
     mut decision: GateDecision,
     route_challenges: &[Challenge],

@@ -151,7 +151,17 @@ impl Gate {
     /// Decides `request`.
     pub fn check(&self, request: &Request) -> GateDecision {
         crate::fault::point(request);
-        self.state.load().check(request, &self.store)
+        self.state.load().check(request, &self.store, &[])
+    }
+
+    /// Decides `request` as [`Gate::check`], with `scopes` required on top of the matched
+    /// route's: what a framework route asks for (FastAPI's `Security(scopes=...)`, an Express
+    /// middleware's `scopes`). A principal that lacks one is refused with 403
+    /// `scope_insufficient` and a bearer credential's challenge names every required scope; an
+    /// anonymous pass (an `optional` or `anonymous` route) becomes 401 `credentials_missing`.
+    pub fn check_with_scopes(&self, request: &Request, scopes: &[&str]) -> GateDecision {
+        crate::fault::point(request);
+        self.state.load().check(request, &self.store, scopes)
     }
 
     /// True when a decision may take long (a credential hashes passwords or fetches keys over

@@ -158,7 +158,7 @@ impl State {
                 Requirement::parse(&rc.require, &at.key("require"), &lookup, 0).map_err(locate)?;
             let credential_names = names.into_inner();
             for (j, s) in rc.scopes.iter().enumerate() {
-                if s.is_empty() || s.contains([' ', '"', '\\']) {
+                if !is_valid_scope(s) {
                     return Err(err(
                         at.key("scopes").index(j),
                         "a scope is a non-empty string without spaces, quotes or backslashes"
@@ -355,4 +355,10 @@ fn default_route_name(methods: &[String], path: &str) -> String {
     } else {
         format!("{} {path}", methods.join(","))
     }
+}
+
+/// A scope as routes and callers may require it: non-empty, without the space that separates
+/// scopes nor the quote and backslash a challenge's `scope` parameter would have to escape.
+pub(super) fn is_valid_scope(scope: &str) -> bool {
+    !scope.is_empty() && !scope.contains([' ', '"', '\\'])
 }

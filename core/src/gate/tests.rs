@@ -160,6 +160,66 @@ fn insufficient_scope_is_403() {
 }
 
 #[test]
+fn the_callers_scopes_join_the_routes() {
+    let g = gate();
+    let both = bearer("GET", "/orders/7", "orders:read orders:audit");
+    let d = g.check_with_scopes(&both, &["orders:audit"]);
+    assert!(d.allowed(), "{:?}", d.code());
+
+    let d = g.check_with_scopes(
+        &bearer("GET", "/orders/7", "orders:read"),
+        &["orders:audit"],
+    );
+    assert_eq!(
+        (d.status(), d.code()),
+        (403, Some(ErrorCode::ScopeInsufficient))
+    );
+    let challenge = header(&d, "WWW-Authenticate")[0];
+    assert!(
+        challenge.contains(r#"scope="orders:read orders:audit""#),
+        "{challenge}"
+    );
+
+    // A scope the route already names is not asked twice; no extra scope is `check`.
+    let d = g.check_with_scopes(&bearer("GET", "/orders/7", "other"), &["orders:read"]);
+    assert!(header(&d, "WWW-Authenticate")[0].contains(r#"scope="orders:read""#));
+    let d = g.check_with_scopes(&bearer("GET", "/orders/7", "orders:read"), &[]);
+    assert!(d.allowed());
+
+    for bad in ["", "a b", "a\"b", "a\\b"] {
+        let d = g.check_with_scopes(&bearer("GET", "/orders/7", "orders:read"), &[bad]);
+        assert_eq!(
+            (d.status(), d.code()),
+            (500, Some(ErrorCode::InvalidArgument))
+        );
+    }
+}
+
+#[test]
+fn scopes_on_an_optional_route_need_a_credential() {
+    let g = gate();
+    let d = g.check_with_scopes(
+        &Request::new("GET", "/public/x").unwrap().at(NOW),
+        &["read"],
+    );
+    assert_eq!(
+        (d.status(), d.code()),
+        (401, Some(ErrorCode::CredentialsMissing))
+    );
+    assert!(header(&d, "WWW-Authenticate")[0].starts_with("Bearer"));
+    let d = g.check_with_scopes(&bearer("GET", "/public/x", "read"), &["read"]);
+    assert!(d.allowed() && !d.anonymous());
+    let d = g.check_with_scopes(&bearer("GET", "/public/x", "write"), &["read"]);
+    assert_eq!(d.code(), Some(ErrorCode::ScopeInsufficient));
+    // An anonymous route has no challenge to offer: it cannot grant scopes.
+    let d = g.check_with_scopes(&Request::new("GET", "/health").unwrap().at(NOW), &["read"]);
+    assert_eq!(
+        (d.status(), d.code()),
+        (403, Some(ErrorCode::ScopeInsufficient))
+    );
+}
+
+#[test]
 fn no_route_no_entry() {
     let d = gate().check(&bearer("POST", "/orders/7", "orders:read"));
     assert_eq!(
