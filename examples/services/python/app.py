@@ -59,9 +59,13 @@ def build_app(gate: portcullis.Gate) -> FastAPI:
     async def catalog(decision: Decision) -> dict[str, Any]:
         return answer(decision)
 
-    # The scope (orders:read) is the gate route's: one place, the same for the three services.
+    # The gate's route requires orders:read already; Security's scopes are where a handler asks
+    # for more (the gate checks them too: gate.check(request, scopes=...)).
     @app.get("/orders/{order_id}")
-    async def read_order(order_id: str, decision: Decision) -> dict[str, Any]:
+    async def read_order(
+        order_id: str,
+        decision: Annotated[portcullis.GateDecision, Security(auth, scopes=["orders:read"])],
+    ) -> dict[str, Any]:
         return answer(decision)
 
     @app.post("/orders")
