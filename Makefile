@@ -24,7 +24,7 @@ include mk/rust.mk mk/c.mk mk/python.mk mk/node.mk mk/bench.mk mk/fuzz.mk mk/dem
 
 build: build-rust build-c build-python build-node
 
-test: test-rust test-c test-python test-node bench-smoke
+test: test-rust test-c test-python test-node test-demo-services bench-smoke
 	@echo "make test: all suites passed"
 
 # First in process: C, Python and Node load the same gate file and check the same requests; their

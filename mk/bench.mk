@@ -15,8 +15,12 @@
 #                       200000; about two minutes).
 #   make bench-smoke    tiny counts, no peer install: peers that make test did not install are
 #                       skipped and the skip is printed. Checks the benches run; asserts no time.
+#   make bench-e2e      the framework adapters end to end over 127.0.0.1 (bench/e2e): FastAPI and
+#                       Flask with no auth, PyJWT and portcullis; Express and Fastify with no auth,
+#                       express-jwt / @fastify/jwt and portcullis. Writes bench/results/e2e.md
+#                       (commit it); several minutes. Its peers are the bindings' dev dependencies.
 
-.PHONY: timing bench bench-python bench-node bench-rust bench-c bench-report bench-smoke bench-deps
+.PHONY: timing bench-e2e bench bench-python bench-node bench-rust bench-c bench-report bench-smoke bench-deps
 
 BENCH_DIR       := $(ROOT)/bench
 BENCH_OUT       := $(BUILD)/bench
@@ -103,7 +107,18 @@ bench-smoke: build-python build-node build-c
 	$(CC) $(BENCH_CC_FLAGS) $(BENCH_DIR)/c/bench.c -o $(BENCH_SMOKE_OUT)/bench_c $(BENCH_C_LIBS)
 	$(BENCH_SMOKE_OUT)/bench_c --smoke --out $(BENCH_SMOKE_OUT)/c.json
 	$(PYTHON) $(BENCH_DIR)/report.py --in $(BENCH_SMOKE_OUT) --md $(BENCH_SMOKE_OUT)/report.md --json $(BENCH_SMOKE_OUT)/report.json
+	$(VENV_PY) $(BENCH_DIR)/e2e/python/run.py --requests 20 --rounds 1 --warmup 20 > $(BENCH_SMOKE_OUT)/e2e-python.md
+	$(NODE) $(BENCH_DIR)/e2e/node/run.js --requests 50 --rounds 1 --warmup 20 > $(BENCH_SMOKE_OUT)/e2e-node.md
 	@echo "bench-smoke: every bench ran (numbers from a smoke run mean nothing; see $(BENCH_SMOKE_OUT)/report.md)"
+
+bench-e2e: build-python build-node
+	@mkdir -p $(BENCH_OUT)
+	{ echo "# End to end: the framework adapters against each framework's usual JWT check"; echo; \
+	  echo "\`make bench-e2e\` on $$(nproc) cores, $$(date -u +%Y-%m-%d)."; echo; \
+	  echo "## Python"; echo; $(VENV_PY) $(BENCH_DIR)/e2e/python/run.py; echo; \
+	  echo "## Node"; echo; $(NODE) $(BENCH_DIR)/e2e/node/run.js; } > $(BENCH_OUT)/e2e.md
+	cp $(BENCH_OUT)/e2e.md $(BENCH_DIR)/results/e2e.md
+	@cat $(BENCH_DIR)/results/e2e.md
 
 TIMING_PER_CLASS ?= 200000
 
