@@ -8,17 +8,24 @@
 //! `basic_invalid`):
 //! - webhook (Standard Webhooks, GitHub) and JWT HS256: the signature wrong in its first byte
 //!   against wrong in its last byte (decoded, changed, encoded again);
+//! - PCS1 (HMAC-SHA256) and RFC 9421 (`hmac-sha256`) request signatures: the same;
+//! - API keys checked against a fetched record (`verify_record`): the record's digest differs
+//!   from the key's in its first byte against in its last byte (`api_key_unknown`). A ring finds
+//!   a key by a map lookup of its peppered HMAC digest, whose bytes a caller cannot choose
+//!   without the pepper; the record path is where two digests are compared;
 //! - Basic: a wrong password for a user that exists against any password for one that does not
 //!   (the dummy hash), both argon2id with the default parameters.
-//!
-//! API keys are not here: a key is found by a map lookup of its peppered HMAC digest, whose
-//! bytes a caller cannot choose without the pepper.
 
 use std::hint::black_box;
 use std::time::Instant;
 
 use base64::Engine;
+use portcullis::apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRing};
 use portcullis::basic::{self, Argon2Params, BasicAuth, BasicConfig};
+use portcullis::hmac::{self, HmacConfig, HmacVerifier, SignOptions, SignatureParams};
+use portcullis::httpsig::{
+    HttpSigConfig, HttpSigKeyring, HttpSigSigner, HttpSigVerifier, SignatureSpec,
+};
 use portcullis::jwt::{self, HeaderOptions, JwtConfig, JwtKey, JwtKeySet, JwtVerifier};
 use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
 use portcullis::Request;
@@ -220,6 +227,127 @@ fn jwt_path(per_class: usize) -> Path {
     }
 }
 
+/// A signed POST with a body, as the request signature paths sign it.
+fn signable_request() -> Request {
+    let mut request = Request::new("POST", "/v1/orders?id=7")
+        .expect("request")
+        .header("Host", "api.example")
+        .expect("host")
+        .header("Content-Type", "application/json")
+        .expect("content type")
+        .at(NOW);
+    request.set_scheme("https").expect("scheme");
+    request
+}
+
+fn pcs1_path(per_class: usize) -> Path {
+    let secret = [0x42u8; 32];
+    let request = signable_request();
+    let key = hmac::SigningKey::new("svc-a", hmac::Algorithm::HmacSha256, &secret).expect("key");
+    let options = SignOptions {
+        headers: vec!["host".into(), "content-type".into()],
+        nonce: Some("bm9uY2Utbm9uY2Utbm9uY2U".into()),
+        ..SignOptions::default()
+    };
+    let signed = hmac::sign_request(&request, &key, &options).expect("sign");
+    let verifier = std::sync::Arc::new(HmacVerifier::new(HmacConfig::default()).expect("verifier"));
+    verifier.insert_key(
+        hmac::VerifyingKey::new("svc-a", hmac::Algorithm::HmacSha256, &secret).expect("key"),
+    );
+    let class = |first: bool| {
+        let mut params = SignatureParams::parse(signed.authorization.as_bytes()).expect("params");
+        params.signature = changed(params.signature, first);
+        let mut r = request.clone();
+        r.add_header("Authorization", params.header_value().as_bytes())
+            .expect("authorization");
+        let verifier = std::sync::Arc::clone(&verifier);
+        Box::new(move || verifier.verify(&r).is_err()) as Box<dyn Fn() -> bool>
+    };
+    Path {
+        name: "PCS1 HMAC-SHA256 signature",
+        per_class,
+        classes: [class(true), class(false)],
+    }
+}
+
+fn httpsig_path(per_class: usize) -> Path {
+    let secret = [0x24u8; 32];
+    let request = signable_request();
+    let signer = HttpSigSigner::hmac("partner-1", &secret).expect("signer");
+    let spec = SignatureSpec {
+        components: vec![
+            "@method".into(),
+            "@target-uri".into(),
+            "content-type".into(),
+        ],
+        ..SignatureSpec::default()
+    };
+    let signed = signer.sign_request(&request, &spec).expect("sign");
+    let keys = HttpSigKeyring::new();
+    keys.add_hmac_secret("partner-1", &secret).expect("secret");
+    let verifier = std::sync::Arc::new(
+        HttpSigVerifier::new(HttpSigConfig::default(), keys).expect("verifier"),
+    );
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let class = |first: bool| {
+        let (label, value) = signed.signature.split_once('=').expect("label");
+        let raw = b64.decode(value.trim_matches(':')).expect("base64");
+        let mut r = request.clone();
+        r.add_header("Signature-Input", signed.signature_input.as_bytes())
+            .expect("signature input");
+        r.add_header(
+            "Signature",
+            format!("{label}=:{}:", b64.encode(changed(raw, first))).as_bytes(),
+        )
+        .expect("signature");
+        let verifier = std::sync::Arc::clone(&verifier);
+        Box::new(move || verifier.verify_request(&r).is_err()) as Box<dyn Fn() -> bool>
+    };
+    Path {
+        name: "RFC 9421 hmac-sha256 signature",
+        per_class,
+        classes: [class(true), class(false)],
+    }
+}
+
+fn apikey_record_path(per_class: usize) -> Path {
+    let ring = std::sync::Arc::new(
+        ApiKeyRing::new(
+            b"timing-pepper-0123456789abcdef-0123",
+            ApiKeyConfig::default(),
+        )
+        .expect("ring"),
+    );
+    let issued = ring
+        .generate(&ApiKeyOptions {
+            subject: Some("svc-a".into()),
+            now: Some(NOW),
+            ..Default::default()
+        })
+        .expect("generate");
+    let request = Request::new("GET", "/")
+        .expect("request")
+        .header("Authorization", format!("Bearer {}", issued.key.expose()))
+        .expect("header")
+        .at(NOW + 1);
+    let class = |first: bool| {
+        let mut record = issued.record.clone();
+        record.digest = changed(record.digest.to_vec(), first)
+            .try_into()
+            .expect("32 bytes");
+        let (ring, request) = (std::sync::Arc::clone(&ring), request.clone());
+        Box::new(move || {
+            ring.verify_record(&request, &record, &[] as &[&str])
+                .is_err()
+        }) as Box<dyn Fn() -> bool>
+    };
+    Path {
+        name: "API key record digest",
+        per_class,
+        classes: [class(true), class(false)],
+    }
+}
+
 fn basic_path(per_class: usize) -> Path {
     let hash =
         basic::hash_password(b"correct horse battery", Argon2Params::default()).expect("hash");
@@ -253,6 +381,9 @@ fn basic_path(per_class: usize) -> Path {
 pub(crate) fn run(per_class: usize) -> Vec<Outcome> {
     let mut paths = webhook_paths(per_class);
     paths.push(jwt_path(per_class));
+    paths.push(pcs1_path(per_class));
+    paths.push(httpsig_path(per_class));
+    paths.push(apikey_record_path(per_class));
     paths.push(basic_path((per_class / 100).max(50)));
     paths
         .iter()
