@@ -142,6 +142,48 @@ fn ed25519_small_order(key: &[u8]) -> bool {
     ED25519_SMALL_ORDER.contains(&hex.as_str())
 }
 
+/// True when `secret` looks like asymmetric key material (PEM, DER, a JWK, an SSH key, base64
+/// DER): using a public key as an HMAC secret is the classic algorithm-confusion attack, refused
+/// wherever an HMAC secret may sit beside public keys (JWT key sets, RFC 9421 keyrings).
+pub(crate) fn is_key_material(secret: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(secret);
+    let trimmed = text.trim();
+    if trimmed.contains("-----BEGIN")
+        || trimmed.contains("---- BEGIN SSH2")
+        || ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"]
+            .iter()
+            .any(|p| trimmed.starts_with(p))
+        || (trimmed.starts_with('{') && trimmed.contains("\"kty\""))
+    {
+        return true;
+    }
+    // A whole DER SEQUENCE whose contents are complete elements, the first a SEQUENCE or an
+    // INTEGER (SPKI, PKCS#1, PKCS#8, SEC1): a random secret passes this about once in 2^24.
+    let whole_der = |b: &[u8]| {
+        let Some((0x30, mut body, [])) = der::der_element(b) else {
+            return false;
+        };
+        if !matches!(body.first(), Some(0x30 | 0x02)) {
+            return false;
+        }
+        while !body.is_empty() {
+            match der::der_element(body) {
+                Some((_, _, rest)) => body = rest,
+                None => return false,
+            }
+        }
+        true
+    };
+    if whole_der(secret) {
+        return true;
+    }
+    let compact: String = trimmed.split_ascii_whitespace().collect();
+    compact.len() >= 64
+        && base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .is_ok_and(|der| whole_der(&der))
+}
+
 /// One PEM block: its label and DER contents.
 struct Pem {
     label: String,
