@@ -1022,6 +1022,8 @@ for name, entry, tok in [
     ("ed25519-x-31-bytes", {"jwk": jwk_of("EdDSA", kid="k1", x=b64u(ED_RAW[:31]))}, ed_tok),
     ("ed25519-x-non-canonical-p-plus-1", {"jwk": jwk_of("EdDSA", kid="k1", x=b64u(
         (2 ** 255 - 19 + 1).to_bytes(32, "little")))}, ed_tok),
+    ("ed25519-x-non-canonical-y-p-plus-3", {"jwk": jwk_of("EdDSA", kid="k1", x=b64u(
+        (2 ** 255 - 19 + 3).to_bytes(32, "little")))}, ed_tok),
     ("rsa-n-leading-zero", {"jwk": dict(cookbook_public, n=b64u(b"\x00" + unb64u(COOKBOOK_RSA["n"])))},
      rs_tok),
     ("rsa-e-leading-zero", {"jwk": dict(cookbook_public, e="AAEAAQ")}, rs_tok),
