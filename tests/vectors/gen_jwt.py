@@ -1208,6 +1208,19 @@ for name, praw, subject in [
         verify(HS, forge(None, None, header_raw=b'{"alg":"HS256","kid":"k1"}', payload_raw=praw)),
         ok(subject=subject))
 
+# ECDSA malleability: (r, n - s) verifies as (r, s) does (RFC 7518 3.4 asks nothing more); the
+# claims are the same, so the token means the same. Randomised signature, like every ES* case.
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+hs_si = (b64u(b'{"alg":"ES256","kid":"k1"}') + "." + b64u(json.dumps(claims()).encode())).encode()
+hs_sig = raw_sign("ES256", hs_si)
+hs_r, hs_s = int.from_bytes(hs_sig[:32], "big"), int.from_bytes(hs_sig[32:], "big")
+add("adv-ecdsa-high-s-es256", ADV + "ECDSA (r, n - s): malleable, the same claims; accepted",
+    verify([key_entry("ES256", "k1")], hs_si.decode() + "." + b64u(
+        hs_r.to_bytes(32, "big") + (P256_N - hs_s).to_bytes(32, "big"))), ok(subject="user-1"))
+add("adv-ecdsa-r-is-n-es256", ADV + "ECDSA r = n (out of range, r mod n = 0): refused",
+    verify([key_entry("ES256", "k1")], hs_si.decode() + "." + b64u(
+        P256_N.to_bytes(32, "big") + hs_s.to_bytes(32, "big"))), err("jwt_signature_invalid"))
+
 negative = sum(1 for c in CASES if "error" in c["expect"])
 doc = {"cases": CASES}
 with open(os.path.join(HERE, "jwt.json"), "w") as f:
