@@ -1217,6 +1217,10 @@ hs_r, hs_s = int.from_bytes(hs_sig[:32], "big"), int.from_bytes(hs_sig[32:], "bi
 add("adv-ecdsa-high-s-es256", ADV + "ECDSA (r, n - s): malleable, the same claims; accepted",
     verify([key_entry("ES256", "k1")], hs_si.decode() + "." + b64u(
         hs_r.to_bytes(32, "big") + (P256_N - hs_s).to_bytes(32, "big"))), ok(subject="user-1"))
+add("adv-ecdsa-high-s-twin-revoked", ADV + "the (r, n - s) twin of a token whose jti is revoked",
+    verify([key_entry("ES256", "k1")], hs_si.decode() + "." + b64u(
+        hs_r.to_bytes(32, "big") + (P256_N - hs_s).to_bytes(32, "big")), revoked=["t-1"]),
+    err("jwt_revoked"))
 add("adv-ecdsa-r-is-n-es256", ADV + "ECDSA r = n (out of range, r mod n = 0): refused",
     verify([key_entry("ES256", "k1")], hs_si.decode() + "." + b64u(
         P256_N.to_bytes(32, "big") + hs_s.to_bytes(32, "big"))), err("jwt_signature_invalid"))
