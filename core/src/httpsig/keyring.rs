@@ -242,7 +242,9 @@ mod shared_tests {
             assert_eq!(e.code(), ErrorCode::SignatureSecretInvalid);
             assert!(!e.detail().contains("MCow"));
             assert_eq!(
-                crate::httpsig::HttpSigSigner::hmac("k", secret).unwrap_err().code(),
+                crate::httpsig::HttpSigSigner::hmac("k", secret)
+                    .unwrap_err()
+                    .code(),
                 ErrorCode::SignatureSecretInvalid
             );
         }

@@ -402,7 +402,11 @@ mod tests {
             with.insert(member.into(), json!("AQAB"));
             assert!(has_private_members(&with), "{member}");
             let e = VerifyingKey::from_jwk(KeyAlgorithm::RsaPkcs1Sha256, &with).unwrap_err();
-            assert_eq!(e.code(), crate::error::ErrorCode::SignatureSecretInvalid, "{member}");
+            assert_eq!(
+                e.code(),
+                crate::error::ErrorCode::SignatureSecretInvalid,
+                "{member}"
+            );
             assert!(!e.detail().contains("AQAB"), "{member}");
         }
         let mut ed_public = good.clone();

@@ -216,6 +216,10 @@ impl Trust {
     }
 }
 
+/// The detail of a path through an issuer that may not sign certificates.
+const ISSUER_MAY_NOT_SIGN: &str =
+    "an issuer of the chain may not sign certificates (cA false, or keyUsage without keyCertSign)";
+
 /// RFC 5280 6.1.4 (n): an intermediate whose keyUsage is present must assert keyCertSign.
 /// webpki checks basicConstraints but not keyUsage on the CAs of a path, so a certificate whose
 /// key may only sign CRLs, say, could otherwise issue client certificates (found by the
@@ -305,9 +309,7 @@ pub(crate) fn map_webpki(e: webpki::Error) -> Error {
         W::CertNotValidYet { .. } => "certificate not valid yet".to_owned(),
         W::CrlExpired { .. } => "CRL is past its nextUpdate".to_owned(),
         W::RequiredEkuNotFoundContext(_) => "clientAuth extended key usage missing".to_owned(),
-        W::EndEntityUsedAsCa => "an issuer of the chain may not sign certificates (basicConstraints \
-            without cA, or keyUsage without keyCertSign)"
-            .to_owned(),
+        W::EndEntityUsedAsCa => ISSUER_MAY_NOT_SIGN.to_owned(),
         other => format!("chain verification failed: {other:?}")
             .chars()
             .take(200)

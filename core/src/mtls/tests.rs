@@ -543,7 +543,8 @@ fn intermediate_without_key_cert_sign_issues_nothing() {
     let chain = |usages: Vec<KeyUsagePurpose>| {
         let key = new_key();
         let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.distinguished_name.push(DnType::CommonName, "intermediate");
+        ca.distinguished_name
+            .push(DnType::CommonName, "intermediate");
         ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         ca.key_usages = usages;
         let ca_cert = ca.signed_by(&key, &root_issuer).unwrap();

@@ -341,5 +341,7 @@ fn stripe_replays_are_refused_whatever_the_signature_list() {
         .unwrap()
         .sign(None, 1_700_000_000, b"{}")
         .unwrap();
-    assert!(v.verify(&request(&other_body, b"{}", 1_700_000_010)).is_ok());
+    assert!(v
+        .verify(&request(&other_body, b"{}", 1_700_000_010))
+        .is_ok());
 }
