@@ -686,6 +686,33 @@ def add_verify():
         ("verify-dot-segment-path", mutate(get, target="/v1/x/../orders?limit=10&after=abc"),
          CONFIG, NOW, "request_invalid", None),
     ]
+
+    def noncanonical(a):
+        value = sig_of.search(a).group(1)
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+        pad = len(value) - len(value.rstrip("="))
+        i = len(value) - pad - 1
+        changed = value[:i] + alphabet[alphabet.index(value[i]) ^ 1] + value[i + 1:]
+        return sig_of.sub(f'sig="{changed}"', a)
+
+    cases += [
+        ("adv-verify-keyid-comma-injected", replace_auth(get, set_param("keyid", '"svc-a,ts=1"')),
+         CONFIG, NOW, "signature_malformed", None),
+        ("adv-verify-keyid-quote-escaped", replace_auth(get, set_param("keyid", '"svc\\"-a"')),
+         CONFIG, NOW, "signature_malformed", None),
+        ("adv-verify-sig-non-canonical-bits", replace_auth(get, noncanonical), CONFIG, NOW,
+         "signature_malformed", None),
+        ("adv-verify-ts-plus-sign", replace_auth(get, set_param("ts", "+1750000000")), CONFIG, NOW,
+         "signature_malformed", None),
+        ("adv-verify-ts-quoted-is-token", replace_auth(get, set_param("ts", '"1750000000"')), CONFIG,
+         NOW, "ok", None),
+        ("adv-verify-headers-space-separated", replace_auth(get, set_param("headers", '"host date"')),
+         CONFIG, NOW, "signature_malformed", None),
+        ("adv-verify-headers-empty-name", replace_auth(get, set_param("headers", '"host;;date"')),
+         CONFIG, NOW, "signature_malformed", None),
+        ("adv-verify-second-scheme-in-value", replace_auth(get, lambda a: a + ", PCS1-HMAC-SHA256 x=1"),
+         CONFIG, NOW, "signature_malformed", None),
+    ]
     for cid, req, config, now, want, challenge in cases:
         case(cid, src, "verify", {"config": config, "request": req},
              lambda r=req, c=config, n=now: Verifier(c).verify(r, n), want, now, challenge)

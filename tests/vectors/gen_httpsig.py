@@ -520,6 +520,48 @@ verify("config-leeway-too-large", S, err("config_invalid"), config={"leeway": 30
 verify("config-bad-required-component", S, err("config_invalid"),
        config={"required_components": ["@nope"]})
 
+# Adversarial review (issue 19): algorithm confusion and key abuse in RFC 9421.
+ADV = "adversarial review: "
+
+
+def hmac_signed(keyid, secret, extra=""):
+    p = params(keyid=keyid, extra=extra)
+    base = "\n".join(default_lines(good) + [f'"@signature-params": {p}'])
+    return signed(good, default_lines(good), p,
+                  signature="sig1=:" + b64(hmac.new(secret, base.encode(), hashlib.sha256).digest()) + ":")
+
+
+for id_, keyid, pem, extra, code in [
+    ("hmac-keyed-with-ed25519-pem", "svc-ed", ED_PUB, ';alg="hmac-sha256"', "signature_algorithm_unsupported"),
+    ("hmac-keyed-with-ed25519-pem-no-alg", "svc-ed", ED_PUB, "", "signature_mismatch"),
+    ("hmac-keyed-with-rsa-pem", "svc-rsa", RSA_PUB, ';alg="hmac-sha256"', "signature_algorithm_unsupported"),
+    ("hmac-keyed-with-p256-pem-no-alg", "svc-p256", P256_PUB, "", "signature_mismatch"),
+]:
+    verify("adv-" + id_, hmac_signed(keyid, pem.encode(), extra), err(code),
+           src=ADV + "RFC 9421 3.3.7: a key is bound to one algorithm; a public key never keys HMAC")
+verify("adv-config-hmac-secret-is-public-pem", hmac_signed("svc-hmac", ED_PUB.encode()),
+       err("signature_secret_invalid"),
+       keys=[ED_KEY, dict(HMAC_KEY, secret_b64=b64(ED_PUB.encode()))],
+       src=ADV + "key material (PEM, DER, JWK, SSH) is refused as an HMAC secret, as in JWT key sets")
+add("adv-sign-hmac-secret-is-public-pem", ADV + "the signer refuses it too", NOW,
+    {"op": "sign", "key": dict(HMAC_KEY, secret_b64=b64(RSA_PUB.encode())), "request": good,
+     "spec": {}}, err("signature_secret_invalid"))
+for id_, keyid, alg in [("ed25519-alg-on-p256-key", "svc-p256", "ed25519"),
+                        ("alg-upper-case", "svc-ed", "ED25519"),
+                        ("pss-alg-on-v1_5-key", "svc-rsa", "rsa-pss-sha512"),
+                        ("p384-alg-on-p256-key", "svc-p256", "ecdsa-p384-sha384"),
+                        ("alg-empty", "svc-ed", "")]:
+    verify("adv-" + id_, signed(good, default_lines(good), params(keyid=keyid, extra=f';alg="{alg}"'),
+                                keyid=keyid if keyid != "svc-p256" else "svc-p256"),
+           err("signature_algorithm_unsupported"),
+           src=ADV + "RFC 9421 3.2: alg, when present, must be the key's algorithm")
+verify("adv-keyid-with-comma", signed(good, default_lines(good), params(keyid="svc-ed,svc-hmac")),
+       err("signature_key_unknown"), src=ADV + "keyid is matched exactly")
+verify("adv-created-16-digits", signed(good, default_lines(good), params(created=10 ** 15)),
+       err("signature_malformed"), src=ADV + "RFC 8941 3.3.1: integers have at most 15 digits")
+verify("adv-created-15-digits", signed(good, default_lines(good), params(created=10 ** 15 - 1)),
+       err("signature_not_yet_valid"), src=ADV + "the largest structured-field integer as created")
+
 doc = {"description": "portcullis shared vectors (httpsig, RFC 9421); written by gen_httpsig.py",
        "cases": cases}
 with open(os.path.join(HERE, "httpsig.json"), "w") as f:

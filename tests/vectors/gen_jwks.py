@@ -499,6 +499,30 @@ add("private-rsa-key", "a full RSA private JWK (d, p, q, ...) among public keys"
 add("private-okp-key", "an Ed25519 private JWK",
     remote(jwks_at(jwk(ED_1, "ed-1", "EdDSA", private=True)), token("ed-1")),
     err("jwt_jwks_invalid", 1))
+_rsa_a = RSA_A.private_numbers()
+add("private-rsa-p-q-without-d", "adversarial review: RFC 7518 6.3.2 private members p and q "
+    "(the factors of n) without d are private key material too",
+    remote(jwks_at(K_EC1, dict(K_RSA, p=uint(_rsa_a.p), q=uint(_rsa_a.q))), token("ec-1")),
+    err("jwt_jwks_invalid", 1))
+add("private-rsa-crt-without-d", "adversarial review: the CRT members dp, dq, qi without d",
+    remote(jwks_at(K_EC1, dict(K_RSA, dp=uint(_rsa_a.dmp1), dq=uint(_rsa_a.dmq1),
+                                 qi=uint(_rsa_a.iqmp))), token("ec-1")),
+    err("jwt_jwks_invalid", 1))
+add("private-rsa-p-in-skipped-entry", "adversarial review: p in an entry that would be skipped "
+    "(use: enc) refuses the document",
+    remote(jwks_at(K_ED1, dict(K_RSA, kid="rsa-enc", use="enc", p=uint(_rsa_a.p))), token("ed-1")),
+    err("jwt_jwks_invalid", 1))
+add("ec-point-x-is-field-prime", "adversarial review: an EC coordinate equal to the field prime "
+    "(not canonical, not on the curve)",
+    remote(jwks_at(dict(K_EC1, x=uint(2 ** 256 - 2 ** 224 + 2 ** 192 + 2 ** 96 - 1, 32))),
+           token("ec-1")),
+    err("jwt_jwks_invalid", 1))
+add("rsa-exponent-1", "adversarial review: RSA e = 1 (every signature is its own message)",
+    remote(jwks_at(K_EC1, dict(K_RSA, e=uint(1))), token("ec-1")),
+    err("jwt_jwks_invalid", 1))
+add("jwk-alg-not-fitting-kty", "adversarial review: an EC P-256 key that says alg ES384",
+    remote(jwks_at(K_ED1, dict(K_EC1, alg="ES384")), token("ed-1")),
+    err("jwt_jwks_invalid", 1))
 add("duplicate-kid", "two usable keys with kid k: ambiguous, the document is refused",
     remote(jwks_at(jwk(EC_1, "k", "ES256"), jwk(EC_2, "k", "ES256")),
            token("ec-1", header_kid="k")),

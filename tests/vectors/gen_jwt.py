@@ -866,6 +866,365 @@ add("size-config-limit", "max_token_bytes 256",
 add("size-under-limit", "a 12 KiB token passes",
     verify(HS, token(payload=claims(pad="x" * 12000))), ok(subject="user-1"))
 
+# --- adversarial review (issue 19) -----------------------------------------------------------
+# One case per attack sub-case the sections above leave out (docs/SECURITY.md, "Adversarial
+# review", maps every sub-case to its cases). Tokens come from hmac, cryptography and PyJWT;
+# only deterministic signatures (HMAC, RSASSA-PKCS1-v1_5, Ed25519, or fixed bytes where the
+# token is refused before its signature is read), so these cases are the same on every run.
+
+ADV = "adversarial review: "
+RSA_DER = RSA_KEY.public_key().public_bytes(serialization.Encoding.DER,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo)
+ED_RAW = ED_KEY.public_key().public_bytes(serialization.Encoding.Raw,
+                                          serialization.PublicFormat.Raw)
+
+
+def hs_forged(secret, alg="HS256", kid="k1"):
+    hdr = {"alg": alg} if kid is None else {"alg": alg, "kid": kid}
+    return forge(hdr, claims(), alg, key=secret)
+
+
+def unsigned(header, width=64):
+    """A token whose signature is `width` zero bytes (refused before the signature counts)."""
+    return forge(None, claims(), header_raw=json.dumps(header, separators=(",", ":")).encode(),
+                 alg="HS256", key=b"unused") .rsplit(".", 1)[0] + "." + b64u(bytes(width))
+
+
+# Algorithm confusion: an HMAC token keyed with the public key in every encoding, against the
+# key bound to its own algorithm.
+for name, key_alg, secret, alg, kid in [
+    ("hs256-rsa-der", "RS256", RSA_DER, "HS256", "k1"),
+    ("hs384-rsa-pem", "RS256", pem_public(RSA_KEY).encode(), "HS384", "k1"),
+    ("hs512-rsa-pem", "RS256", pem_public(RSA_KEY).encode(), "HS512", "k1"),
+    ("hs256-rsa-pem-no-kid", "RS256", pem_public(RSA_KEY).encode(), "HS256", None),
+    ("hs256-ec-pem", "ES256", pem_public(EC_KEYS["ES256"]).encode(), "HS256", "k1"),
+    ("hs256-ed25519-raw", "EdDSA", ED_RAW, "HS256", "k1"),
+    ("hs256-ps256-pem", "PS256", pem_public(RSA_KEY).encode(), "HS256", "k1"),
+]:
+    add("adv-confusion-" + name, ADV + "RFC 8725 2.1 / 3.1: an HMAC token keyed with the "
+        "public key, against that key bound to " + key_alg,
+        verify([key_entry(key_alg, "k1")], hs_forged(secret, alg, kid)), err("jwt_algorithm_refused"))
+add("adv-confusion-hs256-rsa-jwk-text", ADV + "HS256 keyed with the RSA key's JWK text, "
+    "against that JWK", verify([{"jwk": jwk_of("RS256", kid="k1")}],
+                               hs_forged(json.dumps(jwk_of("RS256", kid="k1")).encode())),
+    err("jwt_algorithm_refused"))
+for name, secret in [
+    ("base64-der", base64.b64encode(RSA_DER)),
+    ("pem-crlf-indented", b"  \r\n" + pem_public(RSA_KEY).replace("\n", "\r\n").encode()),
+    ("jwks-text", json.dumps({"keys": [jwk_of("ES256")]}).encode()),
+    ("ec-der", EC_KEYS["ES256"].public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)),
+    ("pkcs1-der", RSA_KEY.public_key().public_bytes(serialization.Encoding.DER,
+                                                     serialization.PublicFormat.PKCS1)),
+]:
+    add("adv-confusion-" + name + "-as-secret", ADV + "RFC 8725 3.1: key material offered as "
+        "an HMAC secret is refused at load",
+        verify([{"secret_b64": base64.b64encode(secret).decode(), "alg": "HS256", "kid": "k1"}],
+               hs_forged(secret)), err("jwt_key_invalid"))
+
+# alg: none and other names, every spelling; refused before any key is looked at.
+for name, value, code in [
+    ("none-tab", "\tnone", "jwt_algorithm_refused"),
+    ("none-nul", "none\u0000", "jwt_algorithm_refused"),
+    ("none-nbsp", "none\u00a0", "jwt_algorithm_refused"),
+    ("empty", "", "jwt_algorithm_refused"),
+    ("hs256-space", "HS256 ", "jwt_algorithm_refused"),
+    ("eddsa-lowercase", "eddsa", "jwt_algorithm_refused"),
+    ("ed448", "Ed448", "jwt_algorithm_refused"),
+    ("es256k", "ES256K", "jwt_algorithm_refused"),
+    ("null", None, "jwt_malformed"),
+    ("array", ["HS256"], "jwt_malformed"),
+    ("object", {"name": "HS256"}, "jwt_malformed"),
+]:
+    add("adv-alg-" + name, ADV + "RFC 7515 4.1.1: alg is a case-sensitive string naming an "
+        "implemented algorithm", verify(HS, forge({"alg": value, "kid": "k1"}, claims())), err(code))
+add("adv-alg-none-against-eddsa-key", ADV + "alg none with an empty signature, EdDSA key",
+    verify([key_entry("EdDSA", "k1")], b64u(b'{"alg":"none","kid":"k1"}') + "."
+           + b64u(json.dumps(claims()).encode()) + "."), err("jwt_algorithm_refused"))
+add("adv-alg-none-against-jwks", ADV + "alg none, no kid, a JWKS of every key type",
+    verify([{"jwks": jwks}], b64u(b'{"alg":"none"}') + "." + b64u(json.dumps(claims()).encode())
+           + "."), err("jwt_algorithm_refused"))
+
+# The token's alg is not the key's: across families, curves and paddings.
+for name, header, key_alg, width in [
+    ("rs256-token-es256-key", {"alg": "RS256", "kid": "k1"}, "ES256", 256),
+    ("eddsa-token-es256-key", {"alg": "EdDSA", "kid": "k1"}, "ES256", 64),
+    ("es256-token-eddsa-key-no-kid", {"alg": "ES256"}, "EdDSA", 64),
+    ("es384-token-es256-key", {"alg": "ES384", "kid": "k1"}, "ES256", 96),
+    ("es256-token-es384-key", {"alg": "ES256", "kid": "k1"}, "ES384", 64),
+    ("es512-token-es384-key", {"alg": "ES512", "kid": "k1"}, "ES384", 132),
+    ("rs256-token-ps256-key", {"alg": "RS256", "kid": "k1"}, "PS256", 256),
+    ("rs384-token-rs256-key", {"alg": "RS384", "kid": "k1"}, "RS256", 256),
+    ("ed25519-token-es256-key", {"alg": "Ed25519", "kid": "k1"}, "ES256", 64),
+]:
+    add("adv-mismatch-" + name, ADV + "RFC 8725 3.1: a key verifies only its own algorithm",
+        verify([key_entry(key_alg, "k1")], unsigned(header, width)), err("jwt_algorithm_refused"))
+add("adv-alg-ed25519-fully-specified", ADV + "RFC 9864: alg Ed25519 is EdDSA over Ed25519",
+    verify([key_entry("EdDSA", "k1")], forge({"alg": "Ed25519", "kid": "k1"}, claims(), "EdDSA")),
+    ok(subject="user-1"))
+add("adv-alg-ed25519-fully-specified-allow-list", ADV + "allow-list [EdDSA] admits alg Ed25519 "
+    "(one algorithm, two names)",
+    verify([key_entry("EdDSA", "k1")], forge({"alg": "Ed25519", "kid": "k1"}, claims(), "EdDSA"),
+           dict(BASE_CONFIG, algorithms=["EdDSA"])), ok(subject="user-1"))
+add("adv-jwk-alg-outside-allow-list", ADV + "a JWK bound to ES256, the allow-list RS256 only",
+    verify([{"jwk": dict(jwk_of("ES256", kid="k1"), alg="ES256")}], unsigned({"alg": "ES256", "kid": "k1"}),
+           dict(BASE_CONFIG, algorithms=["RS256"])), err("jwt_algorithm_refused"))
+
+# JWK parameter abuse: kty / crv / alg that do not fit, encodings, small or odd RSA numbers,
+# points off the curve, private members.
+P256_P = 2 ** 256 - 2 ** 224 + 2 ** 192 + 2 ** 96 - 1
+es_jwk = jwk_of("ES256", kid="k1")
+es_tok = unsigned({"alg": "ES256", "kid": "k1"})
+rs_tok = token("RS256")
+ed_tok = token("EdDSA")
+cookbook_public = {k: COOKBOOK_RSA[k] for k in ("kty", "n", "e")} | {"kid": "k1"}
+n_int = int.from_bytes(unb64u(COOKBOOK_RSA["n"]), "big")
+
+
+def int_b64(i, width=None):
+    return b64u(i.to_bytes(width or max(1, (i.bit_length() + 7) // 8), "big"))
+
+
+for name, entry, tok in [
+    ("p384-bound-to-es256", {"jwk": jwk_of("ES384", kid="k1"), "alg": "ES256"}, es_tok),
+    ("p384-claims-es256", {"jwk": dict(jwk_of("ES384", kid="k1"), alg="ES256")}, es_tok),
+    ("ec-claims-rs256", {"jwk": dict(jwk_of("ES256", kid="k1"), alg="RS256")}, rs_tok),
+    ("rsa-claims-es256", {"jwk": dict(cookbook_public, alg="ES256")}, es_tok),
+    ("rsa-claims-hs256", {"jwk": dict(cookbook_public, alg="HS256")}, token()),
+    ("rsa-claims-eddsa", {"jwk": dict(cookbook_public, alg="EdDSA")}, ed_tok),
+    ("okp-claims-es256", {"jwk": dict(jwk_of("EdDSA", kid="k1"), alg="ES256")}, es_tok),
+    ("oct-claims-rs256", {"jwk": {"kty": "oct", "k": b64u(SECRET), "kid": "k1", "alg": "RS256"}},
+     rs_tok),
+    ("oct-bound-to-eddsa", {"jwk": {"kty": "oct", "k": b64u(SECRET), "kid": "k1"}, "alg": "EdDSA"},
+     ed_tok),
+    ("claims-none", {"jwk": dict(jwk_of("ES256", kid="k1"), alg="none")}, es_tok),
+    ("claims-ed25519", {"jwk": dict(jwk_of("EdDSA", kid="k1"), alg="Ed25519")}, ed_tok),
+    ("alg-differs-from-entry", {"jwk": dict(jwk_of("ES256", kid="k1"), alg="ES256"), "alg": "ES384"},
+     es_tok),
+    ("okp-x25519", {"jwk": jwk_of("EdDSA", kid="k1", crv="X25519"), "alg": "EdDSA"}, ed_tok),
+    ("okp-ed448", {"jwk": jwk_of("EdDSA", kid="k1", crv="Ed448"), "alg": "EdDSA"}, ed_tok),
+    ("ec-secp256k1", {"jwk": jwk_of("ES256", kid="k1", crv="secp256k1")}, es_tok),
+    ("ec-crv-missing", {"jwk": jwk_of("ES256", kid="k1", crv=None), "alg": "ES256"}, es_tok),
+    ("kty-missing", {"jwk": jwk_of("ES256", kid="k1", kty=None), "alg": "ES256"}, es_tok),
+    ("kty-number", {"jwk": jwk_of("ES256", kid="k1", kty=2), "alg": "ES256"}, es_tok),
+    ("kty-lowercase", {"jwk": jwk_of("ES256", kid="k1", kty="ec"), "alg": "ES256"}, es_tok),
+    ("kid-number", {"jwk": jwk_of("ES256", kid=1)}, es_tok),
+    ("ec-off-curve", {"jwk": dict(es_jwk, y=b64u(unb64u(es_jwk["y"])[:-1]
+                                              + bytes([unb64u(es_jwk["y"])[-1] ^ 1])))}, es_tok),
+    ("ec-x-is-p", {"jwk": dict(es_jwk, x=int_b64(P256_P, 32))}, es_tok),
+    ("ec-x-31-bytes", {"jwk": dict(es_jwk, x=b64u(unb64u(es_jwk["x"])[1:]))}, es_tok),
+    ("ec-x-33-bytes", {"jwk": dict(es_jwk, x=b64u(b"\x00" + unb64u(es_jwk["x"])))}, es_tok),
+    ("ec-x-padded", {"jwk": dict(es_jwk, x=es_jwk["x"] + "=")}, es_tok),
+    ("ec-x-standard-alphabet", {"jwk": dict(es_jwk, x=base64.b64encode(unb64u(es_jwk["x"]))
+                                           .decode().rstrip("="))}, es_tok),
+    ("ec-private-d-of-other-key", {"jwk": dict(es_jwk, d=int_b64(
+        OTHER_EC.private_numbers().private_value, 32))}, es_tok),
+    ("ed25519-x-31-bytes", {"jwk": jwk_of("EdDSA", kid="k1", x=b64u(ED_RAW[:31]))}, ed_tok),
+    ("ed25519-x-non-canonical-p-plus-1", {"jwk": jwk_of("EdDSA", kid="k1", x=b64u(
+        (2 ** 255 - 19 + 1).to_bytes(32, "little")))}, ed_tok),
+    ("ed25519-x-non-canonical-y-p-plus-3", {"jwk": jwk_of("EdDSA", kid="k1", x=b64u(
+        (2 ** 255 - 19 + 3).to_bytes(32, "little")))}, ed_tok),
+    ("rsa-n-leading-zero", {"jwk": dict(cookbook_public, n=b64u(b"\x00" + unb64u(COOKBOOK_RSA["n"])))},
+     rs_tok),
+    ("rsa-e-leading-zero", {"jwk": dict(cookbook_public, e="AAEAAQ")}, rs_tok),
+    ("rsa-n-1024-bits", {"jwk": dict(cookbook_public, n=int_b64(n_int >> 1024))}, rs_tok),
+    ("rsa-n-8200-bits", {"jwk": dict(cookbook_public, n=int_b64((n_int << 6152) | 1))}, rs_tok),
+    ("rsa-e-even", {"jwk": dict(cookbook_public, e=int_b64(65536))}, rs_tok),
+    ("rsa-e-2-to-64-plus-1", {"jwk": dict(cookbook_public, e=int_b64(2 ** 64 + 1))}, rs_tok),
+    ("rsa-e-missing", {"jwk": dict(cookbook_public, e=None)}, rs_tok),
+    ("rsa-p-q-without-d", {"jwk": dict(cookbook_public, p=COOKBOOK_RSA["p"], q=COOKBOOK_RSA["q"])},
+     rs_tok),
+    ("rsa-crt-without-d", {"jwk": dict(cookbook_public, dp=COOKBOOK_RSA["dp"],
+                                       dq=COOKBOOK_RSA["dq"], qi=COOKBOOK_RSA["qi"])}, rs_tok),
+    ("rsa-oth-without-d", {"jwk": dict(cookbook_public, oth=[{"r": COOKBOOK_RSA["p"],
+                                                            "d": COOKBOOK_RSA["dp"],
+                                                            "t": COOKBOOK_RSA["qi"]}])}, rs_tok),
+]:
+    entry["jwk"] = {k: v for k, v in entry["jwk"].items() if v is not None}
+    add("adv-jwk-" + name, ADV + "RFC 7517 4 / RFC 7518 6 / RFC 8037 2: a JWK whose members do "
+        "not make one valid key of the bound algorithm is refused at load",
+        verify([entry], tok), err("jwt_key_invalid"))
+add("adv-jwks-rsa-p-q-without-d", ADV + "private RSA members (p, q) without d in a JWKS entry",
+    verify([{"jwks": {"keys": [dict(cookbook_public, alg="RS256", p=COOKBOOK_RSA["p"],
+                                    q=COOKBOOK_RSA["q"])]}}], rs_tok), err("jwt_key_invalid"))
+
+# RSA with e = 1: the signature is the encoded message itself, so anyone can sign.
+EMSA_SHA256 = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def emsa_pkcs1(si, k):
+    t = EMSA_SHA256 + hashlib.sha256(si).digest()
+    return b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
+
+
+si = (b64u(b'{"alg":"RS256","kid":"k1"}') + "." + b64u(json.dumps(claims()).encode())).encode()
+add("adv-jwk-rsa-e-1-forgery", ADV + "RSA e = 1: the forged signature is the PKCS#1 v1.5 "
+    "encoding of the message; the key must not load",
+    verify([{"jwk": dict(cookbook_public, e=int_b64(1))}], si.decode() + "." + b64u(emsa_pkcs1(si, 256))),
+    err("jwt_key_invalid"))
+
+
+# RSA with e = 3 is allowed by RFC 7518 (a real key with a real signature verifies); fixed
+# primes, so the token is the same on every run.
+def probable_prime(rng, bits):
+    while True:
+        c = rng.getrandbits(bits) | (1 << (bits - 1)) | (1 << (bits - 2)) | 1
+        if c % 3 == 1 or any(c % p == 0 for p in (3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)):
+            continue
+        d, r = c - 1, 0
+        while d % 2 == 0:
+            d, r = d // 2, r + 1
+        for _ in range(40):
+            x = pow(rng.randrange(2, c - 1), d, c)
+            if x in (1, c - 1):
+                continue
+            for _ in range(r - 1):
+                x = pow(x, 2, c)
+                if x == c - 1:
+                    break
+            else:
+                break
+        else:
+            return c
+
+
+rng3 = random.Random(19_3)
+p3, q3 = probable_prime(rng3, 1024), probable_prime(rng3, 1024)
+d3 = pow(3, -1, (p3 - 1) * (q3 - 1))
+E3_KEY = rsa.RSAPrivateNumbers(p3, q3, d3, d3 % (p3 - 1), d3 % (q3 - 1), pow(q3, -1, p3),
+                               rsa.RSAPublicNumbers(3, p3 * q3)).private_key()
+e3_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(E3_KEY.public_key())) | {"kid": "k1"}
+add("adv-jwk-rsa-e-3-verifies", ADV + "RFC 7518 6.3.1.2 allows e = 3; a real signature verifies",
+    verify([{"jwk": e3_jwk}], jwt.encode(claims(), E3_KEY, "RS256", headers={"kid": "k1"})),
+    ok(subject="user-1"))
+def icbrt(x):
+    r = 1 << ((x.bit_length() + 2) // 3)
+    while True:
+        y = (2 * r + x // (r * r)) // 3
+        if y >= r:
+            return r
+        r = y
+
+
+e3_si = (b64u(b'{"alg":"RS256","kid":"k1"}') + "." + b64u(json.dumps(claims(sub="admin")).encode())).encode()
+e3_prefix = b"\x00\x01\xff\x00" + EMSA_SHA256 + hashlib.sha256(e3_si).digest()
+e3_forged = icbrt(int.from_bytes(e3_prefix + b"\xff" * (256 - len(e3_prefix)), "big"))
+assert pow(e3_forged, 3).to_bytes(256, "big").startswith(e3_prefix)
+add("adv-jwk-rsa-e-3-bleichenbacher-2006", ADV + "e = 3 and a signature whose cube is the "
+    "encoding with garbage after the digest (Bleichenbacher 2006): refused",
+    verify([{"jwk": e3_jwk}], e3_si.decode() + "." + b64u(e3_forged.to_bytes(256, "big"))),
+    err("jwt_signature_invalid"))
+add("adv-jwks-private-key-local", ADV + "a local JWKS may hold a private key (signing "
+    "configurations); the remote client refuses one (jwks.json private-*-key)",
+    verify([{"jwks": {"keys": [jwk_of("ES256", private=True, kid="k1")]}}], es_tok),
+    err("jwt_signature_invalid"))
+
+# Claims of the wrong type (RFC 7519 4.1): never read as absent.
+for name, extra in [
+    ("exp-array", {"exp": [NOW + 600]}), ("exp-object", {"exp": {"v": NOW + 600}}),
+    ("nbf-bool", {"nbf": True}), ("nbf-array", {"nbf": [NOW]}), ("nbf-null", {"nbf": None}),
+    ("iat-null", {"iat": None}), ("iat-object", {"iat": {}}),
+    ("sub-null", {"sub": None}), ("sub-object", {"sub": {"id": "admin"}}),
+    ("sub-array", {"sub": ["admin"]}), ("jti-array", {"jti": ["t-1"]}),
+    ("iss-null", {"iss": None}), ("iss-object", {"iss": {"url": "https://issuer.example"}}),
+    ("aud-null", {"aud": None}), ("aud-true", {"aud": True}), ("aud-array-null", {"aud": ["api", None]}),
+    ("scope-number", {"scope": 1}), ("scope-null", {"scope": None}),
+    ("scp-array-number", {"scp": ["read", 1]}), ("scp-object", {"scp": {"read": True}}),
+]:
+    add("adv-claim-type-" + name, ADV + "RFC 7519 4.1: a registered claim of the wrong JSON type",
+        verify(HS, forge({"alg": "HS256", "kid": "k1"}, claims(**extra))), err("jwt_claim_type"))
+for name, hdr in [("typ-number", {"typ": 1}), ("typ-null", {"typ": None}),
+                  ("kid-null", {"kid": None}), ("kid-object", {"kid": {"id": "k1"}})]:
+    add("adv-header-" + name, ADV + "RFC 7515 4.1.4 / 4.1.9: header members are strings",
+        verify(HS, forge(dict({"alg": "HS256", "kid": "k1"}, **hdr), claims())), err("jwt_malformed"))
+
+# b64 and crit (RFC 7797, RFC 7515 4.1.11).
+for name, hdr, expect in [
+    ("b64-false-without-crit", {"b64": False}, err("jwt_crit_unsupported")),
+    ("b64-string-false", {"b64": "false"}, err("jwt_crit_unsupported")),
+    ("b64-null", {"b64": None}, err("jwt_crit_unsupported")),
+    ("b64-true", {"b64": True}, ok(subject="user-1")),
+    ("crit-b64-true", {"crit": ["b64"], "b64": True}, err("jwt_crit_unsupported")),
+    ("crit-null", {"crit": None}, err("jwt_crit_unsupported")),
+    ("crit-repeated", {"crit": ["b64", "b64"], "b64": False}, err("jwt_crit_unsupported")),
+    ("crit-names-alg", {"crit": ["alg"]}, err("jwt_crit_unsupported")),
+]:
+    add("adv-" + name, ADV + "RFC 7797 3 / RFC 7515 4.1.11: no extension is understood",
+        verify(HS, forge(dict({"alg": "HS256", "kid": "k1"}, **hdr), claims())), expect)
+add("adv-b64-false-unencoded-payload", ADV + "RFC 7797 example shape: b64 false, crit b64, the "
+    "payload unencoded (its dots make more than three segments)",
+    verify(HS, b64u(b'{"alg":"HS256","kid":"k1","b64":false,"crit":["b64"]}') + "."
+           + json.dumps(claims(), separators=(",", ":")) + "." + b64u(hmac.new(
+               SECRET, (b64u(b'{"alg":"HS256","kid":"k1","b64":false,"crit":["b64"]}') + "."
+                        + json.dumps(claims(), separators=(",", ":"))).encode(),
+               hashlib.sha256).digest())), err("jwt_malformed"))
+for member, value in [("x5c", [base64.b64encode(RSA_DER).decode()]),
+                      ("x5t#S256", b64u(hashlib.sha256(RSA_DER).digest()))]:
+    add("adv-header-" + member.replace("#", "-").lower() + "-ignored",
+        ADV + "RFC 8725 3.10: header " + member + " never selects or supplies a key",
+        verify([key_entry("EdDSA", "k1")],
+               forge({"alg": "EdDSA", "kid": "k1", member: value}, claims(), "EdDSA", ATTACKER_ED)),
+        err("jwt_signature_invalid"))
+
+# JSON edge cases (RFC 8259, RFC 7493).
+CL = json.dumps(claims(), separators=(",", ":")).encode()
+for name, hraw, praw, code in [
+    ("payload-bom", None, b"\xef\xbb\xbf" + CL, "jwt_malformed"),
+    ("header-bom", b'\xef\xbb\xbf{"alg":"HS256","kid":"k1"}', None, "jwt_malformed"),
+    ("payload-utf16", None, CL.decode().encode("utf-16-le"), "jwt_malformed"),
+    ("payload-overlong-utf8", None, CL.replace(b'"user-1"', b'"user\xc0\xaf1"'), "jwt_malformed"),
+    ("payload-lone-high-surrogate", None, CL.replace(b'"user-1"', b'"user\\ud800"'), "jwt_malformed"),
+    ("payload-lone-low-surrogate", None, CL.replace(b'"user-1"', b'"\\udc00user"'), "jwt_malformed"),
+    ("header-kid-lone-surrogate", b'{"alg":"HS256","kid":"k1\\ud800"}', None, "jwt_malformed"),
+    ("payload-nesting-1000", None, CL[:-1] + b',"deep":' + b"[" * 1000 + b"]" * 1000 + b"}",
+     "jwt_malformed"),
+    ("header-nesting-1000", b'{"alg":"HS256","kid":"k1","x":' + b"[" * 1000 + b"]" * 1000 + b"}",
+     None, "jwt_malformed"),
+    ("payload-number-overflow", None, CL[:-1] + b',"x":1e400}', "jwt_malformed"),
+    ("payload-nan", None, CL[:-1] + b',"x":NaN}', "jwt_malformed"),
+    ("payload-infinity", None, CL[:-1] + b',"x":-Infinity}', "jwt_malformed"),
+    ("payload-trailing-comma", None, CL[:-1] + b",}", "jwt_malformed"),
+    ("payload-comment", None, b"/*c*/" + CL, "jwt_malformed"),
+    ("payload-single-quotes", None, CL.replace(b'"sub"', b"'sub'"), "jwt_malformed"),
+    ("payload-leading-zero", None, CL[:-1] + b',"x":01}', "jwt_malformed"),
+    ("payload-raw-control", None, CL.replace(b'"user-1"', b'"user\x011"'), "jwt_malformed"),
+    ("payload-two-objects", None, CL + CL, "jwt_malformed"),
+    ("header-duplicate-escaped-alg", b'{"alg":"HS256","kid":"k1","\\u0061lg":"none"}', None,
+     "jwt_duplicate_member"),
+    ("payload-exp-huge-integer", None, CL.replace(str(NOW + 600).encode(),
+                                                  b"123456789012345678901234567890"),
+     "jwt_claim_type"),
+]:
+    hdr = hraw if hraw is not None else b'{"alg":"HS256","kid":"k1"}'
+    add("adv-json-" + name, ADV + "RFC 8259 / RFC 7493: JOSE JSON is read strictly",
+        verify(HS, forge(None, None, header_raw=hdr, payload_raw=praw if praw is not None else CL)),
+        err(code))
+for name, praw, subject in [
+    ("payload-surrogate-pair", CL.replace(b'"user-1"', b'"user\\ud83d\\ude00"'), "user\U0001F600"),
+    ("payload-nesting-100", CL[:-1] + b',"deep":' + b"[" * 100 + b"]" * 100 + b"}", "user-1"),
+    ("payload-whitespace", b" \t\r\n" + CL + b" \n", "user-1"),
+]:
+    add("adv-json-" + name, ADV + "RFC 8259: valid JSON is read as written",
+        verify(HS, forge(None, None, header_raw=b'{"alg":"HS256","kid":"k1"}', payload_raw=praw)),
+        ok(subject=subject))
+
+# ECDSA malleability: (r, n - s) verifies as (r, s) does (RFC 7518 3.4 asks nothing more); the
+# claims are the same, so the token means the same. Randomised signature, like every ES* case.
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+hs_si = (b64u(b'{"alg":"ES256","kid":"k1"}') + "." + b64u(json.dumps(claims()).encode())).encode()
+hs_sig = raw_sign("ES256", hs_si)
+hs_r, hs_s = int.from_bytes(hs_sig[:32], "big"), int.from_bytes(hs_sig[32:], "big")
+add("adv-ecdsa-high-s-es256", ADV + "ECDSA (r, n - s): malleable, the same claims; accepted",
+    verify([key_entry("ES256", "k1")], hs_si.decode() + "." + b64u(
+        hs_r.to_bytes(32, "big") + (P256_N - hs_s).to_bytes(32, "big"))), ok(subject="user-1"))
+add("adv-ecdsa-high-s-twin-revoked", ADV + "the (r, n - s) twin of a token whose jti is revoked",
+    verify([key_entry("ES256", "k1")], hs_si.decode() + "." + b64u(
+        hs_r.to_bytes(32, "big") + (P256_N - hs_s).to_bytes(32, "big")), revoked=["t-1"]),
+    err("jwt_revoked"))
+add("adv-ecdsa-r-is-n-es256", ADV + "ECDSA r = n (out of range, r mod n = 0): refused",
+    verify([key_entry("ES256", "k1")], hs_si.decode() + "." + b64u(
+        P256_N.to_bytes(32, "big") + hs_s.to_bytes(32, "big"))), err("jwt_signature_invalid"))
+
 negative = sum(1 for c in CASES if "error" in c["expect"])
 doc = {"cases": CASES}
 with open(os.path.join(HERE, "jwt.json"), "w") as f:

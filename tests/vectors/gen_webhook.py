@@ -342,6 +342,89 @@ verify("slack-body-reencoded", SL_SRC, SL_TS, config("slack", [SL_SECRET]), SLH,
 sign("slack-sign", SL_SRC, "slack", SL_SECRET, None, SL_TS, SL_BODY,
      {"ok": {"headers": [["X-Slack-Request-Timestamp", str(SL_TS)], ["X-Slack-Signature", SL_SIG]]}})
 
+# ---- adversarial review (issue 19): delimiters, encodings and timestamps in signature headers
+ADV = "adversarial review: "
+
+
+def std_headers(msg_id=None, ts_text=None, sig=None, secret=SECRET):
+    msg_id = msg_id if msg_id is not None else "msg_1"
+    ts_text = ts_text if ts_text is not None else str(TS)
+    return [("webhook-id", msg_id), ("webhook-timestamp", ts_text),
+            ("webhook-signature", sig if sig is not None else std_sig(secret, msg_id, ts_text, BODY))]
+
+
+GOOD = std_sig(SECRET, "msg_1", str(TS), BODY)
+GOOD_B64 = GOOD[3:]
+last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".index(GOOD_B64[-2])
+NONCANON = GOOD_B64[:-2] + "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[last ^ 1] + "="
+for name, headers, expect in [
+    ("timestamp-leading-zero", std_headers(ts_text="0" + str(TS)), who("standard", 0, "v1", "msg_1", TS)),
+    ("timestamp-plus-sign", std_headers(ts_text="+" + str(TS)), err("signature_malformed")),
+    ("timestamp-13-digits", std_headers(ts_text="000" + str(TS)), err("signature_malformed")),
+    ("timestamp-exponent", std_headers(ts_text="1.75e9"), err("signature_malformed")),
+    ("timestamp-hex", std_headers(ts_text=hex(TS)), err("signature_malformed")),
+    ("timestamp-tab-inside", std_headers(ts_text=str(TS)[:5] + "\t" + str(TS)[5:]), err("signature_malformed")),
+    ("id-space", std_headers(msg_id="msg 1"), err("signature_malformed")),
+    ("id-non-ascii", std_headers(msg_id="msg_\u00e9"), err("signature_malformed")),
+    ("id-257-bytes", std_headers(msg_id="m" * 257), err("signature_malformed")),
+    ("id-256-bytes", std_headers(msg_id="m" * 256), who("standard", 0, "v1", "m" * 256, TS)),
+    ("signature-comma-injected", std_headers(sig=GOOD + ",v1"), err("signature_malformed")),
+    ("signature-tab-separated", std_headers(sig="v1,AAAA\t" + GOOD), err("signature_malformed")),
+    ("signature-unpadded", std_headers(sig=GOOD.rstrip("=")), err("signature_malformed")),
+    ("signature-non-canonical-bits", std_headers(sig="v1," + NONCANON), err("signature_malformed")),
+    ("signature-url-alphabet", std_headers(sig=GOOD.replace("+", "-").replace("/", "_"))
+     if ("+" in GOOD or "/" in GOOD) else std_headers(sig="v1,-_-_" + GOOD_B64[4:]), err("signature_malformed")),
+    ("signature-33rd-entry", std_headers(sig=" ".join(["v2,AAAA"] * 32 + [GOOD])),
+     err("signature_algorithm_unsupported")),
+    ("signature-32nd-entry", std_headers(sig=" ".join(["v2,AAAA"] * 31 + [GOOD])),
+     who("standard", 0, "v1", "msg_1", TS)),
+    ("signature-version-case", std_headers(sig="V1," + GOOD_B64), err("signature_algorithm_unsupported")),
+]:
+    verify("adv-standard-" + name, ADV + "Standard Webhooks 1.0: id, timestamp and signature "
+           "list read strictly", TS, config("standard", [SECRET]), headers, BODY, expect)
+
+ST_T, ST_V1 = ST_HEADER.split(",", 1)
+for name, header, expect in [
+    ("space-before-v1", ST_T + ", " + ST_V1, err("signature_algorithm_unsupported")),
+    ("v1-before-t", ST_V1 + "," + ST_T, who("stripe", 0, "v1", timestamp=1700000000)),
+    ("empty-item", ST_T + ",," + ST_V1, err("signature_malformed")),
+    ("t-plus-sign", "t=+1700000000," + ST_V1, err("signature_malformed")),
+    ("t-empty", "t=," + ST_V1, err("signature_malformed")),
+    ("v1-empty", ST_T + ",v1=", err("signature_malformed")),
+    ("v1-semicolon", ST_T + ";" + ST_V1, err("signature_malformed")),
+    ("t-leading-zero-same-mac", "t=01700000000," + ST_V1, who("stripe", 0, "v1", timestamp=1700000000)),
+    ("extra-made-up-v1", ST_HEADER + ",v1=" + "0" * 64, who("stripe", 0, "v1", timestamp=1700000000)),
+    ("33-items-v1-last", ST_T + ",v0=0" * 31 + "," + ST_V1, err("signature_algorithm_unsupported")),
+]:
+    verify("adv-stripe-" + name, ADV + "Stripe-Signature items split at commas and at the first "
+           "'=' only", 1700000000, config("stripe", [ST_SECRET]), [("Stripe-Signature", header)],
+           ST_BODY, expect)
+
+for name, value, expect in [
+    ("prefix-uppercase", "SHA256=" + GH_SIG.split("=", 1)[1], err("signature_algorithm_unsupported")),
+    ("prefix-sha512", "sha512=" + GH_SIG.split("=", 1)[1], err("signature_algorithm_unsupported")),
+    ("second-equals", GH_SIG + "=", err("signature_malformed")),
+    ("uppercase-hex", "sha256=" + GH_SIG.split("=", 1)[1].upper(), err("signature_malformed")),
+    ("space-after-equals", "sha256= " + GH_SIG.split("=", 1)[1], err("signature_malformed")),
+]:
+    verify("adv-github-" + name, ADV + "X-Hub-Signature-256 is sha256=<lower-case hex>",
+           1700000000, config("github", [GH_SECRET]),
+           [("X-Hub-Signature-256", value), ("X-GitHub-Delivery", "d-adv")], "Hello, World!", expect)
+verify("adv-github-delivery-with-dot", ADV + "X-GitHub-Delivery is read as a message id",
+       1700000000, config("github", [GH_SECRET]),
+       [("X-Hub-Signature-256", GH_SIG), ("X-GitHub-Delivery", "d.1")], "Hello, World!",
+       err("signature_malformed"))
+
+for name, headers, expect in [
+    ("timestamp-leading-zero", [("X-Slack-Request-Timestamp", "0" + str(SL_TS)), SLH[1]],
+     err("signature_mismatch")),
+    ("uppercase-hex", [SLH[0], ("X-Slack-Signature", "v0=" + SL_SIG[3:].upper())],
+     err("signature_malformed")),
+    ("signature-twice", SLH + [SLH[1]], err("credentials_ambiguous")),
+]:
+    verify("adv-slack-" + name, ADV + "Slack v0: the timestamp is signed as sent", SL_TS,
+           config("slack", [SL_SECRET]), headers, SL_BODY, expect)
+
 ids = [c["id"] for c in cases]
 assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
 doc = {"description": "portcullis shared vectors (webhook); written by gen_webhook.py",

@@ -43,13 +43,20 @@ fn secret_invalid(detail: String) -> Error {
 }
 
 impl HttpSigKey {
-    /// An `hmac-sha256` shared secret (at least [`MIN_VERIFY_SECRET_LEN`] bytes).
+    /// An `hmac-sha256` shared secret (at least [`MIN_VERIFY_SECRET_LEN`] bytes, and never
+    /// asymmetric key material: a public key used as an HMAC secret lets anyone who holds that
+    /// public key sign).
     pub fn hmac_secret(secret: &[u8]) -> Result<Self, Error> {
         if secret.len() < MIN_VERIFY_SECRET_LEN {
             return Err(secret_invalid(format!(
                 "HMAC secret must be at least {MIN_VERIFY_SECRET_LEN} bytes, got {}",
                 secret.len()
             )));
+        }
+        if crate::keys::is_key_material(secret) {
+            return Err(secret_invalid(
+                "asymmetric key material (PEM, DER, JWK, SSH) is refused as an HMAC secret".into(),
+            ));
         }
         Ok(HttpSigKey {
             algorithm: HttpSigAlgorithm::HmacSha256,
@@ -220,5 +227,27 @@ mod shared_tests {
         assert_eq!(b.len(), 1);
         assert!(b.remove("k"));
         assert!(a.get("k").is_none());
+    }
+
+    /// A public key offered as an HMAC secret is refused (as JWT key sets refuse it): keyed
+    /// with a public key, HMAC lets anyone who has that key sign (the adversarial review).
+    #[test]
+    fn key_material_is_no_hmac_secret() {
+        let ed = crate::keys::SigningKey::generate(crate::keys::KeyAlgorithm::Ed25519).unwrap();
+        let public = ed.verifying_key().unwrap().to_jwk().unwrap();
+        let pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=\n-----END PUBLIC KEY-----\n";
+        let jwk = serde_json::Value::Object(public).to_string();
+        for secret in [pem.as_bytes(), jwk.as_bytes()] {
+            let e = HttpSigKey::hmac_secret(secret).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::SignatureSecretInvalid);
+            assert!(!e.detail().contains("MCow"));
+            assert_eq!(
+                crate::httpsig::HttpSigSigner::hmac("k", secret)
+                    .unwrap_err()
+                    .code(),
+                ErrorCode::SignatureSecretInvalid
+            );
+        }
+        assert!(HttpSigKey::hmac_secret(&[7; 32]).is_ok());
     }
 }

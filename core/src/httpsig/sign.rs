@@ -158,6 +158,12 @@ impl HttpSigSigner {
                 ),
             ));
         }
+        if crate::keys::is_key_material(secret) {
+            return Err(Error::new(
+                ErrorCode::SignatureSecretInvalid,
+                "asymmetric key material (PEM, DER, JWK, SSH) is refused as an HMAC secret",
+            ));
+        }
         let key = SignerKey::Hmac(Box::new(hmac::Key::new(hmac::HMAC_SHA256, secret)));
         Self::build(keyid, HttpSigAlgorithm::HmacSha256, key)
     }

@@ -4,14 +4,13 @@ use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use aws_lc_rs::hmac;
-use base64::Engine;
 use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::{json, Algorithm};
 use crate::error::{Error, ErrorCode};
 use crate::keys::jwk::{self, Jwk, SignatureUse};
-use crate::keys::{SigningKey, VerifyingKey};
+use crate::keys::{is_key_material, SigningKey, VerifyingKey};
 
 /// The most keys one [`JwtKeySet`] holds.
 pub const MAX_KEYS: usize = 1024;
@@ -85,47 +84,6 @@ impl fmt::Debug for JwtKey {
             .field("sign", &self.ops.sign)
             .finish()
     }
-}
-
-/// True when `secret` looks like asymmetric key material (PEM, DER, a JWK, an SSH key, base64
-/// DER): using a public key as an HMAC secret is the classic algorithm-confusion attack.
-fn is_key_material(secret: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(secret);
-    let trimmed = text.trim();
-    if trimmed.contains("-----BEGIN")
-        || trimmed.contains("---- BEGIN SSH2")
-        || ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"]
-            .iter()
-            .any(|p| trimmed.starts_with(p))
-        || (trimmed.starts_with('{') && trimmed.contains("\"kty\""))
-    {
-        return true;
-    }
-    // A whole DER SEQUENCE whose contents are complete elements, the first a SEQUENCE or an
-    // INTEGER (SPKI, PKCS#1, PKCS#8, SEC1): a random secret passes this about once in 2^24.
-    let whole_der = |b: &[u8]| {
-        let Some((0x30, mut body, [])) = crate::keys::der::der_element(b) else {
-            return false;
-        };
-        if !matches!(body.first(), Some(0x30 | 0x02)) {
-            return false;
-        }
-        while !body.is_empty() {
-            match crate::keys::der::der_element(body) {
-                Some((_, _, rest)) => body = rest,
-                None => return false,
-            }
-        }
-        true
-    };
-    if whole_der(secret) {
-        return true;
-    }
-    let compact: String = trimmed.split_ascii_whitespace().collect();
-    compact.len() >= 64
-        && base64::engine::general_purpose::STANDARD
-            .decode(compact)
-            .is_ok_and(|der| whole_der(&der))
 }
 
 impl JwtKey {

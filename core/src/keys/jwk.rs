@@ -45,6 +45,16 @@ fn bytes(jwk: &Jwk, name: &str) -> Result<Zeroizing<Vec<u8>>, Error> {
         .ok_or_else(|| rejected(&format!("JWK member {name} is not canonical base64url")))
 }
 
+/// The private members of an asymmetric JWK: `d` (RFC 7518 6.2.2, 6.3.2, RFC 8037 2) and RSA's
+/// `p`, `q`, `dp`, `dq`, `qi` and `oth` (RFC 7518 6.3.2). Each is private key material: the
+/// factors of an RSA modulus give away its key as surely as `d` does.
+pub const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth"];
+
+/// True when `jwk` holds any of [`PRIVATE_MEMBERS`].
+pub fn has_private_members(jwk: &Jwk) -> bool {
+    PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m))
+}
+
 /// Checks `kty` (and `crv`) against the algorithm the key is bound to.
 fn check_type(algorithm: KeyAlgorithm, jwk: &Jwk) -> Result<(), Error> {
     let kty = text(jwk, "kty")?;
@@ -77,8 +87,16 @@ fn ec_point(algorithm: KeyAlgorithm, jwk: &Jwk) -> Result<Vec<u8>, Error> {
 
 impl VerifyingKey {
     /// A public key from a JWK (`OKP`/`Ed25519`, `EC` with `P-256`/`P-384`/`P-521`, `RSA`). The
-    /// JWK's own `alg`, `use` and `kid` are not read here.
+    /// JWK's own `alg`, `use` and `kid` are not read here. A JWK holding any private member
+    /// ([`PRIVATE_MEMBERS`]) is refused: it is no public key, and RSA's `p`, `q`, `dp`, `dq`,
+    /// `qi` without `d` are no valid private key either (RFC 7518 6.3.2).
     pub fn from_jwk(algorithm: KeyAlgorithm, jwk: &Jwk) -> Result<Self, Error> {
+        if has_private_members(jwk) {
+            return Err(rejected(
+                "a public JWK holds private members (RSA p, q, dp, dq, qi or oth need d: \
+                 RFC 7518 6.3.2)",
+            ));
+        }
         check_type(algorithm, jwk)?;
         if algorithm == KeyAlgorithm::Ed25519 {
             let x = bytes(jwk, "x")?;
@@ -374,6 +392,26 @@ mod tests {
         );
         assert!(SigningKey::from_jwk(KeyAlgorithm::Ed25519, &wrong_x).is_err());
         assert!(thumbprint(&obj(json!({"kty": "EC", "crv": "P-256"}))).is_err());
+        // A public JWK with private members but no `d` (found by the adversarial review): the
+        // factors of n are the private key, and RFC 7518 6.3.2 requires d with them.
+        let rsa = obj(json!({"kty": "RSA", "e": "AQAB",
+            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}));
+        assert!(VerifyingKey::from_jwk(KeyAlgorithm::RsaPkcs1Sha256, &rsa).is_ok());
+        for member in ["p", "q", "dp", "dq", "qi", "oth", "d"] {
+            let mut with = rsa.clone();
+            with.insert(member.into(), json!("AQAB"));
+            assert!(has_private_members(&with), "{member}");
+            let e = VerifyingKey::from_jwk(KeyAlgorithm::RsaPkcs1Sha256, &with).unwrap_err();
+            assert_eq!(
+                e.code(),
+                crate::error::ErrorCode::SignatureSecretInvalid,
+                "{member}"
+            );
+            assert!(!e.detail().contains("AQAB"), "{member}");
+        }
+        let mut ed_public = good.clone();
+        ed_public.remove("d");
+        assert!(!has_private_members(&ed_public));
         assert!(thumbprint(&obj(json!({"kty": 1}))).is_err());
     }
 }

@@ -142,6 +142,61 @@ fn ed25519_small_order(key: &[u8]) -> bool {
     ED25519_SMALL_ORDER.contains(&hex.as_str())
 }
 
+/// True when `secret` looks like asymmetric key material (PEM, DER, a JWK, an SSH key, base64
+/// DER): using a public key as an HMAC secret is the classic algorithm-confusion attack, refused
+/// wherever an HMAC secret may sit beside public keys (JWT key sets, RFC 9421 keyrings).
+pub(crate) fn is_key_material(secret: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(secret);
+    let trimmed = text.trim();
+    if trimmed.contains("-----BEGIN")
+        || trimmed.contains("---- BEGIN SSH2")
+        || ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"]
+            .iter()
+            .any(|p| trimmed.starts_with(p))
+        || (trimmed.starts_with('{') && trimmed.contains("\"kty\""))
+    {
+        return true;
+    }
+    // A whole DER SEQUENCE whose contents are complete elements, the first a SEQUENCE or an
+    // INTEGER (SPKI, PKCS#1, PKCS#8, SEC1): a random secret passes this about once in 2^24.
+    let whole_der = |b: &[u8]| {
+        let Some((0x30, mut body, [])) = der::der_element(b) else {
+            return false;
+        };
+        if !matches!(body.first(), Some(0x30 | 0x02)) {
+            return false;
+        }
+        while !body.is_empty() {
+            match der::der_element(body) {
+                Some((_, _, rest)) => body = rest,
+                None => return false,
+            }
+        }
+        true
+    };
+    if whole_der(secret) {
+        return true;
+    }
+    let compact: String = trimmed.split_ascii_whitespace().collect();
+    compact.len() >= 64
+        && base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .is_ok_and(|der| whole_der(&der))
+}
+
+/// True for a 32-byte Ed25519 public key whose y-coordinate (the sign bit cleared) is `p` or
+/// more, `p = 2^255 - 19`: RFC 8032 5.1.3 says decoding fails, and aws-lc-rs reads it as
+/// `y - p`, so one key would have two encodings (and two thumbprints). Found by the
+/// adversarial review.
+fn ed25519_non_canonical(key: &[u8]) -> bool {
+    let Ok(y) = <[u8; 32]>::try_from(key) else {
+        return false;
+    };
+    // p is ed ff .. ff 7f little-endian: y >= p when its top 31 bytes are p's and its low
+    // byte is at least 0xed.
+    y[0] >= 0xed && y[1..31].iter().all(|&b| b == 0xff) && y[31] & 0x7f == 0x7f
+}
+
 /// One PEM block: its label and DER contents.
 struct Pem {
     label: String,
@@ -199,6 +254,11 @@ impl VerifyingKey {
             // aws-lc-rs also takes an SPKI followed by other bytes; the key is checked only as
             // the 32 bytes read here, so anything else is refused (found by fuzzing).
             match &public {
+                Some(der::PublicParts::Okp { x }) if ed25519_non_canonical(x) => {
+                    return Err(rejected(
+                        "Ed25519 public key is not canonical: y is p or more (RFC 8032 5.1.3)",
+                    ))
+                }
                 Some(der::PublicParts::Okp { x }) if !ed25519_small_order(x) => {}
                 Some(_) => return Err(rejected("Ed25519 public key of small order")),
                 None => {
@@ -526,6 +586,32 @@ mod tests {
         assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &good_spki).is_ok());
         good_spki.extend(b"trailing");
         assert!(VerifyingKey::from_der(KeyAlgorithm::Ed25519, &good_spki).is_err());
+    }
+
+    /// y = p + 3 is the non-canonical encoding of a point on the curve (y = 3), of large
+    /// order: aws-lc-rs reads it; RFC 8032 5.1.3 refuses it (the adversarial review).
+    #[test]
+    fn non_canonical_ed25519_keys_are_refused() {
+        let mut key = [0xffu8; 32];
+        key[31] = 0x7f;
+        for low in [0xed_u8, 0xf0, 0xff] {
+            key[0] = low;
+            for sign in [0, 0x80] {
+                key[31] = 0x7f | sign;
+                assert!(ed25519_non_canonical(&key), "{low:x}");
+                let e = VerifyingKey::ed25519(&key).unwrap_err();
+                assert_eq!(e.code(), ErrorCode::SignatureSecretInvalid);
+            }
+        }
+        key[0] = 0xec; // p - 1: canonical (and of small order, refused as such)
+        key[31] = 0x7f;
+        assert!(!ed25519_non_canonical(&key));
+        key[0] = 0xf0; // p + 3
+        let e = VerifyingKey::ed25519(&key).unwrap_err();
+        assert!(e.detail().contains("not canonical"));
+        let mut three = [0u8; 32];
+        three[0] = 3; // the same point, canonical
+        assert!(VerifyingKey::ed25519(&three).is_ok());
     }
 
     #[test]

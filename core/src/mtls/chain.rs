@@ -186,20 +186,22 @@ impl Trust {
         // an EKU: the leaf-only requirement is checked by the verifier, on its one parse of the
         // leaf (`CertificateIdentity::read_leaf`).
         let usage = KeyUsage::client_auth();
-        // A path with too many intermediates is refused inside path building, so webpki goes on
-        // to try a shorter path through other candidates before giving up.
-        let depth_check = self.max_depth.map(|max| {
-            move |path: &webpki::VerifiedPath<'_>| {
-                if path.intermediate_certificates().count() > max {
-                    Err(webpki::Error::MaximumPathDepthExceeded)
-                } else {
-                    Ok(())
-                }
+        // A path with too many intermediates, or through an intermediate whose keyUsage does not
+        // let it sign certificates, is refused inside path building, so webpki goes on to try
+        // another path through other candidates before giving up.
+        let max_depth = self.max_depth;
+        let path_check = move |path: &webpki::VerifiedPath<'_>| {
+            if max_depth.is_some_and(|max| path.intermediate_certificates().count() > max) {
+                return Err(webpki::Error::MaximumPathDepthExceeded);
             }
-        });
-        let depth_check = depth_check
-            .as_ref()
-            .map(|f| f as &dyn Fn(&webpki::VerifiedPath<'_>) -> Result<(), webpki::Error>);
+            if !path
+                .intermediate_certificates()
+                .all(|cert| may_sign_certificates(cert.der().as_ref()))
+            {
+                return Err(webpki::Error::EndEntityUsedAsCa);
+            }
+            Ok(())
+        };
         ee.verify_for_usage(
             webpki::ALL_VERIFICATION_ALGS,
             &self.anchors,
@@ -207,10 +209,30 @@ impl Trust {
             now,
             usage,
             revocation,
-            depth_check,
+            Some(&path_check),
         )
         .map_err(map_webpki)?;
         Ok(())
+    }
+}
+
+/// The detail of a path through an issuer that may not sign certificates.
+const ISSUER_MAY_NOT_SIGN: &str =
+    "an issuer of the chain may not sign certificates (cA false, or keyUsage without keyCertSign)";
+
+/// RFC 5280 6.1.4 (n): an intermediate whose keyUsage is present must assert keyCertSign.
+/// webpki checks basicConstraints but not keyUsage on the CAs of a path, so a certificate whose
+/// key may only sign CRLs, say, could otherwise issue client certificates (found by the
+/// adversarial review). The certificate is already parsed and its signature checked by webpki;
+/// one that x509-parser cannot read is refused too.
+fn may_sign_certificates(der: &[u8]) -> bool {
+    match x509_parser::parse_x509_certificate(der) {
+        Ok((_, cert)) => match cert.key_usage() {
+            Ok(None) => true,
+            Ok(Some(ku)) => ku.value.key_cert_sign(),
+            Err(_) => false,
+        },
+        Err(_) => false,
     }
 }
 
@@ -287,6 +309,7 @@ pub(crate) fn map_webpki(e: webpki::Error) -> Error {
         W::CertNotValidYet { .. } => "certificate not valid yet".to_owned(),
         W::CrlExpired { .. } => "CRL is past its nextUpdate".to_owned(),
         W::RequiredEkuNotFoundContext(_) => "clientAuth extended key usage missing".to_owned(),
+        W::EndEntityUsedAsCa => ISSUER_MAY_NOT_SIGN.to_owned(),
         other => format!("chain verification failed: {other:?}")
             .chars()
             .take(200)

@@ -523,3 +523,56 @@ fn crl_and_certificate_files_pem_or_der() {
         ErrorCode::MtlsRevoked
     );
 }
+
+/// An intermediate whose keyUsage lacks keyCertSign may not issue certificates (RFC 5280
+/// 6.1.4 (n)); webpki does not check it, the verifier does (found by the adversarial review).
+#[test]
+fn intermediate_without_key_cert_sign_issues_nothing() {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    let new_key = || KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let root_key = new_key();
+    let mut root = CertificateParams::new(Vec::<String>::new()).unwrap();
+    root.distinguished_name.push(DnType::CommonName, "root");
+    root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    root.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let root_cert = root.self_signed(&root_key).unwrap();
+    let root_issuer = Issuer::from_params(&root, &root_key);
+    let chain = |usages: Vec<KeyUsagePurpose>| {
+        let key = new_key();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.distinguished_name
+            .push(DnType::CommonName, "intermediate");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.key_usages = usages;
+        let ca_cert = ca.signed_by(&key, &root_issuer).unwrap();
+        let mut leaf = CertificateParams::new(vec!["client.example.com".to_owned()]).unwrap();
+        leaf.distinguished_name.push(DnType::CommonName, "client");
+        leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let leaf_cert = leaf
+            .signed_by(&new_key(), &Issuer::from_params(&ca, &key))
+            .unwrap();
+        vec![leaf_cert.der().to_vec(), ca_cert.der().to_vec()]
+    };
+    let v = MtlsVerifier::new(MtlsConfig {
+        trust_anchors: vec![root_cert.pem()],
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(v
+        .verify_chain(&chain(vec![KeyUsagePurpose::KeyCertSign]), NOW)
+        .is_ok());
+    // No keyUsage extension at all: nothing restricts the key.
+    assert!(v.verify_chain(&chain(Vec::new()), NOW).is_ok());
+    for usages in [
+        vec![KeyUsagePurpose::CrlSign],
+        vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::CrlSign],
+    ] {
+        let e = v.verify_chain(&chain(usages), NOW).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MtlsUsageInvalid);
+        assert!(e.detail().contains("keyCertSign"), "{}", e.detail());
+    }
+}

@@ -653,6 +653,185 @@ add("confirm-case", "thumbprints compare exactly (base64url is case-sensitive)",
     {"op": "confirm", "cert_b64": b64(spiffe.der),
      "claims": {"cnf": {"x5t#S256": TP.swapcase()}}}, err("jwt_confirmation_mismatch"))
 
+
+# --- adversarial review (issue 19): intermediates, validity edges, CRL scope, XFCC injection ---
+ADV = "adversarial review: "
+KU_FLAGS = dict(digital_signature=False, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                crl_sign=False, encipher_only=False, decipher_only=False)
+
+
+class OddCa(Ca):
+    """An intermediate with the extensions given (None leaves one out)."""
+
+    def __init__(self, cn, issuer, bc=True, ku=("key_cert_sign", "crl_sign"), eku=None,
+                 nb=NB, na=NA, nc=None):
+        self.key = ec_key()
+        self.subject = name(O="Example", CN=cn)
+        self.parent = issuer
+        b = (x509.CertificateBuilder().subject_name(self.subject).issuer_name(issuer.subject)
+             .public_key(self.key.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(t(nb)).not_valid_after(t(na))
+             .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.key.public_key()),
+                            critical=False))
+        if bc is not None:
+            b = b.add_extension(x509.BasicConstraints(ca=bc, path_length=None), critical=True)
+        if ku is not None:
+            b = b.add_extension(x509.KeyUsage(**dict(KU_FLAGS, **{k: True for k in ku})),
+                                critical=True)
+        if eku is not None:
+            b = b.add_extension(x509.ExtendedKeyUsage(list(eku)), critical=False)
+        if nc is not None:
+            b = b.add_extension(nc, critical=True)
+        self.cert = b.sign(issuer.key, sign_hash(issuer.key))
+        self.der = self.cert.public_bytes(serialization.Encoding.DER)
+        self.pem = self.cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+for id_, ca, expect_code, source in [
+    ("intermediate-ca-false", OddCa("Not A CA", root, bc=False), "mtls_usage_invalid",
+     "RFC 5280 4.2.1.9: an issuer without cA true"),
+    ("intermediate-no-basic-constraints", OddCa("No BC", root, bc=None), "mtls_usage_invalid",
+     "RFC 5280 4.2.1.9: an issuer without basicConstraints"),
+    ("intermediate-eku-server-auth-only", OddCa("Server EKU CA", root,
+                                                eku=(ExtendedKeyUsageOID.SERVER_AUTH,)),
+     "mtls_usage_invalid", "an intermediate whose EKU excludes clientAuth constrains its leaves"),
+    ("intermediate-ku-without-cert-sign", OddCa("No CertSign CA", root, ku=("digital_signature",)),
+     "mtls_usage_invalid", "RFC 5280 4.2.1.3: keyCertSign clear, the key must not verify "
+     "certificate signatures"),
+    ("intermediate-expired", OddCa("Expired CA", root, nb=1600000000, na=1700000000),
+     "mtls_expired", "RFC 5280 6.1.3 (a)(2): every certificate of the path is within its validity"),
+    ("intermediate-not-yet-valid", OddCa("Early CA", root, nb=1800000000),
+     "mtls_not_yet_valid", "RFC 5280 6.1.3 (a)(2)"),
+]:
+    leaf = ca.leaf(subject=name(CN="below-" + id_), sans=[URI("spiffe://example.org/odd")])
+    add("adv-" + id_, ADV + source, verify(leaf.chain), err(expect_code))
+eku_any = OddCa("Client EKU CA", root, eku=(ExtendedKeyUsageOID.CLIENT_AUTH,))
+leaf = eku_any.leaf(subject=name(CN="below-client-eku"), sans=[URI("spiffe://example.org/eku")])
+add("adv-intermediate-eku-client-auth", ADV + "an intermediate whose EKU lists clientAuth",
+    verify(leaf.chain), leaf.principal("spiffe://example.org/eku"))
+
+# Validity edges: notBefore and notAfter are inclusive (RFC 5280 4.1.2.5).
+for id_, nb, na, expect in [
+    ("validity-not-after-is-now", NB, NOW, "ok"),
+    ("validity-not-after-one-second-ago", NB, NOW - 1, "mtls_expired"),
+    ("validity-not-before-is-now", NOW, NA, "ok"),
+    ("validity-not-before-in-one-second", NOW + 1, NA, "mtls_not_yet_valid"),
+]:
+    leaf = root.leaf(subject=name(CN=id_), sans=[URI("spiffe://example.org/" + id_)], nb=nb, na=na)
+    add("adv-" + id_, ADV + "RFC 5280 4.1.2.5: the validity period includes both dates",
+        verify(leaf.chain), leaf.principal("spiffe://example.org/" + id_) if expect == "ok"
+        else err(expect))
+
+# Name constraints: excluded subtrees.
+nc_ex = OddCa("Excluding CA", root, nc=x509.NameConstraints(
+    permitted_subtrees=None, excluded_subtrees=[x509.DNSName("evil.example.com")]))
+for id_, dns, expect in [("excluded-dns-refused", "api.evil.example.com", "mtls_name_constraint_violation"),
+                         ("excluded-dns-other-name-ok", "api.example.com", "ok")]:
+    leaf = nc_ex.leaf(subject=name(CN=dns), sans=[DNS(dns)])
+    add("adv-name-constraints-" + id_, ADV + "RFC 5280 4.2.1.10: excludedSubtrees",
+        verify(leaf.chain), leaf.principal(dns) if expect == "ok" else err(expect))
+nc_cn = OddCa("Constrained CN CA", root, nc=x509.NameConstraints(
+    permitted_subtrees=[x509.DNSName("example.com")], excluded_subtrees=None))
+leaf = nc_cn.leaf(subject=name(CN="evil.test"))
+add("adv-name-constraints-cn-not-a-dns-name", ADV + "a leaf without SAN whose CN looks like a "
+    "host outside the permitted subtree (webpki does not read the CN as a DNS name)",
+    verify(leaf.chain, config(subject_from=["cn"])), leaf.principal("evil.test"))
+
+# CRL scope and freshness.
+def crl_of(issuer_name, signer, revoked=(), this_update=1700000000, next_update=NA, idp=None):
+    b = (x509.CertificateRevocationListBuilder().issuer_name(issuer_name)
+         .last_update(t(this_update)).next_update(t(next_update))
+         .add_extension(x509.CRLNumber(7), critical=False)
+         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
+                        critical=False))
+    if idp is not None:
+        b = b.add_extension(idp, critical=True)
+    for serial in revoked:
+        b = b.add_revoked_certificate(x509.RevokedCertificateBuilder().serial_number(serial)
+                                      .revocation_date(t(1700000000)).build())
+    return b.sign(signer, sign_hash(signer)).public_bytes(serialization.Encoding.PEM).decode()
+
+
+EE = dict(revocation_depth="end_entity")
+add("adv-crl-forged-signature-revokes-leaf", ADV + "a CRL naming the root as issuer, signed by "
+    "another key, revoking a good leaf: not the root's CRL",
+    verify(spiffe_root.chain, config(crls=[crl_of(root.subject, other.key,
+                                                  [spiffe_root.cert.serial_number])], **EE)),
+    err("mtls_crl_invalid"))
+add("adv-crl-of-other-issuer", ADV + "a CRL of an untrusted CA only: the leaf's status is unknown",
+    verify(spiffe_root.chain, config(crls=[other.crl()], **EE)), err("mtls_revocation_unknown"))
+add("adv-crl-this-update-in-future", ADV + "a CRL whose thisUpdate is after now",
+    verify(spiffe_root.chain, config(crls=[crl_of(root.subject, root.key, this_update=NOW + 3600)],
+                                     **EE)), spiffe_root.principal("spiffe://example.org/direct"))
+add("adv-crl-next-update-is-now", ADV + "nextUpdate equal to now: the CRL is past its "
+    "nextUpdate (webpki counts the second itself as late)",
+    verify(spiffe_root.chain, config(crls=[crl_of(root.subject, root.key, next_update=NOW)], **EE)),
+    err("mtls_crl_invalid"))
+add("adv-crl-next-update-in-one-second", ADV + "nextUpdate one second after now: fresh",
+    verify(spiffe_root.chain, config(crls=[crl_of(root.subject, root.key, next_update=NOW + 1)],
+                                     **EE)), spiffe_root.principal("spiffe://example.org/direct"))
+add("adv-crl-idp-only-ca-certs", ADV + "RFC 5280 5.2.5: a CRL scoped by an issuingDistributionPoint "
+    "(here CA certificates only) is not supported: refused rather than read as covering the leaf",
+    verify(spiffe_root.chain, config(crls=[crl_of(root.subject, root.key, idp=x509.IssuingDistributionPoint(
+        full_name=None, relative_name=None, only_contains_user_certs=False,
+        only_contains_ca_certs=True, only_some_reasons=None, indirect_crl=False,
+        only_contains_attribute_certs=False))], **EE)), err("mtls_crl_invalid"))
+
+# Forwarded certificate headers with injected delimiters (the client's own XFCC, then the
+# proxy's element appended: Envoy's APPEND_FORWARD).
+mallory = root.leaf(subject=name(CN='mal"lory'), sans=[URI("spiffe://example.org/mallory")])
+
+
+def proxy_element(leaf, subject='CN=mal\\"lory'):
+    return (',By=spiffe://example.org/proxy;Hash=' + leaf.fp + ';Cert="' + enc(leaf.pem)
+            + '";Subject="' + subject + '";URI=spiffe://example.org/mallory')
+
+
+for id_, client_part, source in [
+    ("xfcc-client-open-quote-swallows-proxy", 'Cert="' + enc(spiffe.pem),
+     "the client's unterminated quote would take the proxy's element into its own Cert"),
+    ("xfcc-client-open-quote-with-backslash", 'Cert="' + enc(spiffe.pem) + "\\",
+     "the same, ending in a backslash that would escape the proxy's comma"),
+    ("xfcc-client-semicolon-cert-open", 'By=x;Cert="' + enc(spiffe.pem) + '";Chain="',
+     "a client element ending in an open Chain quote"),
+]:
+    add("adv-" + id_, ADV + source,
+        verify([], XFCC_CFG, "10.0.0.9", [("x-forwarded-client-cert", client_part + proxy_element(mallory))]),
+        err("mtls_forwarded_malformed"))
+add("adv-xfcc-client-element-then-proxy", ADV + "a complete client element naming the victim's "
+    "certificate, then the proxy's: the proxy's (last) element decides",
+    verify([], XFCC_CFG, "10.0.0.9", [("x-forwarded-client-cert", 'Cert="' + enc(spiffe.pem) + '"'
+                                       + proxy_element(mallory))]),
+    mallory.principal("spiffe://example.org/mallory"))
+add("adv-xfcc-escaped-quote-in-subject", ADV + "a quote escaped inside a quoted value",
+    verify([], XFCC_CFG, "10.0.0.9", [("x-forwarded-client-cert", proxy_element(mallory)[1:])]),
+    mallory.principal("spiffe://example.org/mallory"))
+for id_, value, expect in [
+    ("xfcc-two-cert-keys", 'Cert="' + enc(spiffe.pem) + '";Cert="' + enc(mallory.pem) + '"',
+     err("mtls_forwarded_malformed")),
+    ("xfcc-key-case-insensitive", 'CERT="' + enc(spiffe_root.pem) + '"',
+     spiffe_root.principal("spiffe://example.org/direct")),
+    ("xfcc-chain-beats-cert", 'Cert="' + enc(mallory.pem) + '";Chain="' + enc(pem_chain(spiffe)) + '"',
+     spiffe.principal(SPIFFE_ID)),
+    ("xfcc-text-after-quote", 'Cert="' + enc(spiffe_root.pem) + '"x', err("mtls_forwarded_malformed")),
+    ("xfcc-stray-quote-unquoted", "Cert=" + enc(spiffe_root.pem) + '"', err("mtls_forwarded_malformed")),
+    ("xfcc-empty-element-last", 'Cert="' + enc(spiffe_root.pem) + '",', err("mtls_forwarded_malformed")),
+    ("xfcc-raw-pem-newlines-encoded-only", 'Cert="' + spiffe_root.pem.replace("\n", "%0A") + '"',
+     spiffe_root.principal("spiffe://example.org/direct")),
+]:
+    add("adv-" + id_, ADV + "XFCC: key=value pairs split at ';', elements at ',', outside quotes",
+        verify([], XFCC_CFG, "10.0.0.9", [("x-forwarded-client-cert", value)]), expect)
+for id_, value, expect in [
+    ("nginx-victim-then-own", enc(spiffe_root.pem + mallory.pem),
+     spiffe_root.principal("spiffe://example.org/direct")),
+    ("nginx-text-before-pem", enc("subject=CN=admin\n" + dns_rsa.pem),
+     dns_rsa.principal("api.example.com")),
+    ("nginx-truncated-pem", enc(dns_rsa.pem[:-40]), err("mtls_forwarded_malformed")),
+]:
+    add("adv-" + id_, ADV + "nginx $ssl_client_escaped_cert: PEM blocks, leaf first; only a "
+        "trusted proxy sets it", verify([], NGINX_CFG, "10.0.0.1", [("X-SSL-Client-Cert", value)]),
+        expect)
 ids = [c["id"] for c in cases]
 assert len(ids) == len(set(ids)), "duplicate ids"
 doc = {"cases": cases}

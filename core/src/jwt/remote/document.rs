@@ -3,7 +3,7 @@
 //! The whole document is refused (the previous set stays in use) when it is not a JSON object
 //! (duplicate members included), has no `keys` array, holds more than [`MAX_KEYS`] entries, an
 //! entry that is not an object, a usable entry that fails strict key parsing, private key
-//! material (`d`, in any entry, skipped or not), a `kid` that is not a string, two usable keys
+//! material (`d`, or RSA's `p`, `q`, `dp`, `dq`, `qi`, `oth`, in any entry, skipped or not), a `kid` that is not a string, two usable keys
 //! with the same `kid` and algorithm (RFC 7517 4.5 allows one `kid` for keys of different
 //! types), an RSA key under 2048 bits, or no usable key at all.
 //!
@@ -27,7 +27,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorCode};
 use crate::jwt::keyset::MAX_KEYS;
 use crate::jwt::{json, Algorithm, JwtKey};
-use crate::keys::jwk::signature_use;
+use crate::keys::jwk::{has_private_members, signature_use};
 
 fn invalid(detail: String) -> Error {
     Error::new(ErrorCode::JwtJwksInvalid, detail)
@@ -113,7 +113,7 @@ pub(crate) fn parse(
             .ok_or_else(|| invalid(format!("JWKS from {host}: entry {i} is not an object")))?;
         // Checked before any entry is skipped: a set that publishes a private key, whatever
         // the entry is for, comes from a misconfigured or compromised issuer.
-        if jwk.contains_key("d") {
+        if has_private_members(jwk) {
             return Err(invalid(format!(
                 "JWKS from {host}: entry {i} holds private key material"
             )));
@@ -275,6 +275,17 @@ mod tests {
         let mut jwk = Value::Object(private.public_jwk().unwrap());
         jwk["d"] = json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
         assert_eq!(code(&json!({"keys": [jwk]})), invalid);
+        // RSA's other private members without `d` are private key material too, in an entry
+        // that would be used as in one that would be skipped (the adversarial review).
+        let rsa = JwtKey::generate(Algorithm::Rs256).unwrap();
+        for (member, use_) in [("p", "sig"), ("q", "sig"), ("qi", "sig"), ("dp", "enc")] {
+            let mut leaky = Value::Object(rsa.public_jwk().unwrap());
+            leaky[member] = json!("AQAB");
+            leaky["use"] = json!(use_);
+            let e = parse_doc(&json!({"keys": [ed25519("a"), leaky]}), &[], false).unwrap_err();
+            assert_eq!(e.code(), invalid, "{member}");
+            assert!(e.detail().contains("private key material"), "{member}");
+        }
         let mut contradict = ed25519("c");
         contradict["use"] = json!("sig");
         contradict["key_ops"] = json!(["encrypt"]);
