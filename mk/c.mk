@@ -3,7 +3,7 @@
 #
 #   make build-c   cargo build --release -p portcullis-ffi; build/lib/libportcullis.{a,so};
 #                  build/lib/pkgconfig/portcullis.pc
-#   make test-c    build-c, the header drift check, the C API tests (tests/c/test_api*.c,
+#   make test-c    build-c, the header drift check, the ABI check (abi-check), the C API tests (tests/c/test_api*.c,
 #                  test_signatures*.c, test_webhook_payload.c, test_jwt*.c, test_mtls.c,
 #                  test_jwks.c with the loopback http_server.c, test_gate*.c, test_dpop.c) and the vector
 #                  runner (test_vectors.c + vectors_sig.c + vectors_jwt.c + vectors_mtls.c +
@@ -20,10 +20,13 @@
 #                  and revoked, key sets and gates reloaded, handles retained and freed) under
 #                  ThreadSanitizer: nightly, with the library and std rebuilt with
 #                  -Zsanitizer=thread (target/tsan). Not part of make test (a long build).
+#   make abi-check the C ABI against ffi/abi.txt (tests/abi/check_abi.py, docs/C_ABI.md): additions
+#                  need a minor version bump, removals and changes a breaking one; the .so exports
+#                  exactly the header's functions. UPDATE_ABI=1 rewrites the record after a bump.
 #   make demo-c    examples/demo/demo.c against the shared library, through examples/demo/gate.toml
 #                  -> build/demo/c.txt
 
-.PHONY: build-c test-c test-c-valgrind test-c-fault tsan demo-c
+.PHONY: build-c test-c test-c-valgrind test-c-fault tsan demo-c abi-check
 
 C_TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(ROOT)/target)
 C_LIBDIR     := $(BUILD)/lib
@@ -137,6 +140,7 @@ tsan:
 
 test-c: build-c $(C_OUT)/vectors_table.h
 	$(CARGO) test -p portcullis-ffi --test header
+	@$(MAKE) --no-print-directory abi-check
 	$(c_lsan_probe)
 	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c $(C_API_TESTS) -pthread -o $(C_OUT)/test_api $(C_STATIC)
 	$(CC) $(C_WARN) $(C_SAN) $(C_CFLAGS_PC) -I$(ROOT)/tests/c -I$(C_OUT) $(C_VECTOR_SRCS) -pthread -o $(C_OUT)/test_vectors $(C_STATIC)
@@ -144,6 +148,15 @@ test-c: build-c $(C_OUT)/vectors_table.h
 	ASAN_OPTIONS=$$(cat $(C_OUT)/asan_options):abort_on_error=0 UBSAN_OPTIONS=$(C_UBSAN_OPTIONS) $(C_OUT)/test_vectors
 	@$(MAKE) --no-print-directory test-c-valgrind
 	@$(MAKE) --no-print-directory test-c-fault
+
+# The C ABI against its committed record, ffi/abi.txt (docs/C_ABI.md): an entry added needs a
+# minor version bump, one removed or changed a breaking bump; the shared library exports exactly
+# the functions the header declares. After the bump: UPDATE_ABI=1 make abi-check.
+abi-check: build-c
+	@command -v nm >/dev/null || { echo "abi-check: nm is missing: sudo apt-get install -y binutils" >&2; exit 1; }
+	$(C_PYTHON) -m unittest -q $(ROOT)/tests/abi/test_check_abi.py
+	$(C_PYTHON) $(ROOT)/tests/abi/check_abi.py $(ROOT)/ffi/include/portcullis.h $(ROOT)/ffi/abi.txt \
+	  $(ROOT)/Cargo.toml $(C_LIBDIR)/libportcullis.so
 
 demo-c: build-c
 	@mkdir -p $(C_OUT) $(BUILD)/demo
