@@ -5,6 +5,9 @@
 
 use std::sync::OnceLock;
 
+#[path = "support/properties.rs"]
+mod support;
+
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -12,19 +15,10 @@ use portcullis::apikey::{ApiKeyConfig, ApiKeyOptions, ApiKeyRecord, ApiKeyRing};
 use portcullis::jwt::{self, Algorithm, HeaderOptions, JwtConfig, JwtKey, JwtKeySet, JwtVerifier};
 use portcullis::webhook::{WebhookConfig, WebhookScheme, WebhookSigner, WebhookVerifier};
 use portcullis::Request;
+use support::{config, flip};
 
 const NOW: i64 = 1_767_225_600;
 const NONE: &[&str] = &[];
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(24),
-        ..ProptestConfig::default()
-    }
-}
 
 /// Per algorithm, generated once (RSA generation is slow): the signing key and a verifier
 /// holding the same key, imported again from its PKCS#8 PEM (or its secret).
@@ -91,13 +85,6 @@ fn claims_strategy() -> impl Strategy<Value = Map<String, Value>> {
             }
             c.as_object().expect("object").clone()
         })
-}
-
-fn flip(text: &str, bit: usize) -> Vec<u8> {
-    let mut bytes = text.as_bytes().to_vec();
-    let i = bit % (bytes.len() * 8);
-    bytes[i / 8] ^= 1 << (i % 8);
-    bytes
 }
 
 proptest! {

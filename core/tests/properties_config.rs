@@ -4,6 +4,9 @@
 //! requests the same way; every verifier configuration survives its JSON form.
 //! (`PROPTEST_CASES` raises the number of cases; the default keeps `make test` quick.)
 
+#[path = "support/properties.rs"]
+mod support;
+
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -15,20 +18,11 @@ use portcullis::httpsig::HttpSigConfig;
 use portcullis::jwt::{self, Algorithm, HeaderOptions, JwtConfig, JwtKey};
 use portcullis::webhook::{WebhookConfig, WebhookScheme};
 use portcullis::Request;
+use support::config;
 
 const NOW: i64 = 1_767_225_600;
 const JWT_SECRET: &str = "property-gate-jwt-secret-0123456789abcdef";
 const CREDENTIALS: [&str; 3] = ["tokens", "keys", "hooks"];
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(24),
-        ..ProptestConfig::default()
-    }
-}
 
 fn credentials(realm: &str, issuer: &str) -> Value {
     json!({

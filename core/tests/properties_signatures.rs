@@ -5,6 +5,9 @@
 
 use std::sync::OnceLock;
 
+#[path = "support/properties.rs"]
+mod support;
+
 use proptest::prelude::*;
 
 use portcullis::digest;
@@ -15,26 +18,10 @@ use portcullis::httpsig::{
 };
 use portcullis::keys::SigningKey;
 use portcullis::Request;
+use support::{config, flip};
 
 const NOW: i64 = 1_767_225_600;
 const SECRET: [u8; 48] = [0x5a; 48];
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(24),
-        ..ProptestConfig::default()
-    }
-}
-
-fn flip(bytes: &[u8], bit: usize) -> Vec<u8> {
-    let mut out = bytes.to_vec();
-    let i = bit % (out.len() * 8);
-    out[i / 8] ^= 1 << (i % 8);
-    out
-}
 
 /// A generated request: method, path and query, a header of the caller's, a body.
 #[derive(Clone, Debug)]
@@ -107,12 +94,15 @@ fn pcs1_signed(
         ..SignOptions::default()
     };
     let signed = hmac::sign_request(&request, &key, &options).expect("sign");
-    let pairs = signed
-        .pairs()
+    (request, owned(signed.pairs()))
+}
+
+/// A signer's (name, value) pairs, owned, so a test can change one.
+fn owned<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
+    pairs
         .into_iter()
         .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect();
-    (request, pairs)
+        .collect()
 }
 
 fn with_headers(mut request: Request, pairs: &[(String, String)]) -> Option<Request> {
@@ -186,12 +176,7 @@ fn httpsig_signed(shape: &Shape, keyed: &HttpSigKeyed) -> (Request, Vec<(String,
         ..SignatureSpec::default()
     };
     let signed = keyed.signer.sign_request(&request, &spec).expect("sign");
-    let pairs = signed
-        .pairs()
-        .into_iter()
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect();
-    (request, pairs)
+    (request, owned(signed.pairs()))
 }
 
 /// The same request as `request` (headers and body), at another target.
